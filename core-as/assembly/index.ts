@@ -1,0 +1,131 @@
+// The module's exports: the ABI the binding (../src/engine.ts) calls. Nothing here throws
+// across the boundary: bad commands become reject events, bad snapshots an error code.
+import * as C from '../codes';
+import { commandBuffer, commandAt, resetEvents, eventCount, eventBuffer, emit, setCurrentCmd } from './abi';
+import { marketCount, maxOrders, resetBooks, place, cancelOrReduce, sideOf, sideLen, sideLevel, bestLevel, orderPrice } from './book';
+import { resetIds, findId, idCount, idTableBytes } from './ids';
+import { resetStore, storeBytes, orderAt, levelAt, O_OWNER, O_REMAINING, O_MARKET, O_SIDE, L_PRICE, L_TOTAL, L_COUNT, MAX_ORDER_SLOTS } from './store';
+export { stateHash, snapshot, snapshotLength, restore, validate } from './state';
+export { lamportTick, lamportMerge, vcCompare, vcMerge, vcTick } from './clocks';
+export { commandBuffer, eventCount, eventBuffer };
+
+/** Empties the engine and sets its shape. Returns 0, or -1 for an impossible shape. */
+export function init(markets: i32, limit: i32): i32 {
+  if (markets < 1 || markets > 65536 || limit < 1 || limit > MAX_ORDER_SLOTS) return -1;
+  resetStore();
+  resetBooks(markets, limit);
+  resetIds(1024);
+  return 0;
+}
+
+/** Executes n commands from the command buffer; returns how many events it wrote. */
+export function execute(n: i32): i32 {
+  resetEvents();
+  for (let i = 0; i < n; i++) {
+    setCurrentCmd(<u32>i);
+    const c = commandAt(i);
+    const kind = <i32>load<u8>(c, C.CMD_OFF_KIND);
+    const market = <i32>load<u16>(c, C.CMD_OFF_MARKET);
+    const id = load<u64>(c, C.CMD_OFF_ID);
+    if (kind != C.CMD_PLACE && kind != C.CMD_CANCEL && kind != C.CMD_REDUCE) {
+      emit(C.EV_REJECTED, C.REJ_UNKNOWN_COMMAND, market, id, 0, 0, 0, 0);
+    } else if (market >= marketCount) {
+      emit(C.EV_REJECTED, C.REJ_UNKNOWN_MARKET, market, id, 0, 0, 0, 0);
+    } else if (kind == C.CMD_PLACE) {
+      place(
+        market, id, load<u64>(c, C.CMD_OFF_OWNER),
+        <i32>load<u8>(c, C.CMD_OFF_SIDE), <i32>load<u8>(c, C.CMD_OFF_TYPE), <i32>load<u8>(c, C.CMD_OFF_TIF),
+        <i32>load<u8>(c, C.CMD_OFF_FLAGS), <i32>load<u8>(c, C.CMD_OFF_STP),
+        load<i64>(c, C.CMD_OFF_PRICE), load<i64>(c, C.CMD_OFF_QTY),
+      );
+    } else {
+      cancelOrReduce(kind, market, id, load<u64>(c, C.CMD_OFF_OWNER), load<i64>(c, C.CMD_OFF_QTY));
+    }
+  }
+  return eventCount();
+}
+
+export function getMarketCount(): i32 {
+  return marketCount;
+}
+
+export function getMaxOrders(): i32 {
+  return maxOrders;
+}
+
+export function orderCount(): i32 {
+  return idCount();
+}
+
+// ---- queries: results go to a small query buffer the binding reads ----
+const query: usize = heap.alloc(64);
+let depthBuf: usize = 0;
+let depthCap: i32 = 0;
+
+export function queryBuffer(): usize {
+  return query;
+}
+
+/** Best price of a side (0 = bids, 1 = asks), or 0 when the side is empty. */
+export function bestPrice(market: i32, side: i32): i64 {
+  if (market < 0 || market >= marketCount || side < 0 || side > 1) return 0;
+  const level = bestLevel(sideOf(market, side));
+  return level < 0 ? 0 : load<i64>(levelAt(level), L_PRICE);
+}
+
+/** Writes up to n levels of a side, best first, as (price i64, total i64, count i64) at depthBuffer(). */
+export function depth(market: i32, side: i32, n: i32): i32 {
+  if (market < 0 || market >= marketCount || side < 0 || side > 1 || n <= 0) return 0;
+  const s = sideOf(market, side);
+  const len = sideLen(s);
+  const k = n < len ? n : len;
+  if (k > depthCap) {
+    if (depthBuf != 0) heap.free(depthBuf);
+    depthCap = k;
+    depthBuf = heap.alloc(<usize>k * 24);
+  }
+  for (let i = 0; i < k; i++) {
+    const l = levelAt(sideLevel(s, len - 1 - i));
+    const at = depthBuf + <usize>i * 24;
+    store<i64>(at, load<i64>(l, L_PRICE));
+    store<i64>(at, load<i64>(l, L_TOTAL), 8);
+    store<i64>(at, <i64>load<i32>(l, L_COUNT), 16);
+  }
+  return k;
+}
+
+export function depthBuffer(): usize {
+  return depthBuf;
+}
+
+/** Looks an order up; writes (market, side, owner, price, remaining) as i64s at queryBuffer(). */
+export function findOrder(id: u64): bool {
+  const slot = findId(id);
+  if (slot < 0) return false;
+  const o = orderAt(slot);
+  store<i64>(query, <i64>load<u16>(o, O_MARKET));
+  store<i64>(query, <i64>load<u8>(o, O_SIDE), 8);
+  store<u64>(query, load<u64>(o, O_OWNER), 16);
+  store<i64>(query, orderPrice(o), 24);
+  store<i64>(query, load<i64>(o, O_REMAINING), 32);
+  return true;
+}
+
+/** Bytes the book's own structures hold (order and level chunks, id index). */
+export function bookBytes(): usize {
+  return storeBytes() + idTableBytes();
+}
+
+/** Scratch space for the binding (snapshots to restore, vector clocks). */
+let scratch: usize = 0;
+let scratchCap: i32 = 0;
+export function scratchBuffer(bytes: i32): usize {
+  if (bytes > scratchCap) {
+    if (scratch != 0) heap.free(scratch);
+    scratchCap = bytes;
+    scratch = heap.alloc(<usize>bytes);
+  }
+  return scratch;
+}
+
+init(1, MAX_ORDER_SLOTS);

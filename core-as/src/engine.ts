@@ -1,0 +1,242 @@
+// The typed binding of the WASM core. The same file runs on Node.js, Deno and Bun: it takes
+// the module's bytes (or a compiled WebAssembly.Module) from the host and instantiates it
+// through @assemblyscript/loader, which supplies the abort/trace imports. No runtime sniffing.
+import loader from '@assemblyscript/loader';
+import * as C from '../codes.ts';
+import type { Book, Command, Depth, EngineEvent, EngineOptions, Level, OrderInfo } from '../types.ts';
+import { SnapshotError } from '../types.ts';
+import { encodeCommand, decodeEvents } from './records.ts';
+
+export const MAX_ORDERS = 1 << 24;
+const RESTORE_ERRORS = ['', 'bad length', 'bad magic', 'unsupported version', 'checksum mismatch', 'bad structure', 'duplicate order id'];
+const INVARIANTS = ['', 'levels out of order', 'level total differs from its orders', 'level count differs from its orders', 'broken order links', 'bad order record', 'id index inconsistent', 'crossed book'];
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  init(markets: number, maxOrders: number): number;
+  execute(n: number): number;
+  commandBuffer(n: number): number;
+  eventBuffer(): number;
+  getMarketCount(): number;
+  getMaxOrders(): number;
+  orderCount(): number;
+  queryBuffer(): number;
+  bestPrice(market: number, side: number): bigint;
+  depth(market: number, side: number, n: number): number;
+  depthBuffer(): number;
+  findOrder(id: bigint): number;
+  bookBytes(): number;
+  scratchBuffer(bytes: number): number;
+  stateHash(): bigint;
+  snapshot(): number;
+  snapshotLength(): number;
+  restore(ptr: number, len: number): number;
+  validate(): number;
+  lamportTick(t: bigint): bigint;
+  lamportMerge(local: bigint, remote: bigint): bigint;
+  vcCompare(a: number, an: number, b: number, bn: number): number;
+  vcMerge(a: number, an: number, b: number, bn: number, out: number): number;
+  vcTick(a: number, an: number, node: bigint, out: number): number;
+}
+
+/** A vector clock: (node, counter) pairs sorted by node, every counter > 0. */
+export type VectorClock = [node: bigint, counter: bigint][];
+export const ClockOrder = { equal: 0, before: 1, after: 2, concurrent: 3 } as const;
+export type ClockRelation = keyof typeof ClockOrder;
+const RELATIONS: ClockRelation[] = ['equal', 'before', 'after', 'concurrent'];
+
+export class ClockError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClockError';
+  }
+}
+
+function instantiate(module: WebAssembly.Module): Exports {
+  return loader.instantiateSync(module, {}).exports as unknown as Exports;
+}
+
+export class Engine implements Book {
+  private readonly module: WebAssembly.Module;
+  private x: Exports;
+
+  private constructor(module: WebAssembly.Module, options: EngineOptions) {
+    this.module = module;
+    this.x = instantiate(module);
+    const markets = options.markets ?? 1;
+    const maxOrders = options.maxOrders ?? MAX_ORDERS;
+    if (this.x.init(markets, maxOrders) !== 0) throw new RangeError(`bad engine shape: ${markets} markets, ${maxOrders} orders`);
+  }
+
+  /** Builds an engine from the .wasm bytes (or an already compiled module). */
+  static create(wasm: BufferSource | WebAssembly.Module, options: EngineOptions = {}): Engine {
+    const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
+    return new Engine(module, options);
+  }
+
+  /** A new, empty engine from the same compiled module. */
+  fork(options: EngineOptions = {}): Engine {
+    return new Engine(this.module, options);
+  }
+
+  // ---- commands ----
+
+  execute(commands: Command[]): EngineEvent[] {
+    const n = commands.length;
+    const ptr = this.x.commandBuffer(n);
+    const view = new DataView(this.x.memory.buffer);
+    for (let i = 0; i < n; i++) encodeCommand(view, ptr + i * C.CMD_SIZE, commands[i]);
+    const count = this.x.execute(n);
+    return decodeEvents(new DataView(this.x.memory.buffer), this.x.eventBuffer(), count);
+  }
+
+  /** The raw batch path: n command records in, the event records out (a view valid until the next call). */
+  executeRaw(records: Uint8Array, n: number): Uint8Array {
+    if (records.length < n * C.CMD_SIZE) throw new RangeError(`${n} commands need ${n * C.CMD_SIZE} bytes`);
+    const ptr = this.x.commandBuffer(n);
+    new Uint8Array(this.x.memory.buffer, ptr, n * C.CMD_SIZE).set(records.subarray(0, n * C.CMD_SIZE));
+    const count = this.x.execute(n);
+    return new Uint8Array(this.x.memory.buffer, this.x.eventBuffer(), count * C.EV_SIZE);
+  }
+
+  /** One command per call across the boundary: for measuring what the batch path saves. */
+  executeOne(command: Command): number {
+    const ptr = this.x.commandBuffer(1);
+    encodeCommand(new DataView(this.x.memory.buffer), ptr, command);
+    return this.x.execute(1);
+  }
+
+  // ---- queries ----
+
+  depth(market: number, levels: number): Depth {
+    const side = (s: number): Level[] => {
+      const k = this.x.depth(market, s, levels);
+      const view = new DataView(this.x.memory.buffer, this.x.depthBuffer(), k * 24);
+      const out: Level[] = [];
+      for (let i = 0; i < k; i++) {
+        out.push({ price: view.getBigInt64(i * 24, true), qty: view.getBigInt64(i * 24 + 8, true), orders: Number(view.getBigInt64(i * 24 + 16, true)) });
+      }
+      return out;
+    };
+    return { bids: side(C.SIDE_BUY), asks: side(C.SIDE_SELL) };
+  }
+
+  order(id: bigint): OrderInfo | null {
+    if (!this.x.findOrder(BigInt.asIntN(64, id))) return null;
+    const view = new DataView(this.x.memory.buffer, this.x.queryBuffer(), 40);
+    return {
+      id,
+      market: Number(view.getBigInt64(0, true)),
+      side: Number(view.getBigInt64(8, true)),
+      owner: view.getBigUint64(16, true),
+      price: view.getBigInt64(24, true),
+      remaining: view.getBigInt64(32, true),
+    };
+  }
+
+  bestBid(market: number): bigint | null {
+    const p = this.x.bestPrice(market, C.SIDE_BUY);
+    return p === 0n ? null : p;
+  }
+
+  bestAsk(market: number): bigint | null {
+    const p = this.x.bestPrice(market, C.SIDE_SELL);
+    return p === 0n ? null : p;
+  }
+
+  orderCount(): number {
+    return this.x.orderCount();
+  }
+
+  marketCount(): number {
+    return this.x.getMarketCount();
+  }
+
+  /** Linear memory in bytes, and the part the book's structures hold. */
+  memory(): { linear: number; book: number } {
+    return { linear: this.x.memory.buffer.byteLength, book: this.x.bookBytes() };
+  }
+
+  // ---- state ----
+
+  stateHash(): bigint {
+    return BigInt.asUintN(64, this.x.stateHash());
+  }
+
+  snapshot(): Uint8Array {
+    const ptr = this.x.snapshot();
+    return new Uint8Array(this.x.memory.buffer, ptr, this.x.snapshotLength()).slice();
+  }
+
+  /** Replaces the state with a snapshot's. A bad snapshot throws SnapshotError and changes nothing. */
+  restore(bytes: Uint8Array): void {
+    // Restore into a fresh instance and swap only on success: the live one is never half-loaded.
+    const fresh = instantiate(this.module);
+    const ptr = fresh.scratchBuffer(Math.max(bytes.length, 1));
+    new Uint8Array(fresh.memory.buffer, ptr, bytes.length).set(bytes);
+    const code = fresh.restore(ptr, bytes.length);
+    if (code !== 0) throw new SnapshotError(`snapshot: ${RESTORE_ERRORS[code] ?? `error ${code}`}`);
+    this.x = fresh;
+  }
+
+  /** null when every internal invariant holds, else which one broke. */
+  validate(): string | null {
+    const code = this.x.validate();
+    return code === 0 ? null : (INVARIANTS[code] ?? `invariant ${code}`);
+  }
+
+  // ---- clocks ----
+
+  lamportTick(t: bigint): bigint {
+    return this.lamport(this.x.lamportTick(t), t);
+  }
+
+  lamportMerge(local: bigint, remote: bigint): bigint {
+    return this.lamport(this.x.lamportMerge(local, remote), remote);
+  }
+
+  private lamport(result: bigint, input: bigint): bigint {
+    if (result < 0n) throw new ClockError(`lamport time out of range: ${input}`);
+    return result;
+  }
+
+  vcCompare(a: VectorClock, b: VectorClock): ClockRelation {
+    const [pa, pb] = this.writeClocks(a, b);
+    const r = this.x.vcCompare(pa, a.length, pb, b.length);
+    if (r < 0) throw new ClockError('vector clock not canonical');
+    return RELATIONS[r];
+  }
+
+  vcMerge(a: VectorClock, b: VectorClock): VectorClock {
+    const [pa, pb, out] = this.writeClocks(a, b);
+    return this.readClock(out, this.x.vcMerge(pa, a.length, pb, b.length, out));
+  }
+
+  vcTick(a: VectorClock, node: bigint): VectorClock {
+    const [pa, , out] = this.writeClocks(a, []);
+    return this.readClock(out, this.x.vcTick(pa, a.length, BigInt.asIntN(64, node), out));
+  }
+
+  /** Lays a and b out in scratch memory, with room after them for a result of |a| + |b| + 1 pairs. */
+  private writeClocks(a: VectorClock, b: VectorClock): [number, number, number] {
+    for (const [node, counter] of [...a, ...b]) {
+      if (node < 0n || node >= 1n << 64n || counter < -(1n << 63n) || counter >= 1n << 63n) throw new ClockError('vector clock entry out of range');
+    }
+    const pairs = a.length + b.length;
+    const base = this.x.scratchBuffer((pairs * 2 + 1) * 16);
+    const view = new DataView(this.x.memory.buffer);
+    [...a, ...b].forEach(([node, counter], i) => {
+      view.setBigUint64(base + i * 16, node, true);
+      view.setBigInt64(base + i * 16 + 8, counter, true);
+    });
+    return [base, base + a.length * 16, base + pairs * 16];
+  }
+
+  private readClock(ptr: number, n: number): VectorClock {
+    if (n < 0) throw new ClockError('vector clock not canonical or counter out of range');
+    const view = new DataView(this.x.memory.buffer);
+    const out: VectorClock = [];
+    for (let i = 0; i < n; i++) out.push([view.getBigUint64(ptr + i * 16, true), view.getBigInt64(ptr + i * 16 + 8, true)]);
+    return out;
+  }
+}
