@@ -1,5 +1,6 @@
 // The batch ABI: the host writes fixed-layout command records into a buffer the core owns,
 // calls execute(n) once, and reads the event records the core wrote. Layouts: ../codes.ts.
+import { alloc, free, realloc } from './mem';
 import {
   EV_SIZE, EV_OFF_KIND, EV_OFF_REASON, EV_OFF_MARKET, EV_OFF_CMD, EV_OFF_ID, EV_OFF_OTHER,
   EV_OFF_PRICE, EV_OFF_QTY, EV_OFF_REMAINING, CMD_SIZE,
@@ -17,9 +18,9 @@ export let currentCmd: u32 = 0;
 
 export function commandBuffer(n: i32): usize {
   if (n > cmdCap) {
-    if (cmdBuf != 0) heap.free(cmdBuf);
+    if (cmdBuf != 0) free(cmdBuf);
     cmdCap = max(n, 256);
-    cmdBuf = heap.alloc(<usize>cmdCap * CMD_SIZE);
+    cmdBuf = alloc(<usize>cmdCap * CMD_SIZE);
   }
   return cmdBuf;
 }
@@ -43,7 +44,7 @@ export function eventBuffer(): usize {
 export function emit(kind: i32, reason: i32, market: i32, id: u64, other: u64, price: i64, qty: i64, remaining: i64): void {
   if (evCount == evCap) {
     evCap = evCap == 0 ? 4096 : evCap << 1;
-    evBuf = evBuf == 0 ? heap.alloc(<usize>evCap * EV_SIZE) : heap.realloc(evBuf, <usize>evCap * EV_SIZE);
+    evBuf = evBuf == 0 ? alloc(<usize>evCap * EV_SIZE) : realloc(evBuf, <usize>evCap * EV_SIZE);
   }
   const e = evBuf + <usize>evCount * EV_SIZE;
   store<u8>(e, <u8>kind, EV_OFF_KIND);

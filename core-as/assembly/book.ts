@@ -5,6 +5,7 @@
 //     (bids ascending by price, asks descending), and levels at the touch move cheaply;
 //   - a level's L_TOTAL equals the sum of its orders' remaining and never exceeds i64 max;
 //   - every resting order has remaining > 0, price * remaining <= i64 max, and is in the id index.
+import { alloc, free, realloc } from './mem';
 import * as C from '../codes';
 import { emit } from './abi';
 import { findId, insertId, removeId, idCount } from './ids';
@@ -27,15 +28,15 @@ let sides: usize = 0;
 
 export function resetBooks(markets: i32, limit: i32): void {
   if (sides != 0) {
-    for (let i = 0; i < marketCount * 2; i++) heap.free(load<usize>(sides + <usize>i * 16, S_PTR));
-    heap.free(sides);
+    for (let i = 0; i < marketCount * 2; i++) free(load<usize>(sides + <usize>i * 16, S_PTR));
+    free(sides);
   }
   marketCount = markets;
   maxOrders = limit;
-  sides = heap.alloc(<usize>markets * 32);
+  sides = alloc(<usize>markets * 32);
   for (let i = 0; i < markets * 2; i++) {
     const s = sides + <usize>i * 16;
-    store<usize>(s, heap.alloc(64 << 2), S_PTR);
+    store<usize>(s, alloc(64 << 2), S_PTR);
     store<i32>(s, 0, S_LEN);
     store<i32>(s, 64, S_CAP);
   }
@@ -65,11 +66,20 @@ export function resetBooks(markets: i32, limit: i32): void {
 }
 
 /** Position of the level at price, or -(insert position) - 1. Sort key: price for bids, -price for asks. */
-function findLevel(s: usize, side: i32, price: i64): i32 {
+export function findLevel(s: usize, side: i32, price: i64): i32 {
   const arr = load<usize>(s, S_PTR);
   const key = side == C.SIDE_BUY ? price : -price;
+  const len = load<i32>(s, S_LEN);
+  // most activity is at the touch: look at the best few levels before searching
+  const near = len > 4 ? len - 4 : 0;
+  for (let pos = len - 1; pos >= near; pos--) {
+    const p = load<i64>(levelAt(load<i32>(arr + (<usize>pos << 2))), L_PRICE);
+    const k = side == C.SIDE_BUY ? p : -p;
+    if (k == key) return pos;
+    if (k < key) return -(pos + 1) - 1;
+  }
   let lo = 0;
-  let hi = load<i32>(s, S_LEN) - 1;
+  let hi = near - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const p = load<i64>(levelAt(load<i32>(arr + (<usize>mid << 2))), L_PRICE);
@@ -87,7 +97,7 @@ function insertLevel(s: usize, pos: i32, level: i32): void {
   let arr = load<usize>(s, S_PTR);
   if (len == cap) {
     cap <<= 1;
-    arr = heap.realloc(arr, <usize>cap << 2);
+    arr = realloc(arr, <usize>cap << 2);
     store<usize>(s, arr, S_PTR);
     store<i32>(s, cap, S_CAP);
   }
@@ -106,10 +116,9 @@ function removeLevelAt(s: usize, pos: i32): void {
 
 // ---- resting orders ----
 
-/** Appends a new resting order at the back of its price level. */
-export function restOrder(market: i32, side: i32, id: u64, owner: u64, price: i64, qty: i64): void {
+/** Appends a new resting order at the back of its price level; pos is findLevel's answer for it. */
+export function restOrder(market: i32, side: i32, id: u64, owner: u64, price: i64, qty: i64, pos: i32): void {
   const s = sideOf(market, side);
-  let pos = findLevel(s, side, price);
   let level: i32;
   if (pos >= 0) {
     level = sideLevel(s, pos);
@@ -159,7 +168,7 @@ export function removeOrder(slot: i32): void {
     removeLevelAt(s, pos);
     freeLevel(level);
   }
-  removeId(load<u64>(o, O_ID));
+  removeId(load<u64>(o, O_ID), slot);
   freeOrder(slot);
 }
 
@@ -227,10 +236,12 @@ export function place(
     }
   }
   const mayRest = isLimit && tif == C.TIF_GTC;
+  // where the order would rest on its own side; matching never changes the own side
+  let pos: i32 = 0;
   if (mayRest) {
     if (idCount() >= maxOrders) return reject(C.REJ_CAPACITY, market, id);
     const own = sideOf(market, side);
-    const pos = findLevel(own, side, price);
+    pos = findLevel(own, side, price);
     if (pos >= 0 && load<i64>(levelAt(sideLevel(own, pos)), L_TOTAL) > I64_MAX - qty) {
       return reject(C.REJ_OVERFLOW, market, id);
     }
@@ -274,7 +285,7 @@ export function place(
 
   if (remaining == 0) return emit(C.EV_DONE, C.DONE_FILLED, market, id, 0, price, 0, 0);
   if (!mayRest) return emit(C.EV_DONE, C.DONE_EXPIRED, market, id, 0, price, remaining, 0);
-  restOrder(market, side, id, owner, price, remaining);
+  restOrder(market, side, id, owner, price, remaining, pos);
 }
 
 /** Can other owners' resting orders at acceptable prices fill qty in full? */

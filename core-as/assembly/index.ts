@@ -1,5 +1,6 @@
 // The module's exports: the ABI the binding (../src/engine.ts) calls. Nothing here throws
 // across the boundary: bad commands become reject events, bad snapshots an error code.
+import { alloc, free } from './mem';
 import * as C from '../codes';
 import { commandBuffer, commandAt, resetEvents, eventCount, eventBuffer, emit, setCurrentCmd } from './abi';
 import { marketCount, maxOrders, resetBooks, place, cancelOrReduce, sideOf, sideLen, sideLevel, bestLevel, orderPrice } from './book';
@@ -58,7 +59,7 @@ export function orderCount(): i32 {
 }
 
 // ---- queries: results go to a small query buffer the binding reads ----
-const query: usize = heap.alloc(64);
+const query: usize = alloc(64);
 let depthBuf: usize = 0;
 let depthCap: i32 = 0;
 
@@ -80,9 +81,9 @@ export function depth(market: i32, side: i32, n: i32): i32 {
   const len = sideLen(s);
   const k = n < len ? n : len;
   if (k > depthCap) {
-    if (depthBuf != 0) heap.free(depthBuf);
+    if (depthBuf != 0) free(depthBuf);
     depthCap = k;
-    depthBuf = heap.alloc(<usize>k * 24);
+    depthBuf = alloc(<usize>k * 24);
   }
   for (let i = 0; i < k; i++) {
     const l = levelAt(sideLevel(s, len - 1 - i));
@@ -121,9 +122,9 @@ let scratch: usize = 0;
 let scratchCap: i32 = 0;
 export function scratchBuffer(bytes: i32): usize {
   if (bytes > scratchCap) {
-    if (scratch != 0) heap.free(scratch);
+    if (scratch != 0) free(scratch);
     scratchCap = bytes;
-    scratch = heap.alloc(<usize>bytes);
+    scratch = alloc(<usize>bytes);
   }
   return scratch;
 }

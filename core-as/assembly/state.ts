@@ -2,9 +2,10 @@
 // Hash and snapshot walk markets in order, bids then asks, levels best first, orders oldest
 // first, so neither depends on slots, chunks or how the book got here. Format: core-as/README.md;
 // the reference (../reference/state.ts) computes the same words.
+import { alloc, free } from './mem';
 import { mix64, resetIds, findId, idCount, checkIds } from './ids';
 import { MAX_ORDER_SLOTS, resetStore, orderAt, levelAt, O_ID, O_OWNER, O_REMAINING, O_PREV, O_NEXT, O_LEVEL, O_MARKET, O_SIDE, L_PRICE, L_TOTAL, L_HEAD, L_TAIL, L_COUNT } from './store';
-import { marketCount, maxOrders, resetBooks, sideOf, sideLen, sideLevel, restOrder, I64_MAX } from './book';
+import { marketCount, maxOrders, resetBooks, sideOf, sideLen, sideLevel, restOrder, findLevel, I64_MAX } from './book';
 
 const HASH_SEED: u64 = 0x6d657368626f6f6b;
 const GOLDEN: u64 = 0x9e3779b97f4a7c15;
@@ -67,9 +68,9 @@ export function snapshot(): usize {
   let levels = 0;
   for (let i = 0; i < marketCount * 2; i++) levels += sideLen(sideOf(i >> 1, i & 1));
   const words = 3 + 1 + marketCount * 2 + levels * 2 + idCount() * 3 + 1;
-  if (snapBuf != 0) heap.free(snapBuf);
+  if (snapBuf != 0) free(snapBuf);
   snapLen = words * 8;
-  snapBuf = heap.alloc(<usize>snapLen);
+  snapBuf = alloc(<usize>snapLen);
   sink = snapBuf;
   hash = HASH_SEED;
   word(SNAPSHOT_MAGIC);
@@ -159,7 +160,7 @@ function parse(ptr: usize, count: i32, build: bool): i32 {
               resetIds(1024);
               return RESTORE_DUPLICATE;
             }
-            restOrder(m, side, id, owner, price, remaining);
+            restOrder(m, side, id, owner, price, remaining, findLevel(sideOf(m, side), side, price));
           }
         }
       }

@@ -1,12 +1,7 @@
 // Flat storage for orders and price levels: fixed-size records in chunks of linear memory,
 // addressed by slot number, recycled through free lists. Chunks never move, so growing the
 // book never copies it, and 1M resting orders cost 40 bytes each plus the id index.
-
-export function zeroed(bytes: usize): usize {
-  const p = heap.alloc(bytes);
-  memory.fill(p, 0, bytes);
-  return p;
-}
+import { allocPages, zeroed } from './mem';
 
 // ---- orders: 40-byte records ----
 export const ORDER_SIZE: usize = 40;
@@ -42,7 +37,7 @@ export function allocOrder(): i32 {
   slot = orderHigh++;
   if ((slot & (ORDER_CHUNK - 1)) == 0) {
     const at = orderChunks + (<usize>(slot >>> ORDER_CHUNK_BITS) << 2);
-    if (load<usize>(at) == 0) store<usize>(at, heap.alloc(<usize>ORDER_CHUNK * ORDER_SIZE));
+    if (load<usize>(at) == 0) store<usize>(at, allocPages(<i32>((<usize>ORDER_CHUNK * ORDER_SIZE) >> 16)));
   }
   return slot;
 }
@@ -81,7 +76,7 @@ export function allocLevel(price: i64): i32 {
     slot = levelHigh++;
     if ((slot & (LEVEL_CHUNK - 1)) == 0) {
       const at = levelChunks + (<usize>(slot >>> LEVEL_CHUNK_BITS) << 2);
-      if (load<usize>(at) == 0) store<usize>(at, heap.alloc(<usize>LEVEL_CHUNK * LEVEL_SIZE));
+      if (load<usize>(at) == 0) store<usize>(at, allocPages(<i32>((<usize>LEVEL_CHUNK * LEVEL_SIZE) >> 16)));
     }
   }
   const l = levelAt(slot);
