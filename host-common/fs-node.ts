@@ -1,0 +1,120 @@
+// The FileSystem port over node:fs/promises. It runs on Node, on Bun and on Deno's
+// node compatibility layer, so tests use it everywhere; each host may still ship its
+// own adapter (e.g. Deno.* file APIs) in host-<runtime>/ports.ts.
+
+import * as fs from 'node:fs/promises';
+import process from 'node:process';
+import type { AppendHandle, FileSystem } from './ports.ts';
+import { parentDir } from './ports.ts';
+
+function isCode(err: unknown, ...codes: string[]): boolean {
+  return typeof err === 'object' && err !== null && codes.includes((err as { code?: string }).code ?? '');
+}
+
+// FileHandle.write may write fewer bytes than asked (rare on regular files, but
+// allowed); a short write that went unnoticed would tear a WAL record.
+async function writeAll(fh: fs.FileHandle, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) {
+    const { bytesWritten } = await fh.write(bytes, off, bytes.length - off, null);
+    off += bytesWritten;
+  }
+}
+
+let tmpCounter = 0;
+
+export const nodeFileSystem: FileSystem = {
+  async mkdirp(path) {
+    await fs.mkdir(path, { recursive: true });
+  },
+
+  async readFile(path) {
+    try {
+      const buf = await fs.readFile(path);
+      // A plain Uint8Array view: callers must not depend on Buffer methods.
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (err) {
+      if (isCode(err, 'ENOENT')) return null;
+      throw err;
+    }
+  },
+
+  async writeFileAtomic(path, bytes, options) {
+    // Same directory as the target, so the rename cannot cross file systems.
+    const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`;
+    const fh = await fs.open(tmp, 'w', options?.mode ?? 0o644);
+    try {
+      // open()'s mode is filtered by the umask; chmod makes e.g. 0600 exact.
+      if (options?.mode !== undefined) await fh.chmod(options.mode);
+      await writeAll(fh, bytes);
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await fs.rm(tmp, { force: true }).catch(() => {});
+      throw err;
+    }
+    await fh.close();
+    try {
+      await fs.rename(tmp, path);
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => {});
+      throw err;
+    }
+    await nodeFileSystem.syncDir(parentDir(path));
+  },
+
+  async openAppend(path): Promise<AppendHandle> {
+    const fh = await fs.open(path, 'a');
+    return {
+      write: (bytes) => writeAll(fh, bytes),
+      sync: () => fh.datasync(),
+      close: () => fh.close(),
+    };
+  },
+
+  async truncate(path, length) {
+    const fh = await fs.open(path, 'r+');
+    try {
+      await fh.truncate(length);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  },
+
+  async list(dir) {
+    try {
+      return await fs.readdir(dir);
+    } catch (err) {
+      if (isCode(err, 'ENOENT')) return [];
+      throw err;
+    }
+  },
+
+  async remove(path) {
+    await fs.rm(path, { force: true });
+  },
+
+  async chmod(path, mode) {
+    await fs.chmod(path, mode);
+  },
+
+  async syncDir(dir) {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(dir, 'r');
+    } catch (err) {
+      // Windows cannot open a directory; the rename is as durable as it gets there.
+      if (isCode(err, 'EISDIR', 'EPERM', 'EACCES', 'ENOTSUP')) return;
+      throw err;
+    }
+    try {
+      await fh.sync();
+    } catch (err) {
+      // Some file systems (and some compat layers) refuse fsync on a directory.
+      if (!isCode(err, 'EINVAL', 'EBADF', 'EPERM', 'ENOTSUP', 'EISDIR')) throw err;
+    } finally {
+      await fh.close();
+    }
+  },
+};
