@@ -17,7 +17,9 @@ describe('WASM core agrees with the reference, event for event', () => {
     ['resting', 30_000, 512, 1 << 24],
     ['illegal', 25_000, 100, 1 << 24],
     ['realistic', 15_000, 1000, 1 << 24],
-    ['crossing', 5_000, 64, 40], // a tiny book: capacity rejects
+    ['advanced', 30_000, 128, 1 << 24],
+    ['basic', 10_000, 256, 1 << 24],
+    ['advanced', 5_000, 64, 40], // a tiny book: capacity rejects
   ];
   let total = 0;
   for (const [mix, count, batch, maxOrders] of runs) {

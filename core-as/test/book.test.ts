@@ -72,7 +72,7 @@ describe('limit orders and price-time priority', () => {
     });
     expect(book.bestBid(0)).toBe(101n);
     expect(book.bestAsk(0)).toBe(105n);
-    expect(book.order(1n)).toEqual({ id: 1n, market: 0, side: C.SIDE_BUY, owner: 7n, price: 100n, remaining: 10n });
+    expect(book.order(1n)).toEqual({ id: 1n, market: 0, side: C.SIDE_BUY, owner: 7n, price: 100n, remaining: 10n, visible: 10n, pending: false });
   });
 
   it('fills at the maker price, best price first, FIFO within a level', () => {
@@ -242,8 +242,8 @@ describe('every reject reason, in the documented order', () => {
   });
   it('side, type, time in force, flags, stp', () => {
     expect(events([], [
-      buy(1, 1, 1, 1, { side: 2 }), buy(2, 1, 1, 1, { type: 2 }), buy(3, 1, 1, 1, { tif: 3 }),
-      buy(4, 1, 0, 1, { type: C.TYPE_MARKET, tif: C.TIF_GTC }), buy(5, 1, 1, 1, { flags: 2 }), buy(6, 1, 1, 1, { stp: 1 }),
+      buy(1, 1, 1, 1, { side: 2 }), buy(2, 1, 1, 1, { type: 4 }), buy(3, 1, 1, 1, { tif: 3 }),
+      buy(4, 1, 0, 1, { type: C.TYPE_MARKET, tif: C.TIF_GTC }), buy(5, 1, 1, 1, { flags: 4 }), buy(6, 1, 1, 1, { stp: 4 }),
     ])).toEqual([
       'rejected 1 invalid_side', 'rejected 2 invalid_type', 'rejected 3 invalid_tif',
       'rejected 4 invalid_tif', 'rejected 5 invalid_flags', 'rejected 6 invalid_stp',
