@@ -2,8 +2,11 @@
 // command stream batch by batch and must agree on every event, on the state hash, on the
 // snapshot bytes and on queries; the engine's invariants must hold after every batch, and
 // snapshot -> restore round trips happen mid-stream.
-import type { Engine } from '../../core-as/src/engine.ts';
+import { Engine } from '../../core-as/src/engine.ts';
+import { ReferenceBook } from '../../core-as/reference/book.ts';
+import { generateCommands, MIXES } from '../../core-as/gen/commands.ts';
 import type { Book, Command, EngineEvent } from '../../core-as/types.ts';
+import type { Case, CaseContext } from '../case.ts';
 import { check, checkEqual, show } from './check.ts';
 
 export interface DifferentialOptions {
@@ -74,3 +77,45 @@ function bytesHex(bytes: Uint8Array): string {
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
 }
+
+// ---- the cases ----
+
+interface Run { mix: string; commands: number; batch: number; maxOrders: number }
+
+/** Full-size streams (scale 1): 105k commands per build. */
+export const RUNS: readonly Run[] = [
+  { mix: 'crossing', commands: 30_000, batch: 256, maxOrders: 1 << 24 },
+  { mix: 'resting', commands: 30_000, batch: 512, maxOrders: 1 << 24 },
+  { mix: 'illegal', commands: 25_000, batch: 100, maxOrders: 1 << 24 },
+  { mix: 'realistic', commands: 15_000, batch: 1000, maxOrders: 1 << 24 },
+  { mix: 'crossing', commands: 5_000, batch: 64, maxOrders: 40 }, // a tiny book: capacity rejects
+];
+
+/** How many commands a run has at a scale: never so few that it has no trades, rejects or restores. */
+export function streamSize(run: Run, scale: number): number {
+  return Math.max(Math.round(run.commands * scale), run.batch * 8, 2000);
+}
+
+/** Commands the differential cases of this process have run through each build, and passed. */
+export const differentialExecuted = { debug: 0, release: 0 };
+
+export const differentialCases: Case[] = RUNS.flatMap((run, i) =>
+  (['debug', 'release'] as const).map((build): Case => ({
+    name: `differential ${run.mix} (batch ${run.batch}, maxOrders ${run.maxOrders}) on wasm-${build}`,
+    group: 'differential',
+    run: (ctx: CaseContext) => {
+      const mix = MIXES[run.mix];
+      const count = streamSize(run, ctx.scale);
+      const seed = ctx.seed + i * 1000;
+      const options = { markets: mix.markets, maxOrders: run.maxOrders };
+      const engine = Engine.create(ctx.wasm[build], options);
+      const r = runDifferential(engine, new ReferenceBook(options), generateCommands(seed, count, mix), {
+        batch: run.batch, snapshotEvery: Math.max(1, Math.floor(count / run.batch / 6)), label: `${run.mix} seed ${seed}, ${count} commands, wasm-${build}`,
+      });
+      check(r.trades > 0, `${run.mix}: the stream traded nothing`);
+      check(r.rejects > 0, `${run.mix}: the stream had no rejects`);
+      check(r.restores > 0, `${run.mix}: the stream never restored a snapshot`);
+      differentialExecuted[build] += r.commands;
+    },
+  })),
+);
