@@ -225,15 +225,15 @@ export class CommandGenerator {
   private corrupt(c: Command): void {
     const r = this.rng;
     switch (r.int(22)) {
-      case 0: c.kind = r.pick([0, 4, 7, 255]); break;
+      case 0: c.kind = r.pick([0, 5, 7, 255]); break;
       case 1: c.market = r.pick([this.mix.markets, this.mix.markets + 1, 65535]); break;
       case 2: c.id = r.pick([0n, U64_MAX, 1n << 63n]); break;
       case 3: c.id = this.placed.length > 0 ? r.pick(this.placed).id : 1n; break; // duplicate or stale id
       case 4: c.side = r.pick([2, 3, 255]); break;
-      case 5: c.type = r.pick([2, 9, 255]); break;
+      case 5: c.type = r.pick([4, 9, 255]); break;
       case 6: c.tif = r.pick([3, 4, 255]); break;
-      case 7: c.flags = r.pick([2, 3, 128, 255]); break;
-      case 8: c.stp = r.pick([1, 2, 3, 255]); break;
+      case 7: c.flags = r.pick([4, 5, 128, 255]); break;
+      case 8: c.stp = r.pick([4, 5, 255]); break;
       case 9: c.price = r.pick(EXTREME_PRICES); break;
       case 10: c.qty = r.pick(EXTREME_QTYS); break;
       case 11: c.price = r.pick(EXTREME_PRICES); c.qty = r.pick(EXTREME_QTYS); break;
