@@ -12,11 +12,13 @@ export interface Command {
   tif: number; //      TIF_* (place)
   flags: number; //    FLAG_* bits (place)
   stp: number; //      STP_* (place)
-  price: bigint; //    ticks, i64 (place: limit price, 0 for market)
-  qty: bigint; //      lots, i64 (place: quantity; reduce: amount to take off)
-  time: bigint; //     i64, reserved
-  aux1: bigint; //     i64, reserved
-  aux2: bigint; //     i64, reserved
+  price: bigint; //    ticks, i64 (place: limit price, 0 for market; amend: new price, 0 = keep)
+  qty: bigint; //      lots, i64 (place: quantity; reduce: amount to take off; amend: new total, 0 = keep)
+  time: bigint; //     i64 command time (expires good-till-time orders), 0 = none
+  stopPrice: bigint; // i64 stop orders and OCO: trigger price
+  display: bigint; //  i64 iceberg display quantity, 0 = not an iceberg
+  expiresAt: bigint; // i64 good-till time, 0 = none
+  ocoPrice: bigint; // i64 OCO: the stop leg's limit price, 0 = stop-market
 }
 
 export interface EngineEvent {
@@ -47,8 +49,10 @@ export interface OrderInfo {
   market: number;
   side: number;
   owner: bigint;
-  price: bigint;
-  remaining: bigint;
+  price: bigint; //     its level's price; a pending stop: its limit price (0 for stop-market)
+  remaining: bigint; // total: shown + hidden
+  visible: bigint; //   the part in the book (depth); 0 for a pending stop
+  pending: boolean; //  a stop order waiting for its trigger
 }
 
 export interface EngineOptions {
@@ -81,6 +85,6 @@ export class SnapshotError extends Error {
 export function command(fields: Partial<Command> & Pick<Command, 'kind'>): Command {
   return {
     market: 0, id: 0n, owner: 0n, side: 0, type: 0, tif: 0, flags: 0, stp: 0,
-    price: 0n, qty: 0n, time: 0n, aux1: 0n, aux2: 0n, ...fields,
+    price: 0n, qty: 0n, time: 0n, stopPrice: 0n, display: 0n, expiresAt: 0n, ocoPrice: 0n, ...fields,
   };
 }

@@ -2,6 +2,7 @@
 // command stream batch by batch and must agree on every event, on the state hash, on the
 // snapshot bytes and on queries; the engine's invariants must hold after every batch, and
 // snapshot -> restore round trips happen mid-stream.
+import * as C from '../../core-as/codes.ts';
 import { Engine } from '../../core-as/src/engine.ts';
 import { ReferenceBook } from '../../core-as/reference/book.ts';
 import { generateCommands, MIXES } from '../../core-as/gen/commands.ts';
@@ -20,11 +21,13 @@ export interface DifferentialResult {
   events: number;
   trades: number;
   rejects: number;
+  capacityRejects: number;
+  triggers: number; //   stops (and OCO stop legs) triggered
   restores: number;
 }
 
 export function runDifferential(engine: Engine, reference: Book, commands: Command[], options: DifferentialOptions): DifferentialResult {
-  const result: DifferentialResult = { commands: commands.length, events: 0, trades: 0, rejects: 0, restores: 0 };
+  const result: DifferentialResult = { commands: commands.length, events: 0, trades: 0, rejects: 0, capacityRejects: 0, triggers: 0, restores: 0 };
   let batchNo = 0;
   for (let start = 0; start < commands.length; start += options.batch, batchNo++) {
     const batch = commands.slice(start, start + options.batch);
@@ -33,8 +36,10 @@ export function runDifferential(engine: Engine, reference: Book, commands: Comma
     compareEvents(got, want, batch, start, options.label);
     result.events += got.length;
     for (const e of got) {
-      if (e.kind === 3) result.trades++;
-      if (e.kind === 2) result.rejects++;
+      if (e.kind === C.EV_TRADE) result.trades++;
+      if (e.kind === C.EV_REJECTED) result.rejects++;
+      if (e.kind === C.EV_REJECTED && e.reason === C.REJ_CAPACITY) result.capacityRejects++;
+      if (e.kind === C.EV_TRIGGERED) result.triggers++;
     }
     const where = `${options.label}, after command ${start + batch.length}`;
     const broken = engine.validate();
@@ -82,13 +87,19 @@ function bytesHex(bytes: Uint8Array): string {
 
 interface Run { mix: string; commands: number; batch: number; maxOrders: number }
 
-/** Full-size streams (scale 1): 105k commands per build. */
+/**
+ * Full-size streams (scale 1): 110k commands per build. Every mix but basic and realistic
+ * carries the advanced orders (amends, stops, OCOs, icebergs, expiries, STP modes); advanced
+ * has them dense enough to cascade, basic has only the first version's order types.
+ */
 export const RUNS: readonly Run[] = [
-  { mix: 'crossing', commands: 30_000, batch: 256, maxOrders: 1 << 24 },
-  { mix: 'resting', commands: 30_000, batch: 512, maxOrders: 1 << 24 },
-  { mix: 'illegal', commands: 25_000, batch: 100, maxOrders: 1 << 24 },
-  { mix: 'realistic', commands: 15_000, batch: 1000, maxOrders: 1 << 24 },
-  { mix: 'crossing', commands: 5_000, batch: 64, maxOrders: 40 }, // a tiny book: capacity rejects
+  { mix: 'advanced', commands: 30_000, batch: 200, maxOrders: 1 << 24 },
+  { mix: 'crossing', commands: 20_000, batch: 256, maxOrders: 1 << 24 },
+  { mix: 'resting', commands: 20_000, batch: 512, maxOrders: 1 << 24 },
+  { mix: 'illegal', commands: 15_000, batch: 100, maxOrders: 1 << 24 },
+  { mix: 'basic', commands: 10_000, batch: 256, maxOrders: 1 << 24 },
+  { mix: 'realistic', commands: 10_000, batch: 1000, maxOrders: 1 << 24 },
+  { mix: 'advanced', commands: 5_000, batch: 64, maxOrders: 40 }, // a tiny book: capacity rejects
 ];
 
 /** How many commands a run has at a scale: never so few that it has no trades, rejects or restores. */
@@ -115,6 +126,8 @@ export const differentialCases: Case[] = RUNS.flatMap((run, i) =>
       check(r.trades > 0, `${run.mix}: the stream traded nothing`);
       check(r.rejects > 0, `${run.mix}: the stream had no rejects`);
       check(r.restores > 0, `${run.mix}: the stream never restored a snapshot`);
+      if (mix.stop > 0) check(r.triggers > 0, `${run.mix}: no stop was ever triggered`);
+      if (run.maxOrders < 1000) check(r.capacityRejects > 0, `${run.mix}: the ${run.maxOrders}-order book never refused an order for capacity`);
       differentialExecuted[build] += r.commands;
     },
   })),

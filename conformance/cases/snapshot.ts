@@ -5,6 +5,7 @@ import { Engine } from '../../core-as/src/engine.ts';
 import { ReferenceBook } from '../../core-as/reference/book.ts';
 import { generateCommands, MIXES } from '../../core-as/gen/commands.ts';
 import { hashWords, type LogicalState, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, stateWords } from '../../core-as/reference/state.ts';
+import * as C from '../../core-as/codes.ts';
 import type { Book } from '../../core-as/types.ts';
 import type { Case, CaseContext } from '../case.ts';
 import { check, checkEqual, show } from './check.ts';
@@ -88,8 +89,21 @@ function stateSnapshot(state: LogicalState, maxOrders = BigInt(state.maxOrders))
   return sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION, maxOrders, ...stateWords(state)]);
 }
 
-const o = (id: bigint, remaining: bigint, owner = 1n) => ({ id, owner, remaining });
-const one = (bids: LogicalState['markets'][number]['bids'], asks: LogicalState['markets'][number]['asks'] = []): LogicalState => ({ maxOrders: 100, markets: [{ bids, asks }] });
+type Market = LogicalState['markets'][number];
+type Order = Market['bids'][number]['orders'][number];
+type Stop = Market['buyStops'][number];
+
+/** A plain resting order; `more` adds the advanced fields (iceberg, expiry, OCO). */
+const o = (id: bigint, remaining: bigint, owner = 1n, more: Partial<Order> = {}): Order => ({
+  id, owner, visible: remaining, hidden: 0n, display: 0n, expiresAt: 0n, postOnly: false, stp: 0, oco: false, stopPrice: 0n, ocoPrice: 0n, ...more,
+});
+/** A pending stop-limit buy or sell at limit 100 (stop-market: price 0). */
+const stop = (id: bigint, stopPrice: bigint, more: Partial<Stop> = {}): Stop => ({
+  id, oco: false, owner: 1n, qty: 1n, type: C.TYPE_STOP_LIMIT, tif: C.TIF_GTC, stp: 0, price: 100n, stopPrice, expiresAt: 0n, ...more,
+});
+const one = (bids: Market['bids'], asks: Market['asks'] = [], more: Partial<Market> = {}): LogicalState => ({
+  maxOrders: 100, markets: [{ lastPrice: 0n, bids, asks, buyStops: [], sellStops: [], ...more }],
+});
 
 /** Snapshots every implementation must refuse, by what is wrong with them. */
 export function badSnapshots(good: Uint8Array): [string, Uint8Array][] {
@@ -103,7 +117,8 @@ export function badSnapshots(good: Uint8Array): [string, Uint8Array][] {
     ['length not a multiple of 8', good.slice(0, good.length - 3)],
     ['truncated by one word', good.slice(0, good.length - 8)],
     ['bad magic', flipped(0)],
-    ['unsupported version', sealed([SNAPSHOT_MAGIC, 2n, 100n, 1n, 0n, 0n])],
+    ['version 1 (before advanced orders)', sealed([SNAPSHOT_MAGIC, 1n, 100n, 1n, 0n, 0n])],
+    ['unsupported version', sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION + 1n, 100n, 1n, 0n, 0n, 0n, 0n, 0n])],
     ['checksum flipped', flipped(good.length - 1)],
     ['body word flipped', flipped(8 * 6)],
     ['maxOrders 0', stateSnapshot(one([]), 0n)],
@@ -122,9 +137,30 @@ export function badSnapshots(good: Uint8Array): [string, Uint8Array][] {
     ['empty level', stateSnapshot(one([{ price: 100n, orders: [] }]))],
     ['notional overflows', stateSnapshot(one([{ price: 3n, orders: [o(1n, I64_MAX / 2n)] }]))],
     ['level total overflows', stateSnapshot(one([{ price: 1n, orders: [o(1n, I64_MAX), o(2n, 1n)] }]))],
-    ['more orders than maxOrders', stateSnapshot({ maxOrders: 1, markets: [{ bids: [{ price: 100n, orders: [o(1n, 1n), o(2n, 1n)] }], asks: [] }] })],
+    ['more orders than maxOrders', stateSnapshot({ ...one([{ price: 100n, orders: [o(1n, 1n), o(2n, 1n)] }]), maxOrders: 1 })],
+    ['more orders than maxOrders, counting pending stops', stateSnapshot({ ...one([{ price: 100n, orders: [o(1n, 1n)] }], [], { buyStops: [stop(2n, 120n)] }), maxOrders: 1 })],
+    ['negative last price', stateSnapshot(one([], [], { lastPrice: -1n }))],
+    ['iceberg shows more than its display', stateSnapshot(one([{ price: 100n, orders: [o(1n, 5n, 1n, { hidden: 5n, display: 4n })] }]))],
+    ['iceberg in too many parts', stateSnapshot(one([{ price: 100n, orders: [o(1n, 1n, 1n, { hidden: 200n, display: 1n })] }]))],
+    ['expiry 0 with the expiry bit', sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION, 100n, 1n, 0n, 1n, 100n, 1n, 1n, 1n, 1n, 2n, 0n, 0n, 0n, 0n])],
+    ['unknown order flag bit', sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION, 100n, 1n, 0n, 1n, 100n, 1n, 1n, 1n, 1n, 128n, 0n, 0n, 0n])],
+    ['OCO buy with its stop at the limit price', stateSnapshot(one([{ price: 100n, orders: [o(1n, 1n, 1n, { oco: true, stopPrice: 100n })] }], [], { buyStops: [{ ...stop(1n, 100n), oco: true }] }))],
+    ['OCO without its stop', stateSnapshot(one([{ price: 100n, orders: [o(1n, 1n, 1n, { oco: true, stopPrice: 110n })] }]))],
+    ['OCO stop on the wrong side', stateSnapshot(one([{ price: 100n, orders: [o(1n, 1n, 1n, { oco: true, stopPrice: 110n })] }], [], { sellStops: [{ ...stop(1n, 110n), oco: true }] }))],
+    ['stop list names an order that is no OCO', stateSnapshot(one([{ price: 100n, orders: [o(1n, 1n)] }], [], { buyStops: [{ ...stop(1n, 110n), oco: true }] }))],
+    ['stop id also resting', stateSnapshot(one([{ price: 100n, orders: [o(1n, 1n)] }], [], { buyStops: [stop(1n, 110n)] }))],
+    ['buy stops not in trigger order', stateSnapshot(one([], [], { buyStops: [stop(1n, 120n), stop(2n, 110n)] }))],
+    ['sell stops not in trigger order', stateSnapshot(one([], [], { sellStops: [stop(1n, 90n), stop(2n, 95n)] }))],
+    ['buy stop already past its trigger', stateSnapshot(one([], [], { lastPrice: 110n, buyStops: [stop(1n, 110n)] }))],
+    ['sell stop already past its trigger', stateSnapshot(one([], [], { lastPrice: 90n, sellStops: [stop(1n, 95n)] }))],
+    ['stop-market with a limit price', stateSnapshot(one([], [], { buyStops: [stop(1n, 110n, { type: C.TYPE_STOP_MARKET, tif: C.TIF_IOC })] }))],
+    ['stop-market GTC', stateSnapshot(one([], [], { buyStops: [stop(1n, 110n, { type: C.TYPE_STOP_MARKET, price: 0n })] }))],
+    ['stop of a plain limit type', stateSnapshot(one([], [], { buyStops: [stop(1n, 110n, { type: C.TYPE_LIMIT })] }))],
+    ['stop FOK with an STP mode', stateSnapshot(one([], [], { buyStops: [stop(1n, 110n, { tif: C.TIF_FOK, stp: C.STP_DECREMENT })] }))],
+    ['stop with zero quantity', stateSnapshot(one([], [], { buyStops: [stop(1n, 110n, { qty: 0n })] }))],
     ['trailing word', sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION, 100n, ...stateWords(one([])), 0n])],
-    ['level count past the end', sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION, 100n, 1n, 1000n])],
+    ['level count past the end', sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION, 100n, 1n, 0n, 1000n])],
+    ['stop count past the end', sealed([SNAPSHOT_MAGIC, SNAPSHOT_VERSION, 100n, 1n, 0n, 0n, 0n, 1000n])],
   ];
 }
 

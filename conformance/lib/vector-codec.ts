@@ -3,26 +3,23 @@
 // the raw number where it has none (an illegal side 7 stays 7), decimal strings for every
 // 64-bit value. Both directions are lossless: a field left out is zero.
 import * as C from '../../core-as/codes.ts';
-import { COMMAND_NAMES, DONE_NAMES, EVENT_NAMES, REJECT_NAMES } from '../../core-as/names.ts';
+import {
+  codesOf, COMMAND_NAMES, DONE_NAMES, EVENT_NAMES, FLAG_NAMES, flagNames, REJECT_NAMES, SIDE_NAMES, STP_NAMES, TIF_NAMES, TYPE_NAMES,
+} from '../../core-as/names.ts';
 import type { Command, Depth, EngineEvent, OrderInfo } from '../../core-as/types.ts';
 
 type Named = Record<string, number>;
 
-/** name -> code, from core-as/names.ts (the one place codes get names) or a local table. */
-function byName(names: Record<number, string>): Named {
-  return Object.fromEntries(Object.entries(names).map(([code, name]) => [name, Number(code)]));
-}
-
-export const COMMANDS = byName(COMMAND_NAMES);
-export const EVENTS = byName(EVENT_NAMES);
-export const REJECTS = byName(REJECT_NAMES);
-export const DONES = byName(DONE_NAMES);
-// sides, types, times in force and stp modes have no names in core-as/names.ts yet
-export const SIDES: Named = { buy: C.SIDE_BUY, sell: C.SIDE_SELL };
-export const TYPES: Named = { limit: C.TYPE_LIMIT, market: C.TYPE_MARKET };
-export const TIFS: Named = { gtc: C.TIF_GTC, ioc: C.TIF_IOC, fok: C.TIF_FOK };
-export const STPS: Named = { cancel_resting: C.STP_CANCEL_RESTING };
-export const POST_ONLY = 'post_only';
+// name -> code, all from core-as/names.ts: the one place codes get names
+export const COMMANDS: Named = codesOf(COMMAND_NAMES);
+export const EVENTS: Named = codesOf(EVENT_NAMES);
+export const REJECTS: Named = codesOf(REJECT_NAMES);
+export const DONES: Named = codesOf(DONE_NAMES);
+export const SIDES: Named = codesOf(SIDE_NAMES);
+export const TYPES: Named = codesOf(TYPE_NAMES);
+export const TIFS: Named = codesOf(TIF_NAMES);
+export const STPS: Named = codesOf(STP_NAMES);
+export const FLAGS: Named = codesOf(FLAG_NAMES); // bit values
 
 /** A code as its name, or as the bare number when it has none. */
 export function nameOf(names: Named, code: number): string | number {
@@ -55,27 +52,30 @@ export interface CommandJson {
   side?: string | number;
   type?: string | number;
   tif?: string | number;
-  flags?: string[] | number;
+  flags?: string[] | number; // names of the bits set, or a bare number for unnamed bits
   stp?: string | number;
   price?: string;
   qty?: string;
   time?: string;
-  aux1?: string;
-  aux2?: string;
+  stopPrice?: string;
+  display?: string;
+  expiresAt?: string;
+  ocoPrice?: string;
+}
+
+function decodeFlags(flags: CommandJson['flags']): number {
+  if (typeof flags === 'number') return flags;
+  let bits = 0;
+  for (const f of flags ?? []) bits |= codeOf(FLAGS, f, 'flag');
+  return bits;
 }
 
 export function decodeCommand(j: CommandJson): Command {
-  let flags = 0;
-  if (typeof j.flags === 'number') flags = j.flags;
-  else for (const f of j.flags ?? []) {
-    if (f !== POST_ONLY) throw new Error(`vector: unknown flag "${f}"`);
-    flags |= C.FLAG_POST_ONLY;
-  }
   return {
     kind: codeOf(COMMANDS, j.op, 'op'), market: j.market ?? 0, id: big(j.id, 'id'), owner: big(j.owner, 'owner'),
-    side: codeOf(SIDES, j.side, 'side'), type: codeOf(TYPES, j.type, 'type'), tif: codeOf(TIFS, j.tif, 'tif'), flags,
-    stp: codeOf(STPS, j.stp, 'stp'), price: big(j.price, 'price'), qty: big(j.qty, 'qty'),
-    time: big(j.time, 'time'), aux1: big(j.aux1, 'aux1'), aux2: big(j.aux2, 'aux2'),
+    side: codeOf(SIDES, j.side, 'side'), type: codeOf(TYPES, j.type, 'type'), tif: codeOf(TIFS, j.tif, 'tif'), flags: decodeFlags(j.flags),
+    stp: codeOf(STPS, j.stp, 'stp'), price: big(j.price, 'price'), qty: big(j.qty, 'qty'), time: big(j.time, 'time'),
+    stopPrice: big(j.stopPrice, 'stopPrice'), display: big(j.display, 'display'), expiresAt: big(j.expiresAt, 'expiresAt'), ocoPrice: big(j.ocoPrice, 'ocoPrice'),
   };
 }
 
@@ -89,14 +89,18 @@ export function encodeCommand(c: Command): CommandJson {
   if (place || c.side !== 0) j.side = nameOf(SIDES, c.side);
   if (place || c.type !== 0) j.type = nameOf(TYPES, c.type);
   if (place || c.tif !== 0) j.tif = nameOf(TIFS, c.tif);
-  if (c.flags === C.FLAG_POST_ONLY) j.flags = [POST_ONLY];
-  else if (c.flags !== 0) j.flags = c.flags;
-  if (c.stp !== 0) j.stp = c.stp;
+  if (c.flags !== 0) j.flags = flagNames(c.flags) ?? c.flags;
+  if (c.stp !== 0) j.stp = nameOf(STPS, c.stp);
   if (place || c.price !== 0n) j.price = String(c.price);
   if (place || c.qty !== 0n) j.qty = String(c.qty);
-  if (c.time !== 0n) j.time = String(c.time);
-  if (c.aux1 !== 0n) j.aux1 = String(c.aux1);
-  if (c.aux2 !== 0n) j.aux2 = String(c.aux2);
+  const put = (name: 'time' | 'stopPrice' | 'display' | 'expiresAt' | 'ocoPrice', v: bigint) => {
+    if (v !== 0n) j[name] = String(v);
+  };
+  put('time', c.time);
+  put('stopPrice', c.stopPrice);
+  put('display', c.display);
+  put('expiresAt', c.expiresAt);
+  put('ocoPrice', c.ocoPrice);
   return j;
 }
 
@@ -106,8 +110,10 @@ export type EventJson = Record<string, string | number>;
 
 /**
  * cmd and kind always; reason by name; the other fields only when not zero, under the name
- * that says what they hold for this kind: accepted {id, owner, price, qty, remaining},
- * trade {taker, maker, price, qty, makerRemaining}, rejected/done/reduced {id, price, qty, remaining}.
+ * that says what they hold for this kind: accepted and triggered {id, owner, price, qty, remaining}
+ * (triggered: price is the stop price), trade {taker, maker, price, qty, makerRemaining},
+ * rejected/done/reduced/amended/refilled {id, price, qty, remaining} (refilled: qty is the new
+ * shown slice, remaining the order's total).
  */
 export function encodeEvent(e: EngineEvent): EventJson {
   const j: EventJson = { cmd: e.cmd, kind: nameOf(EVENTS, e.kind) };
@@ -118,7 +124,7 @@ export function encodeEvent(e: EngineEvent): EventJson {
     if (v !== 0n) j[name] = String(v);
   };
   put(trade ? 'taker' : 'id', e.id);
-  put(trade ? 'maker' : e.kind === C.EV_ACCEPTED ? 'owner' : 'other', e.other);
+  put(trade ? 'maker' : e.kind === C.EV_ACCEPTED || e.kind === C.EV_TRIGGERED ? 'owner' : 'other', e.other);
   put('price', e.price);
   put('qty', e.qty);
   put(trade ? 'makerRemaining' : 'remaining', e.remaining);
@@ -129,7 +135,10 @@ export function encodeEvent(e: EngineEvent): EventJson {
 
 export interface LevelJson { price: string; qty: string; orders: number }
 export interface DepthJson { market: number; bids: LevelJson[]; asks: LevelJson[] }
-export interface OrderJson { id: string; market: number; side: string | number; owner: string; price: string; remaining: string }
+/** visible: the part in depth (an iceberg's slice; 0 for a pending stop); pending only when true. */
+export interface OrderJson {
+  id: string; market: number; side: string | number; owner: string; price: string; remaining: string; visible: string; pending?: true;
+}
 
 export function encodeDepth(market: number, d: Depth): DepthJson {
   const side = (levels: Depth['bids']) => levels.map((l) => ({ price: String(l.price), qty: String(l.qty), orders: l.orders }));
@@ -137,7 +146,12 @@ export function encodeDepth(market: number, d: Depth): DepthJson {
 }
 
 export function encodeOrder(o: OrderInfo): OrderJson {
-  return { id: String(o.id), market: o.market, side: nameOf(SIDES, o.side), owner: String(o.owner), price: String(o.price), remaining: String(o.remaining) };
+  const j: OrderJson = {
+    id: String(o.id), market: o.market, side: nameOf(SIDES, o.side), owner: String(o.owner), price: String(o.price), remaining: String(o.remaining),
+    visible: String(o.visible),
+  };
+  if (o.pending) j.pending = true;
+  return j;
 }
 
 // ---- vector clocks ----

@@ -68,6 +68,25 @@ export function compareSummaries(summaries: Partial<Record<Runtime, Summary>>, r
   return problems;
 }
 
+/**
+ * The line `npm test` ends with, read by CI: `conformance: N passed, N failed, N skipped`,
+ * totals over the runtimes. A runtime that left no summary counts every case the others
+ * counted as failed: none of them passed there.
+ */
+export function totalsLine(summaries: Partial<Record<Runtime, Summary>>, runtimes: readonly Runtime[]): string {
+  const expected = Math.max(1, ...runtimes.map((r) => summaries[r]?.total ?? 0));
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const r of runtimes) {
+    const s = summaries[r];
+    passed += s?.passed ?? 0;
+    failed += s ? s.failed : expected;
+    skipped += s?.skipped ?? 0;
+  }
+  return `conformance: ${passed} passed, ${failed} failed, ${skipped} skipped`;
+}
+
 export class ConformanceRun {
   readonly ctx: CaseContext;
   readonly cases: Case[];

@@ -11,7 +11,7 @@ import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIMES, type Runtime } from '../case.ts';
 import { ROOT } from '../lib/runtimes.ts';
-import { compareSummaries, DEFAULT_VECTORS, type Summary } from '../runners/harness.ts';
+import { compareSummaries, DEFAULT_VECTORS, type Summary, totalsLine } from '../runners/harness.ts';
 import { loadVectors } from '../cases/vectors.ts';
 
 const ALTERED = 'limit-full-fill-at-maker-price';
@@ -99,6 +99,14 @@ describe('the runners of every runtime', () => {
     expect(runs.node.summary.passed).toBe(expected - 3);
     expect(runs.deno.summary.passed).toBe(expected - 6);
     expect(compareSummaries({ node: runs.node.summary, deno: runs.deno.summary, bun: runs.bun.summary }, RUNTIMES)).toEqual([]);
+  });
+
+  it('npm test\'s closing line totals the three runtimes; one that never finished counts as failing every case', () => {
+    const { node, deno, bun } = { node: runs.node.summary, deno: runs.deno.summary, bun: runs.bun.summary };
+    const sum = (k: 'passed' | 'failed' | 'skipped') => node[k] + deno[k] + bun[k];
+    expect(totalsLine({ node, deno, bun }, RUNTIMES)).toBe(`conformance: ${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+    expect(totalsLine({ node, bun }, RUNTIMES)).toBe(`conformance: ${node.passed + bun.passed} passed, ${node.failed + bun.failed + node.total} failed, ${node.skipped + bun.skipped} skipped`);
+    expect(totalsLine({}, RUNTIMES)).toBe('conformance: 0 passed, 3 failed, 0 skipped');
   });
 
   it('the comparison across runtimes catches a runtime that lost a case or never finished', () => {

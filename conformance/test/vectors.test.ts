@@ -1,15 +1,16 @@
 // The committed vectors themselves: exactly what tools/make-vectors.ts builds from the
 // scenarios (nobody edited a JSON file by hand, nothing is stale or missing), and together
-// they cover what issue 4 asks for — every order type and time in force, post-only, self-trade
-// prevention, reduce, cancel, every reject and done reason, extremes, several markets, start
-// snapshots, and every clock operation with results and refusals.
+// they cover what issues 4 and 8 ask for — every order type and time in force, post-only, OCO,
+// every self-trade prevention mode, reduce, cancel, amend, icebergs, expiries, every event
+// kind, reject and done reason, extremes, several markets, start snapshots, and every clock
+// operation with results and refusals.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VECTORS } from '../runners/harness.ts';
 import { loadVectors } from '../cases/vectors.ts';
 import type { BookVector, ClockVector } from '../lib/vector.ts';
-import { DONES, EVENTS, REJECTS } from '../lib/vector-codec.ts';
+import { COMMANDS, DONES, EVENTS, FLAGS, REJECTS, STPS } from '../lib/vector-codec.ts';
 import { buildVectors, formatJson } from '../tools/make-vectors.ts';
 
 const vectors = loadVectors(DEFAULT_VECTORS);
@@ -25,7 +26,7 @@ describe('the committed vectors', () => {
     for (const v of built) expect(readFileSync(join(DEFAULT_VECTORS, `${v.name}.json`), 'utf8'), v.name).toBe(formatJson(v) + '\n');
   });
 
-  it('number at least 60', () => expect(vectors.length).toBeGreaterThanOrEqual(60));
+  it('number at least 120', () => expect(vectors.length).toBeGreaterThanOrEqual(120));
 
   it('produce every event kind, reject reason and done reason', () => {
     const kinds = new Set(events.map(({ e }) => e.kind));
@@ -36,23 +37,38 @@ describe('the committed vectors', () => {
     expect([...dones].sort()).toEqual(Object.keys(DONES).sort());
   });
 
-  it('accept every order type with every time in force it allows, and post-only', () => {
+  it('accept every order type with every time in force it allows, post-only and OCO', () => {
     const accepted = new Set<string>();
     for (const { e, s } of events) {
       if (e.kind !== 'accepted') continue;
       const c = s.commands[e.cmd as number];
-      accepted.add(`${c.type}/${c.tif}${Array.isArray(c.flags) ? '/post-only' : ''}`);
+      accepted.add(`${c.type}/${c.tif}${Array.isArray(c.flags) ? c.flags.map((f) => `/${f}`).join('') : ''}`);
     }
-    for (const combo of ['limit/gtc', 'limit/ioc', 'limit/fok', 'market/ioc', 'market/fok', 'limit/gtc/post-only']) expect(accepted, combo).toContain(combo);
+    const combos = [
+      'limit/gtc', 'limit/ioc', 'limit/fok', 'market/ioc', 'market/fok', 'limit/gtc/post_only', 'limit/gtc/oco',
+      'stop_limit/gtc', 'stop_limit/ioc', 'stop_limit/fok', 'stop_market/ioc', 'stop_market/fok',
+    ];
+    for (const combo of combos) expect(accepted, combo).toContain(combo);
   });
 
-  it('trade, cancel, reduce, prevent self-trades and restore snapshots, on one and on several markets', () => {
+  it('use every self-trade prevention mode and flag, icebergs, expiries and command times', () => {
+    const commands = books.flatMap((v) => v.steps.flatMap((s) => s.commands));
+    const stps = new Set(commands.map((c) => c.stp ?? 'cancel_resting'));
+    expect([...stps].filter((s) => typeof s === 'string').sort()).toEqual(Object.keys(STPS).sort());
+    const flags = new Set(commands.flatMap((c) => (Array.isArray(c.flags) ? c.flags : [])));
+    expect([...flags].sort()).toEqual(Object.keys(FLAGS).sort());
+    for (const field of ['time', 'stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const) expect(commands.some((c) => c[field] !== undefined), field).toBe(true);
+  });
+
+  it('trade, cancel, reduce, amend, prevent self-trades and restore snapshots, on one and on several markets', () => {
     const ops = new Set(books.flatMap((v) => v.steps.flatMap((s) => s.commands.map((c) => c.op))));
-    for (const op of ['place', 'cancel', 'reduce']) expect(ops).toContain(op);
+    expect([...ops].filter((op) => typeof op === 'string').sort()).toEqual(Object.keys(COMMANDS).sort());
     expect(events.some(({ e }) => e.kind === 'done' && e.reason === 'self_trade')).toBe(true);
     expect(books.filter((v) => v.start).length).toBeGreaterThanOrEqual(2);
     expect(books.filter((v) => v.markets > 1 && v.after.depth.length > 1).length).toBeGreaterThanOrEqual(3);
     expect(books.some((v) => v.maxOrders !== undefined)).toBe(true);
+    expect(books.some((v) => v.after.orders.some((o) => o.pending))).toBe(true);
+    expect(books.some((v) => v.after.orders.some((o) => o.visible !== o.remaining && !o.pending))).toBe(true);
   });
 
   it('reach the i64 and u64 limits', () => {

@@ -26,8 +26,18 @@ import { cancelAndReduce } from './scenarios/cancel-reduce.ts';
 import { rejects } from './scenarios/rejects.ts';
 import { extremesAndMarkets } from './scenarios/extremes-markets.ts';
 import { clockScenarios } from './scenarios/clocks.ts';
+import { amendScenarios } from './scenarios/amend.ts';
+import { stopScenarios } from './scenarios/stops.ts';
+import { ocoScenarios } from './scenarios/oco.ts';
+import { gttScenarios } from './scenarios/gtt.ts';
+import { icebergScenarios } from './scenarios/iceberg.ts';
+import { stpModeScenarios } from './scenarios/stp-modes.ts';
+import { advancedRejects } from './scenarios/rejects-advanced.ts';
 
-export const SCENARIOS: Scenario[] = [...matching, ...postOnlyAndStp, ...cancelAndReduce, ...rejects, ...extremesAndMarkets, ...clockScenarios];
+export const SCENARIOS: Scenario[] = [
+  ...matching, ...postOnlyAndStp, ...cancelAndReduce, ...rejects, ...extremesAndMarkets, ...clockScenarios,
+  ...amendScenarios, ...stopScenarios, ...ocoScenarios, ...gttScenarios, ...icebergScenarios, ...stpModeScenarios, ...advancedRejects,
+];
 
 /** An event as one line: "kind[:reason] key=value ...", every field but cmd. */
 export function line(e: EventJson): string {

@@ -1,7 +1,9 @@
 // `npm test` after the build: runs `npm run test:node`, `test:deno` and `test:bun` one after
 // another (all three, even when one fails), then checks that the three runners counted the
 // same cases, by name, and prints one table. Exits non-zero when any runner failed or the
-// runtimes disagree.
+// runtimes disagree. The last line of its output is always, alone on its line,
+//   conformance: N passed, N failed, N skipped
+// the totals over all runtimes (CI reads this form; see totalsLine in ../runners/harness.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +11,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { RUNTIMES, type Runtime } from '../case.ts';
 import { ROOT } from '../lib/runtimes.ts';
-import { compareSummaries, type Summary } from '../runners/harness.ts';
+import { compareSummaries, type Summary, totalsLine } from '../runners/harness.ts';
 
 const results = mkdtempSync(join(tmpdir(), 'meshbook-conformance-'));
 const runs: { runtime: Runtime; status: number | null; seconds: number }[] = [];
@@ -47,8 +49,7 @@ for (const s of Object.values(summaries)) {
   for (const c of s!.cases) if (c.status === 'skipped') console.log(`  ${s!.runtime} skipped: ${c.name} — ${c.reason}`);
 }
 console.log(`total ${((performance.now() - started) / 1000).toFixed(1)}s`);
-if (problems.length > 0) {
-  console.error(`\nconformance FAILED:\n  ${problems.join('\n  ')}`);
-  process.exit(1);
-}
-console.log('conformance passed on node, deno and bun with the same cases');
+if (problems.length > 0) console.error(`\nconformance FAILED:\n  ${problems.join('\n  ')}`);
+else console.log('conformance passed on node, deno and bun with the same cases');
+console.log(totalsLine(summaries, RUNTIMES));
+process.exitCode = problems.length > 0 ? 1 : 0;

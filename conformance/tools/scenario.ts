@@ -42,15 +42,26 @@ export function clocks(s: Omit<ClockScenario, 'kind'>): ClockScenario {
 }
 
 type N = number | bigint;
-interface PlaceOptions { tif?: string | number; postOnly?: boolean; market?: number; flags?: number; stp?: number; type?: string | number }
+interface PlaceOptions {
+  tif?: string | number; postOnly?: boolean; market?: number; flags?: string[] | number; stp?: string | number; type?: string | number;
+  time?: N; stopPrice?: N; display?: N; expiresAt?: N; ocoPrice?: N;
+}
+
+/** The fields every command kind may carry (market, time), set only when not zero. */
+function common(c: CommandJson, market: number | undefined, time: N | undefined): CommandJson {
+  if (market !== undefined && market !== 0) c.market = market;
+  if (time !== undefined && BigInt(time) !== 0n) c.time = String(time);
+  return c;
+}
 
 /** A limit order, GTC unless told otherwise. */
 export function limit(side: string | number, id: N, owner: N, price: N, qty: N, o: PlaceOptions = {}): CommandJson {
   const c: CommandJson = { op: 'place', id: String(id), owner: String(owner), side, type: o.type ?? 'limit', tif: o.tif ?? 'gtc', price: String(price), qty: String(qty) };
-  if (o.market !== undefined && o.market !== 0) c.market = o.market;
+  common(c, o.market, o.time);
   if (o.postOnly) c.flags = ['post_only'];
   if (o.flags !== undefined) c.flags = o.flags;
   if (o.stp !== undefined) c.stp = o.stp;
+  for (const f of ['stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const) if (o[f] !== undefined) c[f] = String(o[f]);
   return c;
 }
 
@@ -62,16 +73,35 @@ export function market(side: string, id: N, owner: N, qty: N, o: PlaceOptions = 
   return limit(side, id, owner, 0, qty, { tif: 'ioc', ...o, type: 'market' });
 }
 
-export function cancel(id: N, owner: N, m = 0): CommandJson {
-  const c: CommandJson = { op: 'cancel', id: String(id), owner: String(owner) };
-  if (m !== 0) c.market = m;
-  return c;
+/** A stop-limit order: GTC at `price` once the last trade reaches `stop`. */
+export function stopLimit(side: string, id: N, owner: N, stop: N, price: N, qty: N, o: PlaceOptions = {}): CommandJson {
+  return limit(side, id, owner, price, qty, { ...o, type: 'stop_limit', stopPrice: stop });
 }
 
-export function reduce(id: N, owner: N, qty: N, m = 0): CommandJson {
-  const c: CommandJson = { op: 'reduce', id: String(id), owner: String(owner), qty: String(qty) };
-  if (m !== 0) c.market = m;
-  return c;
+/** A stop-market order: IOC (unless told otherwise) once the last trade reaches `stop`. */
+export function stopMarket(side: string, id: N, owner: N, stop: N, qty: N, o: PlaceOptions = {}): CommandJson {
+  return limit(side, id, owner, 0, qty, { tif: 'ioc', ...o, type: 'stop_market', stopPrice: stop });
+}
+
+/** An OCO: a GTC limit at `price` and a stop leg at `stop` (a limit at ocoPrice, or a market order when it is 0). */
+export function oco(side: string, id: N, owner: N, price: N, qty: N, stop: N, ocoPrice: N, o: PlaceOptions = {}): CommandJson {
+  return limit(side, id, owner, price, qty, { ...o, flags: ['oco'], stopPrice: stop, ...(BigInt(ocoPrice) !== 0n ? { ocoPrice } : {}) });
+}
+
+export function cancel(id: N, owner: N, m = 0, time?: N): CommandJson {
+  return common({ op: 'cancel', id: String(id), owner: String(owner) }, m, time);
+}
+
+export function reduce(id: N, owner: N, qty: N, m = 0, time?: N): CommandJson {
+  return common({ op: 'reduce', id: String(id), owner: String(owner), qty: String(qty) }, m, time);
+}
+
+/** An amend: a new price and/or a new total quantity, 0 = keep. */
+export function amend(id: N, owner: N, price: N, qty: N, o: { market?: number; time?: N } = {}): CommandJson {
+  const c: CommandJson = { op: 'amend', id: String(id), owner: String(owner) };
+  if (BigInt(price) !== 0n) c.price = String(price);
+  if (BigInt(qty) !== 0n) c.qty = String(qty);
+  return common(c, o.market, o.time);
 }
 
 /** Any command, field by field (for illegal values). */

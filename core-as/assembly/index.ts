@@ -1,11 +1,12 @@
 // The module's exports: the ABI the binding (../src/engine.ts) calls. Nothing here throws
 // across the boundary: bad commands become reject events, bad snapshots an error code.
-import { alloc, free } from './mem';
 import * as C from '../codes';
+import { alloc, free } from './mem';
 import { commandBuffer, commandAt, resetEvents, eventCount, eventBuffer, emit, setCurrentCmd } from './abi';
-import { marketCount, maxOrders, resetBooks, place, cancelOrReduce, sideOf, sideLen, sideLevel, bestLevel, orderPrice } from './book';
+import { marketCount, maxOrders, resetBooks, place, cancel, reduce, amend, expireUntil, sideOf, bestLevel, priceOf, totalOf } from './book';
+import { arrayLen, arrayGet } from './arrays';
 import { resetIds, findId, idCount, idTableBytes } from './ids';
-import { resetStore, storeBytes, orderAt, levelAt, O_OWNER, O_REMAINING, O_MARKET, O_SIDE, L_PRICE, L_TOTAL, L_COUNT, MAX_ORDER_SLOTS } from './store';
+import { resetStore, storeBytes, orderAt, levelAt, O_OWNER, O_REMAINING, O_MARKET, O_SIDE, O_FLAGS, OF_PENDING, L_PRICE, L_TOTAL, L_COUNT, MAX_ORDER_SLOTS } from './store';
 export { stateHash, snapshot, snapshotLength, restore, validate } from './state';
 export { lamportTick, lamportMerge, vcCompare, vcMerge, vcTick } from './clocks';
 export { commandBuffer, eventCount, eventBuffer };
@@ -25,22 +26,32 @@ export function execute(n: i32): i32 {
   for (let i = 0; i < n; i++) {
     setCurrentCmd(<u32>i);
     const c = commandAt(i);
+    const time = load<i64>(c, C.CMD_OFF_TIME);
+    if (time > 0) expireUntil(time);
     const kind = <i32>load<u8>(c, C.CMD_OFF_KIND);
     const market = <i32>load<u16>(c, C.CMD_OFF_MARKET);
     const id = load<u64>(c, C.CMD_OFF_ID);
-    if (kind != C.CMD_PLACE && kind != C.CMD_CANCEL && kind != C.CMD_REDUCE) {
+    const owner = load<u64>(c, C.CMD_OFF_OWNER);
+    if (kind < C.CMD_PLACE || kind > C.CMD_AMEND) {
       emit(C.EV_REJECTED, C.REJ_UNKNOWN_COMMAND, market, id, 0, 0, 0, 0);
     } else if (market >= marketCount) {
       emit(C.EV_REJECTED, C.REJ_UNKNOWN_MARKET, market, id, 0, 0, 0, 0);
+    } else if (id == 0) {
+      emit(C.EV_REJECTED, C.REJ_INVALID_ID, market, id, 0, 0, 0, 0);
     } else if (kind == C.CMD_PLACE) {
       place(
-        market, id, load<u64>(c, C.CMD_OFF_OWNER),
+        market, id, owner,
         <i32>load<u8>(c, C.CMD_OFF_SIDE), <i32>load<u8>(c, C.CMD_OFF_TYPE), <i32>load<u8>(c, C.CMD_OFF_TIF),
         <i32>load<u8>(c, C.CMD_OFF_FLAGS), <i32>load<u8>(c, C.CMD_OFF_STP),
-        load<i64>(c, C.CMD_OFF_PRICE), load<i64>(c, C.CMD_OFF_QTY),
+        load<i64>(c, C.CMD_OFF_PRICE), load<i64>(c, C.CMD_OFF_QTY), time,
+        load<i64>(c, C.CMD_OFF_STOP), load<i64>(c, C.CMD_OFF_DISPLAY), load<i64>(c, C.CMD_OFF_EXPIRES), load<i64>(c, C.CMD_OFF_OCO_PRICE),
       );
+    } else if (kind == C.CMD_CANCEL) {
+      cancel(market, id, owner);
+    } else if (kind == C.CMD_REDUCE) {
+      reduce(market, id, owner, load<i64>(c, C.CMD_OFF_QTY));
     } else {
-      cancelOrReduce(kind, market, id, load<u64>(c, C.CMD_OFF_OWNER), load<i64>(c, C.CMD_OFF_QTY));
+      amend(market, id, owner, load<i64>(c, C.CMD_OFF_PRICE), load<i64>(c, C.CMD_OFF_QTY));
     }
   }
   return eventCount();
@@ -59,7 +70,7 @@ export function orderCount(): i32 {
 }
 
 // ---- queries: results go to a small query buffer the binding reads ----
-const query: usize = alloc(64);
+const query: usize = memory.data(64);
 let depthBuf: usize = 0;
 let depthCap: i32 = 0;
 
@@ -74,11 +85,11 @@ export function bestPrice(market: i32, side: i32): i64 {
   return level < 0 ? 0 : load<i64>(levelAt(level), L_PRICE);
 }
 
-/** Writes up to n levels of a side, best first, as (price i64, total i64, count i64) at depthBuffer(). */
+/** Writes up to n levels of a side, best first, as (price i64, shown total i64, count i64) at depthBuffer(). */
 export function depth(market: i32, side: i32, n: i32): i32 {
   if (market < 0 || market >= marketCount || side < 0 || side > 1 || n <= 0) return 0;
   const s = sideOf(market, side);
-  const len = sideLen(s);
+  const len = arrayLen(s);
   const k = n < len ? n : len;
   if (k > depthCap) {
     if (depthBuf != 0) free(depthBuf);
@@ -86,7 +97,7 @@ export function depth(market: i32, side: i32, n: i32): i32 {
     depthBuf = alloc(<usize>k * 24);
   }
   for (let i = 0; i < k; i++) {
-    const l = levelAt(sideLevel(s, len - 1 - i));
+    const l = levelAt(arrayGet(s, len - 1 - i));
     const at = depthBuf + <usize>i * 24;
     store<i64>(at, load<i64>(l, L_PRICE));
     store<i64>(at, load<i64>(l, L_TOTAL), 8);
@@ -99,20 +110,23 @@ export function depthBuffer(): usize {
   return depthBuf;
 }
 
-/** Looks an order up; writes (market, side, owner, price, remaining) as i64s at queryBuffer(). */
+/** Looks an order up; writes (market, side, owner, price, remaining, shown, pending) as i64s at queryBuffer(). */
 export function findOrder(id: u64): bool {
   const slot = findId(id);
   if (slot < 0) return false;
   const o = orderAt(slot);
+  const pending = (load<u8>(o, O_FLAGS) & OF_PENDING) != 0;
   store<i64>(query, <i64>load<u16>(o, O_MARKET));
   store<i64>(query, <i64>load<u8>(o, O_SIDE), 8);
   store<u64>(query, load<u64>(o, O_OWNER), 16);
-  store<i64>(query, orderPrice(o), 24);
-  store<i64>(query, load<i64>(o, O_REMAINING), 32);
+  store<i64>(query, priceOf(o), 24);
+  store<i64>(query, totalOf(o), 32);
+  store<i64>(query, pending ? 0 : load<i64>(o, O_REMAINING), 40);
+  store<i64>(query, pending ? 1 : 0, 48);
   return true;
 }
 
-/** Bytes the book's own structures hold (order and level chunks, id index). */
+/** Bytes the book's own structures hold (record chunks, id index). */
 export function bookBytes(): usize {
   return storeBytes() + idTableBytes();
 }

@@ -1,7 +1,8 @@
 // The core's own allocator. AssemblyScript's runtimes grow memory by doubling it, which
 // would put a 1M-order book (~50 MB of structures) into 128 MB of linear memory. This one
 // grows memory by exactly the pages it needs and recycles what is freed:
-//   - large blocks (>= 32 KiB) are runs of whole 64 KiB pages, reused by exact page count;
+//   - large blocks (>= 16 KiB) are runs of whole 64 KiB pages; a freed run serves later
+//     requests of its size or smaller (split), so a grown id table's old pages are reused;
 //   - small blocks are power-of-two classes from 16 B to 16 KiB, carved from whole pages.
 // Every block remembers its size in an 8-byte header, so free() needs only the pointer.
 // Memory is zeroed when it first comes from memory.grow; reused blocks are not.
@@ -31,16 +32,28 @@ function grow(pages: i32): usize {
 }
 
 function takePages(pages: i32): usize {
+  // an exact fit first, else the smallest run that is larger, split
+  let best = -1;
   for (let i = 0; i < runs; i++) {
-    if (load<i32>(slot(runPages, i)) == pages) {
-      const at = load<usize>(slot(runAt, i));
-      runs--;
-      store<usize>(slot(runAt, i), load<usize>(slot(runAt, runs)));
-      store<i32>(slot(runPages, i), load<i32>(slot(runPages, runs)));
-      return at;
+    const n = load<i32>(slot(runPages, i));
+    if (n == pages) {
+      best = i;
+      break;
     }
+    if (n > pages && (best < 0 || n < load<i32>(slot(runPages, best)))) best = i;
   }
-  return grow(pages);
+  if (best < 0) return grow(pages);
+  const at = load<usize>(slot(runAt, best));
+  const left = load<i32>(slot(runPages, best)) - pages;
+  if (left > 0) {
+    store<usize>(slot(runAt, best), at + <usize>pages * PAGE);
+    store<i32>(slot(runPages, best), left);
+  } else {
+    runs--;
+    store<usize>(slot(runAt, best), load<usize>(slot(runAt, runs)));
+    store<i32>(slot(runPages, best), load<i32>(slot(runPages, runs)));
+  }
+  return at;
 }
 
 function classOf(size: usize): i32 {

@@ -8,8 +8,11 @@ import { SnapshotError } from '../types.ts';
 import { encodeCommand, decodeEvents } from './records.ts';
 
 export const MAX_ORDERS = 1 << 24;
-const RESTORE_ERRORS = ['', 'bad length', 'bad magic', 'unsupported version', 'checksum mismatch', 'bad structure', 'duplicate order id'];
-const INVARIANTS = ['', 'levels out of order', 'level total differs from its orders', 'level count differs from its orders', 'broken order links', 'bad order record', 'id index inconsistent', 'crossed book'];
+const RESTORE_ERRORS = ['', 'bad length', 'bad magic', 'unsupported version', 'checksum mismatch', 'bad structure', 'duplicate order id', 'broken OCO links'];
+const INVARIANTS = [
+  '', 'levels out of order', 'level total differs from its orders', 'level count differs from its orders', 'broken order links',
+  'bad order record', 'id index inconsistent', 'crossed book', 'bad stop list', 'bad expiry queue',
+];
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -50,6 +53,12 @@ export class ClockError extends Error {
     super(message);
     this.name = 'ClockError';
   }
+}
+
+/** A Lamport time as the core takes it: an i64; anything else is refused, not wrapped. */
+function i64Time(t: bigint): bigint {
+  if (typeof t !== 'bigint' || t < -(1n << 63n) || t >= 1n << 63n) throw new ClockError(`lamport time out of range: ${t}`);
+  return t;
 }
 
 function instantiate(module: WebAssembly.Module): Exports {
@@ -123,7 +132,7 @@ export class Engine implements Book {
 
   order(id: bigint): OrderInfo | null {
     if (!this.x.findOrder(BigInt.asIntN(64, id))) return null;
-    const view = new DataView(this.x.memory.buffer, this.x.queryBuffer(), 40);
+    const view = new DataView(this.x.memory.buffer, this.x.queryBuffer(), 56);
     return {
       id,
       market: Number(view.getBigInt64(0, true)),
@@ -131,6 +140,8 @@ export class Engine implements Book {
       owner: view.getBigUint64(16, true),
       price: view.getBigInt64(24, true),
       remaining: view.getBigInt64(32, true),
+      visible: view.getBigInt64(40, true),
+      pending: view.getBigInt64(48, true) !== 0n,
     };
   }
 
@@ -188,11 +199,11 @@ export class Engine implements Book {
   // ---- clocks ----
 
   lamportTick(t: bigint): bigint {
-    return this.lamport(this.x.lamportTick(t), t);
+    return this.lamport(this.x.lamportTick(i64Time(t)), t);
   }
 
   lamportMerge(local: bigint, remote: bigint): bigint {
-    return this.lamport(this.x.lamportMerge(local, remote), remote);
+    return this.lamport(this.x.lamportMerge(i64Time(local), i64Time(remote)), remote);
   }
 
   private lamport(result: bigint, input: bigint): bigint {
@@ -213,6 +224,7 @@ export class Engine implements Book {
   }
 
   vcTick(a: VectorClock, node: bigint): VectorClock {
+    if (typeof node !== 'bigint' || node < 0n || node >= 1n << 64n) throw new ClockError(`node id out of range: ${node}`);
     const [pa, , out] = this.writeClocks(a, []);
     return this.readClock(out, this.x.vcTick(pa, a.length, BigInt.asIntN(64, node), out));
   }

@@ -37,8 +37,10 @@ export function encodeCommand(view: DataView, at: number, c: Command): void {
   view.setBigInt64(at + C.CMD_OFF_PRICE, i64(c.price, 'price'), true);
   view.setBigInt64(at + C.CMD_OFF_QTY, i64(c.qty, 'qty'), true);
   view.setBigInt64(at + C.CMD_OFF_TIME, i64(c.time, 'time'), true);
-  view.setBigInt64(at + C.CMD_OFF_AUX1, i64(c.aux1, 'aux1'), true);
-  view.setBigInt64(at + C.CMD_OFF_AUX2, i64(c.aux2, 'aux2'), true);
+  view.setBigInt64(at + C.CMD_OFF_STOP, i64(c.stopPrice, 'stopPrice'), true);
+  view.setBigInt64(at + C.CMD_OFF_DISPLAY, i64(c.display, 'display'), true);
+  view.setBigInt64(at + C.CMD_OFF_EXPIRES, i64(c.expiresAt, 'expiresAt'), true);
+  view.setBigInt64(at + C.CMD_OFF_OCO_PRICE, i64(c.ocoPrice, 'ocoPrice'), true);
 }
 
 /** Encodes commands into a fresh buffer of n records (for executeRaw). */

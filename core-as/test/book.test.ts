@@ -2,65 +2,9 @@
 // release builds) and on the reference matcher, and all three must produce the listed events.
 import { describe, expect, it } from 'vitest';
 import * as C from '../codes.ts';
-import { command, type Book, type Command, type EngineEvent } from '../types.ts';
-import { doneName, EVENT_NAMES, rejectName } from '../names.ts';
+import { command } from '../types.ts';
 import { Engine } from '../src/engine.ts';
-import { readWasm } from '../src/wasm.ts';
-import { ReferenceBook } from '../reference/book.ts';
-
-const I64_MAX = (1n << 63n) - 1n;
-const U64_MAX = (1n << 64n) - 1n;
-const builds = { debug: readWasm('debug'), release: readWasm('release') };
-
-function books(options = { markets: 2, maxOrders: 1 << 24 }): [string, Book][] {
-  return [
-    ['wasm debug', Engine.create(builds.debug, options)],
-    ['wasm release', Engine.create(builds.release, options)],
-    ['reference', new ReferenceBook(options)],
-  ];
-}
-
-/** One line per event, e.g. "trade 3x1 @100 q6 left 0". */
-function line(e: EngineEvent): string {
-  switch (e.kind) {
-    case C.EV_ACCEPTED: return `accepted ${e.id} by ${e.other} @${e.price} q${e.qty}`;
-    case C.EV_REJECTED: return `rejected ${e.id} ${rejectName(e.reason)}`;
-    case C.EV_TRADE: return `trade ${e.id}x${e.other} @${e.price} q${e.qty} left ${e.remaining}`;
-    case C.EV_DONE: return `done ${e.id} ${doneName(e.reason)} q${e.qty}`;
-    case C.EV_REDUCED: return `reduced ${e.id} by ${e.qty} left ${e.remaining}`;
-    default: return `${EVENT_NAMES[e.kind] ?? e.kind} ${e.id}`;
-  }
-}
-
-type Opts = Partial<Command>;
-const buy = (id: number, owner: number, price: bigint | number, qty: bigint | number, o: Opts = {}) =>
-  command({ kind: C.CMD_PLACE, id: BigInt(id), owner: BigInt(owner), side: C.SIDE_BUY, price: BigInt(price), qty: BigInt(qty), ...o });
-const sell = (id: number, owner: number, price: bigint | number, qty: bigint | number, o: Opts = {}) =>
-  command({ kind: C.CMD_PLACE, id: BigInt(id), owner: BigInt(owner), side: C.SIDE_SELL, price: BigInt(price), qty: BigInt(qty), ...o });
-const cancel = (id: number, owner: number, o: Opts = {}) => command({ kind: C.CMD_CANCEL, id: BigInt(id), owner: BigInt(owner), ...o });
-const reduce = (id: number, owner: number, qty: bigint | number, o: Opts = {}) =>
-  command({ kind: C.CMD_REDUCE, id: BigInt(id), owner: BigInt(owner), qty: BigInt(qty), ...o });
-const MARKET = { type: C.TYPE_MARKET, tif: C.TIF_IOC, price: 0n };
-const IOC = { tif: C.TIF_IOC };
-const FOK = { tif: C.TIF_FOK };
-const POST = { flags: C.FLAG_POST_ONLY };
-
-/** Runs setup then cmds on every book; returns the event lines of cmds, the same on all. */
-function run(setup: Command[], cmds: Command[], options?: { markets: number; maxOrders: number }): { lines: string[]; book: Book } {
-  let first: string[] | undefined;
-  let last: Book | undefined;
-  for (const [name, book] of books(options)) {
-    book.execute(setup);
-    const lines = book.execute(cmds).map(line);
-    if (book instanceof Engine) expect(book.validate(), name).toBeNull();
-    if (first === undefined) first = lines;
-    else expect(lines, name).toEqual(first);
-    last = book;
-  }
-  return { lines: first!, book: last! };
-}
-
-const events = (setup: Command[], cmds: Command[]) => run(setup, cmds).lines;
+import { builds, buy, sell, cancel, reduce, run, events, MARKET, IOC, FOK, POST, I64_MAX, U64_MAX } from './support.ts';
 
 describe('limit orders and price-time priority', () => {
   it('rests a non-crossing order and reports it in depth', () => {
@@ -72,7 +16,7 @@ describe('limit orders and price-time priority', () => {
     });
     expect(book.bestBid(0)).toBe(101n);
     expect(book.bestAsk(0)).toBe(105n);
-    expect(book.order(1n)).toEqual({ id: 1n, market: 0, side: C.SIDE_BUY, owner: 7n, price: 100n, remaining: 10n });
+    expect(book.order(1n)).toEqual({ id: 1n, market: 0, side: C.SIDE_BUY, owner: 7n, price: 100n, remaining: 10n, visible: 10n, pending: false });
   });
 
   it('fills at the maker price, best price first, FIFO within a level', () => {
@@ -242,8 +186,8 @@ describe('every reject reason, in the documented order', () => {
   });
   it('side, type, time in force, flags, stp', () => {
     expect(events([], [
-      buy(1, 1, 1, 1, { side: 2 }), buy(2, 1, 1, 1, { type: 2 }), buy(3, 1, 1, 1, { tif: 3 }),
-      buy(4, 1, 0, 1, { type: C.TYPE_MARKET, tif: C.TIF_GTC }), buy(5, 1, 1, 1, { flags: 2 }), buy(6, 1, 1, 1, { stp: 1 }),
+      buy(1, 1, 1, 1, { side: 2 }), buy(2, 1, 1, 1, { type: 4 }), buy(3, 1, 1, 1, { tif: 3 }),
+      buy(4, 1, 0, 1, { type: C.TYPE_MARKET, tif: C.TIF_GTC }), buy(5, 1, 1, 1, { flags: 4 }), buy(6, 1, 1, 1, { stp: 4 }),
     ])).toEqual([
       'rejected 1 invalid_side', 'rejected 2 invalid_type', 'rejected 3 invalid_tif',
       'rejected 4 invalid_tif', 'rejected 5 invalid_flags', 'rejected 6 invalid_stp',

@@ -22,6 +22,10 @@ describe('Lamport clock', () => {
     expect(() => e.lamportMerge(1n, I64_MAX)).toThrow(ClockError);
     expect(() => e.lamportTick(-1n)).toThrow(ClockError);
     expect(() => e.lamportMerge(-5n, 3n)).toThrow(ClockError);
+    // values past 64 bits are refused by the binding, never wrapped into range
+    expect(() => e.lamportTick((1n << 64n) + 5n)).toThrow(ClockError);
+    expect(() => e.lamportMerge(0n, (1n << 64n) + 5n)).toThrow(ClockError);
+    expect(() => e.lamportTick(-(1n << 64n) + 3n)).toThrow(ClockError);
   });
 });
 
@@ -54,5 +58,7 @@ describe('vector clock', () => {
     expect(() => e.vcTick([[1n, -3n]], 1n)).toThrow(ClockError); // negative counter
     expect(() => e.vcTick([[1n, I64_MAX]], 1n)).toThrow(ClockError); // would overflow
     expect(() => e.vcTick([[1n << 64n, 1n]], 1n)).toThrow(ClockError); // node out of range
+    expect(() => e.vcTick([], -1n)).toThrow(ClockError);
+    expect(() => e.vcTick([], 1n << 64n)).toThrow(ClockError);
   });
 });

@@ -90,6 +90,7 @@ describe('snapshot and restore', () => {
 
   function refusedWithoutChange(bytes: Uint8Array, message: RegExp): void {
     for (const book of [loaded(), new ReferenceBook({ markets: 2 })]) {
+      if (book instanceof ReferenceBook) message = /snapshot: /;
       if (book instanceof ReferenceBook) book.execute(generateCommands(42, 3000, MIXES.resting));
       const before = book.stateHash();
       expect(() => book.restore(bytes)).toThrow(SnapshotError);
@@ -118,18 +119,40 @@ describe('snapshot and restore', () => {
   it('refuses well-checksummed snapshots with impossible content', () => {
     // craft the words, then seal them with a valid checksum, so only the structure checks can refuse
     const { encodeSnapshot } = awaitState();
-    const order = (id: bigint, remaining = 5n) => ({ id, owner: 1n, remaining });
-    const cases: [string, Parameters<typeof encodeSnapshot>[0]][] = [
-      ['duplicate id', { maxOrders: 10, markets: [{ bids: [{ price: 10n, orders: [order(1n)] }], asks: [{ price: 11n, orders: [order(1n)] }] }] }],
-      ['crossed', { maxOrders: 10, markets: [{ bids: [{ price: 11n, orders: [order(1n)] }], asks: [{ price: 11n, orders: [order(2n)] }] }] }],
-      ['unsorted', { maxOrders: 10, markets: [{ bids: [{ price: 10n, orders: [order(1n)] }, { price: 12n, orders: [order(2n)] }], asks: [] }] }],
-      ['zero remaining', { maxOrders: 10, markets: [{ bids: [{ price: 10n, orders: [order(1n, 0n)] }], asks: [] }] }],
-      ['order id 0', { maxOrders: 10, markets: [{ bids: [{ price: 10n, orders: [order(0n)] }], asks: [] }] }],
-      ['too many orders', { maxOrders: 1, markets: [{ bids: [{ price: 10n, orders: [order(1n), order(2n)] }], asks: [] }] }],
-      ['overflowing level', { maxOrders: 10, markets: [{ bids: [{ price: 1n, orders: [order(1n, 1n << 62n), order(2n, 1n << 62n), order(3n, 1n << 62n)] }], asks: [] }] }],
-      ['empty level', { maxOrders: 10, markets: [{ bids: [{ price: 10n, orders: [] }], asks: [] }] }],
+    type Order = referenceState.LogicalOrder;
+    type Stop = referenceState.LogicalStop;
+    const order = (id: bigint, visible = 5n, more: Partial<Order> = {}): Order => ({
+      id, owner: 1n, visible, hidden: 0n, display: 0n, expiresAt: 0n, postOnly: false, stp: 0, oco: false, stopPrice: 0n, ocoPrice: 0n, ...more,
+    });
+    const stop = (id: bigint, stopPrice: bigint, more: Partial<Stop> = {}): Stop => ({
+      id, oco: false, owner: 1n, qty: 5n, type: C.TYPE_STOP_MARKET, tif: C.TIF_IOC, stp: 0, price: 0n, stopPrice, expiresAt: 0n, ...more,
+    });
+    const market = (bids: referenceState.LogicalLevel[], asks: referenceState.LogicalLevel[] = [], buyStops: Stop[] = [], sellStops: Stop[] = [], lastPrice = 0n) =>
+      ({ lastPrice, bids, asks, buyStops, sellStops });
+    const one = (m: ReturnType<typeof market>, maxOrders = 10) => ({ maxOrders, markets: [m] });
+    const oco = order(5n, 5n, { oco: true, stopPrice: 20n });
+    const cases: [string, referenceState.LogicalState][] = [
+      ['duplicate id', one(market([{ price: 10n, orders: [order(1n)] }], [{ price: 11n, orders: [order(1n)] }]))],
+      ['crossed', one(market([{ price: 11n, orders: [order(1n)] }], [{ price: 11n, orders: [order(2n)] }]))],
+      ['unsorted', one(market([{ price: 10n, orders: [order(1n)] }, { price: 12n, orders: [order(2n)] }]))],
+      ['zero remaining', one(market([{ price: 10n, orders: [order(1n, 0n)] }]))],
+      ['order id 0', one(market([{ price: 10n, orders: [order(0n)] }]))],
+      ['too many orders', one(market([{ price: 10n, orders: [order(1n), order(2n)] }]), 1)],
+      ['overflowing level', one(market([{ price: 1n, orders: [order(1n, 1n << 62n), order(2n, 1n << 62n), order(3n, 1n << 62n)] }]))],
+      ['empty level', one(market([{ price: 10n, orders: [] }]))],
+      ['iceberg showing more than its display', one(market([{ price: 10n, orders: [order(1n, 5n, { display: 4n, hidden: 3n })] }]))],
+      ['OCO without its stop entry', one(market([{ price: 10n, orders: [oco] }]))],
+      ['OCO stop entry naming no OCO', one(market([{ price: 10n, orders: [order(1n)] }], [], [stop(1n, 20n, { oco: true })]))],
+      ['OCO stop entry on the wrong side', one(market([{ price: 10n, orders: [oco] }], [], [], [stop(5n, 20n, { oco: true })]))],
+      ['stops out of trigger order', one(market([], [], [stop(1n, 30n), stop(2n, 20n)]))],
+      ['a stop already past its trigger', one(market([], [], [stop(1n, 30n)], [], 35n))],
+      ['stop-market with a price', one(market([], [], [stop(1n, 30n, { price: 5n })]))],
+      ['stop that rests twice (duplicate id)', one(market([{ price: 10n, orders: [order(1n)] }], [], [stop(1n, 30n)]))],
     ];
-    for (const [, state] of cases) refusedWithoutChange(encodeSnapshot(state), /structure|duplicate|crossed|sorted|remaining|id 0|maxOrders|overflows|order count/);
+    for (const [name, state] of cases) {
+      expect(() => referenceState.decodeSnapshot(encodeSnapshot(state)), name).toThrow(SnapshotError);
+      refusedWithoutChange(encodeSnapshot(state), /structure|duplicate|links/);
+    }
   });
 });
 

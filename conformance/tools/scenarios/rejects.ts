@@ -6,9 +6,9 @@ import { book, buy, cancel, I64_MAX, I64_MIN, market, raw, reduce, sell, type Sc
 export const rejects: Scenario[] = [
   book({
     name: 'reject-unknown-command',
-    about: 'Command kinds other than place, cancel and reduce are rejected, whatever their other fields.',
+    about: 'Command kinds other than place, cancel, reduce and amend are rejected, whatever their other fields.',
     covers: ['reject', 'unknown_command'],
-    steps: [[raw({ op: 0, id: '1', owner: '1' }), raw({ op: 4, id: '2', owner: '1', side: 'buy', type: 'limit', tif: 'gtc', price: '100', qty: '1' }), raw({ op: 255, id: '3' })]],
+    steps: [[raw({ op: 0, id: '1', owner: '1' }), raw({ op: 5, id: '2', owner: '1', side: 'buy', type: 'limit', tif: 'gtc', price: '100', qty: '1' }), raw({ op: 255, id: '3' })]],
     expect: ['rejected:unknown_command id=1', 'rejected:unknown_command id=2', 'rejected:unknown_command id=3'],
   }),
   book({
@@ -35,9 +35,9 @@ export const rejects: Scenario[] = [
   }),
   book({
     name: 'reject-invalid-type',
-    about: 'Order types other than limit (0) and market (1) are rejected.',
+    about: 'Order types other than limit (0), market (1), stop-limit (2) and stop-market (3) are rejected.',
     covers: ['reject', 'invalid_type'],
-    steps: [[buy(1, 1, 100, 1, { type: 2 }), sell(2, 1, 100, 1, { type: 255 })]],
+    steps: [[buy(1, 1, 100, 1, { type: 4 }), sell(2, 1, 100, 1, { type: 255 })]],
     expect: ['rejected:invalid_type id=1', 'rejected:invalid_type id=2'],
   }),
   book({
@@ -49,16 +49,16 @@ export const rejects: Scenario[] = [
   }),
   book({
     name: 'reject-invalid-flags',
-    about: 'Flag bits other than post-only are rejected, alone or beside post-only.',
+    about: 'Flag bits other than post-only and OCO are rejected, alone or beside a known one.',
     covers: ['reject', 'invalid_flags'],
-    steps: [[buy(1, 1, 100, 1, { flags: 2 }), buy(2, 1, 100, 1, { flags: 3 }), sell(3, 1, 100, 1, { flags: 128 })]],
+    steps: [[buy(1, 1, 100, 1, { flags: 4 }), buy(2, 1, 100, 1, { flags: 5 }), sell(3, 1, 100, 1, { flags: 128 })]],
     expect: ['rejected:invalid_flags id=1', 'rejected:invalid_flags id=2', 'rejected:invalid_flags id=3'],
   }),
   book({
     name: 'reject-invalid-stp',
-    about: 'Self-trade prevention modes other than cancel-resting (0) are rejected.',
+    about: 'Self-trade prevention modes other than the four (0-3) are rejected.',
     covers: ['reject', 'invalid_stp'],
-    steps: [[buy(1, 1, 100, 1, { stp: 1 }), sell(2, 1, 100, 1, { stp: 255 })]],
+    steps: [[buy(1, 1, 100, 1, { stp: 4 }), sell(2, 1, 100, 1, { stp: 255 })]],
     expect: ['rejected:invalid_stp id=1', 'rejected:invalid_stp id=2'],
   }),
   book({
@@ -121,11 +121,11 @@ export const rejects: Scenario[] = [
       raw({ op: 9, market: 3, id: '0', side: 7, price: '-1', qty: '0' }), // unknown command before everything
       raw({ op: 'place', market: 3, id: '0', side: 7, type: 9, tif: 9, price: '-1', qty: '0' }), // unknown market before invalid id
       raw({ op: 'place', id: '0', side: 7, type: 9, tif: 9, price: '-1', qty: '0' }), // invalid id before invalid side
-      raw({ op: 'place', id: '11', side: 7, type: 9, tif: 9, flags: 2, stp: 3, price: '-1', qty: '0' }), // side before type
-      raw({ op: 'place', id: '12', side: 'buy', type: 9, tif: 9, flags: 2, stp: 3, price: '-1', qty: '0' }), // type before tif
-      raw({ op: 'place', id: '13', side: 'buy', type: 'limit', tif: 9, flags: 2, stp: 3, price: '-1', qty: '0' }), // tif before flags
-      raw({ op: 'place', id: '14', side: 'buy', type: 'limit', tif: 'gtc', flags: 2, stp: 3, price: '-1', qty: '0' }), // flags before stp
-      raw({ op: 'place', id: '15', side: 'buy', type: 'limit', tif: 'gtc', stp: 3, price: '-1', qty: '0' }), // stp before quantity
+      raw({ op: 'place', id: '11', side: 7, type: 9, tif: 9, flags: 4, stp: 4, price: '-1', qty: '0' }), // side before type
+      raw({ op: 'place', id: '12', side: 'buy', type: 9, tif: 9, flags: 4, stp: 4, price: '-1', qty: '0' }), // type before tif
+      raw({ op: 'place', id: '13', side: 'buy', type: 'limit', tif: 9, flags: 4, stp: 4, price: '-1', qty: '0' }), // tif before flags
+      raw({ op: 'place', id: '14', side: 'buy', type: 'limit', tif: 'gtc', flags: 4, stp: 4, price: '-1', qty: '0' }), // flags before stp
+      raw({ op: 'place', id: '15', side: 'buy', type: 'limit', tif: 'gtc', stp: 4, price: '-1', qty: '0' }), // stp before quantity
       raw({ op: 'place', id: '16', side: 'buy', type: 'limit', tif: 'gtc', price: '-1', qty: '0' }), // quantity before price
       raw({ op: 'place', id: '1', side: 'buy', type: 'limit', tif: 'gtc', price: '-1', qty: '1' }), // price before duplicate id
       raw({ op: 'place', id: '1', side: 'buy', type: 'limit', tif: 'gtc', price: String(I64_MAX), qty: '2' }), // overflow before duplicate id
