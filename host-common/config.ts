@@ -37,6 +37,9 @@ export interface Config {
   token: string | null; //   null: the node generates one on first start (owner "local")
   tokens: TokenConfig[];
   logLevel: LogLevel;
+  rateLimit: number; //      requests per second per token; 0 = off
+  bodyLimit: number; //      largest request body in bytes
+  snapshotEvery: number; //  events between snapshots of the state
 }
 
 export interface ConfigError {
@@ -168,6 +171,13 @@ function parseTokens(raw: string): Parsed<TokenConfig[]> {
   return ok(out);
 }
 
+function whole(min: number, max: number, unit: string): (raw: string) => Parsed<number> {
+  return (raw) => {
+    if (!/^\d{1,10}$/.test(raw) || Number(raw) < min || Number(raw) > max) return bad(`expected a whole number of ${unit} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return ok(Number(raw));
+  };
+}
+
 function parseLogLevel(raw: string): Parsed<LogLevel> {
   const v = raw.toLowerCase();
   return (LOG_LEVELS as readonly string[]).includes(v) ? ok(v as LogLevel) : bad(`expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
@@ -188,6 +198,9 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'token', flag: 'token', env: 'MESHBOOK_TOKEN', valueName: '<token>', defaultText: 'generated on first start, saved in the data dir (0600)', description: 'API token of the owner "local".', parse: parseToken },
   { key: 'tokens', flag: 'tokens', env: 'MESHBOOK_TOKENS', valueName: '<owner:token,...>', defaultText: 'none', description: 'API tokens of further owners, e.g. alice:tokenA,bob:tokenB; repeatable.', list: true, parse: parseTokens },
   { key: 'logLevel', flag: 'log-level', env: 'MESHBOOK_LOG_LEVEL', valueName: '<level>', defaultText: 'info', description: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
+  { key: 'rateLimit', flag: 'rate-limit', env: 'MESHBOOK_RATE_LIMIT', valueName: '<per second>', defaultText: '1000', description: 'Requests per second allowed per API token (bursts up to twice that); over it the API answers 429. 0 turns the limit off.', parse: whole(0, 1_000_000_000, 'requests per second') },
+  { key: 'bodyLimit', flag: 'body-limit', env: 'MESHBOOK_BODY_LIMIT', valueName: '<bytes>', defaultText: '16384 (16 KiB)', description: 'Largest request body; a larger one gets 413.', parse: whole(256, 16 * 1024 * 1024, 'bytes') },
+  { key: 'snapshotEvery', flag: 'snapshot-every', env: 'MESHBOOK_SNAPSHOT_EVERY', valueName: '<events>', defaultText: '50000', description: 'Write a snapshot of the state every this many events; a restart replays the log after the latest one.', parse: whole(1, 1_000_000_000, 'events') },
 ];
 
 function defaults(): Config {
@@ -205,6 +218,9 @@ function defaults(): Config {
     token: null,
     tokens: [],
     logLevel: 'info',
+    rateLimit: 1000,
+    bodyLimit: 16 * 1024,
+    snapshotEvery: 50_000,
   };
 }
 

@@ -67,3 +67,67 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
 };
+
+// ---- serving, WebSocket, process: what each host adapts for the node (host-<runtime>/ports.ts) ----
+
+/** Which runtime a host adapts; reported by /v1/health. */
+export type RuntimeName = 'node' | 'deno' | 'bun';
+
+/** A running HTTP server. */
+export interface HttpServer {
+  /** The port actually bound (the one chosen when 0 was asked for). */
+  readonly port: number;
+  /**
+   * Stops accepting connections, lets requests in flight finish and then closes the
+   * remaining (idle keep-alive, WebSocket) connections; resolves once the listener is
+   * gone or after `graceMs`, whichever is first.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Anything with Hono's fetch signature; a host passes the runtime's second argument through. */
+export interface FetchApp {
+  fetch(request: Request, ...rest: any[]): Response | Promise<Response>;
+  request(input: string | Request | URL, init?: RequestInit, env?: unknown): Response | Promise<Response>;
+}
+
+/**
+ * HTTP and WebSocket of one runtime. `upgradeWebSocket` is the runtime's Hono helper
+ * (hono/ws's UpgradeWebSocket); the app uses it to define the /v1/stream route, so it
+ * must exist before the app does, and `serve` wires the app into the runtime's server.
+ */
+export interface HttpPort {
+  // The helper's type differs in its generic parameters per runtime; the app only calls it.
+  readonly upgradeWebSocket: (createEvents: (c: any) => any, options?: any) => any;
+  serve(app: FetchApp, options: { hostname: string; port: number }): Promise<HttpServer>;
+  /**
+   * Optional fast path: reads the body of the request behind a Hono context straight from
+   * the runtime (e.g. Node's IncomingMessage, skipping the web ReadableStream wrapper),
+   * stopping past `limit` bytes. Returns undefined when it cannot, and the app falls back
+   * to the standard Request body.
+   */
+  readBody?(c: unknown, limit: number): Promise<Uint8Array | 'too-large'> | undefined;
+}
+
+/** The process a node runs in: arguments, environment, output, signals and exit. */
+export interface ProcessPort {
+  readonly runtime: RuntimeName;
+  /** The runtime's version, e.g. "24.21.0". */
+  readonly runtimeVersion: string;
+  /** Command-line arguments after the script. */
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Writes one line (a newline is added) to standard output / standard error. */
+  stdout(line: string): void;
+  stderr(line: string): void;
+  /** Calls `handler` on each of the signals (SIGINT, SIGTERM); later signals are passed on too. */
+  onSignal(signals: readonly ('SIGINT' | 'SIGTERM')[], handler: (signal: string) => void): void;
+  exit(code: number): never;
+}
+
+/** Everything a host hands to host-common's node. */
+export interface Host {
+  fs: FileSystem;
+  http: HttpPort;
+  process: ProcessPort;
+}

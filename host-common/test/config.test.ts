@@ -35,6 +35,9 @@ describe('config defaults', () => {
       token: null,
       tokens: [],
       logLevel: 'info',
+      rateLimit: 1000,
+      bodyLimit: 16384,
+      snapshotEvery: 50000,
     });
   });
 });

@@ -1,0 +1,61 @@
+// Bun's ports: Bun.serve for HTTP, Hono's Bun WebSocket helper, Bun.file for reading files
+// (appending, fsync and renames go through node:fs, which Bun implements natively and its
+// own file API does not cover), node:process for arguments, output and signals.
+
+import process from 'node:process';
+import { upgradeWebSocket, websocket } from 'hono/bun';
+import { nodeFileSystem } from '../host-common/fs-node.ts';
+import type { FileSystem, Host, HttpServer } from '../host-common/ports.ts';
+
+declare const Bun: {
+  version: string;
+  file(path: string): { exists(): Promise<boolean>; bytes(): Promise<Uint8Array> };
+  serve(options: Record<string, unknown>): { port: number; stop(closeActiveConnections?: boolean): Promise<void> | void };
+};
+
+const bunFileSystem: FileSystem = {
+  ...nodeFileSystem,
+  async readFile(path) {
+    const f = Bun.file(path);
+    try {
+      return await f.bytes();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return null;
+      throw err;
+    }
+  },
+};
+
+export function bunHost(): Host {
+  return {
+    fs: bunFileSystem,
+    http: {
+      upgradeWebSocket,
+      serve: async (app, { hostname, port }) => {
+        const server = Bun.serve({ hostname, port, fetch: app.fetch, websocket, idleTimeout: 60 });
+        const closing: HttpServer = {
+          port: server.port,
+          close: async (graceMs) => {
+            // stop(false) stops accepting and resolves once in-flight requests are done
+            const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs));
+            await Promise.race([Promise.resolve(server.stop(false)), timer]);
+            await server.stop(true);
+          },
+        };
+        return closing;
+      },
+    },
+    process: {
+      runtime: 'bun',
+      runtimeVersion: Bun.version,
+      args: process.argv.slice(2),
+      env: process.env,
+      stdout: (line) => void process.stdout.write(`${line}\n`),
+      stderr: (line) => void process.stderr.write(`${line}\n`),
+      onSignal: (signals, handler) => {
+        for (const s of signals) process.on(s, () => handler(s));
+      },
+      exit: (code) => process.exit(code),
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The API's errors as values: status, snake_case code, human message and, when one field
+// is at fault, its JSON path. Every error response of the node has this one shape
+// (API.md, Errors), and the core's numbered reject reasons map to names in one place here.
+
+import * as C from '../../core-as/codes.ts';
+import { rejectName } from '../../core-as/names.ts';
+
+export interface ApiError {
+  status: number;
+  code: string;
+  message: string;
+  field?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+
+export function fail(status: number, code: string, message: string, field?: string): { ok: false; error: ApiError } {
+  return { ok: false, error: field === undefined ? { status, code, message } : { status, code, message, field } };
+}
+
+/** The JSON body of an error response. */
+export function errorBody(e: ApiError): { error: { code: string; message: string; field?: string } } {
+  return { error: e.field === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, field: e.field } };
+}
+
+export const E = {
+  unauthorized: (): ApiError => ({ status: 401, code: 'unauthorized', message: 'this request needs a valid "Authorization: Bearer <token>" header' }),
+  forbidden: (): ApiError => ({ status: 403, code: 'forbidden', message: 'the order belongs to another owner' }),
+  notFound: (what = 'route'): ApiError => ({ status: 404, code: 'not_found', message: `no such ${what}` }),
+  marketNotFound: (id: string, field?: string): ApiError => ({ status: 404, code: 'market_not_found', message: `unknown market ${JSON.stringify(id)}`, ...(field ? { field } : {}) }),
+  orderNotFound: (id: string): ApiError => ({ status: 404, code: 'order_not_found', message: `no order ${id}` }),
+  methodNotAllowed: (method: string, path: string): ApiError => ({ status: 405, code: 'method_not_allowed', message: `${method} is not allowed on ${path}` }),
+  notOpen: (id: string, status: string): ApiError => ({ status: 409, code: 'order_not_open', message: `order ${id} is already ${status}` }),
+  tooLarge: (limit: number): ApiError => ({ status: 413, code: 'payload_too_large', message: `the body is larger than ${limit} bytes` }),
+  rateLimited: (retryAfter: number): ApiError => ({ status: 429, code: 'rate_limited', message: `too many requests for this token; retry after ${retryAfter} s` }),
+  notReady: (why: string): ApiError => ({ status: 503, code: 'not_ready', message: why }),
+  internal: (): ApiError => ({ status: 500, code: 'internal', message: 'internal error; the node logged the details' }),
+};
+
+// What the core's reject reasons mean to an API user. Reasons that validation makes
+// impossible (invalid side, type, ...) still get their names: if one ever shows, it is a
+// bug in validate.ts, and the name says where to look.
+const REJECT_CODES: Record<number, string> = {
+  [C.REJ_POST_ONLY_WOULD_CROSS]: 'post_only_would_cross',
+  [C.REJ_DUPLICATE_ID]: 'duplicate_order_id',
+  [C.REJ_CAPACITY]: 'book_full',
+  [C.REJ_OVERFLOW]: 'level_overflow',
+};
+
+const REJECT_MESSAGES: Record<number, string> = {
+  [C.REJ_POST_ONLY_WOULD_CROSS]: 'the post-only order would trade on arrival',
+  [C.REJ_DUPLICATE_ID]: 'an order with the same id is already in the book',
+  [C.REJ_CAPACITY]: 'the book holds as many orders as it can',
+  [C.REJ_OVERFLOW]: 'the total quantity at this price level would overflow',
+};
+
+/** The 422 for a core reject reason. */
+export function bookRejected(reason: number): ApiError {
+  return {
+    status: 422,
+    code: REJECT_CODES[reason] ?? rejectName(reason),
+    message: REJECT_MESSAGES[reason] ?? `the book refused the command (${rejectName(reason)})`,
+  };
+}

@@ -1,0 +1,105 @@
+// The API's JSON shapes (API.md): integers inside become decimal strings with the market's
+// decimals, codes become names, milliseconds become ISO-8601 UTC strings.
+
+import * as C from '../../core-as/codes.ts';
+import type { Markets } from '../markets.ts';
+import type { OrderRecord } from '../state/order-table.ts';
+import type { TradeRecord } from '../state/trades.ts';
+
+const TIF_NAMES = ['GTC', 'IOC', 'FOK'];
+
+export interface OrderJson {
+  id: string;
+  clientOrderId?: string;
+  market: string;
+  owner: string;
+  side: 'buy' | 'sell';
+  type: 'limit' | 'market';
+  price?: string;
+  quantity: string;
+  filledQuantity: string;
+  remainingQuantity: string;
+  status: string;
+  cancelReason?: string;
+  timeInForce: string;
+  postOnly: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TradeJson {
+  id: string;
+  market: string;
+  price: string;
+  quantity: string;
+  takerSide: 'buy' | 'sell';
+  takerOrderId: string;
+  makerOrderId: string;
+  status: 'tentative' | 'final' | 'reverted';
+  time: string;
+}
+
+export const sideName = (side: number): 'buy' | 'sell' => (side === C.SIDE_BUY ? 'buy' : 'sell');
+// Orders of one batch share their millisecond: remember the last conversion.
+let lastMs = -1;
+let lastIso = '';
+export const iso = (ms: number): string => {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+};
+
+export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
+  const m = markets.at(o.market);
+  const out = {
+    id: o.hex,
+    ...(o.clientOrderId !== null ? { clientOrderId: o.clientOrderId } : {}),
+    market: m.id,
+    owner: o.owner,
+    side: sideName(o.side),
+    type: o.type === C.TYPE_MARKET ? 'market' : 'limit',
+    ...(o.type !== C.TYPE_MARKET ? { price: markets.price(m, o.price) } : {}),
+    quantity: markets.quantity(m, o.quantity),
+    filledQuantity: markets.quantity(m, o.filled),
+    remainingQuantity: markets.quantity(m, o.remaining),
+    status: o.status,
+    ...(o.reason !== null ? { cancelReason: o.reason } : {}),
+    timeInForce: TIF_NAMES[o.tif] ?? String(o.tif),
+    postOnly: o.postOnly,
+    createdAt: iso(o.createdAt),
+    updatedAt: iso(o.updatedAt),
+  } as OrderJson;
+  return out;
+}
+
+/**
+ * A single node hears every member of its markets (itself) at once, so its trades are final
+ * on arrival; the network will report them tentative until finality (DESIGN.md).
+ */
+export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson['status'] = 'final'): TradeJson {
+  const m = markets.at(t.market);
+  return {
+    id: t.id,
+    market: m.id,
+    price: markets.price(m, t.price),
+    quantity: markets.quantity(m, t.quantity),
+    takerSide: sideName(t.takerSide),
+    takerOrderId: t.takerOrderId.toString(16).padStart(16, '0'),
+    makerOrderId: t.makerOrderId.toString(16).padStart(16, '0'),
+    status,
+    time: iso(t.time),
+  };
+}
+
+/** [[price, quantity]] rows of a book side. */
+export function formatLevels(markets: Markets, market: number, levels: readonly { price: bigint; qty: bigint }[]): [string, string][] {
+  const m = markets.at(market);
+  return levels.map((l) => [markets.price(m, l.price), markets.quantity(m, l.qty)]);
+}
+
+export function formatMarket(markets: Markets, index: number) {
+  const m = markets.at(index);
+  return { id: m.id, base: m.base, quote: m.quote, tickSize: m.tickSize, lotSize: m.lotSize };
+}

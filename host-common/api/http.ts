@@ -1,0 +1,65 @@
+// Small HTTP helpers of the API: error responses in the one shape, and reading a body under
+// the size limit without ever holding more than the limit in memory.
+
+import type { Context } from 'hono';
+import { type ApiError, E, errorBody, fail, ok, type Result } from './errors.ts';
+
+export function errorResponse(c: Context, e: ApiError, headers?: Record<string, string>): Response {
+  const h: Record<string, string> = { ...headers };
+  if (e.status === 401) h['WWW-Authenticate'] = 'Bearer';
+  return c.json(errorBody(e), e.status as 400, h);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decode(bytes: Uint8Array): Result<string> {
+  try {
+    return ok(utf8.decode(bytes));
+  } catch {
+    return fail(400, 'invalid_json', 'the body is not valid UTF-8');
+  }
+}
+
+/**
+ * The request body as text; 413 past `limit` bytes, whether or not Content-Length says so.
+ * `fast` is the host's optional direct reader (HttpPort.readBody).
+ */
+export async function readBody(c: Context, limit: number, fast?: (c: unknown, limit: number) => Promise<Uint8Array | 'too-large'> | undefined): Promise<Result<string>> {
+  const direct = fast?.(c, limit);
+  if (direct) {
+    const bytes = await direct;
+    return bytes === 'too-large' ? { ok: false, error: E.tooLarge(limit) } : decode(bytes);
+  }
+  const req = c.req.raw;
+  const declared = req.headers.get('content-length');
+  if (declared !== null) {
+    if (!/^[0-9]{1,15}$/.test(declared)) return fail(400, 'invalid_request', 'Content-Length is not a number');
+    if (Number(declared) > limit) {
+      await req.body?.cancel().catch(() => {});
+      return { ok: false, error: E.tooLarge(limit) };
+    }
+    if (!req.headers.has('transfer-encoding')) return decode(new Uint8Array(await req.arrayBuffer()));
+  }
+  if (!req.body) return ok('');
+  // No (trustworthy) length: count while reading and stop at the limit.
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return { ok: false, error: E.tooLarge(limit) };
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const ch of chunks) {
+    all.set(ch, off);
+    off += ch.length;
+  }
+  return decode(all);
+}

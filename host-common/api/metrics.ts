@@ -1,0 +1,87 @@
+// Prometheus metrics: a few counters and one latency histogram kept on the request path
+// (plain number updates), plus gauges read from the node's parts at scrape time.
+// Text exposition format 0.0.4.
+
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
+
+interface Histogram {
+  counts: number[]; // per bucket, not cumulative
+  sum: number;
+  count: number;
+}
+
+export type Gauge = { name: string; help: string; type: 'gauge' | 'counter'; value: number; labels?: Record<string, string> };
+
+function labelText(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+export class Metrics {
+  private readonly requests = new Map<string, number>(); // "route method status"
+  private readonly latency = new Map<string, Histogram>(); // route
+  private readonly commands = new Map<string, number>(); // "kind result"
+  private readonly sources: (() => Gauge[])[] = [];
+
+  request(route: string, method: string, status: number, seconds: number): void {
+    const key = `${route} ${method} ${status}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    let h = this.latency.get(route);
+    if (!h) {
+      h = { counts: new Array(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      this.latency.set(route, h);
+    }
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
+    h.counts[i]++;
+    h.sum += seconds;
+    h.count++;
+  }
+
+  /** A command's result: kind place|cancel|reduce, result accepted or an error code. */
+  command(kind: string, result: string): void {
+    const key = `${kind} ${result}`;
+    this.commands.set(key, (this.commands.get(key) ?? 0) + 1);
+  }
+
+  /** Adds values read at scrape time. */
+  addSource(source: () => Gauge[]): void {
+    this.sources.push(source);
+  }
+
+  render(): string {
+    const out: string[] = [];
+    out.push('# HELP meshbook_http_requests_total HTTP requests by route, method and status.', '# TYPE meshbook_http_requests_total counter');
+    for (const [key, n] of this.requests) {
+      const [route, method, status] = key.split(' ');
+      out.push(`meshbook_http_requests_total${labelText({ route, method, status })} ${n}`);
+    }
+    out.push('# HELP meshbook_http_request_duration_seconds Time from request to response, by route.', '# TYPE meshbook_http_request_duration_seconds histogram');
+    for (const [route, h] of this.latency) {
+      let cumulative = 0;
+      BUCKETS.forEach((b, i) => {
+        cumulative += h.counts[i];
+        out.push(`meshbook_http_request_duration_seconds_bucket${labelText({ route, le: String(b) })} ${cumulative}`);
+      });
+      out.push(`meshbook_http_request_duration_seconds_bucket${labelText({ route, le: '+Inf' })} ${h.count}`);
+      out.push(`meshbook_http_request_duration_seconds_sum${labelText({ route })} ${h.sum}`);
+      out.push(`meshbook_http_request_duration_seconds_count${labelText({ route })} ${h.count}`);
+    }
+    out.push('# HELP meshbook_commands_total Commands by kind and result (accepted or the error code).', '# TYPE meshbook_commands_total counter');
+    for (const [key, n] of this.commands) {
+      const [kind, result] = key.split(' ');
+      out.push(`meshbook_commands_total${labelText({ kind, result })} ${n}`);
+    }
+    const seen = new Set<string>();
+    for (const source of this.sources) {
+      for (const g of source()) {
+        if (!seen.has(g.name)) {
+          seen.add(g.name);
+          out.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} ${g.type}`);
+        }
+        out.push(`${g.name}${labelText(g.labels ?? {})} ${g.value}`);
+      }
+    }
+    return out.join('\n') + '\n';
+  }
+}

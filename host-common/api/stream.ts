@@ -1,0 +1,169 @@
+// Live streams: the WebSocket at /v1/stream (book, trades, own orders; the client sends
+// {op: "subscribe", channel, market}) and server-sent events per market at
+// /v1/markets/:market/events (the book and trades pushes, event name = channel). Both
+// feed from the Hub; the runtime's WebSocket comes in through HttpPort.upgradeWebSocket.
+
+import type { Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { AppDeps } from './app.ts';
+import { E, errorBody } from './errors.ts';
+import { errorResponse } from './http.ts';
+import type { Channel, Subscriber } from './hub.ts';
+import { parseMarketId, parseStreamMessage } from './validate.ts';
+
+type Handler = (c: Context) => Response | Promise<Response>;
+
+/** Subscriptions one WebSocket may hold. */
+const MAX_SUBSCRIPTIONS = 64;
+const SSE_KEEPALIVE_MS = 15_000;
+/** Context variable: the owner named by the upgrade request's Authorization header. */
+const OWNER_KEY = 'meshbookStreamOwner';
+
+/** A subscriber that lets this much pile up unread is cut off rather than growing the node's memory. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const MAX_PENDING_SSE_WRITES = 10_000;
+
+interface WsLike {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  raw?: unknown;
+}
+
+/** Bytes queued on a WebSocket and not yet sent: ws and Deno say bufferedAmount, Bun getBufferedAmount(). */
+function buffered(socket: WsLike): number {
+  const raw = socket.raw as { bufferedAmount?: unknown; getBufferedAmount?: () => number } | undefined;
+  if (!raw) return 0;
+  if (typeof raw.bufferedAmount === 'number') return raw.bufferedAmount;
+  if (typeof raw.getBufferedAmount === 'function') return raw.getBufferedAmount();
+  return 0;
+}
+
+export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h: Handler) => Handler): void {
+  const { hub, markets } = deps;
+
+  const ws = deps.upgradeWebSocket((c: Context) => {
+    // set by the route below before upgrading
+    const headerOwner = ((c.get as (key: string) => unknown)(OWNER_KEY) as string | undefined) ?? null;
+    let sub: Subscriber | null = null;
+    const subs = new Map<string, { channel: Channel; market: number | null; owner: string | null }>();
+    const reply = (socket: WsLike, value: unknown) => {
+      try {
+        socket.send(JSON.stringify(value));
+      } catch {
+        // the connection is going away; its close event cleans up
+      }
+    };
+    return {
+      onOpen(_evt: unknown, socket: WsLike) {
+        sub = {
+          send: (text) => {
+            try {
+              if (buffered(socket) > MAX_BUFFERED_BYTES) {
+                socket.close(1008, 'too slow: pushes are not being read');
+                return;
+              }
+              socket.send(text);
+            } catch {
+              // closed under us: dropped
+            }
+          },
+          close: () => {
+            try {
+              socket.close(1001, 'node shutting down');
+            } catch {
+              // already closed
+            }
+          },
+        };
+      },
+      onMessage(evt: { data: unknown }, socket: WsLike) {
+        if (!sub) return;
+        const r = parseStreamMessage(evt.data, markets);
+        if (!r.ok) return reply(socket, errorBody(r.error));
+        const { op, channel, market, token } = r.value;
+        let owner: string | null = null;
+        if (channel === 'orders') {
+          const name = token !== null ? (deps.tokens.ownerOfToken(token)?.owner ?? null) : headerOwner;
+          if (name === null) return reply(socket, errorBody({ ...E.unauthorized(), message: 'the orders channel needs a token: send it in the Authorization header of the upgrade or as "token"' }));
+          owner = `${name}@${deps.peerId}`;
+        }
+        const key = `${channel} ${market?.index ?? '*'} ${owner ?? ''}`;
+        const marketId = market?.id ?? null;
+        if (op === 'unsubscribe') {
+          if (subs.delete(key)) hub.unsubscribe(sub, channel, market?.index ?? null, owner);
+          return reply(socket, { op: 'unsubscribed', channel, market: marketId });
+        }
+        if (!subs.has(key)) {
+          if (subs.size >= MAX_SUBSCRIPTIONS) {
+            return reply(socket, errorBody({ status: 400, code: 'too_many_subscriptions', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection` }));
+          }
+          subs.set(key, { channel, market: market?.index ?? null, owner });
+          // ack first, so the book snapshot the hub sends comes after it
+          reply(socket, { op: 'subscribed', channel, market: marketId });
+          hub.subscribe(sub, channel, market?.index ?? null, owner);
+          return;
+        }
+        reply(socket, { op: 'subscribed', channel, market: marketId });
+      },
+      onClose() {
+        if (sub) hub.remove(sub);
+        sub = null;
+      },
+      onError() {
+        if (sub) hub.remove(sub);
+        sub = null;
+      },
+    };
+  });
+
+  app.get('/v1/stream', timed('/v1/stream', async (c) => {
+    if (deps.phase() !== 'ready') return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      return errorResponse(c, { status: 426, code: 'upgrade_required', message: 'this is a WebSocket endpoint; connect with a WebSocket client' }, { Upgrade: 'websocket' });
+    }
+    const header = c.req.header('authorization');
+    let owner: string | null = null;
+    if (header !== undefined) {
+      const who = deps.tokens.ownerOf(header);
+      if (!who) return errorResponse(c, E.unauthorized());
+      owner = who.owner;
+    }
+    (c.set as (key: string, value: unknown) => void)(OWNER_KEY, owner ?? undefined);
+    const res = await ws(c, async () => {});
+    return res ?? errorResponse(c, { status: 400, code: 'upgrade_failed', message: 'the WebSocket upgrade failed' });
+  }));
+
+  app.get('/v1/markets/:market/events', timed('/v1/markets/:market/events', (c) => {
+    if (deps.phase() !== 'ready') return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
+    const m = parseMarketId(c.req.param('market'), markets, 'market');
+    if (!m.ok) return errorResponse(c, m.error);
+    const market = m.value.index;
+    return streamSSE(c, async (stream) => {
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => (end = resolve));
+      let pending = 0;
+      const sub: Subscriber = {
+        send: (text) => {
+          if (pending > MAX_PENDING_SSE_WRITES) return end(); // a reader this slow is cut off
+          // the channel is the event name; it is the first field of every push
+          const channel = text.startsWith('{"channel":"book"') ? 'book' : 'trades';
+          pending++;
+          stream.writeSSE({ event: channel, data: text }).then(() => pending--, end);
+        },
+        close: () => end(),
+      };
+      stream.onAbort(() => end());
+      const keepAlive = setInterval(() => {
+        stream.write(': keep-alive\n\n').catch(end);
+      }, SSE_KEEPALIVE_MS);
+      hub.subscribe(sub, 'book', market, null);
+      hub.subscribe(sub, 'trades', market, null);
+      try {
+        await ended;
+      } finally {
+        clearInterval(keepAlive);
+        hub.remove(sub);
+      }
+    });
+  }));
+}

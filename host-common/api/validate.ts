@@ -1,0 +1,320 @@
+// The one validation module: everything a client sends (bodies, path and query
+// parameters, WebSocket messages) is checked here and turned into typed values, or into
+// an ApiError naming the field and the rule. Amounts are decimal strings on the wire and
+// integer ticks/lots inside; the conversion is exact decimal arithmetic on the string's
+// digits and bigint, never a float. Nothing that fails here reaches the sequencer or the core.
+
+import * as C from '../../core-as/codes.ts';
+import type { Market, Markets } from '../markets.ts';
+import { type ApiError, fail, ok, type Result } from './errors.ts';
+
+export const I64_MAX = (1n << 63n) - 1n;
+/** Longer amount strings are refused before any bigint work (a 10k-digit string costs time). */
+const MAX_AMOUNT_CHARS = 64;
+const DECIMAL_RE = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
+const MARKET_ID_RE = /^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$/;
+const CLIENT_ORDER_ID_RE = /^[A-Za-z0-9._:\/-]{1,64}$/;
+const ORDER_ID_RE = /^[0-9a-fA-F]{16}$/;
+
+export interface PlaceIntent {
+  market: Market;
+  side: number; //      SIDE_*
+  type: number; //      TYPE_*
+  tif: number; //       TIF_*
+  postOnly: boolean;
+  price: bigint; //     ticks; 0 for market orders
+  quantity: bigint; //  lots
+  clientOrderId: string | null;
+}
+
+export type OrderStatusFilter = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'all';
+
+export interface OrdersQuery {
+  market: Market | null;
+  status: OrderStatusFilter;
+  limit: number;
+}
+
+export interface StreamRequest {
+  op: 'subscribe' | 'unsubscribe';
+  channel: 'book' | 'trades' | 'orders';
+  market: Market | null; // null: every market (orders channel only)
+  token: string | null;
+}
+
+const SIDES: Record<string, number> = { buy: C.SIDE_BUY, sell: C.SIDE_SELL };
+const TYPES: Record<string, number> = { limit: C.TYPE_LIMIT, market: C.TYPE_MARKET };
+const TIFS: Record<string, number> = { GTC: C.TIF_GTC, IOC: C.TIF_IOC, FOK: C.TIF_FOK };
+
+const PLACE_FIELDS = new Set(['market', 'side', 'type', 'price', 'quantity', 'timeInForce', 'postOnly', 'clientOrderId']);
+// Documented in API.md's Advanced orders but not implemented yet: a clear 422, not "unknown field".
+const ADVANCED_FIELDS = new Set(['stopPrice', 'oco', 'expiresAt', 'displayQuantity', 'selfTradePrevention']);
+
+const bad = (code: string, message: string, field?: string) => fail(400, code, message, field);
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'number') return 'a number';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** JSON text → value; a body that is not JSON is a 400 naming no field. */
+export function parseJson(text: string): Result<unknown> {
+  if (text.length === 0) return bad('invalid_json', 'the body is empty; expected a JSON object');
+  try {
+    return ok(JSON.parse(text));
+  } catch {
+    return bad('invalid_json', 'the body is not valid JSON');
+  }
+}
+
+function asObject(body: unknown): Result<Record<string, unknown>> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return bad('invalid_body', `the body must be a JSON object, got ${describe(body)}`);
+  }
+  return ok(body as Record<string, unknown>);
+}
+
+/** Checks the keys of a body: unknown ones are a 400, documented-but-unsupported ones a 422. */
+function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, advanced: Set<string>): ApiError | null {
+  for (const key of Object.keys(obj)) {
+    if (allowed.has(key)) continue;
+    if (advanced.has(key)) {
+      if (key === 'selfTradePrevention' && (obj[key] === 'cancel_resting' || obj[key] === null)) continue;
+      return { status: 422, code: 'not_supported', message: `${key} is not supported by this node yet`, field: key };
+    }
+    return { status: 400, code: 'unknown_field', message: `unknown field ${JSON.stringify(key.slice(0, 64))}`, field: key.slice(0, 64) };
+  }
+  return null;
+}
+
+function optional(obj: Record<string, unknown>, key: string): unknown {
+  const v = obj[key];
+  return v === null ? undefined : v;
+}
+
+function enumField(obj: Record<string, unknown>, key: string, values: Record<string, number>, fallback?: number): Result<number> {
+  const v = optional(obj, key);
+  const names = Object.keys(values).map((n) => `"${n}"`).join(', ');
+  if (v === undefined) return fallback === undefined ? bad('missing_field', `${key} is required (one of ${names})`, key) : ok(fallback);
+  if (typeof v !== 'string') return bad('invalid_type', `${key} must be a string, one of ${names}; got ${describe(v)}`, key);
+  if (!Object.hasOwn(values, v)) return bad('invalid_value', `${key} must be one of ${names}`, key);
+  return ok(values[v]);
+}
+
+/**
+ * A positive decimal string → a whole number of `unitsText` steps (ticks or lots).
+ * `units` is the step in 10^-decimals units ("0.05" with 2 decimals → 5n).
+ */
+export function parseAmount(value: unknown, field: string, step: { units: bigint; decimals: number; text: string }, what: string): Result<bigint> {
+  if (value === undefined || value === null) return bad('missing_field', `${field} is required`, field);
+  if (typeof value !== 'string') {
+    return bad('invalid_type', `${field} must be a decimal string such as "${step.text}", got ${describe(value)}`, field);
+  }
+  if (value.length > MAX_AMOUNT_CHARS) return bad('out_of_range', `${field} is too long to be a ${what}`, field);
+  const m = DECIMAL_RE.exec(value);
+  if (!m) {
+    if (/^-/.test(value)) return bad('not_positive', `${field} must be greater than zero`, field);
+    return bad('invalid_decimal', `${field} must be a plain decimal string (digits, an optional "." and more digits), such as "${step.text}"`, field);
+  }
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  if (frac.length > step.decimals) {
+    return bad('too_many_decimals', `${field} has more decimals than the ${what} step ${step.text} allows (${step.decimals})`, field);
+  }
+  // Bound the integer part before BigInt: 2^63 steps of at least 10^-18 fit in 38 digits.
+  if (m[1].length > 40) return bad('out_of_range', `${field} is out of range`, field);
+  const scaled = BigInt(m[1] + frac.padEnd(step.decimals, '0'));
+  if (scaled === 0n) return bad('not_positive', `${field} must be greater than zero`, field);
+  if (scaled % step.units !== 0n) return bad('not_a_multiple', `${field} must be a multiple of the ${what} step ${step.text}`, field);
+  const n = scaled / step.units;
+  if (n > I64_MAX) return bad('out_of_range', `${field} is out of range`, field);
+  return ok(n);
+}
+
+const priceStep = (m: Market) => ({ units: m.tickUnits, decimals: m.tickDecimals, text: m.tickSize });
+const quantityStep = (m: Market) => ({ units: m.lotUnits, decimals: m.lotDecimals, text: m.lotSize });
+
+/** A market id from a body field or a path: a malformed id is a 400, an unknown one a 404. */
+export function parseMarketId(value: unknown, markets: Markets, field?: string): Result<Market> {
+  const name = field ?? 'market';
+  if (value === undefined || value === null) return bad('missing_field', `${name} is required`, field);
+  if (typeof value !== 'string') return bad('invalid_type', `${name} must be a string such as "BTC-USD", got ${describe(value)}`, field);
+  if (!MARKET_ID_RE.test(value)) return bad('invalid_value', `${name} must be a market id such as "BTC-USD"`, field);
+  const m = markets.get(value);
+  return m ? ok(m) : fail(404, 'market_not_found', `unknown market ${JSON.stringify(value)}`, field);
+}
+
+/** POST /v1/orders. */
+export function validatePlace(body: unknown, markets: Markets): Result<PlaceIntent> {
+  const o = asObject(body);
+  if (!o.ok) return o;
+  const obj = o.value;
+  const keys = checkKeys(obj, PLACE_FIELDS, ADVANCED_FIELDS);
+  if (keys) return { ok: false, error: keys };
+
+  const market = parseMarketId(obj.market, markets, 'market');
+  if (!market.ok) return market;
+  const m = market.value;
+  const side = enumField(obj, 'side', SIDES);
+  if (!side.ok) return side;
+  const rawType = optional(obj, 'type');
+  if (rawType === 'stop_limit' || rawType === 'stop_market') {
+    return fail(422, 'not_supported', `type ${rawType} is not supported by this node yet`, 'type');
+  }
+  const type = enumField(obj, 'type', TYPES);
+  if (!type.ok) return type;
+  const isMarket = type.value === C.TYPE_MARKET;
+  const tif = enumField(obj, 'timeInForce', TIFS, isMarket ? C.TIF_IOC : C.TIF_GTC);
+  if (!tif.ok) return tif;
+  if (isMarket && tif.value === C.TIF_GTC) return bad('invalid_value', 'a market order needs timeInForce "IOC" or "FOK"', 'timeInForce');
+
+  const rawPostOnly = optional(obj, 'postOnly');
+  if (rawPostOnly !== undefined && typeof rawPostOnly !== 'boolean') {
+    return bad('invalid_type', `postOnly must be true or false, got ${describe(rawPostOnly)}`, 'postOnly');
+  }
+  const postOnly = rawPostOnly === true;
+  if (postOnly && (isMarket || tif.value !== C.TIF_GTC)) {
+    return bad('invalid_value', 'postOnly needs a limit order with timeInForce "GTC"', 'postOnly');
+  }
+
+  let price = 0n;
+  const rawPrice = optional(obj, 'price');
+  if (isMarket) {
+    if (rawPrice !== undefined) return bad('invalid_value', 'a market order carries no price', 'price');
+  } else {
+    const p = parseAmount(rawPrice, 'price', priceStep(m), 'price');
+    if (!p.ok) return p;
+    price = p.value;
+  }
+  const q = parseAmount(obj.quantity, 'quantity', quantityStep(m), 'quantity');
+  if (!q.ok) return q;
+  // The core refuses a notional (ticks × lots) beyond i64; say so here, naming the field.
+  if (!isMarket && price * q.value > I64_MAX) {
+    return bad('out_of_range', 'price × quantity is out of range for this market', 'quantity');
+  }
+
+  let clientOrderId: string | null = null;
+  const rawCid = optional(obj, 'clientOrderId');
+  if (rawCid !== undefined) {
+    if (typeof rawCid !== 'string') return bad('invalid_type', `clientOrderId must be a string, got ${describe(rawCid)}`, 'clientOrderId');
+    if (!CLIENT_ORDER_ID_RE.test(rawCid)) {
+      return bad('invalid_value', 'clientOrderId must be 1..64 characters of letters, digits and . _ : / -', 'clientOrderId');
+    }
+    clientOrderId = rawCid;
+  }
+  return ok({ market: m, side: side.value, type: type.value, tif: tif.value, postOnly, price, quantity: q.value, clientOrderId });
+}
+
+/** Most orders one POST /v1/orders/batch may carry. */
+export const MAX_BATCH = 100;
+
+/**
+ * POST /v1/orders/batch: {orders: [order, ...]}, 1..MAX_BATCH orders of the POST /v1/orders
+ * shape. All or nothing: one bad order refuses the batch, naming it (`orders[3].price`).
+ */
+export function validateBatch(body: unknown, markets: Markets): Result<PlaceIntent[]> {
+  const o = asObject(body);
+  if (!o.ok) return o;
+  for (const key of Object.keys(o.value)) {
+    if (key !== 'orders') return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
+  }
+  const list = o.value.orders;
+  if (list === undefined || list === null) return bad('missing_field', 'orders is required: a list of orders', 'orders');
+  if (!Array.isArray(list)) return bad('invalid_type', `orders must be a list, got ${describe(list)}`, 'orders');
+  if (list.length === 0 || list.length > MAX_BATCH) return bad('out_of_range', `orders must hold 1 to ${MAX_BATCH} orders`, 'orders');
+  const out: PlaceIntent[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const v = validatePlace(list[i], markets);
+    if (!v.ok) {
+      const e = v.error;
+      return { ok: false, error: { ...e, message: `orders[${i}]: ${e.message}`, field: e.field === undefined ? `orders[${i}]` : `orders[${i}].${e.field}` } };
+    }
+    out.push(v.value);
+  }
+  return ok(out);
+}
+
+/** PATCH /v1/orders/:id: `quantity` is the order's new remaining quantity. */
+export function validateAmend(body: unknown, market: Market): Result<{ quantity: bigint }> {
+  const o = asObject(body);
+  if (!o.ok) return o;
+  const obj = o.value;
+  for (const key of Object.keys(obj)) {
+    if (key === 'quantity') continue;
+    if (key === 'price') return fail(422, 'not_supported', 'changing the price of an order is not supported by this node yet', 'price');
+    return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
+  }
+  const q = parseAmount(obj.quantity, 'quantity', quantityStep(market), 'quantity');
+  return q.ok ? ok({ quantity: q.value }) : q;
+}
+
+/** An order id as the API shows it: 16 hex digits (the first 8 bytes of its envelope id). */
+export function parseOrderId(raw: string): Result<{ id: bigint; hex: string }> {
+  if (!ORDER_ID_RE.test(raw)) return bad('invalid_value', 'an order id is 16 hexadecimal digits', 'id');
+  const hex = raw.toLowerCase();
+  return ok({ id: BigInt(`0x${hex}`), hex });
+}
+
+/** A whole-number query parameter in [min, max], or its default when absent. */
+export function parseIntParam(raw: string | undefined, field: string, fallback: number, min: number, max: number): Result<number> {
+  if (raw === undefined || raw === '') return ok(fallback);
+  if (!/^[0-9]{1,7}$/.test(raw)) return bad('invalid_value', `${field} must be a whole number from ${min} to ${max}`, field);
+  const n = Number(raw);
+  if (n < min || n > max) return bad('out_of_range', `${field} must be from ${min} to ${max}`, field);
+  return ok(n);
+}
+
+const STATUS_FILTERS = new Set<string>(['open', 'partially_filled', 'filled', 'cancelled', 'all']);
+
+/** GET /v1/orders?market=&status=&limit= */
+export function parseOrdersQuery(q: Record<string, string | undefined>, markets: Markets): Result<OrdersQuery> {
+  let market: Market | null = null;
+  if (q.market !== undefined && q.market !== '') {
+    const m = parseMarketId(q.market, markets, 'market');
+    if (!m.ok) return m;
+    market = m.value;
+  }
+  const status = q.status === undefined || q.status === '' ? 'all' : q.status;
+  if (!STATUS_FILTERS.has(status)) {
+    return bad('invalid_value', 'status must be one of open, partially_filled, filled, cancelled, all', 'status');
+  }
+  const limit = parseIntParam(q.limit, 'limit', 100, 1, 1000);
+  if (!limit.ok) return limit;
+  return ok({ market, status: status as OrderStatusFilter, limit: limit.value });
+}
+
+const STREAM_FIELDS = new Set(['op', 'channel', 'market', 'token']);
+
+/** One WebSocket message from a client: {op: "subscribe"|"unsubscribe", channel, market, token?}. */
+export function parseStreamMessage(text: unknown, markets: Markets): Result<StreamRequest> {
+  if (typeof text !== 'string') return bad('invalid_json', 'messages must be JSON text');
+  if (text.length > 4096) return fail(413, 'payload_too_large', 'a message may hold at most 4096 characters');
+  const j = parseJson(text);
+  if (!j.ok) return j;
+  const o = asObject(j.value);
+  if (!o.ok) return o;
+  const obj = o.value;
+  for (const key of Object.keys(obj)) {
+    if (!STREAM_FIELDS.has(key)) return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
+  }
+  if (obj.op !== 'subscribe' && obj.op !== 'unsubscribe') return bad('invalid_value', 'op must be "subscribe" or "unsubscribe"', 'op');
+  if (obj.channel !== 'book' && obj.channel !== 'trades' && obj.channel !== 'orders') {
+    return bad('invalid_value', 'channel must be "book", "trades" or "orders"', 'channel');
+  }
+  let market: Market | null = null;
+  if (obj.market !== undefined && obj.market !== null) {
+    const m = parseMarketId(obj.market, markets, 'market');
+    if (!m.ok) return m;
+    market = m.value;
+  } else if (obj.channel !== 'orders') {
+    return bad('missing_field', `market is required for the ${obj.channel} channel`, 'market');
+  }
+  let token: string | null = null;
+  if (obj.token !== undefined && obj.token !== null) {
+    if (typeof obj.token !== 'string') return bad('invalid_type', 'token must be a string', 'token');
+    token = obj.token;
+  }
+  return ok({ op: obj.op, channel: obj.channel, market, token });
+}

@@ -1,0 +1,227 @@
+// A meshbook node: wires the parts, each built from what it depends on — the host's ports
+// (files, HTTP + WebSocket, process), the engine, the store, the sequencer, the API — and
+// runs the start and shutdown sequences. Every host's main.ts is `runNode(<its host>)`.
+//
+// Start: data dir → markets check → identity → tokens → engine → listen (the API answers
+// 503 while recovering) → recover (snapshot + log) → sequencer → ready → print the one
+// `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams and the
+// listener (requests in flight finish) → wait for the sequencer → snapshot → close the log.
+
+import { fileURLToPath } from 'node:url';
+import { Engine } from '../core-as/src/engine.ts';
+import { wasmUrl } from '../core-as/src/wasm.ts';
+import { createApp, type Phase } from './api/app.ts';
+import { loadTokens } from './api/auth.ts';
+import { Hub } from './api/hub.ts';
+import { Metrics } from './api/metrics.ts';
+import { RateLimiter } from './api/rate-limit.ts';
+import { type Config, helpText, parseConfig } from './config.ts';
+import { jsonLogger } from './logger.ts';
+import { Markets } from './markets.ts';
+import type { FileSystem, Host, Logger } from './ports.ts';
+import { loadOrCreateIdentity } from './sequencer/identity.ts';
+import { Sequencer } from './sequencer/sequencer.ts';
+import { createSigner } from './sequencer/signer.ts';
+import { NodeState } from './state/node-state.ts';
+import { Checkpointer } from './store/checkpointer.ts';
+import { recover } from './store/recovery.ts';
+
+export const VERSION = '0.1.0';
+const MARKETS_FILE = 'markets';
+const SHUTDOWN_GRACE_MS = 3000;
+
+export interface RunningNode {
+  apiUrl: string;
+  apiPort: number;
+  peerId: string;
+  state: () => NodeState;
+  /** Graceful stop; resolves once the last snapshot is written and the log closed. */
+  stop(reason?: string): Promise<void>;
+}
+
+/** A data dir belongs to one market list: the core knows markets by index, so a change would remap every order. */
+async function checkMarkets(fs: FileSystem, dataDir: string, markets: Markets): Promise<void> {
+  const file = `${dataDir}/${MARKETS_FILE}`;
+  const want = markets.fingerprint();
+  const have = await fs.readFile(file);
+  if (have === null) {
+    await fs.writeFileAtomic(file, new TextEncoder().encode(`${want}\n`));
+    return;
+  }
+  const text = new TextDecoder().decode(have).trim();
+  if (text !== want) {
+    throw new Error(`${dataDir} holds a book for the markets ${text}, but --markets says ${want}; use the same markets or another --data-dir`);
+  }
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+export async function startNode(host: Host, config: Config, logger: Logger): Promise<RunningNode> {
+  const startedAt = Date.now();
+  const { fs } = host;
+  const dataDir = config.dataDir.replace(/\/+$/, '') || '/';
+  await fs.mkdirp(dataDir);
+  const markets = new Markets(config.markets);
+  await checkMarkets(fs, dataDir, markets);
+  const { identity } = await loadOrCreateIdentity(fs, dataDir, logger);
+  const tokens = await loadTokens({ ...config, dataDir }, fs);
+  if (tokens.created) {
+    // Printed once, on the start that created it; later it is only in the file.
+    host.process.stdout(JSON.stringify({ event: 'token', owner: 'local', token: tokens.created, file: tokens.file }));
+  }
+
+  const wasmPath = fileURLToPath(wasmUrl('release'));
+  const wasm = await fs.readFile(wasmPath);
+  if (wasm === null) throw new Error(`${wasmPath} is missing: run \`npm run build\` first`);
+  const engine = Engine.create(wasm, { markets: markets.size });
+  const state = new NodeState({
+    engine,
+    markets,
+    onObserverError: (err) => logger.error('streams: a push failed', { error: (err as Error).message, stack: (err as Error).stack }),
+  });
+
+  let phase: Phase = 'starting';
+  let sequencer: Sequencer | null = null;
+  let apiPort = 0;
+  const metrics = new Metrics();
+  const hub = new Hub(markets, () => state);
+  const limiter = new RateLimiter(config.rateLimit, config.rateLimit * 2);
+  const app = createApp({
+    markets,
+    state: () => state,
+    sequencer: () => sequencer,
+    tokens: tokens.tokens,
+    limiter,
+    metrics,
+    hub,
+    phase: () => phase,
+    peerId: identity.peerId,
+    upgradeWebSocket: host.http.upgradeWebSocket,
+    readBody: host.http.readBody?.bind(host.http),
+    bodyLimit: config.bodyLimit,
+    logger,
+    health: () => ({
+      peerId: identity.peerId,
+      runtime: host.process.runtime,
+      version: VERSION,
+      apiPort,
+      p2pAddrs: [],
+      uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+    }),
+  });
+  const server = await host.http.serve(app, { hostname: config.apiHost, port: config.apiPort });
+  apiPort = server.port;
+
+  let recovered: Awaited<ReturnType<typeof recover>>;
+  try {
+    recovered = await recover({ fs, dataDir, state, logger });
+  } catch (err) {
+    await server.close(0).catch(() => {});
+    throw err;
+  }
+  const { wal, snapshots } = recovered;
+  const checkpointer = new Checkpointer({
+    state: () => state,
+    appliedSeq: () => sequencer?.appliedWalSeq ?? wal.lastSeq,
+    wal,
+    snapshots,
+    every: config.snapshotEvery,
+    logger,
+  });
+  const signer = createSigner(identity.seed);
+  sequencer = new Sequencer({
+    engine,
+    state,
+    wal,
+    origin: identity.publicKey,
+    signer,
+    logger,
+    observer: () => (hub.subscribers > 0 ? hub : null),
+    onApplied: () => checkpointer.maybe(),
+  });
+
+  metrics.addSource(() => {
+    const w = wal.stats;
+    return [
+      { name: 'meshbook_events_applied_total', help: 'Envelopes applied to the state.', type: 'counter', value: state.eventCount },
+      { name: 'meshbook_trades_total', help: 'Trades since the log began.', type: 'counter', value: state.tradeCount },
+      { name: 'meshbook_resting_orders', help: 'Orders resting in the books.', type: 'gauge', value: state.restingOrders() },
+      { name: 'meshbook_known_orders', help: 'Orders the node remembers (open and recently finished).', type: 'gauge', value: state.orders.size },
+      { name: 'meshbook_sequencer_inflight', help: 'Commands signed or logged but not yet applied.', type: 'gauge', value: sequencer?.inflight ?? 0 },
+      { name: 'meshbook_wal_appends_total', help: 'Records appended to the write-ahead log since start.', type: 'counter', value: w.appends },
+      { name: 'meshbook_wal_syncs_total', help: 'Group commits (one write + fsync each) since start.', type: 'counter', value: w.syncs },
+      { name: 'meshbook_wal_bytes_total', help: 'Bytes written to the write-ahead log since start.', type: 'counter', value: w.bytesWritten },
+      { name: 'meshbook_wal_segments', help: 'Write-ahead log segment files.', type: 'gauge', value: w.segments },
+      { name: 'meshbook_snapshots_written_total', help: 'Snapshots written since start.', type: 'counter', value: checkpointer.written },
+      { name: 'meshbook_stream_subscribers', help: 'Open WebSocket and SSE subscribers.', type: 'gauge', value: hub.subscribers },
+      { name: 'meshbook_stream_pushes_total', help: 'Messages pushed to subscribers.', type: 'counter', value: hub.pushes },
+      { name: 'meshbook_uptime_seconds', help: 'Seconds since the node started.', type: 'gauge', value: Math.floor((Date.now() - startedAt) / 1000) },
+    ];
+  });
+
+  phase = 'ready';
+  const apiUrl = `http://${urlHost(config.apiHost)}:${server.port}`;
+  host.process.stdout(JSON.stringify({
+    event: 'listening', api: apiUrl, p2p: [], peerId: identity.peerId, runtime: host.process.runtime, version: VERSION,
+    dataDir, markets: markets.list.map((m) => m.id), events: state.eventCount,
+  }));
+  logger.info('node: ready', { api: apiUrl, peerId: identity.peerId, events: state.eventCount, replayed: recovered.replayed, snapshotSeq: recovered.snapshotSeq });
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason = 'stop'): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('node: shutting down', { reason });
+      phase = 'stopping';
+      hub.closeAll();
+      await server.close(SHUTDOWN_GRACE_MS);
+      await sequencer!.idle();
+      if (!sequencer!.failed) await checkpointer.flush();
+      await wal.close();
+      await signer.close();
+      logger.info('node: stopped', { events: state.eventCount, walSeq: wal.lastSeq });
+    })();
+    return stopping;
+  };
+  return { apiUrl, apiPort: server.port, peerId: identity.peerId, state: () => state, stop };
+}
+
+/** What a host's main.ts runs: configuration, start, signals, exit codes (2: bad configuration, 1: failed). */
+export async function runNode(host: Host): Promise<void> {
+  const proc = host.process;
+  const parsed = parseConfig(proc.args, proc.env);
+  if (!parsed.ok) {
+    proc.stderr(`meshbook: ${parsed.error.message}`);
+    proc.exit(2);
+  }
+  if (parsed.help) {
+    proc.stdout(helpText('meshbook').trimEnd());
+    proc.exit(0);
+  }
+  const logger = jsonLogger(parsed.config.logLevel, (line) => proc.stderr(line));
+  for (const w of parsed.warnings) logger.warn(w);
+  let node: RunningNode;
+  try {
+    node = await startNode(host, parsed.config, logger);
+  } catch (err) {
+    const message = (err as Error).message;
+    logger.error('node: cannot start', { error: message });
+    proc.stderr(`meshbook: cannot start: ${message}`);
+    proc.exit(1);
+  }
+  let signals = 0;
+  proc.onSignal(['SIGINT', 'SIGTERM'], (signal) => {
+    if (++signals > 1) {
+      logger.warn('node: second signal, exiting without a clean shutdown', { signal });
+      proc.exit(130);
+    }
+    node.stop(signal).then(
+      () => proc.exit(0),
+      (err) => {
+        logger.error('node: shutdown failed', { error: (err as Error).message });
+        proc.exit(1);
+      },
+    );
+  });
+}

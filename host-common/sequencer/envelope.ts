@@ -1,0 +1,295 @@
+// The event envelope: how every accepted command travels and is stored. The WAL holds
+// envelopes, and the network will gossip the same bytes unchanged, so the encoding is
+// canonical: one fixed binary layout, every field range-checked on decode, no trailing
+// bytes. An envelope's id is the SHA-256 of its unsigned bytes (content addressing), and
+// the origin's ed25519 signature covers exactly those bytes.
+//
+// Layout, version 1 (integers little-endian, like the core's records):
+//
+//   size   field
+//   1      version = 1
+//   1      kind: 1 place, 2 cancel, 3 reduce (= the core's CMD_*)
+//   1 + m  market id, ASCII, 1..33 bytes ("BTC-USD")
+//   32     origin: the ed25519 public key of the node that created it (its peer id)
+//   8      origin seq, u64 >= 1: consecutive per origin
+//   8      Lamport time, u64 >= 1
+//   8      origin wall-clock time, ms since 1970, i64 >= 0 (informational: createdAt)
+//   1 + o  owner name, ASCII [A-Za-z0-9_.-], 1..64 bytes; qualified as owner@<origin peer id>
+//   1 + 16k vector clock (compact): k (node u64, counter u64) pairs, nodes ascending, counters >= 1
+//   body   place:  side u8, type u8, tif u8, flags u8, stp u8, price i64 (ticks), quantity i64 (lots),
+//                  1 + c client order id (0..64 bytes, 0 = none)
+//          cancel: order id u64
+//          reduce: order id u64, new remaining quantity i64 (lots)
+//   64     ed25519 signature over everything before it
+//
+// Total order for the network: (Lamport, origin, origin seq).
+
+import * as C from '../../core-as/codes.ts';
+import { sha256 } from './hash.ts';
+
+export const ENVELOPE_VERSION = 1;
+export const SIGNATURE_BYTES = 64;
+export const PUBLIC_KEY_BYTES = 32;
+// version, kind, market, origin, seq/lamport/time, owner, clock, the largest body (place), signature
+export const MAX_ENVELOPE_BYTES = 2 + 34 + 32 + 24 + 65 + 1 + 255 * 16 + 21 + 65 + SIGNATURE_BYTES;
+
+const U64_MAX = (1n << 64n) - 1n;
+const I64_MAX = (1n << 63n) - 1n;
+const OWNER_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MARKET_RE = /^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$/;
+const CID_RE = /^[A-Za-z0-9._:\/-]{0,64}$/;
+
+export interface PlaceBody {
+  kind: typeof C.CMD_PLACE;
+  side: number;
+  type: number;
+  tif: number;
+  flags: number;
+  stp: number;
+  price: bigint;
+  quantity: bigint;
+  clientOrderId: string; // "" for none
+}
+
+export interface CancelBody {
+  kind: typeof C.CMD_CANCEL;
+  orderId: bigint;
+}
+
+export interface ReduceBody {
+  kind: typeof C.CMD_REDUCE;
+  orderId: bigint;
+  /** The order's new remaining quantity, in lots (not the amount taken off). */
+  quantity: bigint;
+}
+
+export type Body = PlaceBody | CancelBody | ReduceBody;
+
+export interface EnvelopeFields {
+  market: string;
+  origin: Uint8Array; // 32-byte ed25519 public key
+  seq: bigint;
+  lamport: bigint;
+  time: bigint;
+  owner: string;
+  clock: [node: bigint, counter: bigint][];
+  body: Body;
+}
+
+export interface Envelope extends EnvelopeFields {
+  /** SHA-256 of the unsigned bytes. */
+  id: Uint8Array;
+  signature: Uint8Array;
+  /** The signed wire bytes: unsigned bytes + signature. */
+  bytes: Uint8Array;
+}
+
+export class EnvelopeError extends Error {
+  constructor(message: string) {
+    super(`envelope: ${message}`);
+    this.name = 'EnvelopeError';
+  }
+}
+
+/** Writes an ASCII string (checked by the callers' patterns) at `at`. */
+function putAscii(out: Uint8Array, at: number, s: string): void {
+  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
+}
+
+function bodySize(b: Body): number {
+  if (b.kind === C.CMD_PLACE) return 5 + 16 + 1 + b.clientOrderId.length;
+  return b.kind === C.CMD_CANCEL ? 8 : 16;
+}
+
+/** The canonical unsigned bytes; throws EnvelopeError on a field out of range. */
+export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
+  if (!MARKET_RE.test(e.market)) throw new EnvelopeError(`bad market id ${JSON.stringify(e.market)}`);
+  if (!OWNER_RE.test(e.owner)) throw new EnvelopeError(`bad owner ${JSON.stringify(e.owner)}`);
+  if (e.origin.length !== PUBLIC_KEY_BYTES) throw new EnvelopeError('origin must be a 32-byte public key');
+  if (e.clock.length > 255) throw new EnvelopeError('vector clock too long');
+  const size = 2 + 1 + e.market.length + 32 + 24 + 1 + e.owner.length + 1 + e.clock.length * 16 + bodySize(e.body);
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  let p = 0;
+  out[p++] = ENVELOPE_VERSION;
+  out[p++] = e.body.kind;
+  out[p++] = e.market.length;
+  putAscii(out, p, e.market);
+  p += e.market.length;
+  out.set(e.origin, p);
+  p += 32;
+  if (e.seq < 1n || e.seq > U64_MAX || e.lamport < 1n || e.lamport > U64_MAX || e.time < 0n || e.time > I64_MAX) {
+    throw new EnvelopeError('seq, lamport or time out of range');
+  }
+  dv.setBigUint64(p, e.seq, true);
+  dv.setBigUint64(p + 8, e.lamport, true);
+  dv.setBigInt64(p + 16, e.time, true);
+  p += 24;
+  out[p++] = e.owner.length;
+  putAscii(out, p, e.owner);
+  p += e.owner.length;
+  out[p++] = e.clock.length;
+  let prev = -1n;
+  for (const [node, counter] of e.clock) {
+    if (node <= prev || node > U64_MAX || counter < 1n || counter > U64_MAX) throw new EnvelopeError('vector clock not canonical');
+    dv.setBigUint64(p, node, true);
+    dv.setBigUint64(p + 8, counter, true);
+    p += 16;
+    prev = node;
+  }
+  const b = e.body;
+  if (b.kind === C.CMD_PLACE) {
+    if (!validPlace(b)) throw new EnvelopeError('place body out of range');
+    out[p] = b.side;
+    out[p + 1] = b.type;
+    out[p + 2] = b.tif;
+    out[p + 3] = b.flags;
+    out[p + 4] = b.stp;
+    dv.setBigInt64(p + 5, b.price, true);
+    dv.setBigInt64(p + 13, b.quantity, true);
+    out[p + 21] = b.clientOrderId.length;
+    putAscii(out, p + 22, b.clientOrderId);
+  } else {
+    if (b.orderId < 1n || b.orderId > U64_MAX) throw new EnvelopeError('order id out of range');
+    dv.setBigUint64(p, b.orderId, true);
+    if (b.kind === C.CMD_REDUCE) {
+      if (b.quantity < 1n || b.quantity > I64_MAX) throw new EnvelopeError('reduce quantity out of range');
+      dv.setBigInt64(p + 8, b.quantity, true);
+    }
+  }
+  return out;
+}
+
+function validPlace(b: PlaceBody): boolean {
+  return (
+    (b.side === C.SIDE_BUY || b.side === C.SIDE_SELL) &&
+    (b.type === C.TYPE_LIMIT || b.type === C.TYPE_MARKET) &&
+    b.tif >= C.TIF_GTC && b.tif <= C.TIF_FOK &&
+    (b.flags & ~C.FLAG_POST_ONLY) === 0 &&
+    b.stp === C.STP_CANCEL_RESTING &&
+    b.price >= 0n && b.price <= I64_MAX &&
+    b.quantity >= 1n && b.quantity <= I64_MAX &&
+    CID_RE.test(b.clientOrderId)
+  );
+}
+
+/** Signed wire bytes: the unsigned bytes followed by the signature. */
+export function seal(unsigned: Uint8Array, signature: Uint8Array): Uint8Array {
+  if (signature.length !== SIGNATURE_BYTES) throw new EnvelopeError('signature must be 64 bytes');
+  const out = new Uint8Array(unsigned.length + SIGNATURE_BYTES);
+  out.set(unsigned, 0);
+  out.set(signature, unsigned.length);
+  return out;
+}
+
+/**
+ * Decodes signed wire bytes, checking every field; throws EnvelopeError on anything not
+ * canonical. Does not verify the signature (see verifyEnvelope): the node's own log is
+ * covered by checksums, while bytes from the network must be verified.
+ */
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  if (bytes.length > MAX_ENVELOPE_BYTES || bytes.length < 2 + 1 + 32 + 24 + 2 + 1 + 8 + SIGNATURE_BYTES) {
+    throw new EnvelopeError(`bad length ${bytes.length}`);
+  }
+  const end = bytes.length - SIGNATURE_BYTES;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 0;
+  const need = (n: number) => {
+    if (p + n > end) throw new EnvelopeError('truncated');
+  };
+  const str = (max: number, min: number): string => {
+    need(1);
+    const n = bytes[p++];
+    if (n < min || n > max) throw new EnvelopeError('string length out of range');
+    need(n);
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[p + i]);
+    p += n;
+    return s;
+  };
+  need(2);
+  if (bytes[p++] !== ENVELOPE_VERSION) throw new EnvelopeError(`unknown version ${bytes[0]}`);
+  const kind = bytes[p++];
+  if (kind !== C.CMD_PLACE && kind !== C.CMD_CANCEL && kind !== C.CMD_REDUCE) throw new EnvelopeError(`unknown kind ${kind}`);
+  const market = str(33, 1);
+  if (!MARKET_RE.test(market)) throw new EnvelopeError('bad market id');
+  need(32 + 24);
+  const origin = bytes.slice(p, p + 32);
+  p += 32;
+  const seq = dv.getBigUint64(p, true);
+  const lamport = dv.getBigUint64(p + 8, true);
+  const time = dv.getBigInt64(p + 16, true);
+  p += 24;
+  if (seq < 1n || lamport < 1n || time < 0n) throw new EnvelopeError('seq, lamport or time out of range');
+  const owner = str(64, 1);
+  if (!OWNER_RE.test(owner)) throw new EnvelopeError('bad owner');
+  need(1);
+  const k = bytes[p++];
+  need(k * 16);
+  const clock: [bigint, bigint][] = [];
+  for (let i = 0; i < k; i++) {
+    const node = dv.getBigUint64(p, true);
+    const counter = dv.getBigUint64(p + 8, true);
+    if ((i > 0 && node <= clock[i - 1][0]) || counter < 1n) throw new EnvelopeError('vector clock not canonical');
+    clock.push([node, counter]);
+    p += 16;
+  }
+  let body: Body;
+  if (kind === C.CMD_PLACE) {
+    need(21);
+    const place = {
+      kind: C.CMD_PLACE,
+      side: bytes[p],
+      type: bytes[p + 1],
+      tif: bytes[p + 2],
+      flags: bytes[p + 3],
+      stp: bytes[p + 4],
+      price: dv.getBigInt64(p + 5, true),
+      quantity: dv.getBigInt64(p + 13, true),
+      clientOrderId: '',
+    } as PlaceBody;
+    p += 21;
+    place.clientOrderId = str(64, 0);
+    if (!validPlace(place)) throw new EnvelopeError('place body out of range');
+    body = place;
+  } else {
+    need(kind === C.CMD_CANCEL ? 8 : 16);
+    const orderId = dv.getBigUint64(p, true);
+    if (orderId === 0n) throw new EnvelopeError('order id 0');
+    if (kind === C.CMD_CANCEL) {
+      body = { kind: C.CMD_CANCEL, orderId };
+      p += 8;
+    } else {
+      const quantity = dv.getBigInt64(p + 8, true);
+      if (quantity < 1n) throw new EnvelopeError('reduce quantity out of range');
+      body = { kind: C.CMD_REDUCE, orderId, quantity };
+      p += 16;
+    }
+  }
+  if (p !== end) throw new EnvelopeError(`${end - p} trailing bytes`);
+  const unsigned = bytes.subarray(0, end);
+  return { market, origin, seq, lamport, time, owner, clock, body, id: sha256(unsigned), signature: bytes.slice(end), bytes };
+}
+
+/** Checks an envelope's signature against its origin key (for bytes from the network). */
+export async function verifyEnvelope(e: Envelope): Promise<boolean> {
+  const key = await crypto.subtle.importKey('raw', e.origin as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
+  return crypto.subtle.verify('Ed25519', key, e.signature as Uint8Array<ArrayBuffer>, e.bytes.subarray(0, e.bytes.length - SIGNATURE_BYTES) as Uint8Array<ArrayBuffer>);
+}
+
+/** The core's u64 order id of a place envelope: the first 8 bytes of its id, big-endian (so its hex is the id's prefix). */
+export function orderIdOf(id: Uint8Array): bigint {
+  const n = new DataView(id.buffer, id.byteOffset, 8).getBigUint64(0, false);
+  return n === 0n ? 1n : n; // 0 is not a valid order id; a 2^-64 chance, mapped deterministically
+}
+
+export function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
+  return s;
+}
+
+/** An order id as the API shows it: 16 lowercase hex digits. */
+export function orderIdHex(id: bigint): string {
+  return id.toString(16).padStart(16, '0');
+}

@@ -1,0 +1,139 @@
+// The host's memory of orders. The core only holds resting orders; finished ones (filled,
+// cancelled) leave it, but users still ask for them (GET /v1/orders/:id, a 409 when
+// cancelling twice). The table is built only from applied envelopes and the core's
+// events, so a replay rebuilds it exactly. Finished orders are kept up to a limit, the
+// oldest-finished going first; open orders are always kept.
+
+export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled';
+
+export interface OrderRecord {
+  id: bigint;
+  hex: string; //            the API's id: 16 hex digits
+  market: number; //         market index
+  owner: string; //          qualified: name@peerId
+  clientOrderId: string | null;
+  side: number;
+  type: number;
+  tif: number;
+  postOnly: boolean;
+  price: bigint; //          ticks; 0 for market orders
+  quantity: bigint; //       lots: filled + remaining while open; lowered by reduce
+  filled: bigint;
+  remaining: bigint; //      0 once finished
+  status: OrderStatus;
+  reason: string | null; //  why it was cancelled (a DONE_* name)
+  createdAt: number; //      ms, the origin's clock when it was placed
+  updatedAt: number;
+  resting: boolean; //       in the book right now
+}
+
+export const copyOrder = (o: OrderRecord): OrderRecord => ({ ...o });
+
+export class OrderTable {
+  readonly maxFinished: number;
+  private readonly orders = new Map<bigint, OrderRecord>();
+  // owner → ids, creation order (oldest first)
+  private readonly byOwner = new Map<string, Set<bigint>>();
+  private readonly openByOwner = new Map<string, Set<bigint>>();
+  // owner \0 clientOrderId → id, for every order kept
+  private readonly byClientId = new Map<string, bigint>();
+  // finished ids, oldest first, from `head` on
+  private finished: bigint[] = [];
+  private head = 0;
+
+  constructor(maxFinished: number) {
+    this.maxFinished = maxFinished;
+  }
+
+  get size(): number {
+    return this.orders.size;
+  }
+
+  get(id: bigint): OrderRecord | undefined {
+    return this.orders.get(id);
+  }
+
+  static clientKey(owner: string, clientOrderId: string): string {
+    return `${owner}\u0000${clientOrderId}`;
+  }
+
+  byClientOrderId(owner: string, clientOrderId: string): bigint | undefined {
+    return this.byClientId.get(OrderTable.clientKey(owner, clientOrderId));
+  }
+
+  hasClientKey(key: string): boolean {
+    return this.byClientId.has(key);
+  }
+
+  add(o: OrderRecord): void {
+    this.orders.set(o.id, o);
+    setOf(this.byOwner, o.owner).add(o.id);
+    if (o.status === 'open' || o.status === 'partially_filled') setOf(this.openByOwner, o.owner).add(o.id);
+    if (o.clientOrderId !== null) this.byClientId.set(OrderTable.clientKey(o.owner, o.clientOrderId), o.id);
+  }
+
+  /** Marks an order finished (its status already set) and forgets the oldest finished past the limit. */
+  finish(o: OrderRecord): void {
+    const open = this.openByOwner.get(o.owner);
+    if (open) {
+      open.delete(o.id);
+      if (open.size === 0) this.openByOwner.delete(o.owner);
+    }
+    this.finished.push(o.id);
+    while (this.finished.length - this.head > this.maxFinished) this.forget(this.finished[this.head++]);
+    if (this.head > 4096 && this.head * 2 > this.finished.length) {
+      this.finished = this.finished.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private forget(id: bigint): void {
+    const o = this.orders.get(id);
+    if (!o) return;
+    this.orders.delete(id);
+    const all = this.byOwner.get(o.owner);
+    if (all) {
+      all.delete(id);
+      if (all.size === 0) this.byOwner.delete(o.owner);
+    }
+    if (o.clientOrderId !== null) {
+      const key = OrderTable.clientKey(o.owner, o.clientOrderId);
+      if (this.byClientId.get(key) === id) this.byClientId.delete(key);
+    }
+  }
+
+  /** An owner's orders, newest first, filtered; at most `limit`. */
+  list(owner: string, filter: (o: OrderRecord) => boolean, openOnly: boolean, limit: number): OrderRecord[] {
+    const ids = (openOnly ? this.openByOwner : this.byOwner).get(owner);
+    if (!ids) return [];
+    const all = Array.from(ids);
+    const out: OrderRecord[] = [];
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      const o = this.orders.get(all[i])!;
+      if (filter(o)) out.push(o);
+    }
+    return out;
+  }
+
+  /** Every order kept, in creation order, and the finished ones in finishing order (for checkpoints). */
+  entries(): { orders: OrderRecord[]; finished: bigint[] } {
+    return { orders: Array.from(this.orders.values()), finished: this.finished.slice(this.head) };
+  }
+
+  /** Rebuilds the table from entries(): `orders` in creation order. */
+  static from(maxFinished: number, orders: OrderRecord[], finished: bigint[]): OrderTable {
+    const t = new OrderTable(maxFinished);
+    for (const o of orders) t.add(o);
+    t.finished = finished.slice();
+    return t;
+  }
+}
+
+function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let s = map.get(key);
+  if (!s) {
+    s = new Set();
+    map.set(key, s);
+  }
+  return s;
+}

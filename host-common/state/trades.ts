@@ -1,0 +1,48 @@
+// The recent trades of each market, in a fixed-size ring per market (GET .../trades).
+
+export interface TradeRecord {
+  id: string; //            "<taker order id>-<n>": unique and the same on every node
+  market: number;
+  price: bigint; //         ticks
+  quantity: bigint; //      lots
+  takerSide: number;
+  takerOrderId: bigint;
+  makerOrderId: bigint;
+  time: number; //          ms: the taker's envelope time
+}
+
+export class TradeRing {
+  readonly capacity: number;
+  private items: TradeRecord[] = [];
+  private next = 0; // where the next trade goes once the ring is full
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  push(t: TradeRecord): void {
+    if (this.items.length < this.capacity) {
+      this.items.push(t);
+      return;
+    }
+    this.items[this.next] = t;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Newest first, at most `limit`. */
+  newest(limit: number): TradeRecord[] {
+    const n = this.items.length;
+    const out: TradeRecord[] = [];
+    for (let k = 0; k < Math.min(limit, n); k++) {
+      // the newest sits just before `next` once the ring has wrapped
+      const i = (((n < this.capacity ? n : this.next) - 1 - k) % n + n) % n;
+      out.push(this.items[i]);
+    }
+    return out;
+  }
+
+  /** Oldest first (for checkpoints). */
+  all(): TradeRecord[] {
+    return this.items.length < this.capacity ? this.items.slice() : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+  }
+}

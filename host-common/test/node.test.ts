@@ -1,0 +1,150 @@
+// The node wired in-process (startNode with a host whose HTTP port only hands the app back,
+// so requests go through app.request()): readiness (503 while starting), refusing writes
+// while stopping, a failing disk (503, nothing acknowledged), the WAL holding signed
+// envelopes in order, restart from snapshot + log, and the markets check of the data dir.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Hono } from 'hono';
+import { parseConfig } from '../config.ts';
+import { nodeFileSystem } from '../fs-node.ts';
+import { type RunningNode, startNode } from '../node.ts';
+import type { FileSystem, Host } from '../ports.ts';
+import { decodeEnvelope, verifyEnvelope } from '../sequencer/envelope.ts';
+import { Wal } from '../store/wal.ts';
+import { collect, instrumentedFs, memoryLogger, removeDir, tempDir } from './helpers.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await tempDir('meshbook-node-');
+});
+afterEach(async () => {
+  await removeDir(dir);
+});
+
+interface Harness {
+  node: RunningNode;
+  app: Hono;
+  stdout: string[];
+  req(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
+}
+
+async function start(args: string[] = [], fs: FileSystem = nodeFileSystem, onServe?: (app: Hono) => Promise<void>): Promise<Harness> {
+  let app: Hono | null = null;
+  const stdout: string[] = [];
+  const host: Host = {
+    fs,
+    http: {
+      upgradeWebSocket: () => () => new Response(null, { status: 400 }),
+      serve: async (a) => {
+        app = a as unknown as Hono;
+        await onServe?.(app);
+        return { port: 1, close: async () => {} };
+      },
+    },
+    process: {
+      runtime: 'node', runtimeVersion: 'test', args: [], env: {}, stdout: (l) => stdout.push(l), stderr: () => {},
+      onSignal: () => {}, exit: (code) => { throw new Error(`exit ${code}`); },
+    },
+  };
+  const parsed = parseConfig(['--data-dir', dir, '--token', 'tok-a', '--tokens', 'bob:tok-b', '--rate-limit', '0', ...args], {});
+  if (!parsed.ok || parsed.help) throw new Error('config');
+  const node = await startNode(host, parsed.config, memoryLogger());
+  const req = async (method: string, path: string, body?: unknown, token: string | null = 'tok-a') => {
+    const headers: Record<string, string> = {};
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const res = await app!.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
+  };
+  return { node, app: app!, stdout, req };
+}
+
+const order = (price: string, side = 'buy', quantity = '0.1') => ({ market: 'BTC-USD', side, type: 'limit', price, quantity });
+
+describe('node lifecycle', () => {
+  it('answers 503 while replaying its log, then serves; stopping refuses writes but not reads', async () => {
+    let during: { status: number; retry: string | null; health: number } | null = null;
+    const h = await start([], nodeFileSystem, async (app) => {
+      // the API is up before recovery: it must say "not ready"
+      const res = await app.request('/v1/orders', { method: 'POST', headers: { Authorization: 'Bearer tok-a' }, body: JSON.stringify(order('1')) });
+      const health = await app.request('/v1/health');
+      during = { status: res.status, retry: res.headers.get('retry-after'), health: health.status };
+    });
+    expect(during).toEqual({ status: 503, retry: '1', health: 503 });
+    expect((await h.req('POST', '/v1/orders', order('1'))).status).toBe(201);
+    const listening = h.stdout.map((l) => JSON.parse(l)).filter((m) => m.event === 'listening');
+    expect(listening).toHaveLength(1);
+    const stopping = h.node.stop('test');
+    const write = await h.req('POST', '/v1/orders', order('2'));
+    expect(write.status).toBe(503);
+    expect(write.json.error.code).toBe('not_ready');
+    expect((await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).status).toBe(200);
+    await stopping;
+  });
+
+  it('logs signed envelopes in order; a restart (snapshot + log) gives back the same state', async () => {
+    const h = await start(['--snapshot-every', '25']);
+    const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => h.req('POST', '/v1/orders', order(`${100 + (i % 7)}.00`, i % 2 ? 'buy' : 'sell'), i % 3 ? 'tok-a' : 'tok-b')));
+    expect(replies.every((r) => r.status === 201)).toBe(true);
+    const book = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
+    expect(book.eventCount).toBe(60);
+    const orders = (await h.req('GET', '/v1/orders?limit=1000')).json;
+    await h.node.stop('test');
+
+    const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
+    const records = await collect(wal.replay(0));
+    await wal.close();
+    const envs = records.map((r) => decodeEnvelope(r.payload));
+    expect(envs.map((e) => e.seq)).toEqual(envs.map((_, i) => BigInt(i + 1))); // origin seq = log order
+    expect(envs.every((e, i) => i === 0 || e.lamport > envs[i - 1].lamport)).toBe(true);
+    for (const e of envs.slice(0, 5)) expect(await verifyEnvelope(e)).toBe(true);
+    const ids = new Set(replies.map((r) => r.json.order.id));
+    expect(envs.filter((e) => ids.has(Buffer.from(e.id.subarray(0, 8)).toString('hex'))).length).toBe(60);
+
+    const again = await start(['--snapshot-every', '25']);
+    const book2 = (await again.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
+    expect(book2).toEqual(book);
+    expect((await again.req('GET', '/v1/orders?limit=1000')).json).toEqual(orders);
+    // and it goes on with the next seq
+    expect((await again.req('POST', '/v1/orders', order('1.00'))).status).toBe(201);
+    await again.node.stop('test');
+  });
+
+  it('a disk that fails to sync: 503, nothing acknowledged, reads still served', async () => {
+    const fs = instrumentedFs();
+    const h = await start([], fs);
+    expect((await h.req('POST', '/v1/orders', order('1'))).status).toBe(201);
+    fs.onSync = async () => {
+      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    };
+    const failed = await h.req('POST', '/v1/orders', order('2'));
+    expect(failed.status).toBe(503);
+    expect(failed.json.error.code).toBe('unavailable');
+    expect((await h.req('POST', '/v1/orders', order('3'))).status).toBe(503);
+    const book = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
+    expect(book.eventCount).toBe(1);
+    await h.node.stop('test');
+  });
+
+  it('refuses a data dir made for other markets', async () => {
+    const h = await start();
+    await h.node.stop('test');
+    await expect(start(['--markets', 'ETH-USD:0.01:0.001'])).rejects.toThrow(/markets BTC-USD.*ETH-USD/);
+  });
+
+  it('a chunked body over the limit is 413 without reading it all', async () => {
+    const h = await start(['--body-limit', '1024']);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        sent += 4096;
+        if (sent > 1 << 20) c.close();
+        else c.enqueue(new Uint8Array(4096).fill(0x20));
+      },
+    });
+    const res = await h.app.request('/v1/orders', { method: 'POST', headers: { Authorization: 'Bearer tok-a' }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(sent).toBeLessThan(1 << 20);
+    await h.node.stop('test');
+  });
+});
