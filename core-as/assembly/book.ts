@@ -279,8 +279,8 @@ export function addExpiry(slot: i32): void {
   arrayInsert(expiries, expiryBound(slot), slot);
 }
 
-/** Takes an order out of everything that holds it, and frees it. */
-export function removeOrder(slot: i32): void {
+/** Takes an order out of its level, stop list and expiry queue, and frees its extension; the slot and its id stay. */
+function detach(slot: i32): void {
   const o = orderAt(slot);
   const flags = flagsOf(o);
   if ((flags & (OF_PENDING | OF_OCO)) != 0) removeStop(slot);
@@ -289,8 +289,14 @@ export function removeOrder(slot: i32): void {
   if (x >= 0) {
     if (load<i64>(extAt(x), X_EXPIRES) > 0) arrayRemove(expiries, expiryBound(slot));
     freeExt(x);
+    store<i32>(o, -1, O_EXT);
   }
-  removeId(load<u64>(o, O_ID), slot);
+}
+
+/** Takes an order out of everything that holds it, and frees it. */
+export function removeOrder(slot: i32): void {
+  detach(slot);
+  removeId(load<u64>(orderAt(slot), O_ID), slot);
   freeOrder(slot);
 }
 
@@ -316,6 +322,9 @@ let tStp: i32 = 0;
 let tOco: bool = false;
 let tStop: i64 = 0;
 let tOcoPrice: i64 = 0;
+let tSlot: i32 = -1; //     an amended order's own slot, detached but still in the id index: reused if it rests
+let tPos: i32 = 0; //       checkRoom's findLevel answer for the taker's own side...
+let tPosValid: bool = false; // ...valid until the taker rests (matching never changes its own side)
 
 // @ts-ignore: decorator
 @inline function crosses(side: i32, isLimit: bool, price: i64, levelPrice: i64): bool {
@@ -346,12 +355,31 @@ function dropStopLeg(slot: i32): void {
 
 /** Matches the taker against the book, then rests it, expires it or reports it filled. */
 function enter(): void {
+  const reuse = tSlot;
+  const pos = tPosValid ? tPos : 0;
+  const havePos = tPosValid;
+  tSlot = -1;
+  tPosValid = false;
+  if (!match(reuse, pos, havePos) && reuse >= 0) {
+    removeId(tId, reuse);
+    freeOrder(reuse);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function ended(kind: i32, reason: i32, market: i32, id: u64, price: i64, qty: i64): bool {
+  emit(kind, reason, market, id, 0, price, qty, 0);
+  return false;
+}
+
+/** enter()'s work; true when the taker rests (in reuse when that is a slot). */
+function match(reuse: i32, pos: i32, havePos: bool): bool {
   const market = tMarket;
   const isBuy = tSide == C.SIDE_BUY;
   const isLimit = tType == C.TYPE_LIMIT;
   const opposite = sideOf(market, isBuy ? C.SIDE_SELL : C.SIDE_BUY);
   if (tTif == C.TIF_FOK && !fillable(opposite, isLimit)) {
-    return emit(C.EV_DONE, C.DONE_FOK_UNFILLED, market, tId, 0, tPrice, tQty, 0);
+    return ended(C.EV_DONE, C.DONE_FOK_UNFILLED, market, tId, tPrice, tQty);
   }
   let rem = tQty;
   let traded = false;
@@ -371,7 +399,7 @@ function enter(): void {
         emit(C.EV_DONE, C.DONE_SELF_TRADE, market, mId, 0, levelPrice, mq, 0);
         if (tStp == C.STP_CANCEL_RESTING) continue;
       }
-      if (tStp != C.STP_DECREMENT) return emit(C.EV_DONE, C.DONE_SELF_TRADE, market, tId, 0, tPrice, rem, 0);
+      if (tStp != C.STP_DECREMENT) return ended(C.EV_DONE, C.DONE_SELF_TRADE, market, tId, tPrice, rem);
       // decrement and cancel: both lose the smaller quantity, nothing trades
       const d = mq < rem ? mq : rem;
       if (d == mq) {
@@ -382,7 +410,7 @@ function enter(): void {
         emit(C.EV_REDUCED, 0, market, mId, 0, levelPrice, d, mq - d);
       }
       rem -= d;
-      if (rem == 0) return emit(C.EV_DONE, C.DONE_SELF_TRADE, market, tId, 0, tPrice, d, 0);
+      if (rem == 0) return ended(C.EV_DONE, C.DONE_SELF_TRADE, market, tId, tPrice, d);
       emit(C.EV_REDUCED, 0, market, tId, 0, tPrice, d, rem);
       continue;
     }
@@ -422,10 +450,10 @@ function enter(): void {
       }
     }
   }
-  if (rem == 0) return emit(C.EV_DONE, C.DONE_FILLED, market, tId, 0, tPrice, 0, 0);
-  if (!(isLimit && tTif == C.TIF_GTC)) return emit(C.EV_DONE, C.DONE_EXPIRED, market, tId, 0, tPrice, rem, 0);
+  if (rem == 0) return ended(C.EV_DONE, C.DONE_FILLED, market, tId, tPrice, 0);
+  if (!(isLimit && tTif == C.TIF_GTC)) return ended(C.EV_DONE, C.DONE_EXPIRED, market, tId, tPrice, rem);
   // rest
-  const slot = allocOrder();
+  const slot = reuse >= 0 ? reuse : allocOrder();
   const o = orderAt(slot);
   const shown = tDisplay > 0 && tDisplay < rem ? tDisplay : rem;
   store<u64>(o, tId, O_ID);
@@ -447,13 +475,14 @@ function enter(): void {
     }
   }
   const own = sideOf(market, tSide);
-  appendToLevel(slot, own, findLevel(own, tSide, tPrice), tPrice);
-  insertId(tId, slot);
+  appendToLevel(slot, own, havePos ? pos : findLevel(own, tSide, tPrice), tPrice);
+  if (reuse < 0) insertId(tId, slot);
   if (tExpires > 0) addExpiry(slot);
   if (oco) {
     store<u8>(o, flagsOf(o) | OF_OCO, O_FLAGS);
     addStop(slot);
   }
+  return true;
 }
 
 // ---- commands ----
@@ -470,6 +499,7 @@ export function tooManyParts(qty: i64, display: i64): bool {
 
 /** Capacity, and for a would-be resting limit the committed total of its level; 0 if there is room. */
 function checkRoom(market: i32, side: i32, rests: bool, price: i64, qty: i64): i32 {
+  tPosValid = false;
   if (idCount() >= maxOrders) return C.REJ_CAPACITY;
   if (!rests) return 0;
   const own = sideOf(market, side);
@@ -478,6 +508,8 @@ function checkRoom(market: i32, side: i32, rests: bool, price: i64, qty: i64): i
     const l = levelAt(arrayGet(own, pos));
     if (load<i64>(l, L_TOTAL) + load<i64>(l, L_HIDDEN) > I64_MAX - qty) return C.REJ_OVERFLOW;
   }
+  tPos = pos; // enter() rests the order there: nothing on this side changes before it
+  tPosValid = true;
   return 0;
 }
 
@@ -698,7 +730,8 @@ export function amend(market: i32, id: u64, owner: u64, newPrice: i64, newQty: i
     tOco = isOco;
     tStop = isOco ? load<i64>(extAt(x), X_STOP) : 0;
     tOcoPrice = isOco ? load<i64>(extAt(x), X_PRICE2) : 0;
-    removeOrder(slot);
+    detach(slot); // keeps its slot and id index entry for enter() to reuse
+    tSlot = slot;
     enter();
   }
   triggerStops(market);
