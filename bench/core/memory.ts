@@ -3,7 +3,7 @@
 //          hold (order and level chunks, id index), divided by N. Built in batches of 4096
 //          so the command and event buffers stay small.
 //   reference, nodejs-order-book: JS heap in use after a forced full GC, minus the same
-//          before the book was built. The book is built from records decoded chunk by chunk,
+//          before the book was built. The book is built from commands generated chunk by chunk,
 //          so the commands themselves are garbage by the second measurement and every
 //          bigint, string and object the book keeps is counted.
 // Every book built here is checked like a benchmark run: the WASM state hash and
@@ -50,7 +50,8 @@ export function measureMemory(module: WebAssembly.Module, stream: Stream, canCol
 
   const nob = heapDelta(() => {
     const book = nobBook();
-    for (const chunk of prefillChunks(stream)) for (const op of translate(chunk).ops) nobApply(book, op);
+    const diff = { inPlace: 0 };
+    for (const chunk of prefillChunks(stream)) for (const op of translate(chunk).ops) nobApply(book, op, diff);
     return book;
   });
   const depthMatches = sameDepth(nobDepth(nob.value), ref.value.depth(0, Number.MAX_SAFE_INTEGER)) === null;
@@ -62,6 +63,6 @@ export function measureMemory(module: WebAssembly.Module, stream: Stream, canCol
     nodejsOrderBook: canCollect ? { heapBytes: nob.bytes, perOrder: nob.bytes / n, depthMatches } : null,
     method:
       `${n} passive GTC limits (records ${CMD_SIZE} B each, built in batches of 4096). WASM: engine.memory() = linear memory / ` +
-      'book structures. JS books: heap used after forced full GC, minus before the build (commands decoded chunk by chunk, so not counted).',
+      'book structures. JS books: heap used after forced full GC, minus before the build (commands generated chunk by chunk, so not counted).',
   };
 }

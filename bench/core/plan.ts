@@ -71,7 +71,7 @@ export function makePlan(profile: 'full' | 'quick'): Plan {
         stream: { name: 'realistic', prefill: bigBook, commands: n / 2, seed: SEED + 3 }, subjects: subjects(big, big, [4096], []),
       },
       {
-        id: 'realistic-nr', title: `(3') realistic mix without reduce and FOK: checks the nodejs-order-book translation`,
+        id: 'realistic-nr', title: `(3') realistic mix without reduces, FOK and quantity amends, ${n / 4} commands on ${book} resting orders: checks the nodejs-order-book translation`,
         stream: { name: 'realistic-nr', prefill: book, commands: n / 4, seed: SEED + 4 },
         subjects: [{ kind: 'nodejs-order-book', batch: 1, sampling: { samples: 1, warmup: 0, latency: false } }],
       },

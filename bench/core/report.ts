@@ -133,9 +133,9 @@ function headline(res: CoreResults): string {
       ['nodejs-order-book: JS heap', ...per((m) => (m.nodejsOrderBook ? `${m.nodejsOrderBook.perOrder.toFixed(0)} B` : 'n/a'))],
     ];
     const checks = runs.every((r) => !r.memory || (r.memory.wasm.hashMatches && r.memory.nodejsOrderBook?.depthMatches !== false))
-      ? 'All three books held the same orders (WASM state hash and nodejs-order-book full depth equal to the reference\'s).'
+      ? 'The three books held the same orders: the WASM state hash and nodejs-order-book\'s full depth equal the reference\'s.'
       : '**A book built for the memory measurement differs from the reference.**';
-    out.push(`Memory per resting order with ${mem.orders.toLocaleString('en-US')} resting orders (${checks}):\n\n${table(['book', ...runtimeHead(runs)], memRows)}`);
+    out.push(`Memory per resting order with ${mem.orders.toLocaleString('en-US')} resting orders, built by commands. ${checks}\n\n${table(['book', ...runtimeHead(runs)], memRows)}`);
   }
 
   out.push(machineLine(res));
@@ -207,8 +207,9 @@ function latencyTable(runs: RuntimeRun[]): string {
 const NOTES = `### How it was measured
 
 - Streams are seeded (\`core-as/gen\`) and generated once per runtime, outside the timed region, as
-  \`Command\` objects and as encoded 64-byte records. The realistic mix is \`MIXES.realistic\`
-  (places near the touch, many cancels, some reduces, market/IOC/FOK); its book is pre-filled with
+  \`Command\` objects and as encoded command records (80 bytes each). The realistic mix is \`MIXES.realistic\`
+  (per 100 commands ~40 amends, 27 places near the touch, 20 cancels, 7 reduces, a few
+  market/IOC/FOK orders); its book is pre-filled with
   passive GTC limits around the mid (about 100 per level, denser near the touch).
 - A sample is one whole pass over the stream from the same starting book: the WASM core restores a
   snapshot (\`engine.restore\`), the JS books are rebuilt from the prefill, and a full GC runs, all
@@ -224,11 +225,13 @@ const NOTES = `### How it was measured
   \`--expose-gc\`, Bun \`Bun.gc(true)\`; \`process.memoryUsage\` / \`Deno.memoryUsage\`).
 - nodejs-order-book gets the same commands translated outside the timed region: ticks and lots
   become JS numbers (exact below 2^53), ids and owners strings, self-trade prevention
-  \`accountId\` + \`EXPIRE_MAKER\` (our cancel-resting). It cannot express three things the same
-  way: **reduce** (its \`modify\` re-queues the order at the back of its level and drops its
-  accountId), **FOK** (its fill check counts the taker's own orders, which ours cancels), **market
-  FOK** (none; sent as a market order). Streams holding any of them run for speed but its depth is
-  not compared; the realistic mix without reduce and FOK (3') shows the translation itself is exact.`;
+  \`accountId\` + \`EXPIRE_MAKER\` (our cancel-resting); an amend that moves the price or raises
+  the quantity is \`cancel\` + \`limit\` (a post-only move that would cross is refused, as ours
+  is). It cannot express the same way: a **reduce** or an amend lowering the quantity in place
+  (its \`modify\` re-queues the order and drops its accountId), **FOK** (its fill check counts the
+  taker's own orders, which ours cancels), **market FOK** (none; sent as a market order). Runs
+  that met any of these are timed but its depth is not compared; (3') shows the translation of
+  everything else is exact.`;
 
 export function renderCore(res: CoreResults, opts: { headlineOnly?: boolean } = {}): string {
   const head = headline(res);

@@ -34,13 +34,13 @@ export const BENCH_MIXES = {
   // a few market/IOC/FOK orders.
   realistic: MIXES.realistic,
   // (3') the realistic mix without what nodejs-order-book expresses differently (reduce, FOK,
-  // post-only, quantity-only amends; see subjects/nodejs-order-book.ts): checks the translation.
-  'realistic-nr': { ...MIXES.realistic, name: 'realistic-nr', reduce: 0, fok: 0, postOnly: 0 },
+  // amends that change the quantity; see subjects/nodejs-order-book.ts): checks the translation.
+  'realistic-nr': { ...MIXES.realistic, name: 'realistic-nr', reduce: 0, fok: 0 },
 } satisfies Record<string, Mix>;
 
 /** Commands a stream leaves out after generation. */
 const DROP: Partial<Record<StreamName, (c: Command) => boolean>> = {
-  'realistic-nr': (c) => c.kind === C.CMD_AMEND && c.price === 0n, // an amend that only changes the quantity
+  'realistic-nr': (c) => c.kind === C.CMD_AMEND && c.qty !== 0n, // keeps only the amends that move the price alone
 };
 
 export type StreamName = keyof typeof BENCH_MIXES;

@@ -1,7 +1,8 @@
 // The index from order id to order slot: open addressing with linear probing over a
-// power-of-two table of u64 entries: low 32 bits = slot + 1 (0 = empty), high 32 bits = a
-// fingerprint of the id (the upper half of its hash). Most probes are settled by the table
-// alone, without touching the order record, which is what a 1M-order book's cache needs.
+// power-of-two table of u64 entries: low 32 bits = slot + 1 (0 = empty), high 32 bits = the
+// upper half of the id's hash, which is also where its home slot comes from. So probes are
+// settled by the table alone but for a rare fingerprint match, and deleting or growing never
+// reads an order record to find an entry's home: what a 1M-order book's cache needs.
 // Deletion shifts the following entries back: no tombstones, short probe chains.
 // Load factor <= 1/2.
 import { alloc, free } from './mem';
@@ -21,6 +22,12 @@ let count: i32 = 0;
 // @ts-ignore: decorator
 @inline function entryAt(i: u32): usize {
   return table + (<usize>i << 3);
+}
+
+/** The home slot of an entry (or of a hash): from its upper 32 bits. */
+// @ts-ignore: decorator
+@inline function homeOf(e: u64): u32 {
+  return <u32>(e >> 32) & mask;
 }
 
 // @ts-ignore: decorator
@@ -48,7 +55,7 @@ export function idTableBytes(): usize {
 export function findId(id: u64): i32 {
   const h = mix64(id);
   const tag = h & 0xffffffff00000000;
-  let i = <u32>h & mask;
+  let i = homeOf(h);
   while (true) {
     const e = load<u64>(entryAt(i));
     if (e == 0) return -1;
@@ -61,7 +68,7 @@ export function findId(id: u64): i32 {
 export function insertId(id: u64, slot: i32): void {
   if (<u32>(count + 1) * 2 > mask + 1) grow();
   const h = mix64(id);
-  let i = <u32>h & mask;
+  let i = homeOf(h);
   while (load<u64>(entryAt(i)) != 0) i = (i + 1) & mask;
   store<u64>(entryAt(i), (h & 0xffffffff00000000) | <u64>(<u32>(slot + 1)));
   count++;
@@ -69,7 +76,7 @@ export function insertId(id: u64, slot: i32): void {
 
 /** Removes the entry of a live order (its slot is given, so no id comparison is needed). */
 export function removeId(id: u64, slot: i32): void {
-  let i = <u32>mix64(id) & mask;
+  let i = homeOf(mix64(id));
   while (slotOf(load<u64>(entryAt(i))) != slot) i = (i + 1) & mask;
   // backward-shift deletion: pull later entries of the run into the hole when allowed
   let hole = i;
@@ -78,7 +85,7 @@ export function removeId(id: u64, slot: i32): void {
     j = (j + 1) & mask;
     const e = load<u64>(entryAt(j));
     if (e == 0) break;
-    const home = <u32>mix64(load<u64>(orderAt(slotOf(e)), O_ID)) & mask;
+    const home = homeOf(e);
     // e may move to the hole unless its home lies in the cyclic range (hole, j]
     const inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
     if (!inRange) {
@@ -100,7 +107,7 @@ function grow(): void {
   for (let k: u32 = 0; k < oldSize; k++) {
     const e = load<u64>(oldTable + (<usize>k << 3));
     if (e == 0) continue;
-    let i = <u32>mix64(load<u64>(orderAt(slotOf(e)), O_ID)) & mask;
+    let i = homeOf(e);
     while (load<u64>(entryAt(i)) != 0) i = (i + 1) & mask;
     store<u64>(entryAt(i), e);
   }

@@ -143,4 +143,11 @@ export function scratchBuffer(bytes: i32): usize {
   return scratch;
 }
 
+/** Gives the scratch space back (after a restore, the snapshot copy is no longer needed). */
+export function releaseScratch(): void {
+  if (scratch != 0) free(scratch);
+  scratch = 0;
+  scratchCap = 0;
+}
+
 init(1, MAX_ORDER_SLOTS);

@@ -11,11 +11,11 @@ const PAGE: usize = 65536;
 const HEADER: usize = 8;
 const SMALL_CLASSES: i32 = 11; // 16 B .. 16 KiB, the size including the header
 const LARGE_FROM: usize = 16384;
+const MAX_RUNS: i32 = 256;
 
 // free lists live in static memory: nothing here may allocate through the AS runtime
 const smallFree: usize = memory.data(SMALL_CLASSES << 2); // head block per class
 // free page runs: (address, pages) pairs, unordered
-const MAX_RUNS: i32 = 256;
 const runAt: usize = memory.data(MAX_RUNS << 2);
 const runPages: usize = memory.data(MAX_RUNS << 2);
 let runs: i32 = 0;
@@ -25,9 +25,21 @@ let runs: i32 = 0;
   return table + (<usize>i << 2);
 }
 
+/** Pages from memory.grow: at least a sixteenth of the memory so far at a time, since each
+ * grow can cost the JS runtime a full GC (seen on Node); the rest becomes a free run. */
 function grow(pages: i32): usize {
-  const before = memory.grow(pages);
-  if (before < 0) unreachable(); // 4 GiB reached: the engine's order limit keeps us far below
+  const step = max(pages, memory.size() >> 4);
+  let before = runs < MAX_RUNS ? memory.grow(step) : -1;
+  if (before < 0) {
+    before = memory.grow(pages);
+    if (before < 0) unreachable(); // 4 GiB reached: the engine's order limit keeps us far below
+    return <usize>before * PAGE;
+  }
+  if (step > pages) {
+    store<usize>(slot(runAt, runs), <usize>(before + pages) * PAGE);
+    store<i32>(slot(runPages, runs), step - pages);
+    runs++;
+  }
   return <usize>before * PAGE;
 }
 

@@ -181,7 +181,7 @@ export function restore(ptr: usize, len: i32): i32 {
   rp = ptr;
   rBody = count - 1;
   let code = parse(false);
-  if (code == RESTORE_OK) code = parse(true);
+  if (code == RESTORE_OK) code = parse(true); // the check pass counted the orders: the id table is sized once
   if (code != RESTORE_OK) {
     resetStore();
     resetBooks(1, MAX_ORDER_SLOTS);
@@ -194,6 +194,7 @@ let rp: usize = 0;
 let rBody: i32 = 0;
 let rAt: i32 = 0;
 let rBad: bool = false;
+let rOrders: u64 = 0; // orders counted by the check pass
 
 /** The next word, or 0 with rBad set past the end. */
 function next(): u64 {
@@ -215,7 +216,9 @@ function parse(build: bool): i32 {
   if (build) {
     resetStore();
     resetBooks(<i32>markets, <i32>limit);
-    resetIds(1024);
+    let capacity: u32 = 1024;
+    while (<u64>capacity < (rOrders + 1) * 2) capacity <<= 1;
+    resetIds(capacity);
   }
   let orders: u64 = 0;
   let ocos: i64 = 0; // OCO orders seen minus OCO stop entries linked (per market, must end at 0)
@@ -354,6 +357,7 @@ function parse(build: bool): i32 {
     if (ocos != 0) return build ? RESTORE_LINKS : RESTORE_STRUCTURE;
   }
   if (rBad || rAt != rBody) return RESTORE_STRUCTURE;
+  rOrders = orders;
   if (build) {
     // clear the restoring marks on OCO orders
     for (let m = 0; m < <i32>markets; m++) {

@@ -30,6 +30,7 @@ interface Exports {
   findOrder(id: bigint): number;
   bookBytes(): number;
   scratchBuffer(bytes: number): number;
+  releaseScratch(): void;
   stateHash(): bigint;
   snapshot(): number;
   snapshotLength(): number;
@@ -187,6 +188,7 @@ export class Engine implements Book {
     new Uint8Array(fresh.memory.buffer, ptr, bytes.length).set(bytes);
     const code = fresh.restore(ptr, bytes.length);
     if (code !== 0) throw new SnapshotError(`snapshot: ${RESTORE_ERRORS[code] ?? `error ${code}`}`);
+    fresh.releaseScratch();
     this.x = fresh;
   }
 

@@ -2,13 +2,16 @@
 // numbers and string ids, one call per command, so the stream is translated once, outside
 // the timed region: ticks -> price, lots -> size (exact below 2^53; our streams stay far
 // below), ids and owners -> strings. Self-trade prevention maps to accountId + EXPIRE_MAKER,
-// which is our cancel-resting. What it cannot express the same way:
-//   - reduce: no reduce-in-place; the nearest is modify({ size }), which re-queues the order
-//     at the back of its level (loses time priority) and drops its accountId (so STP);
+// which is our cancel-resting. An amend that moves the price or raises the quantity (ours:
+// out of the book and in again at the back, matching on the way) is cancel + limit with the
+// order's own side, owner and post-only flag; a post-only move that would cross is refused,
+// as ours is. What it cannot express the same way:
+//   - a reduce, or an amend that lowers the quantity at the same price: ours keeps the
+//     order's place; its modify() re-queues the order at the back and drops its accountId;
 //   - FOK: its fill check counts the taker's own resting orders, ours does not (they would
-//     be cancelled by STP, not traded); a market FOK does not exist (sent as a market order);
-//   - market orders carry no id, so a duplicate-id reject cannot happen for them.
-// Streams with any of these run for speed but their final depth is not compared.
+//     be cancelled by self-trade prevention, not traded); a market FOK does not exist (sent
+//     as a market order).
+// A run that met any of these is timed but its final depth is not compared.
 import pkg from 'nodejs-order-book';
 import * as C from '../../../core-as/codes.ts';
 import type { Command, Depth, Level } from '../../../core-as/types.ts';
@@ -25,12 +28,18 @@ type Op =
   | { k: 0; o: { id: string; side: 'buy' | 'sell'; size: number; price: number; postOnly: boolean; timeInForce: string; accountId: string; stpMode: string } }
   | { k: 1; o: { side: 'buy' | 'sell'; size: number; accountId: string; stpMode: string } }
   | { k: 2; id: string }
-  | { k: 3; id: string; qty: number };
+  | { k: 3; id: string; qty: number }
+  | { k: 4; id: string; price: number; qty: number; postOnly: boolean };
 
 export interface Translation {
   ops: Op[];
-  /** Commands it runs with different semantics, by kind; empty when the stream is exact. */
+  /** Commands it runs with different semantics whatever the book, by kind. */
   inexact: Record<string, number>;
+}
+
+/** Commands that met a difference only the book's state reveals (counted while running). */
+export interface Differences {
+  inPlace: number; // reduces and amends that keep the order's place in ours, re-queue in its
 }
 
 function num(v: bigint, what: string): number {
@@ -41,14 +50,15 @@ function num(v: bigint, what: string): number {
 export function translate(commands: Command[]): Translation {
   const inexact: Record<string, number> = {};
   const note = (k: string) => (inexact[k] = (inexact[k] ?? 0) + 1);
+  const postOnly = new Set<bigint>();
   const ops = commands.map((c): Op => {
-    if (c.market !== 0 || c.stp !== C.STP_CANCEL_RESTING || c.flags & ~C.FLAG_POST_ONLY) throw new RangeError('not expressible in nodejs-order-book');
+    const plain = c.market === 0 && c.stp === C.STP_CANCEL_RESTING && (c.flags & ~C.FLAG_POST_ONLY) === 0 && c.display === 0n && c.expiresAt === 0n &&
+      (c.type === C.TYPE_LIMIT || c.type === C.TYPE_MARKET) && c.kind >= C.CMD_PLACE && c.kind <= C.CMD_AMEND;
+    if (!plain) throw new RangeError(`not expressible in nodejs-order-book: kind ${c.kind}, type ${c.type}, flags ${c.flags}, stp ${c.stp}`);
     const id = c.id.toString();
     if (c.kind === C.CMD_CANCEL) return { k: 2, id };
-    if (c.kind === C.CMD_REDUCE) {
-      note('reduce (modify re-queues)');
-      return { k: 3, id, qty: num(c.qty, 'qty') };
-    }
+    if (c.kind === C.CMD_REDUCE) return { k: 3, id, qty: num(c.qty, 'qty') };
+    if (c.kind === C.CMD_AMEND) return { k: 4, id, price: num(c.price, 'price'), qty: num(c.qty, 'qty'), postOnly: postOnly.has(c.id) };
     const side = c.side === C.SIDE_BUY ? 'buy' : 'sell';
     const accountId = c.owner.toString();
     if (c.type === C.TYPE_MARKET) {
@@ -56,6 +66,7 @@ export function translate(commands: Command[]): Translation {
       return { k: 1, o: { side, size: num(c.qty, 'qty'), accountId, stpMode: STP } };
     }
     if (c.tif === C.TIF_FOK) note('FOK (counts own orders)');
+    if (c.flags & C.FLAG_POST_ONLY) postOnly.add(c.id);
     return {
       k: 0,
       o: { id, side, size: num(c.qty, 'qty'), price: num(c.price, 'price'), postOnly: (c.flags & C.FLAG_POST_ONLY) !== 0, timeInForce: TIF[c.tif], accountId, stpMode: STP },
@@ -64,7 +75,7 @@ export function translate(commands: Command[]): Translation {
   return { ops, inexact };
 }
 
-export function nobApply(book: Book, op: Op): number {
+export function nobApply(book: Book, op: Op, diff: Differences): number {
   switch (op.k) {
     case 0: return book.limit(op.o).done.length;
     case 1: return book.market(op.o).done.length;
@@ -73,7 +84,25 @@ export function nobApply(book: Book, op: Op): number {
       const o = book.order(op.id);
       if (o === undefined) return 0;
       if (op.qty >= o.size) return book.cancel(op.id) === undefined ? 0 : 1;
+      diff.inPlace++;
       return book.modify(op.id, { size: o.size - op.qty }).done.length + 1;
+    }
+    case 4: {
+      const o = book.order(op.id);
+      if (o === undefined) return 0;
+      const price = op.price === 0 ? o.price : op.price;
+      const size = op.qty === 0 ? o.size : op.qty;
+      if (price === o.price && size <= o.size) {
+        if (size === o.size) return 1;
+        diff.inPlace++;
+        return book.modify(op.id, { size }).done.length + 1;
+      }
+      if (op.postOnly && price !== o.price) {
+        const best = o.side === 'buy' ? book.asks.minPriceQueue() : book.bids.maxPriceQueue();
+        if (best !== undefined && (o.side === 'buy' ? price >= best.price() : price <= best.price())) return 0; // refused, as ours is
+      }
+      book.cancel(op.id);
+      return book.limit({ id: op.id, side: o.side, size, price, postOnly: op.postOnly, timeInForce: 'GTC', accountId: o.accountId, stpMode: STP }).done.length + 1;
     }
   }
 }
@@ -97,7 +126,8 @@ export function nobBook(): Book {
 /** A nodejs-order-book holding the stream's starting book. */
 export function nobStart(stream: Stream): Book {
   const book = new OrderBook();
-  for (const chunk of prefillChunks(stream)) for (const op of translate(chunk).ops) nobApply(book, op);
+  const diff: Differences = { inPlace: 0 };
+  for (const chunk of prefillChunks(stream)) for (const op of translate(chunk).ops) nobApply(book, op, diff);
   return book;
 }
 
@@ -106,6 +136,7 @@ export function nobRunner(stream: Stream): Runner {
   const inexact = Object.entries(differs).map(([k, n]) => `${n} ${k}`).join(', ');
   let book: Book | null = null;
   let cursor = 0;
+  const diff: Differences = { inPlace: 0 };
   const live = (): Book => book ?? (book = nobStart(stream));
   return {
     subject: 'nodejs-order-book',
@@ -115,6 +146,7 @@ export function nobRunner(stream: Stream): Runner {
       book = null;
       book = nobStart(stream);
       cursor = 0;
+      diff.inPlace = 0;
     },
     release() {
       book = null;
@@ -122,16 +154,17 @@ export function nobRunner(stream: Stream): Runner {
     pass() {
       const b = live();
       let n = 0;
-      for (let i = 0; i < ops.length; i++) n += nobApply(b, ops[i]);
+      for (let i = 0; i < ops.length; i++) n += nobApply(b, ops[i], diff);
       return n;
     },
     step() {
-      nobApply(live(), ops[cursor++]);
+      nobApply(live(), ops[cursor++], diff);
     },
     verify(truth: Truth): Check {
-      if (inexact !== '') return { ok: null, how: 'full depth', reason: `not compared: semantics differ on ${inexact}` };
-      const diff = sameDepth(nobDepth(live()), truth.depth);
-      return { ok: diff === null, how: 'full depth', ...(diff === null ? {} : { reason: diff }) };
+      const all = [inexact, diff.inPlace > 0 ? `${diff.inPlace} reduce or amend in place (modify re-queues)` : ''].filter((x) => x !== '').join(', ');
+      if (all !== '') return { ok: null, how: 'full depth', reason: `not compared: semantics differ on ${all}` };
+      const mismatch = sameDepth(nobDepth(live()), truth.depth);
+      return { ok: mismatch === null, how: 'full depth', ...(mismatch === null ? {} : { reason: mismatch }) };
     },
   };
 }

@@ -1,5 +1,5 @@
 // The WASM core through its three doors:
-//   wasm-raw   executeRaw(records, n): pre-encoded 64-byte records in, event records out,
+//   wasm-raw   executeRaw(records, n): pre-encoded command records in, event records out,
 //              one boundary crossing per batch (how a host feeds commands it got as bytes);
 //   wasm-typed execute(Command[]): encodes objects in, decodes event objects out (the cost
 //              of JS objects on top of the same batch call);
