@@ -20,7 +20,7 @@ import { jsonLogger } from './logger.ts';
 import { Markets } from './markets.ts';
 import type { FileSystem, Host, Logger } from './ports.ts';
 import { loadOrCreateIdentity } from './sequencer/identity.ts';
-import { Sequencer } from './sequencer/sequencer.ts';
+import { type Clock, Sequencer, systemClock } from './sequencer/sequencer.ts';
 import { createSigner } from './sequencer/signer.ts';
 import { NodeState } from './state/node-state.ts';
 import { Checkpointer } from './store/checkpointer.ts';
@@ -58,8 +58,17 @@ function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-export async function startNode(host: Host, config: Config, logger: Logger): Promise<RunningNode> {
+export interface NodeParts {
+  /**
+   * The wall clock: stamped into each envelope at the origin (createdAt, and the time by which
+   * good-till-time orders expire) and what the API checks expiresAt against. Tests pass their own.
+   */
+  clock?: Clock;
+}
+
+export async function startNode(host: Host, config: Config, logger: Logger, parts: NodeParts = {}): Promise<RunningNode> {
   const startedAt = Date.now();
+  const clock = parts.clock ?? systemClock;
   const { fs } = host;
   const dataDir = config.dataDir.replace(/\/+$/, '') || '/';
   await fs.mkdirp(dataDir);
@@ -102,6 +111,7 @@ export async function startNode(host: Host, config: Config, logger: Logger): Pro
     readBody: host.http.readBody?.bind(host.http),
     bodyLimit: config.bodyLimit,
     logger,
+    now: () => clock.now(),
     health: () => ({
       peerId: identity.peerId,
       runtime: host.process.runtime,
@@ -137,6 +147,7 @@ export async function startNode(host: Host, config: Config, logger: Logger): Pro
     wal,
     origin: identity.publicKey,
     signer,
+    clock,
     logger,
     observer: () => (hub.subscribers > 0 ? hub : null),
     onApplied: () => checkpointer.maybe(),

@@ -1,7 +1,7 @@
 // API cases: the live pushes — the WebSocket at /v1/stream (book snapshot + deltas, trades,
 // own order updates, with the token in the subscribe message) and the per-market SSE stream.
 import type { Case } from '../case.ts';
-import { type Api, type ApiContext, clean, needsNode, placeOk, sameAmount, steps } from './api-client.ts';
+import { type Api, type ApiContext, call, clean, expectStatus, needsNode, norm, orderBody, placeOk, sameAmount, steps } from './api-client.ts';
 import { check, checkEqual } from './check.ts';
 
 const api = (name: string, run: (ctx: ApiContext) => Promise<void>): Case => ({ name: `api: ${name}`, group: 'api', skip: needsNode, run });
@@ -89,6 +89,59 @@ export const apiStreamCases: Case[] = [
       await inbox.next('error for an unknown market', (m) => m.error?.code === 'market_not_found', mark3);
       ws.send(JSON.stringify({ op: 'subscribe', channel: 'gossip', market }));
       await inbox.next('error for an unknown channel', (m) => m.error?.field === 'channel', mark3);
+    } finally {
+      ws.close();
+    }
+  })),
+
+  api('WebSocket: book deltas follow iceberg refills, moved orders and triggered stops; snapshot + deltas = the book', (ctx) => clean(ctx, async (a) => {
+    const { ws, inbox } = await openSocket(a);
+    try {
+      const market = a.market.id;
+      const px = (t: number) => steps(a.market.tickSize, t);
+      const q = (n: number) => steps(a.market.lotSize, n);
+      ws.send(JSON.stringify({ op: 'subscribe', channel: 'book', market }));
+      const snap = await inbox.next('book snapshot', (m) => m.channel === 'book' && m.data?.type === 'snapshot');
+      // the book as the pushes tell it, by price string
+      const local = { bids: new Map<string, string>(), asks: new Map<string, string>() };
+      const applyRows = (side: Map<string, string>, rows: [string, string][]) => {
+        for (const [p, qty] of rows) (sameAmount(qty, '0') ? side.delete(p) : side.set(p, qty));
+      };
+      applyRows(local.bids, snap.data.bids);
+      applyRows(local.asks, snap.data.asks);
+      let seen = inbox.items.indexOf(snap) + 1;
+      const delta = async (what: string, side: 'bids' | 'asks', ticks: number, lots: number) => {
+        const m = await inbox.next(what, (x) => x.channel === 'book' && x.data?.type === 'delta' && (x.data[side] as [string, string][]).some(([p, qty]) => sameAmount(p, px(ticks)) && sameAmount(qty, q(lots))), seen);
+        seen = inbox.items.indexOf(m); // one delta may hold the next change too (a move: two levels)
+      };
+      const place = async (token: string, body: Record<string, unknown>) => {
+        const r = await call(a, 'POST', '/v1/orders', { token, body });
+        expectStatus(r, 201, `POST ${JSON.stringify(body)}`);
+        return r.json.order;
+      };
+
+      const ice = await place(a.tokens.alice, { ...orderBody(a, { side: 'sell', ticks: 3_000_000, lots: 1000 }), displayQuantity: q(100) });
+      await delta('the iceberg shows its slice', 'asks', 3_000_000, 100);
+      await placeOk(a, a.tokens.bob, { side: 'buy', ticks: 3_000_000, lots: 150 });
+      await delta('a slice filled, the next shown and partly filled', 'asks', 3_000_000, 50);
+      const moved = await call(a, 'PATCH', `/v1/orders/${ice.id}`, { token: a.tokens.alice, body: { price: px(3_000_010) } });
+      expectStatus(moved, 200, 'PATCH the iceberg\'s price');
+      await delta('the old level gone', 'asks', 3_000_000, 0);
+      await delta('a moved iceberg shows a full slice at its new level', 'asks', 3_000_010, 100);
+      // the last trade was at 3_000_000: a buy stop at or below it triggers at once, and its limit rests
+      await place(a.tokens.alice, { ...orderBody(a, { side: 'buy', ticks: 2_999_000, lots: 70 }), type: 'stop_limit', stopPrice: px(2_999_500) });
+      await delta('the triggered stop rests', 'bids', 2_999_000, 70);
+
+      const book = await call(a, 'GET', `/v1/markets/${market}/book?depth=1000`);
+      const last = await inbox.next('the last delta', (x) => x.channel === 'book' && x.data?.type === 'delta' && x.data.eventCount >= book.json.eventCount);
+      for (const m of inbox.items.slice(inbox.items.indexOf(snap) + 1, inbox.items.indexOf(last) + 1)) {
+        if (m.channel !== 'book' || m.data?.type !== 'delta') continue;
+        applyRows(local.bids, m.data.bids);
+        applyRows(local.asks, m.data.asks);
+      }
+      const key = (rows: [string, string][]) => rows.map(([p, qty]) => `${norm(p)}:${norm(qty)}`).sort().join(' ');
+      check(key([...local.bids]) === key(book.json.bids), `bids from the pushes ${key([...local.bids])} = the book ${key(book.json.bids)}`);
+      check(key([...local.asks]) === key(book.json.asks), `asks from the pushes ${key([...local.asks])} = the book ${key(book.json.asks)}`);
     } finally {
       ws.close();
     }

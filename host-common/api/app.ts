@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import * as C from '../../core-as/codes.ts';
 import type { Markets } from '../markets.ts';
 import type { HttpPort, Logger } from '../ports.ts';
-import type { Body } from '../sequencer/envelope.ts';
+import type { Body, PlaceBody } from '../sequencer/envelope.ts';
 import { SequencerFailedError, type Sequencer } from '../sequencer/sequencer.ts';
 import type { NodeState, Outcome } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
@@ -59,7 +59,7 @@ export interface Caller {
 
 type Handler = (c: Context) => Response | Promise<Response>;
 
-const KIND_NAMES: Record<number, string> = { [C.CMD_PLACE]: 'place', [C.CMD_CANCEL]: 'cancel', [C.CMD_REDUCE]: 'reduce' };
+const KIND_NAMES: Record<number, string> = { [C.CMD_PLACE]: 'place', [C.CMD_CANCEL]: 'cancel', [C.CMD_REDUCE]: 'reduce', [C.CMD_AMEND]: 'amend' };
 
 export function createApp(deps: AppDeps): Hono {
   const { markets, metrics, logger } = deps;
@@ -127,11 +127,18 @@ export function createApp(deps: AppDeps): Hono {
       }
       inFlightClientIds.add(cidKey);
     }
+    const body: PlaceBody = {
+      kind: C.CMD_PLACE, side: p.side, type: p.type, tif: p.tif, flags: (p.postOnly ? C.FLAG_POST_ONLY : 0) | (p.oco ? C.FLAG_OCO : 0),
+      stp: p.stp, price: p.price, quantity: p.quantity, clientOrderId: p.clientOrderId ?? '',
+    };
+    // the core's fields: an OCO's stop leg travels as stopPrice + ocoPrice
+    const stopPrice = p.oco ? p.oco.stopPrice : p.stopPrice;
+    if (stopPrice !== 0n) body.stopPrice = stopPrice;
+    if (p.oco && p.oco.price !== 0n) body.ocoPrice = p.oco.price;
+    if (p.display !== 0n) body.display = p.display;
+    if (p.expiresAt !== 0n) body.expiresAt = p.expiresAt;
     try {
-      return await submit(p.market.id, caller, {
-        kind: C.CMD_PLACE, side: p.side, type: p.type, tif: p.tif, flags: p.postOnly ? C.FLAG_POST_ONLY : 0,
-        stp: C.STP_CANCEL_RESTING, price: p.price, quantity: p.quantity, clientOrderId: p.clientOrderId ?? '',
-      });
+      return await submit(p.market.id, caller, body);
     } finally {
       if (cidKey !== null) inFlightClientIds.delete(cidKey);
     }
@@ -165,7 +172,7 @@ export function createApp(deps: AppDeps): Hono {
     if (!text.ok) return errorResponse(c, text.error);
     const json = parseJson(text.value);
     if (!json.ok) return errorResponse(c, json.error);
-    const v = validatePlace(json.value, markets);
+    const v = validatePlace(json.value, markets, now());
     if (!v.ok) return errorResponse(c, v.error);
     return orderAnswer(c, await placeIntent(caller, v.value), 201);
   }));
@@ -181,7 +188,7 @@ export function createApp(deps: AppDeps): Hono {
     if (!text.ok) return errorResponse(c, text.error);
     const json = parseJson(text.value);
     if (!json.ok) return errorResponse(c, json.error);
-    const v = validateBatch(json.value, markets);
+    const v = validateBatch(json.value, markets, now());
     if (!v.ok) return errorResponse(c, v.error);
     // the rate limit counts orders: the request itself took one
     const wait = deps.limiter.take(caller.token, now(), v.value.length - 1);
@@ -205,10 +212,9 @@ export function createApp(deps: AppDeps): Hono {
     const q = parseOrdersQuery(c.req.query(), markets);
     if (!q.ok) return errorResponse(c, q.error);
     const { market, status, limit } = q.value;
-    const openOnly = status === 'open';
+    const openOnly = status === 'open'; // every live order: open, partially filled, pending
     const list = deps.state().orders.list(caller.qualified, (o) =>
-      (market === null || o.market === market.index) &&
-      (status === 'all' || (openOnly ? o.status === 'open' || o.status === 'partially_filled' : o.status === status)), openOnly, limit);
+      (market === null || o.market === market.index) && (status === 'all' || openOnly || o.status === status), openOnly, limit);
     return c.json(list.map((o) => formatOrder(markets, o)));
   }));
 
@@ -244,15 +250,16 @@ export function createApp(deps: AppDeps): Hono {
     if (!text.ok) return errorResponse(c, text.error);
     const json = parseJson(text.value);
     if (!json.ok) return errorResponse(c, json.error);
-    const v = validateAmend(json.value, markets.at(rec.market));
+    const v = validateAmend(json.value, markets.at(rec.market), rec);
     if (!v.ok) return errorResponse(c, v.error);
     const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
     if (refused) return errorResponse(c, refused);
-    if (v.value.quantity === rec.remaining) return c.json(formatOrder(markets, rec)); // nothing to change
-    if (v.value.quantity > rec.remaining) {
-      return errorResponse(c, { status: 422, code: 'not_supported', message: 'quantity is above the remaining quantity: increasing an order is not supported by this node yet', field: 'quantity' });
+    const { price, quantity } = v.value;
+    if ((price === 0n || price === rec.price) && (quantity === 0n || quantity === rec.remaining)) {
+      return c.json(formatOrder(markets, rec)); // nothing to change
     }
-    return orderAnswer(c, await submit(markets.at(rec.market).id, caller, { kind: C.CMD_REDUCE, orderId: rec.id, quantity: v.value.quantity }), 200);
+    // decided against the order as it is when the amend is applied (NodeState.apply)
+    return orderAnswer(c, await submit(markets.at(rec.market).id, caller, { kind: C.CMD_AMEND, orderId: rec.id, price, quantity }), 200);
   }));
 
   // ---- public market data ----

@@ -54,13 +54,18 @@ const REJECT_MESSAGES: Record<number, string> = {
   [C.REJ_DUPLICATE_ID]: 'an order with the same id is already in the book',
   [C.REJ_CAPACITY]: 'the book holds as many orders as it can',
   [C.REJ_OVERFLOW]: 'the total quantity at this price level would overflow',
+  [C.REJ_INVALID_STOP_PRICE]: 'the stop price is on the wrong side (an OCO\'s stop must stay beyond its limit price)',
+  [C.REJ_INVALID_DISPLAY]: 'the iceberg would show more than 100 slices, or more than its quantity',
+  [C.REJ_INVALID_EXPIRY]: 'expiresAt is not after the time of the order\'s event',
+  [C.REJ_NOT_AMENDABLE]: 'a stop order waiting for its trigger can only be cancelled or reduced, not moved or increased',
 };
 
-/** The 422 for a core reject reason. */
-export function bookRejected(reason: number): ApiError {
-  return {
+/** The 422 for a core reject reason; `field` names the request field it is about, when one is. */
+export function bookRejected(reason: number, field?: string): ApiError {
+  const e: ApiError = {
     status: 422,
     code: REJECT_CODES[reason] ?? rejectName(reason),
     message: REJECT_MESSAGES[reason] ?? `the book refused the command (${rejectName(reason)})`,
   };
+  return field === undefined ? e : { ...e, field };
 }

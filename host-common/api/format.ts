@@ -2,11 +2,13 @@
 // decimals, codes become names, milliseconds become ISO-8601 UTC strings.
 
 import * as C from '../../core-as/codes.ts';
+import { STP_NAMES } from '../../core-as/names.ts';
 import type { Markets } from '../markets.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
 
 const TIF_NAMES = ['GTC', 'IOC', 'FOK'];
+const TYPE_NAMES = ['limit', 'market', 'stop_limit', 'stop_market'] as const;
 
 export interface OrderJson {
   id: string;
@@ -14,15 +16,23 @@ export interface OrderJson {
   market: string;
   owner: string;
   side: 'buy' | 'sell';
-  type: 'limit' | 'market';
+  type: (typeof TYPE_NAMES)[number];
+  /** The price it works at now: moved by an amend, or the stop leg's once an OCO triggered. */
   price?: string;
+  stopPrice?: string;
+  oco?: { stopPrice: string; price?: string; status: 'pending' | 'triggered' | 'cancelled' };
   quantity: string;
   filledQuantity: string;
   remainingQuantity: string;
+  displayQuantity?: string;
   status: string;
   cancelReason?: string;
+  rejectReason?: string;
   timeInForce: string;
   postOnly: boolean;
+  selfTradePrevention: string;
+  expiresAt?: string;
+  triggeredAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -59,15 +69,27 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
     market: m.id,
     owner: o.owner,
     side: sideName(o.side),
-    type: o.type === C.TYPE_MARKET ? 'market' : 'limit',
-    ...(o.type !== C.TYPE_MARKET ? { price: markets.price(m, o.price) } : {}),
+    type: TYPE_NAMES[o.type] ?? 'limit',
+    ...(o.price > 0n ? { price: markets.price(m, o.price) } : {}),
+    ...(o.stopPrice > 0n ? { stopPrice: markets.price(m, o.stopPrice) } : {}),
+    ...(o.ocoState !== null ? {
+      oco: {
+        stopPrice: markets.price(m, o.ocoStopPrice),
+        ...(o.ocoPrice > 0n ? { price: markets.price(m, o.ocoPrice) } : {}),
+        status: o.ocoState,
+      },
+    } : {}),
     quantity: markets.quantity(m, o.quantity),
     filledQuantity: markets.quantity(m, o.filled),
     remainingQuantity: markets.quantity(m, o.remaining),
+    ...(o.display > 0n ? { displayQuantity: markets.quantity(m, o.display) } : {}),
     status: o.status,
-    ...(o.reason !== null ? { cancelReason: o.reason } : {}),
+    ...(o.reason !== null ? (o.status === 'rejected' ? { rejectReason: o.reason } : { cancelReason: o.reason }) : {}),
     timeInForce: TIF_NAMES[o.tif] ?? String(o.tif),
     postOnly: o.postOnly,
+    selfTradePrevention: STP_NAMES[o.stp] ?? String(o.stp),
+    ...(o.expiresAt > 0 ? { expiresAt: new Date(o.expiresAt).toISOString() } : {}),
+    ...(o.triggeredAt > 0 ? { triggeredAt: new Date(o.triggeredAt).toISOString() } : {}),
     createdAt: iso(o.createdAt),
     updatedAt: iso(o.updatedAt),
   } as OrderJson;

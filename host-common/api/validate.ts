@@ -6,6 +6,7 @@
 
 import * as C from '../../core-as/codes.ts';
 import type { Market, Markets } from '../markets.ts';
+import { MAX_TIME_MS } from '../sequencer/envelope.ts';
 import { type ApiError, fail, ok, type Result } from './errors.ts';
 
 export const I64_MAX = (1n << 63n) - 1n;
@@ -22,12 +23,17 @@ export interface PlaceIntent {
   type: number; //      TYPE_*
   tif: number; //       TIF_*
   postOnly: boolean;
-  price: bigint; //     ticks; 0 for market orders
+  price: bigint; //     ticks; 0 for market and stop-market orders
   quantity: bigint; //  lots
   clientOrderId: string | null;
+  stp: number; //       STP_*
+  stopPrice: bigint; // ticks: stop orders (an OCO's stop is in `oco`); 0 for none
+  oco: { stopPrice: bigint; price: bigint } | null; // price 0: the stop leg is a stop-market
+  expiresAt: bigint; // ms since 1970; 0 for none
+  display: bigint; //   lots: iceberg display quantity; 0 for none
 }
 
-export type OrderStatusFilter = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'all';
+export type OrderStatusFilter = 'open' | 'pending' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected' | 'all';
 
 export interface OrdersQuery {
   market: Market | null;
@@ -43,12 +49,20 @@ export interface StreamRequest {
 }
 
 const SIDES: Record<string, number> = { buy: C.SIDE_BUY, sell: C.SIDE_SELL };
-const TYPES: Record<string, number> = { limit: C.TYPE_LIMIT, market: C.TYPE_MARKET };
+const TYPES: Record<string, number> = { limit: C.TYPE_LIMIT, market: C.TYPE_MARKET, stop_limit: C.TYPE_STOP_LIMIT, stop_market: C.TYPE_STOP_MARKET };
 const TIFS: Record<string, number> = { GTC: C.TIF_GTC, IOC: C.TIF_IOC, FOK: C.TIF_FOK };
+const STPS: Record<string, number> = {
+  cancel_resting: C.STP_CANCEL_RESTING, cancel_incoming: C.STP_CANCEL_INCOMING, cancel_both: C.STP_CANCEL_BOTH, decrement: C.STP_DECREMENT,
+};
 
-const PLACE_FIELDS = new Set(['market', 'side', 'type', 'price', 'quantity', 'timeInForce', 'postOnly', 'clientOrderId']);
-// Documented in API.md's Advanced orders but not implemented yet: a clear 422, not "unknown field".
-const ADVANCED_FIELDS = new Set(['stopPrice', 'oco', 'expiresAt', 'displayQuantity', 'selfTradePrevention']);
+const PLACE_FIELDS = new Set([
+  'market', 'side', 'type', 'price', 'quantity', 'timeInForce', 'postOnly', 'clientOrderId',
+  'stopPrice', 'oco', 'expiresAt', 'displayQuantity', 'selfTradePrevention',
+]);
+const OCO_FIELDS = new Set(['stopPrice', 'price']);
+const AMEND_FIELDS = new Set(['price', 'quantity']);
+// 2026-11-25T10:39:49.066Z, or with an offset (+01:00); seconds required, fractions to the nanosecond
+const ISO_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 const bad = (code: string, message: string, field?: string) => fail(400, code, message, field);
 
@@ -77,15 +91,12 @@ function asObject(body: unknown): Result<Record<string, unknown>> {
   return ok(body as Record<string, unknown>);
 }
 
-/** Checks the keys of a body: unknown ones are a 400, documented-but-unsupported ones a 422. */
-function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, advanced: Set<string>): ApiError | null {
+/** Checks the keys of a body (`prefix` names a nested object, "oco."): an unknown one is a 400. */
+function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, prefix = ''): ApiError | null {
   for (const key of Object.keys(obj)) {
     if (allowed.has(key)) continue;
-    if (advanced.has(key)) {
-      if (key === 'selfTradePrevention' && (obj[key] === 'cancel_resting' || obj[key] === null)) continue;
-      return { status: 422, code: 'not_supported', message: `${key} is not supported by this node yet`, field: key };
-    }
-    return { status: 400, code: 'unknown_field', message: `unknown field ${JSON.stringify(key.slice(0, 64))}`, field: key.slice(0, 64) };
+    const name = `${prefix}${key.slice(0, 64)}`;
+    return { status: 400, code: 'unknown_field', message: `unknown field ${JSON.stringify(name)}`, field: name };
   }
   return null;
 }
@@ -146,12 +157,36 @@ export function parseMarketId(value: unknown, markets: Markets, field?: string):
   return m ? ok(m) : fail(404, 'market_not_found', `unknown market ${JSON.stringify(value)}`, field);
 }
 
-/** POST /v1/orders. */
-export function validatePlace(body: unknown, markets: Markets): Result<PlaceIntent> {
+/**
+ * An ISO-8601 time with a zone ("2026-11-25T10:39:49.066Z", "…+01:00") → ms since 1970.
+ * Fractions finer than a millisecond round up, so a time is never taken as earlier than written.
+ */
+export function parseTime(value: unknown, field: string): Result<bigint> {
+  if (typeof value !== 'string') return bad('invalid_type', `${field} must be an ISO-8601 time string such as "2026-11-25T10:39:49Z", got ${describe(value)}`, field);
+  const m = value.length <= 40 ? ISO_TIME_RE.exec(value) : null;
+  if (!m) return bad('invalid_value', `${field} must be an ISO-8601 time with seconds and a zone, such as "2026-11-25T10:39:49Z" or "2026-11-25T11:39:49.5+01:00"`, field);
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
+  const days = new Date(Date.UTC(2000, mo, 0)).getUTCDate(); // days in month mo (of a leap year)
+  const leapDay = mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  const offH = m[9] === undefined ? 0 : Number(m[10]);
+  const offM = m[9] === undefined ? 0 : Number(m[11]);
+  if (mo < 1 || mo > 12 || d < 1 || d > days || leapDay || h > 23 || mi > 59 || sec > 59 || offH > 23 || offM > 59) {
+    return bad('invalid_value', `${field} is not a valid date and time`, field);
+  }
+  const at = new Date(0);
+  at.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it maps years 0..99 to 1900..1999
+  at.setUTCHours(h, mi, sec, 0);
+  const ns = Number((m[7] ?? '').padEnd(9, '0'));
+  const offset = (m[9] === '-' ? -1 : 1) * (offH * 60 + offM) * 60_000;
+  return ok(BigInt(at.getTime() - offset + Math.ceil(ns / 1e6)));
+}
+
+/** POST /v1/orders. `now` (ms) is the node's clock: an expiresAt not after it is refused. */
+export function validatePlace(body: unknown, markets: Markets, now: number = Date.now()): Result<PlaceIntent> {
   const o = asObject(body);
   if (!o.ok) return o;
   const obj = o.value;
-  const keys = checkKeys(obj, PLACE_FIELDS, ADVANCED_FIELDS);
+  const keys = checkKeys(obj, PLACE_FIELDS);
   if (keys) return { ok: false, error: keys };
 
   const market = parseMarketId(obj.market, markets, 'market');
@@ -159,41 +194,48 @@ export function validatePlace(body: unknown, markets: Markets): Result<PlaceInte
   const m = market.value;
   const side = enumField(obj, 'side', SIDES);
   if (!side.ok) return side;
-  const rawType = optional(obj, 'type');
-  if (rawType === 'stop_limit' || rawType === 'stop_market') {
-    return fail(422, 'not_supported', `type ${rawType} is not supported by this node yet`, 'type');
-  }
   const type = enumField(obj, 'type', TYPES);
   if (!type.ok) return type;
-  const isMarket = type.value === C.TYPE_MARKET;
-  const tif = enumField(obj, 'timeInForce', TIFS, isMarket ? C.TIF_IOC : C.TIF_GTC);
+  const isStop = type.value === C.TYPE_STOP_LIMIT || type.value === C.TYPE_STOP_MARKET;
+  const noPrice = type.value === C.TYPE_MARKET || type.value === C.TYPE_STOP_MARKET; // enters as a market order
+  const typeName = rawTypeName(type.value);
+  const tif = enumField(obj, 'timeInForce', TIFS, noPrice ? C.TIF_IOC : C.TIF_GTC);
   if (!tif.ok) return tif;
-  if (isMarket && tif.value === C.TIF_GTC) return bad('invalid_value', 'a market order needs timeInForce "IOC" or "FOK"', 'timeInForce');
+  if (noPrice && tif.value === C.TIF_GTC) return bad('invalid_value', `a ${typeName} order needs timeInForce "IOC" or "FOK"`, 'timeInForce');
+  const gtcLimit = type.value === C.TYPE_LIMIT && tif.value === C.TIF_GTC;
 
   const rawPostOnly = optional(obj, 'postOnly');
   if (rawPostOnly !== undefined && typeof rawPostOnly !== 'boolean') {
     return bad('invalid_type', `postOnly must be true or false, got ${describe(rawPostOnly)}`, 'postOnly');
   }
   const postOnly = rawPostOnly === true;
-  if (postOnly && (isMarket || tif.value !== C.TIF_GTC)) {
-    return bad('invalid_value', 'postOnly needs a limit order with timeInForce "GTC"', 'postOnly');
-  }
+  if (postOnly && !gtcLimit) return bad('invalid_value', 'postOnly needs a limit order with timeInForce "GTC"', 'postOnly');
 
   let price = 0n;
   const rawPrice = optional(obj, 'price');
-  if (isMarket) {
-    if (rawPrice !== undefined) return bad('invalid_value', 'a market order carries no price', 'price');
+  if (noPrice) {
+    if (rawPrice !== undefined) return bad('invalid_value', `a ${typeName} order carries no price`, 'price');
   } else {
     const p = parseAmount(rawPrice, 'price', priceStep(m), 'price');
     if (!p.ok) return p;
     price = p.value;
   }
+  let stopPrice = 0n;
+  const rawStop = optional(obj, 'stopPrice');
+  if (isStop) {
+    const sp = parseAmount(rawStop, 'stopPrice', priceStep(m), 'price');
+    if (!sp.ok) return sp;
+    stopPrice = sp.value;
+  } else if (rawStop !== undefined) {
+    return bad('invalid_value', 'stopPrice needs type "stop_limit" or "stop_market" (an OCO\'s stop goes in oco.stopPrice)', 'stopPrice');
+  }
   const q = parseAmount(obj.quantity, 'quantity', quantityStep(m), 'quantity');
   if (!q.ok) return q;
   // The core refuses a notional (ticks × lots) beyond i64; say so here, naming the field.
-  if (!isMarket && price * q.value > I64_MAX) {
-    return bad('out_of_range', 'price × quantity is out of range for this market', 'quantity');
-  }
+  if (price * q.value > I64_MAX) return bad('out_of_range', 'price × quantity is out of range for this market', 'quantity');
+
+  const rest = validateAdvanced(obj, m, { side: side.value, tif: tif.value, isStop, gtcLimit, price, quantity: q.value, now });
+  if (!rest.ok) return rest;
 
   let clientOrderId: string | null = null;
   const rawCid = optional(obj, 'clientOrderId');
@@ -204,7 +246,81 @@ export function validatePlace(body: unknown, markets: Markets): Result<PlaceInte
     }
     clientOrderId = rawCid;
   }
-  return ok({ market: m, side: side.value, type: type.value, tif: tif.value, postOnly, price, quantity: q.value, clientOrderId });
+  return ok({
+    market: m, side: side.value, type: type.value, tif: tif.value, postOnly, price, quantity: q.value, clientOrderId, stopPrice, ...rest.value,
+  });
+}
+
+const rawTypeName = (type: number): string => (type === C.TYPE_STOP_MARKET ? 'stop-market' : type === C.TYPE_STOP_LIMIT ? 'stop-limit' : type === C.TYPE_MARKET ? 'market' : 'limit');
+
+interface PlaceShape {
+  side: number;
+  tif: number;
+  isStop: boolean;
+  gtcLimit: boolean;
+  price: bigint;
+  quantity: bigint;
+  now: number;
+}
+
+/** The advanced fields of a place body: oco, displayQuantity, selfTradePrevention, expiresAt. */
+function validateAdvanced(obj: Record<string, unknown>, m: Market, o: PlaceShape): Result<Pick<PlaceIntent, 'oco' | 'display' | 'stp' | 'expiresAt'>> {
+  let oco: PlaceIntent['oco'] = null;
+  const rawOco = optional(obj, 'oco');
+  if (rawOco !== undefined) {
+    if (typeof rawOco !== 'object' || rawOco === null || Array.isArray(rawOco)) {
+      return bad('invalid_type', `oco must be an object {stopPrice, price?}, got ${describe(rawOco)}`, 'oco');
+    }
+    const legs = rawOco as Record<string, unknown>;
+    const keys = checkKeys(legs, OCO_FIELDS, 'oco.');
+    if (keys) return { ok: false, error: keys };
+    if (!o.gtcLimit) return bad('invalid_value', 'oco needs a limit order with timeInForce "GTC"', 'oco');
+    const stop = parseAmount(legs.stopPrice, 'oco.stopPrice', priceStep(m), 'price');
+    if (!stop.ok) return stop;
+    if (o.side === C.SIDE_BUY ? stop.value <= o.price : stop.value >= o.price) {
+      return bad('invalid_value', `a ${o.side === C.SIDE_BUY ? 'buy OCO\'s stop must be above' : 'sell OCO\'s stop must be below'} its limit price`, 'oco.stopPrice');
+    }
+    let legPrice = 0n;
+    if (optional(legs, 'price') !== undefined) {
+      const p = parseAmount(legs.price, 'oco.price', priceStep(m), 'price');
+      if (!p.ok) return p;
+      if (p.value * o.quantity > I64_MAX) return bad('out_of_range', 'oco.price × quantity is out of range for this market', 'oco.price');
+      legPrice = p.value;
+    }
+    oco = { stopPrice: stop.value, price: legPrice };
+  }
+
+  let display = 0n;
+  const rawDisplay = optional(obj, 'displayQuantity');
+  if (rawDisplay !== undefined) {
+    const d = parseAmount(rawDisplay, 'displayQuantity', quantityStep(m), 'quantity');
+    if (!d.ok) return d;
+    if (!o.gtcLimit) return bad('invalid_value', 'displayQuantity (an iceberg) needs a limit order with timeInForce "GTC"', 'displayQuantity');
+    if (oco) return bad('invalid_value', 'an OCO cannot be an iceberg', 'displayQuantity');
+    if (d.value > o.quantity) return bad('out_of_range', 'displayQuantity must not be above quantity', 'displayQuantity');
+    if ((o.quantity + d.value - 1n) / d.value > BigInt(C.MAX_ICEBERG_PARTS)) {
+      return bad('out_of_range', `displayQuantity must be at least 1/${C.MAX_ICEBERG_PARTS} of quantity (an iceberg shows at most ${C.MAX_ICEBERG_PARTS} slices)`, 'displayQuantity');
+    }
+    display = d.value;
+  }
+
+  const stp = enumField(obj, 'selfTradePrevention', STPS, C.STP_CANCEL_RESTING);
+  if (!stp.ok) return stp;
+  if (o.tif === C.TIF_FOK && stp.value !== C.STP_CANCEL_RESTING) {
+    return bad('invalid_value', 'a FOK order takes only selfTradePrevention "cancel_resting" (it fills in full or does nothing)', 'selfTradePrevention');
+  }
+
+  let expiresAt = 0n;
+  const rawExpires = optional(obj, 'expiresAt');
+  if (rawExpires !== undefined) {
+    const t = parseTime(rawExpires, 'expiresAt');
+    if (!t.ok) return t;
+    if (!o.gtcLimit && !o.isStop) return bad('invalid_value', 'expiresAt (good-till-time) needs a limit order with timeInForce "GTC" or a stop order', 'expiresAt');
+    if (t.value <= BigInt(Math.floor(o.now))) return fail(422, 'invalid_expiry', 'expiresAt is not in the future', 'expiresAt');
+    if (t.value > MAX_TIME_MS) return bad('out_of_range', 'expiresAt is out of range', 'expiresAt');
+    expiresAt = t.value;
+  }
+  return ok({ oco, display, stp: stp.value, expiresAt });
 }
 
 /** Most orders one POST /v1/orders/batch may carry. */
@@ -214,7 +330,7 @@ export const MAX_BATCH = 100;
  * POST /v1/orders/batch: {orders: [order, ...]}, 1..MAX_BATCH orders of the POST /v1/orders
  * shape. All or nothing: one bad order refuses the batch, naming it (`orders[3].price`).
  */
-export function validateBatch(body: unknown, markets: Markets): Result<PlaceIntent[]> {
+export function validateBatch(body: unknown, markets: Markets, now: number = Date.now()): Result<PlaceIntent[]> {
   const o = asObject(body);
   if (!o.ok) return o;
   for (const key of Object.keys(o.value)) {
@@ -226,7 +342,7 @@ export function validateBatch(body: unknown, markets: Markets): Result<PlaceInte
   if (list.length === 0 || list.length > MAX_BATCH) return bad('out_of_range', `orders must hold 1 to ${MAX_BATCH} orders`, 'orders');
   const out: PlaceIntent[] = [];
   for (let i = 0; i < list.length; i++) {
-    const v = validatePlace(list[i], markets);
+    const v = validatePlace(list[i], markets, now);
     if (!v.ok) {
       const e = v.error;
       return { ok: false, error: { ...e, message: `orders[${i}]: ${e.message}`, field: e.field === undefined ? `orders[${i}]` : `orders[${i}].${e.field}` } };
@@ -236,18 +352,44 @@ export function validateBatch(body: unknown, markets: Markets): Result<PlaceInte
   return ok(out);
 }
 
-/** PATCH /v1/orders/:id: `quantity` is the order's new remaining quantity. */
-export function validateAmend(body: unknown, market: Market): Result<{ quantity: bigint }> {
+/** What PATCH asks for; 0 keeps the price or the quantity. */
+export interface AmendIntent {
+  price: bigint; //    ticks
+  quantity: bigint; // lots: the new remaining quantity
+}
+
+/**
+ * PATCH /v1/orders/:id: {price?, quantity?}, at least one. `quantity` is the order's new
+ * remaining quantity (not a difference). `current` is the order as it stands, for the
+ * notional check.
+ */
+export function validateAmend(body: unknown, market: Market, current: { price: bigint; remaining: bigint }): Result<AmendIntent> {
   const o = asObject(body);
   if (!o.ok) return o;
   const obj = o.value;
-  for (const key of Object.keys(obj)) {
-    if (key === 'quantity') continue;
-    if (key === 'price') return fail(422, 'not_supported', 'changing the price of an order is not supported by this node yet', 'price');
-    return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
+  const keys = checkKeys(obj, AMEND_FIELDS);
+  if (keys) return { ok: false, error: keys };
+  const rawPrice = optional(obj, 'price');
+  const rawQty = optional(obj, 'quantity');
+  if (rawPrice === undefined && rawQty === undefined) {
+    return bad('missing_field', 'quantity (the new remaining quantity) or price is required', 'quantity');
   }
-  const q = parseAmount(obj.quantity, 'quantity', quantityStep(market), 'quantity');
-  return q.ok ? ok({ quantity: q.value }) : q;
+  let price = 0n;
+  if (rawPrice !== undefined) {
+    const p = parseAmount(rawPrice, 'price', priceStep(market), 'price');
+    if (!p.ok) return p;
+    price = p.value;
+  }
+  let quantity = 0n;
+  if (rawQty !== undefined) {
+    const q = parseAmount(rawQty, 'quantity', quantityStep(market), 'quantity');
+    if (!q.ok) return q;
+    quantity = q.value;
+  }
+  if ((price || current.price) * (quantity || current.remaining) > I64_MAX) {
+    return bad('out_of_range', 'price × quantity is out of range for this market', rawQty !== undefined ? 'quantity' : 'price');
+  }
+  return ok({ price, quantity });
 }
 
 /** An order id as the API shows it: 16 hex digits (the first 8 bytes of its envelope id). */
@@ -266,7 +408,7 @@ export function parseIntParam(raw: string | undefined, field: string, fallback: 
   return ok(n);
 }
 
-const STATUS_FILTERS = new Set<string>(['open', 'partially_filled', 'filled', 'cancelled', 'all']);
+const STATUS_FILTERS = new Set<string>(['open', 'pending', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected', 'all']);
 
 /** GET /v1/orders?market=&status=&limit= */
 export function parseOrdersQuery(q: Record<string, string | undefined>, markets: Markets): Result<OrdersQuery> {
@@ -278,7 +420,7 @@ export function parseOrdersQuery(q: Record<string, string | undefined>, markets:
   }
   const status = q.status === undefined || q.status === '' ? 'all' : q.status;
   if (!STATUS_FILTERS.has(status)) {
-    return bad('invalid_value', 'status must be one of open, partially_filled, filled, cancelled, all', 'status');
+    return bad('invalid_value', `status must be one of ${[...STATUS_FILTERS].join(', ')}`, 'status');
   }
   const limit = parseIntParam(q.limit, 'limit', 100, 1, 1000);
   if (!limit.ok) return limit;

@@ -4,37 +4,54 @@
 // bytes. An envelope's id is the SHA-256 of its unsigned bytes (content addressing), and
 // the origin's ed25519 signature covers exactly those bytes.
 //
-// Layout, version 1 (integers little-endian, like the core's records):
+// Layout, version 2 (integers little-endian, like the core's records):
 //
 //   size   field
-//   1      version = 1
-//   1      kind: 1 place, 2 cancel, 3 reduce (= the core's CMD_*)
+//   1      version = 2
+//   1      kind: 1 place, 2 cancel, 3 reduce, 4 amend (= the core's CMD_*)
 //   1 + m  market id, ASCII, 1..33 bytes ("BTC-USD")
 //   32     origin: the ed25519 public key of the node that created it (its peer id)
 //   8      origin seq, u64 >= 1: consecutive per origin
 //   8      Lamport time, u64 >= 1
-//   8      origin wall-clock time, ms since 1970, i64 >= 0 (informational: createdAt)
+//   8      origin wall-clock time, ms since 1970, 0..8.64e15 (JavaScript's Date range): createdAt, and the command's time in
+//          the core (good-till-time orders expire by it, so every replica and every replay
+//          expires them at the same point of the stream; never the local clock at apply time)
 //   1 + o  owner name, ASCII [A-Za-z0-9_.-], 1..64 bytes; qualified as owner@<origin peer id>
 //   1 + 16k vector clock (compact): k (node u64, counter u64) pairs, nodes ascending, counters >= 1
 //   body   place:  side u8, type u8, tif u8, flags u8, stp u8, price i64 (ticks), quantity i64 (lots),
-//                  1 + c client order id (0..64 bytes, 0 = none)
+//                  1 + c client order id (0..64 bytes, 0 = none),
+//                  extras u8 (bit 0 stopPrice, 1 display, 2 expiresAt, 3 ocoPrice), then one i64 > 0
+//                  per set bit in bit order; a bit is set exactly when its value is not 0 (expiresAt
+//                  in ms, within the Date range like the time above)
 //          cancel: order id u64
-//          reduce: order id u64, new remaining quantity i64 (lots)
+//          reduce: order id u64, new remaining quantity i64 (lots); the API writes amend now, a
+//                  reduce keeps its old meaning (never adds: a larger quantity is refused)
+//          amend:  order id u64, new price i64 (ticks, 0 = keep), new remaining quantity i64 (lots,
+//                  0 = keep); not both 0
 //   64     ed25519 signature over everything before it
+//
+// Version 1 (logs written before advanced orders) is still read: the same layout without the
+// extras byte, kinds 1–3, and a place body limited to limit/market, post-only, stp 0. A node
+// writes version 2 only.
 //
 // Total order for the network: (Lamport, origin, origin seq).
 
 import * as C from '../../core-as/codes.ts';
 import { sha256 } from './hash.ts';
 
-export const ENVELOPE_VERSION = 1;
+export const ENVELOPE_VERSION = 2;
+const ENVELOPE_V1 = 1;
 export const SIGNATURE_BYTES = 64;
 export const PUBLIC_KEY_BYTES = 32;
 // version, kind, market, origin, seq/lamport/time, owner, clock, the largest body (place), signature
-export const MAX_ENVELOPE_BYTES = 2 + 34 + 32 + 24 + 65 + 1 + 255 * 16 + 21 + 65 + SIGNATURE_BYTES;
+export const MAX_ENVELOPE_BYTES = 2 + 34 + 32 + 24 + 65 + 1 + 255 * 16 + 21 + 65 + 1 + 4 * 8 + SIGNATURE_BYTES;
+/** The place body's optional i64s, in the order of their extras bits. */
+const EXTRAS = ['stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const;
 
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MAX = (1n << 63n) - 1n;
+/** The last millisecond a JavaScript Date can show: times beyond it could not be formatted. */
+export const MAX_TIME_MS = 8_640_000_000_000_000n;
 const OWNER_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const MARKET_RE = /^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$/;
 const CID_RE = /^[A-Za-z0-9._:\/-]{0,64}$/;
@@ -49,6 +66,11 @@ export interface PlaceBody {
   price: bigint;
   quantity: bigint;
   clientOrderId: string; // "" for none
+  // Advanced orders (absent = 0): the core's Command fields of the same names.
+  stopPrice?: bigint; // ticks: stop orders, and an OCO's stop leg
+  display?: bigint; //   lots: iceberg display quantity
+  expiresAt?: bigint; // ms since 1970: good-till-time
+  ocoPrice?: bigint; //  ticks: an OCO stop leg's limit price (0: stop-market)
 }
 
 export interface CancelBody {
@@ -63,7 +85,16 @@ export interface ReduceBody {
   quantity: bigint;
 }
 
-export type Body = PlaceBody | CancelBody | ReduceBody;
+export interface AmendBody {
+  kind: typeof C.CMD_AMEND;
+  orderId: bigint;
+  /** The new price in ticks; 0 keeps the price. */
+  price: bigint;
+  /** The new remaining quantity in lots (not a difference); 0 keeps it. */
+  quantity: bigint;
+}
+
+export type Body = PlaceBody | CancelBody | ReduceBody | AmendBody;
 
 export interface EnvelopeFields {
   market: string;
@@ -97,8 +128,8 @@ function putAscii(out: Uint8Array, at: number, s: string): void {
 }
 
 function bodySize(b: Body): number {
-  if (b.kind === C.CMD_PLACE) return 5 + 16 + 1 + b.clientOrderId.length;
-  return b.kind === C.CMD_CANCEL ? 8 : 16;
+  if (b.kind === C.CMD_PLACE) return 5 + 16 + 1 + b.clientOrderId.length + 1 + EXTRAS.filter((k) => (b[k] ?? 0n) !== 0n).length * 8;
+  return b.kind === C.CMD_CANCEL ? 8 : b.kind === C.CMD_REDUCE ? 16 : 24;
 }
 
 /** The canonical unsigned bytes; throws EnvelopeError on a field out of range. */
@@ -118,7 +149,7 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
   p += e.market.length;
   out.set(e.origin, p);
   p += 32;
-  if (e.seq < 1n || e.seq > U64_MAX || e.lamport < 1n || e.lamport > U64_MAX || e.time < 0n || e.time > I64_MAX) {
+  if (e.seq < 1n || e.seq > U64_MAX || e.lamport < 1n || e.lamport > U64_MAX || e.time < 0n || e.time > MAX_TIME_MS) {
     throw new EnvelopeError('seq, lamport or time out of range');
   }
   dv.setBigUint64(p, e.seq, true);
@@ -139,7 +170,7 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
   }
   const b = e.body;
   if (b.kind === C.CMD_PLACE) {
-    if (!validPlace(b)) throw new EnvelopeError('place body out of range');
+    if (!validPlace(b, ENVELOPE_VERSION)) throw new EnvelopeError('place body out of range');
     out[p] = b.side;
     out[p + 1] = b.type;
     out[p + 2] = b.tif;
@@ -149,6 +180,15 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
     dv.setBigInt64(p + 13, b.quantity, true);
     out[p + 21] = b.clientOrderId.length;
     putAscii(out, p + 22, b.clientOrderId);
+    p += 22 + b.clientOrderId.length;
+    const mask = p++;
+    EXTRAS.forEach((key, bit) => {
+      const v = b[key] ?? 0n;
+      if (v === 0n) return;
+      out[mask] |= 1 << bit;
+      dv.setBigInt64(p, v, true);
+      p += 8;
+    });
   } else {
     if (b.orderId < 1n || b.orderId > U64_MAX) throw new EnvelopeError('order id out of range');
     dv.setBigUint64(p, b.orderId, true);
@@ -156,21 +196,34 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
       if (b.quantity < 1n || b.quantity > I64_MAX) throw new EnvelopeError('reduce quantity out of range');
       dv.setBigInt64(p + 8, b.quantity, true);
     }
+    if (b.kind === C.CMD_AMEND) {
+      if (!validAmend(b)) throw new EnvelopeError('amend body out of range');
+      dv.setBigInt64(p + 8, b.price, true);
+      dv.setBigInt64(p + 16, b.quantity, true);
+    }
   }
   return out;
 }
 
-function validPlace(b: PlaceBody): boolean {
+/** Ranges only: which combinations make an order is the core's business (its rejects are outcomes). */
+function validPlace(b: PlaceBody, version: number): boolean {
+  const extrasOk = EXTRAS.every((k) => b[k] === undefined || (b[k]! >= 0n && b[k]! <= I64_MAX)) && (b.expiresAt ?? 0n) <= MAX_TIME_MS;
+  const v1 = version === ENVELOPE_V1;
   return (
     (b.side === C.SIDE_BUY || b.side === C.SIDE_SELL) &&
-    (b.type === C.TYPE_LIMIT || b.type === C.TYPE_MARKET) &&
+    b.type >= C.TYPE_LIMIT && b.type <= (v1 ? C.TYPE_MARKET : C.TYPE_STOP_MARKET) &&
     b.tif >= C.TIF_GTC && b.tif <= C.TIF_FOK &&
-    (b.flags & ~C.FLAG_POST_ONLY) === 0 &&
-    b.stp === C.STP_CANCEL_RESTING &&
+    (b.flags & ~(v1 ? C.FLAG_POST_ONLY : C.FLAG_POST_ONLY | C.FLAG_OCO)) === 0 &&
+    b.stp >= C.STP_CANCEL_RESTING && b.stp <= (v1 ? C.STP_CANCEL_RESTING : C.STP_DECREMENT) &&
     b.price >= 0n && b.price <= I64_MAX &&
     b.quantity >= 1n && b.quantity <= I64_MAX &&
+    extrasOk &&
     CID_RE.test(b.clientOrderId)
   );
+}
+
+function validAmend(b: AmendBody): boolean {
+  return b.price >= 0n && b.price <= I64_MAX && b.quantity >= 0n && b.quantity <= I64_MAX && (b.price > 0n || b.quantity > 0n);
 }
 
 /** Signed wire bytes: the unsigned bytes followed by the signature. */
@@ -208,9 +261,10 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     return s;
   };
   need(2);
-  if (bytes[p++] !== ENVELOPE_VERSION) throw new EnvelopeError(`unknown version ${bytes[0]}`);
+  const version = bytes[p++];
+  if (version !== ENVELOPE_VERSION && version !== ENVELOPE_V1) throw new EnvelopeError(`unknown version ${version}`);
   const kind = bytes[p++];
-  if (kind !== C.CMD_PLACE && kind !== C.CMD_CANCEL && kind !== C.CMD_REDUCE) throw new EnvelopeError(`unknown kind ${kind}`);
+  if (kind < C.CMD_PLACE || kind > (version === ENVELOPE_V1 ? C.CMD_REDUCE : C.CMD_AMEND)) throw new EnvelopeError(`unknown kind ${kind}`);
   const market = str(33, 1);
   if (!MARKET_RE.test(market)) throw new EnvelopeError('bad market id');
   need(32 + 24);
@@ -220,7 +274,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const lamport = dv.getBigUint64(p + 8, true);
   const time = dv.getBigInt64(p + 16, true);
   p += 24;
-  if (seq < 1n || lamport < 1n || time < 0n) throw new EnvelopeError('seq, lamport or time out of range');
+  if (seq < 1n || lamport < 1n || time < 0n || time > MAX_TIME_MS) throw new EnvelopeError('seq, lamport or time out of range');
   const owner = str(64, 1);
   if (!OWNER_RE.test(owner)) throw new EnvelopeError('bad owner');
   need(1);
@@ -250,20 +304,38 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     } as PlaceBody;
     p += 21;
     place.clientOrderId = str(64, 0);
-    if (!validPlace(place)) throw new EnvelopeError('place body out of range');
+    if (version !== ENVELOPE_V1) {
+      need(1);
+      const mask = bytes[p++];
+      if (mask >> EXTRAS.length !== 0) throw new EnvelopeError('unknown place extras');
+      for (let bit = 0; bit < EXTRAS.length; bit++) {
+        if ((mask & (1 << bit)) === 0) continue;
+        need(8);
+        const v = dv.getBigInt64(p, true);
+        if (v <= 0n) throw new EnvelopeError('place extra not canonical');
+        place[EXTRAS[bit]] = v;
+        p += 8;
+      }
+    }
+    if (!validPlace(place, version)) throw new EnvelopeError('place body out of range');
     body = place;
   } else {
-    need(kind === C.CMD_CANCEL ? 8 : 16);
+    need(kind === C.CMD_CANCEL ? 8 : kind === C.CMD_REDUCE ? 16 : 24);
     const orderId = dv.getBigUint64(p, true);
     if (orderId === 0n) throw new EnvelopeError('order id 0');
     if (kind === C.CMD_CANCEL) {
       body = { kind: C.CMD_CANCEL, orderId };
       p += 8;
-    } else {
+    } else if (kind === C.CMD_REDUCE) {
       const quantity = dv.getBigInt64(p + 8, true);
       if (quantity < 1n) throw new EnvelopeError('reduce quantity out of range');
       body = { kind: C.CMD_REDUCE, orderId, quantity };
       p += 16;
+    } else {
+      const amend: AmendBody = { kind: C.CMD_AMEND, orderId, price: dv.getBigInt64(p + 8, true), quantity: dv.getBigInt64(p + 16, true) };
+      if (!validAmend(amend)) throw new EnvelopeError('amend body out of range');
+      body = amend;
+      p += 24;
     }
   }
   if (p !== end) throw new EnvelopeError(`${end - p} trailing bytes`);

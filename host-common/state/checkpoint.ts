@@ -4,21 +4,27 @@
 // records (fast to write and read: a node may remember hundreds of thousands of orders);
 // the strings they refer to (owners, client order ids, cancel reasons) sit in one table.
 //
-//   magic "MBCKPT" 0x00 0x02 (the last byte is the format version)
+//   magic "MBCKPT" 0x00 0x03 (the last byte is the format version)
 //   u32 n + n bytes      the core snapshot (Engine.snapshot())
 //   u32 n + n bytes      UTF-8 JSON: {eventCount, lamport, originSeqs, tradeCount, markets, strings}
-//   u32 n + n × 80       orders, creation order (ORDER layout below)
+//   u32 n + n × 136      orders, creation order (the layout is in encodeSteps: the first 80 bytes
+//                        are version 2's, the rest the advanced orders' fields)
 //   u32 n + n × u32      finished orders, oldest finished first, as indexes into the orders
 //   u32 m, then per market: u32 n + n × 48   trades, oldest first (TRADE layout below)
 //
-// All integers little-endian; bigints as i64/u64, times (ms) as f64.
+// All integers little-endian; bigints as i64/u64, times (ms) as f64. Version 2 (80-byte
+// orders, from before advanced orders) is still read: its orders are plain, shown in full.
 
-import type { OrderRecord, OrderStatus } from './order-table.ts';
+import type { OcoState, OrderRecord, OrderStatus } from './order-table.ts';
 import type { TradeRecord } from './trades.ts';
 
-const MAGIC = [0x4d, 0x42, 0x43, 0x4b, 0x50, 0x54, 0x00, 0x02];
-const STATUSES: OrderStatus[] = ['open', 'partially_filled', 'filled', 'cancelled'];
-const ORDER_BYTES = 80;
+const MAGIC = [0x4d, 0x42, 0x43, 0x4b, 0x50, 0x54, 0x00, 0x03];
+const VERSION_2 = 0x02;
+// append only: the index is what is stored
+const STATUSES: OrderStatus[] = ['open', 'partially_filled', 'filled', 'cancelled', 'pending', 'expired', 'rejected'];
+const OCO_STATES: (OcoState | null)[] = [null, 'pending', 'triggered', 'cancelled'];
+const ORDER_BYTES = 136;
+const ORDER_BYTES_V2 = 80;
 const TRADE_BYTES = 48;
 const FLAG_POST_ONLY = 1;
 const FLAG_RESTING = 2;
@@ -106,7 +112,16 @@ function* encodeSteps(d: CheckpointData, slice = SLICE): Generator<void, Uint8Ar
     orderBytes[p + 68] = o.tif;
     orderBytes[p + 69] = (o.postOnly ? FLAG_POST_ONLY : 0) | (o.resting ? FLAG_RESTING : 0);
     orderBytes[p + 70] = STATUSES.indexOf(o.status);
+    orderBytes[p + 71] = o.stp | (OCO_STATES.indexOf(o.ocoState) << 4);
     ov.setUint32(p + 72, strings.ref(o.reason), true);
+    ov.setUint32(p + 76, o.takerTrades, true);
+    ov.setBigInt64(p + 80, o.visible, true);
+    ov.setBigInt64(p + 88, o.stopPrice, true);
+    ov.setBigInt64(p + 96, o.display, true);
+    ov.setBigInt64(p + 104, o.ocoStopPrice, true);
+    ov.setBigInt64(p + 112, o.ocoPrice, true);
+    ov.setFloat64(p + 120, o.expiresAt, true);
+    ov.setFloat64(p + 128, o.triggeredAt, true);
   }
   const finished = new Uint32Array(d.finished.length);
   d.finished.forEach((id, i) => (finished[i] = position.get(id)!));
@@ -158,7 +173,11 @@ function u32(n: number): Uint8Array {
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
-  if (bytes.length < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('checkpoint: bad magic or unknown version');
+  if (bytes.length < 12 || MAGIC.slice(0, 7).some((b, i) => bytes[i] !== b) || (bytes[7] !== MAGIC[7] && bytes[7] !== VERSION_2)) {
+    throw new Error('checkpoint: bad magic or unknown version');
+  }
+  const v2 = bytes[7] === VERSION_2;
+  const orderBytes = v2 ? ORDER_BYTES_V2 : ORDER_BYTES;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = MAGIC.length;
   const take = (n: number): Uint8Array => {
@@ -185,21 +204,36 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     return s;
   };
   const nOrders = count();
-  const ob = take(nOrders * ORDER_BYTES);
+  const ob = take(nOrders * orderBytes);
   const obase = ob.byteOffset - bytes.byteOffset;
   const orders: OrderRecord[] = new Array(nOrders);
   for (let i = 0; i < nOrders; i++) {
-    const q = obase + i * ORDER_BYTES;
+    const q = obase + i * orderBytes;
     const id = dv.getBigUint64(q, true);
     const flags = bytes[q + 69];
     const status = STATUSES[bytes[q + 70]];
-    if (status === undefined) throw new Error('checkpoint: bad order status');
+    if (status === undefined || (v2 && bytes[q + 70] > 3)) throw new Error('checkpoint: bad order status');
+    const ocoState = OCO_STATES[v2 ? 0 : bytes[q + 71] >> 4];
+    if (ocoState === undefined) throw new Error('checkpoint: bad OCO state');
+    const remaining = dv.getBigInt64(q + 32, true);
+    const resting = (flags & FLAG_RESTING) !== 0;
+    // the keys in the order NodeState creates them, so a restored table prints the same
     orders[i] = {
       id, hex: id.toString(16).padStart(16, '0'), market: dv.getUint16(q + 64, true), owner: str(dv.getUint32(q + 56, true))!,
       clientOrderId: str(dv.getUint32(q + 60, true)), side: bytes[q + 66], type: bytes[q + 67], tif: bytes[q + 68],
-      postOnly: (flags & FLAG_POST_ONLY) !== 0, price: dv.getBigInt64(q + 8, true), quantity: dv.getBigInt64(q + 16, true),
-      filled: dv.getBigInt64(q + 24, true), remaining: dv.getBigInt64(q + 32, true), status, reason: str(dv.getUint32(q + 72, true)),
-      createdAt: dv.getFloat64(q + 40, true), updatedAt: dv.getFloat64(q + 48, true), resting: (flags & FLAG_RESTING) !== 0,
+      postOnly: (flags & FLAG_POST_ONLY) !== 0, stp: v2 ? 0 : bytes[q + 71] & 0x0f, price: dv.getBigInt64(q + 8, true), quantity: dv.getBigInt64(q + 16, true),
+      filled: dv.getBigInt64(q + 24, true), remaining,
+      visible: v2 ? (resting ? remaining : 0n) : dv.getBigInt64(q + 80, true), // version 2 knew no icebergs: all of it showed
+      status, reason: str(dv.getUint32(q + 72, true)),
+      createdAt: dv.getFloat64(q + 40, true), updatedAt: dv.getFloat64(q + 48, true), resting,
+      stopPrice: v2 ? 0n : dv.getBigInt64(q + 88, true),
+      display: v2 ? 0n : dv.getBigInt64(q + 96, true),
+      expiresAt: v2 ? 0 : dv.getFloat64(q + 120, true),
+      ocoStopPrice: v2 ? 0n : dv.getBigInt64(q + 104, true),
+      ocoPrice: v2 ? 0n : dv.getBigInt64(q + 112, true),
+      ocoState,
+      triggeredAt: v2 ? 0 : dv.getFloat64(q + 128, true),
+      takerTrades: v2 ? 0 : dv.getUint32(q + 76, true),
     };
   }
   const nFinished = count();
@@ -230,6 +264,18 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     trades.push(ring);
   }
   if (p !== bytes.length) throw new Error(`checkpoint: ${bytes.length - p} trailing bytes`);
+  if (v2) {
+    // version 2 did not count an order's taker trades (an order took only when placed); trade ids
+    // are "<order id>-<n>", so the remembered trades give the count
+    const byId = new Map(orders.map((o) => [o.id, o]));
+    for (const ring of trades) {
+      for (const t of ring) {
+        const o = byId.get(t.takerOrderId);
+        const n = Number(t.id.slice(t.id.lastIndexOf('-') + 1));
+        if (o && n > o.takerTrades) o.takerTrades = n;
+      }
+    }
+  }
   return {
     core, eventCount: h.eventCount, lamport: BigInt(h.lamport), originSeqs: new Map(h.originSeqs.map(([k, v]) => [k, BigInt(v)])),
     tradeCount: h.tradeCount, markets: h.markets, orders, finished, trades,

@@ -1,6 +1,9 @@
 // The host's mirror of the books' level totals, kept from the core's events, so a batch can
 // say which levels it changed and their new totals (book deltas for WebSocket and SSE)
-// without asking the core for whole depths. Tests check it equals the core's depth.
+// without asking the core for whole depths. A level's total is what its orders *show*, as the
+// core's depth does: an iceberg counts its visible slice only, a pending stop nothing. Which
+// event moves which level (trades, refills, amends, triggered stops) is in events.ts. Tests
+// check it equals the core's depth after every batch, advanced orders included.
 
 import * as C from '../../core-as/codes.ts';
 

@@ -5,21 +5,27 @@
 //
 // Envelopes are applied in batches, one engine.execute() per batch, but the outcome is
 // defined one envelope at a time: wherever the host must decide something from the state
-// the earlier commands of the batch leave behind (a reduce needs the order's remaining
-// quantity; a client order id may have been taken or freed), the batch is cut first. So
-// results never depend on how envelopes were batched.
+// the earlier commands of the batch leave behind (an amend needs the order's price and
+// remaining quantity; a client order id may have been taken or freed), the batch is cut
+// first. So results never depend on how envelopes were batched.
+//
+// Every envelope is exactly one core command carrying the envelope's origin time, so
+// good-till-time orders expire at the same point of the stream on every replica and every
+// replay: the command itself, or — when the host decides the outcome alone (a duplicate
+// client order id, a change the order table refuses, a no-op) — a bare time tick, a command
+// of kind 0 that the core refuses (unknown_command) after expiring what its time reached.
 
 import * as C from '../../core-as/codes.ts';
-import { doneName } from '../../core-as/names.ts';
 import type { Engine } from '../../core-as/src/engine.ts';
-import { command, type Command, type EngineEvent } from '../../core-as/types.ts';
-import { type ApiError, bookRejected, E } from '../api/errors.ts';
+import { command, type Command } from '../../core-as/types.ts';
+import { type ApiError, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
 import { type Envelope, hex, orderIdHex, orderIdOf } from '../sequencer/envelope.ts';
 import { sha256 } from '../sequencer/hash.ts';
 import { peerIdOf } from '../sequencer/identity.ts';
 import { type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
-import { LevelMirror, type TouchedLevels } from './levels.ts';
+import { applyEvents, type Change, type Pending, refuseChange, type Tables, TICK } from './events.ts';
+import { LevelMirror } from './levels.ts';
 import { copyOrder, type OrderRecord, OrderTable } from './order-table.ts';
 import { type TradeRecord, TradeRing } from './trades.ts';
 
@@ -45,23 +51,6 @@ export interface NodeStateOptions {
   /** Told when an observer throws: the state is applied regardless, the push is lost. */
   onObserverError?: (err: unknown) => void;
 }
-
-interface Pending {
-  env: number; //      index into the batch
-  kind: number;
-  id: bigint; //       order id the command is about
-  owner: string;
-  place?: Envelope; // for places: what the record is built from
-  rec?: OrderRecord; // the record once accepted / found
-  trades: TradeRecord[];
-  seen: boolean; //    a terminal event (done / reduced / rejected) arrived
-}
-
-interface Change {
-  orders: Set<OrderRecord>;
-  levels: TouchedLevels;
-}
-
 
 export class NodeState {
   readonly markets: Markets;
@@ -146,7 +135,7 @@ export class NodeState {
     const flush = () => {
       if (cmds.length === 0) return;
       const events = this.engine.execute(cmds);
-      this.process(events, pending, envs, outcomes, change, observer);
+      applyEvents(this.tables(observer), events, pending, envs, outcomes, change);
       cmds = [];
       pending = [];
       reserved.clear();
@@ -159,10 +148,17 @@ export class NodeState {
       const originKey = hex(e.origin);
       const last = this.originSeqs.get(originKey);
       if (last === undefined || e.seq > last) this.originSeqs.set(originKey, e.seq);
+      const time = e.time;
+      /** The host decides this envelope's outcome; the core still sees its time. */
+      const decided = (outcome: Outcome) => {
+        outcomes[i] = outcome;
+        cmds.push(command({ kind: TICK, time }));
+        pending.push({ env: i, kind: TICK, id: 0n, owner: '', trades: [] });
+      };
 
       const m = this.markets.get(e.market);
       if (!m) {
-        outcomes[i] = { ok: false, error: E.marketNotFound(e.market) };
+        decided({ ok: false, error: E.marketNotFound(e.market) });
         continue;
       }
       const owner = this.qualifiedOwner(e);
@@ -175,7 +171,7 @@ export class NodeState {
             flush(); // decide on the state the earlier commands leave
             const taken = this.orders.byClientOrderId(owner, b.clientOrderId);
             if (taken !== undefined) {
-              outcomes[i] = { ok: false, error: duplicateClientOrderId(b.clientOrderId, taken) };
+              decided({ ok: false, error: duplicateClientOrderId(b.clientOrderId, taken) });
               continue;
             }
           }
@@ -183,32 +179,40 @@ export class NodeState {
         }
         const id = orderIdOf(e.id);
         cmds.push(command({
-          kind: C.CMD_PLACE, market: m.index, id, owner: ownerId, side: b.side, type: b.type,
-          tif: b.tif, flags: b.flags, stp: b.stp, price: b.price, qty: b.quantity,
+          kind: C.CMD_PLACE, market: m.index, id, owner: ownerId, side: b.side, type: b.type, tif: b.tif, flags: b.flags, stp: b.stp,
+          price: b.price, qty: b.quantity, time, stopPrice: b.stopPrice ?? 0n, display: b.display ?? 0n, expiresAt: b.expiresAt ?? 0n, ocoPrice: b.ocoPrice ?? 0n,
         }));
-        pending.push({ env: i, kind: C.CMD_PLACE, id, owner, place: e, trades: [], seen: false });
+        pending.push({ env: i, kind: C.CMD_PLACE, id, owner, trades: [] });
       } else if (b.kind === C.CMD_CANCEL) {
-        cmds.push(command({ kind: C.CMD_CANCEL, market: m.index, id: b.orderId, owner: ownerId }));
-        pending.push({ env: i, kind: C.CMD_CANCEL, id: b.orderId, owner, trades: [], seen: false });
+        cmds.push(command({ kind: C.CMD_CANCEL, market: m.index, id: b.orderId, owner: ownerId, time }));
+        pending.push({ env: i, kind: C.CMD_CANCEL, id: b.orderId, owner, trades: [] });
       } else {
-        flush(); // the amount to take off depends on the remaining quantity now
+        flush(); // what to ask the core depends on the order's price and remaining quantity now
         const rec = this.orders.get(b.orderId);
         const refused = this.refuseChange(rec, b.orderId, owner, m.index);
         if (refused) {
-          outcomes[i] = { ok: false, error: refused };
+          decided({ ok: false, error: refused });
           continue;
         }
         const r = rec!;
-        if (b.quantity === r.remaining) {
-          outcomes[i] = { ok: true, order: copyOrder(r), trades: [] }; // already there: a retried amend
+        const price = b.kind === C.CMD_AMEND && b.price !== 0n ? b.price : r.price;
+        const qty = b.quantity !== 0n ? b.quantity : r.remaining;
+        if (price === r.price && qty === r.remaining) {
+          decided({ ok: true, order: copyOrder(r), trades: [] }); // already there: a retried change
           continue;
         }
-        if (b.quantity > r.remaining) {
-          outcomes[i] = { ok: false, error: { status: 422, code: 'not_supported', message: 'quantity is above the remaining quantity: increasing an order is not supported by this node yet', field: 'quantity' } };
+        if (b.kind === C.CMD_REDUCE && qty > r.remaining) {
+          // a reduce (version-1 envelopes) never adds: replay gives what it gave then
+          decided({ ok: false, error: { status: 422, code: 'not_supported', message: 'quantity is above the remaining quantity', field: 'quantity' } });
           continue;
         }
-        cmds.push(command({ kind: C.CMD_REDUCE, market: m.index, id: b.orderId, owner: ownerId, qty: r.remaining - b.quantity }));
-        pending.push({ env: i, kind: C.CMD_REDUCE, id: b.orderId, owner, rec: r, trades: [], seen: false });
+        // Lowering the quantity at the same price is a reduce (it keeps the place, and works on a
+        // pending stop too); anything else is the core's atomic amend (0 = keep).
+        const cmd = price === r.price && qty < r.remaining
+          ? command({ kind: C.CMD_REDUCE, market: m.index, id: b.orderId, owner: ownerId, qty: r.remaining - qty, time })
+          : command({ kind: C.CMD_AMEND, market: m.index, id: b.orderId, owner: ownerId, price: price !== r.price ? price : 0n, qty: qty !== r.remaining ? qty : 0n, time });
+        cmds.push(cmd);
+        pending.push({ env: i, kind: cmd.kind, id: b.orderId, owner, rec: r, trades: [] });
       }
     }
     flush();
@@ -226,124 +230,24 @@ export class NodeState {
     }
   }
 
-  /** Why an owner may not cancel or reduce this order now, or null. */
+  /** Why an owner may not cancel or change this order now, or null. */
   refuseChange(rec: OrderRecord | undefined, id: bigint, owner: string, market: number): ApiError | null {
-    if (!rec || rec.market !== market) return E.orderNotFound(orderIdHex(id));
-    if (rec.owner !== owner) return E.forbidden();
-    if (rec.status === 'filled' || rec.status === 'cancelled') return E.notOpen(rec.hex, rec.status);
-    return null;
+    return refuseChange(rec, id, owner, market);
   }
 
-  private process(events: EngineEvent[], pending: Pending[], envs: readonly Envelope[], outcomes: Outcome[], change: Change | null, observer: StateObserver | null): void {
-    let j = 0;
-    for (let c = 0; c < pending.length; c++) {
-      const p = pending[c];
-      const env = envs[p.env];
-      const time = Number(env.time);
-      while (j < events.length && events[j].cmd === c) {
-        const ev = events[j++];
-        switch (ev.kind) {
-          case C.EV_ACCEPTED: {
-            const b = env.body as Extract<Envelope['body'], { kind: 1 }>;
-            const m = this.markets.get(env.market)!;
-            const rec: OrderRecord = {
-              id: p.id, hex: orderIdHex(p.id), market: m.index, owner: p.owner,
-              clientOrderId: b.clientOrderId === '' ? null : b.clientOrderId,
-              side: b.side, type: b.type, tif: b.tif, postOnly: (b.flags & C.FLAG_POST_ONLY) !== 0,
-              price: b.price, quantity: b.quantity, filled: 0n, remaining: b.quantity,
-              status: 'open', reason: null, createdAt: time, updatedAt: time, resting: false,
-            };
-            this.orders.add(rec);
-            p.rec = rec;
-            change?.orders.add(rec);
-            break;
-          }
-          case C.EV_REJECTED:
-            p.seen = true;
-            outcomes[p.env] = { ok: false, error: this.rejection(p, ev.reason) };
-            break;
-          case C.EV_TRADE: {
-            const taker = p.rec!;
-            const maker = this.orders.get(ev.other)!;
-            this.touch(taker);
-            this.touch(maker);
-            taker.filled += ev.qty;
-            taker.remaining -= ev.qty;
-            taker.status = 'partially_filled';
-            taker.updatedAt = time;
-            maker.filled += ev.qty;
-            maker.remaining = ev.remaining;
-            maker.status = 'partially_filled';
-            maker.updatedAt = time;
-            this.levels.add(maker.market, maker.side, maker.price, -ev.qty, change ? change.levels : null);
-            const trade: TradeRecord = {
-              id: `${taker.hex}-${p.trades.length + 1}`, market: taker.market, price: ev.price, quantity: ev.qty,
-              takerSide: taker.side, takerOrderId: taker.id, makerOrderId: maker.id, time,
-            };
-            p.trades.push(trade);
-            this.trades[taker.market].push(trade);
-            this.tradeCount++;
-            if (observer) this.safely(() => observer.trade(trade));
-            change?.orders.add(maker);
-            break;
-          }
-          case C.EV_DONE: {
-            const rec = this.orders.get(ev.id)!;
-            this.touch(rec);
-            if (rec.resting) this.levels.add(rec.market, rec.side, rec.price, -ev.qty, change ? change.levels : null);
-            rec.resting = false;
-            rec.remaining = 0n;
-            rec.status = ev.reason === C.DONE_FILLED ? 'filled' : 'cancelled';
-            rec.reason = ev.reason === C.DONE_FILLED ? null : doneName(ev.reason);
-            rec.updatedAt = time;
-            this.orders.finish(rec);
-            change?.orders.add(rec);
-            if (rec.id === p.id) {
-              p.seen = true;
-              p.rec = rec;
-            }
-            break;
-          }
-          case C.EV_REDUCED: {
-            const rec = p.rec!;
-            this.touch(rec);
-            rec.remaining = ev.remaining;
-            rec.quantity -= ev.qty;
-            rec.updatedAt = time;
-            this.levels.add(rec.market, rec.side, rec.price, -ev.qty, change ? change.levels : null);
-            change?.orders.add(rec);
-            p.seen = true;
-            break;
-          }
-        }
-      }
-      if (outcomes[p.env]) continue; // rejected
-      if (p.kind === C.CMD_PLACE) {
-        const rec = p.rec!;
-        if (!p.seen) {
-          // no done event: the rest of it rests in the book
-          this.touch(rec);
-          rec.resting = true;
-          if (rec.filled === 0n) rec.status = 'open';
-          this.levels.add(rec.market, rec.side, rec.price, rec.remaining, change ? change.levels : null);
-        }
-        outcomes[p.env] = { ok: true, order: copyOrder(rec), trades: p.trades };
-      } else {
-        const rec = p.rec ?? this.orders.get(p.id)!;
-        outcomes[p.env] = { ok: true, order: copyOrder(rec), trades: [] };
-      }
-    }
-  }
-
-  /** The API error for a core reject of a pending command. */
-  private rejection(p: Pending, reason: number): ApiError {
-    if (p.kind !== C.CMD_PLACE && (reason === C.REJ_UNKNOWN_ORDER || reason === C.REJ_NOT_OWNER)) {
-      // Not in the core: never existed, finished, or not this owner's. The table knows which.
-      const rec = this.orders.get(p.id);
-      const m = rec ? rec.market : -1;
-      return this.refuseChange(rec, p.id, p.owner, m) ?? E.orderNotFound(orderIdHex(p.id));
-    }
-    return bookRejected(reason);
+  /** The tables the events change, as they are now (a restore replaces them). */
+  private tables(observer: StateObserver | null): Tables {
+    return {
+      markets: this.markets,
+      orders: this.orders,
+      levels: this.levels,
+      touch: (o) => this.touch(o),
+      trade: (t) => {
+        this.trades[t.market].push(t);
+        this.tradeCount++;
+        if (observer) this.safely(() => observer.trade(t));
+      },
+    };
   }
 
   /** A level total as the mirror holds it (for tests: must equal the core's depth). */
@@ -418,7 +322,7 @@ export class NodeState {
       return ring;
     });
     this.levels = new LevelMirror(this.markets.size);
-    for (const o of cp.orders) if (o.resting) this.levels.add(o.market, o.side, o.price, o.remaining, null);
+    for (const o of cp.orders) if (o.resting) this.levels.add(o.market, o.side, o.price, o.visible, null);
     this.eventCount = cp.eventCount;
     this.lamport = cp.lamport;
     this.originSeqs = cp.originSeqs;

@@ -1,10 +1,20 @@
-// The host's memory of orders. The core only holds resting orders; finished ones (filled,
-// cancelled) leave it, but users still ask for them (GET /v1/orders/:id, a 409 when
-// cancelling twice). The table is built only from applied envelopes and the core's
-// events, so a replay rebuilds it exactly. Finished orders are kept up to a limit, the
-// oldest-finished going first; open orders are always kept.
+// The host's memory of orders. The core only holds live orders (resting, or stops waiting
+// for their trigger); finished ones (filled, cancelled, expired) leave it, but users still
+// ask for them (GET /v1/orders/:id, a 409 when cancelling twice). The table is built only
+// from applied envelopes and the core's events, so a replay rebuilds it exactly. Finished
+// orders are kept up to a limit, the oldest-finished going first; live orders are always kept.
 
-export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled';
+/**
+ * pending: a stop order waiting for its trigger; open / partially_filled: in the book (or
+ * entering it); filled, cancelled, expired (good-till-time), rejected (a triggered stop the
+ * book refused): finished.
+ */
+export type OrderStatus = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'pending' | 'expired' | 'rejected';
+
+/** An OCO's stop leg: waiting, triggered (the order now works at its price), or cancelled (a fill of the limit leg, or the order ended). */
+export type OcoState = 'pending' | 'triggered' | 'cancelled';
+
+export const isLive = (s: OrderStatus): boolean => s === 'open' || s === 'partially_filled' || s === 'pending';
 
 export interface OrderRecord {
   id: bigint;
@@ -16,15 +26,25 @@ export interface OrderRecord {
   type: number;
   tif: number;
   postOnly: boolean;
-  price: bigint; //          ticks; 0 for market orders
-  quantity: bigint; //       lots: filled + remaining while open; lowered by reduce
+  stp: number; //            STP_*
+  price: bigint; //          ticks: the price it works at now (moved by an amend, or an OCO's stop leg); 0 for market orders
+  quantity: bigint; //       lots: filled + remaining while live; lowered by reduce, set by amend
   filled: bigint;
-  remaining: bigint; //      0 once finished
+  remaining: bigint; //      0 once finished; shown + hidden for an iceberg
+  visible: bigint; //        the part in the book's depth while resting (an iceberg's shown slice), else 0
   status: OrderStatus;
-  reason: string | null; //  why it was cancelled (a DONE_* name)
+  reason: string | null; //  why it was cancelled (a DONE_* name) or rejected (the API's code)
   createdAt: number; //      ms, the origin's clock when it was placed
   updatedAt: number;
   resting: boolean; //       in the book right now
+  stopPrice: bigint; //      ticks: a stop order's trigger; 0 for none
+  display: bigint; //        lots: an iceberg's display quantity; 0 for none
+  expiresAt: number; //      ms: good-till-time; 0 for none
+  ocoStopPrice: bigint; //   ticks: an OCO's stop leg; 0 for none
+  ocoPrice: bigint; //       ticks: the stop leg's limit price (0: stop-market)
+  ocoState: OcoState | null;
+  triggeredAt: number; //    ms: when a stop (or an OCO's stop leg) triggered; 0 before
+  takerTrades: number; //    trades it made as the taker, for trade ids ("<order id>-<n>")
 }
 
 export const copyOrder = (o: OrderRecord): OrderRecord => ({ ...o });
@@ -68,7 +88,7 @@ export class OrderTable {
   add(o: OrderRecord): void {
     this.orders.set(o.id, o);
     setOf(this.byOwner, o.owner).add(o.id);
-    if (o.status === 'open' || o.status === 'partially_filled') setOf(this.openByOwner, o.owner).add(o.id);
+    if (isLive(o.status)) setOf(this.openByOwner, o.owner).add(o.id);
     if (o.clientOrderId !== null) this.byClientId.set(OrderTable.clientKey(o.owner, o.clientOrderId), o.id);
   }
 
@@ -102,7 +122,7 @@ export class OrderTable {
     }
   }
 
-  /** An owner's orders, newest first, filtered; at most `limit`. */
+  /** An owner's orders, newest first, filtered; at most `limit`. `openOnly`: the live ones (open, partially filled, pending). */
   list(owner: string, filter: (o: OrderRecord) => boolean, openOnly: boolean, limit: number): OrderRecord[] {
     const ids = (openOnly ? this.openByOwner : this.byOwner).get(owner);
     if (!ids) return [];

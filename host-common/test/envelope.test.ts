@@ -20,7 +20,14 @@ const place: EnvelopeFields = {
 describe('envelope encoding', () => {
   it('round-trips every kind, with the id = sha-256 of the unsigned bytes', () => {
     const sig = new Uint8Array(64).fill(7);
-    for (const body of [place.body, { kind: C.CMD_CANCEL, orderId: 0xdeadbeefn }, { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n }] as const) {
+    const advanced = [
+      { ...place.body, type: C.TYPE_STOP_LIMIT, flags: 0, stp: C.STP_DECREMENT, stopPrice: 12000n, expiresAt: 1_760_000_060_000n },
+      { ...place.body, type: C.TYPE_STOP_MARKET, tif: C.TIF_IOC, flags: 0, price: 0n, stopPrice: 12000n },
+      { ...place.body, flags: C.FLAG_OCO, stopPrice: 12000n, ocoPrice: 11990n },
+      { ...place.body, flags: 0, stp: C.STP_CANCEL_BOTH, display: 50n, expiresAt: 1n },
+    ];
+    const amends = [{ kind: C.CMD_AMEND, orderId: 5n, price: 12350n, quantity: 0n }, { kind: C.CMD_AMEND, orderId: 5n, price: 0n, quantity: 9n }, { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 2n }];
+    for (const body of [place.body, ...advanced, ...amends, { kind: C.CMD_CANCEL, orderId: 0xdeadbeefn }, { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n }] as const) {
       const fields = { ...place, body } as EnvelopeFields;
       const unsigned = encodeUnsigned(fields);
       const e = decodeEnvelope(seal(unsigned, sig));
@@ -34,14 +41,57 @@ describe('envelope encoding', () => {
   it('refuses what is not canonical', () => {
     const good = seal(encodeUnsigned(place), new Uint8Array(64));
     const bad = (mutate: (b: Uint8Array) => Uint8Array) => () => decodeEnvelope(mutate(good.slice()));
-    expect(bad((b) => ((b[0] = 2), b))).toThrow(EnvelopeError); // version
+    expect(bad((b) => ((b[0] = 3), b))).toThrow(EnvelopeError); // version
+    expect(bad((b) => ((b[0] = 0), b))).toThrow(EnvelopeError);
     expect(bad((b) => ((b[1] = 9), b))).toThrow(EnvelopeError); // kind
+    expect(bad((b) => ((b[1] = 0), b))).toThrow(EnvelopeError);
     expect(bad((b) => b.subarray(0, b.length - 1))).toThrow(EnvelopeError); // short
     expect(bad((b) => { const o = new Uint8Array(b.length + 1); o.set(b); return o; })).toThrow(EnvelopeError); // trailing byte
     expect(() => encodeUnsigned({ ...place, owner: 'a@b' })).toThrow(EnvelopeError);
     expect(() => encodeUnsigned({ ...place, clock: [[9n, 1n], [1n, 1n]] })).toThrow(/not canonical/);
     expect(() => encodeUnsigned({ ...place, body: { ...place.body, side: 2 } as never })).toThrow(EnvelopeError);
     expect(() => encodeUnsigned({ ...place, seq: 0n })).toThrow(EnvelopeError);
+    expect(() => encodeUnsigned({ ...place, time: 8_640_000_000_000_001n })).toThrow(EnvelopeError); // past what a Date can show
+    expect(encodeUnsigned({ ...place, time: 8_640_000_000_000_000n }).length).toBeGreaterThan(0);
+    // advanced fields: ranges, and one canonical form
+    for (const body of [
+      { ...place.body, type: 4 }, { ...place.body, flags: 4 }, { ...place.body, stp: 4 }, { ...place.body, stopPrice: -1n }, { ...place.body, display: 1n << 63n },
+      { ...place.body, expiresAt: 8_640_000_000_000_001n },
+      { kind: C.CMD_AMEND, orderId: 5n, price: 0n, quantity: 0n }, { kind: C.CMD_AMEND, orderId: 5n, price: -1n, quantity: 1n }, { kind: C.CMD_AMEND, orderId: 0n, price: 1n, quantity: 1n },
+    ]) expect(() => encodeUnsigned({ ...place, body } as EnvelopeFields), JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))).toThrow(EnvelopeError);
+    const withStop = seal(encodeUnsigned({ ...place, body: { ...place.body, flags: 0, type: C.TYPE_STOP_LIMIT, stopPrice: 7n } }), new Uint8Array(64));
+    const at = withStop.length - 64 - 9; // the extras byte, then the stop price
+    expect(withStop[at]).toBe(1);
+    const mutated = (f: (b: Uint8Array) => void) => () => {
+      const b = withStop.slice();
+      f(b);
+      return decodeEnvelope(b);
+    };
+    expect(mutated((b) => b.fill(0, at + 1, at + 9))).toThrow(/not canonical/); // a set bit with a 0 value
+    expect(mutated((b) => (b[at] = 0x11))).toThrow(/extras/); // an unknown bit
+    expect(mutated((b) => (b[at] = 3))).toThrow(EnvelopeError); // a bit with no value behind it
+    const amend = seal(encodeUnsigned({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }), new Uint8Array(64));
+    expect(() => decodeEnvelope(Uint8Array.from(amend).fill(0, amend.length - 64 - 16, amend.length - 64))).toThrow(/amend/); // price and quantity both 0
+  });
+
+  it('still reads version 1 (logs from before advanced orders), with its narrower body', () => {
+    // version 1 = version 2's bytes of a plain order without the extras byte
+    const v1 = (fields: EnvelopeFields, plainPlace: boolean) => {
+      const u = encodeUnsigned(fields);
+      const bytes = plainPlace ? u.subarray(0, u.length - 1) : u;
+      const out = seal(bytes, new Uint8Array(64));
+      out[0] = 1;
+      return out;
+    };
+    const e = decodeEnvelope(v1(place, true));
+    expect(e.body).toEqual(place.body);
+    expect(decodeEnvelope(v1({ ...place, body: { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n } }, false)).body).toEqual({ kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n });
+    expect(() => decodeEnvelope(v1({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }, false))).toThrow(/kind/);
+    expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, type: C.TYPE_STOP_MARKET, price: 0n } }, true))).toThrow(/place body/);
+    expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, stp: C.STP_DECREMENT } }, true))).toThrow(/place body/);
+    const withExtras = seal(encodeUnsigned({ ...place, body: { ...place.body, display: 5n } }), new Uint8Array(64));
+    withExtras[0] = 1;
+    expect(() => decodeEnvelope(withExtras)).toThrow(EnvelopeError); // trailing bytes for version 1
   });
 
   it('order ids are the first 8 bytes of the envelope id, shown as 16 hex digits', () => {

@@ -1,7 +1,9 @@
 // The deterministic apply path: outcomes, the order table and the book do not depend on how
 // envelopes are batched; the host's level totals mirror the core's depth; a checkpoint taken
 // mid-stream restores to the same state and continues identically; finished orders are
-// forgotten oldest first and their client order ids freed.
+// forgotten oldest first and their client order ids freed. Each runs on a basic stream and on
+// an advanced one (stops, OCO, good-till-time, icebergs, self-trade modes, amends), where the
+// order table must also agree with the core, order by order.
 
 import { describe, expect, it } from 'vitest';
 import * as C from '../../core-as/codes.ts';
@@ -9,7 +11,7 @@ import { Engine } from '../../core-as/src/engine.ts';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { Markets } from '../markets.ts';
-import { decodeEnvelope, encodeUnsigned, type Body, type Envelope, orderIdOf, seal } from '../sequencer/envelope.ts';
+import { decodeEnvelope, encodeUnsigned, type Body, type Envelope, orderIdOf, type PlaceBody, seal } from '../sequencer/envelope.ts';
 import { encodeCheckpointSliced } from '../state/checkpoint.ts';
 import { NodeState, type Outcome } from '../state/node-state.ts';
 import { rng } from './process/fuzz-gen.ts';
@@ -20,12 +22,17 @@ if (!cfg.ok || cfg.help) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const origin = new Uint8Array(32).fill(9);
 
+const engines = new WeakMap<NodeState, Engine>();
+
 function fresh(maxFinishedOrders = 100_000): NodeState {
-  return new NodeState({ engine: Engine.create(wasm, { markets: markets.size }), markets, maxFinishedOrders });
+  const engine = Engine.create(wasm, { markets: markets.size });
+  const s = new NodeState({ engine, markets, maxFinishedOrders });
+  engines.set(s, engine);
+  return s;
 }
 
-function envelope(seq: number, market: string, owner: string, body: Body): Envelope {
-  const fields = { market, origin, seq: BigInt(seq), lamport: BigInt(seq), time: BigInt(1_760_000_000_000 + seq), owner, clock: [], body };
+function envelope(seq: number, market: string, owner: string, body: Body, time = 1_760_000_000_000 + seq): Envelope {
+  const fields = { market, origin, seq: BigInt(seq), lamport: BigInt(seq), time: BigInt(time), owner, clock: [], body };
   return decodeEnvelope(seal(encodeUnsigned(fields), new Uint8Array(64)));
 }
 
@@ -64,6 +71,69 @@ function stream(seed: number, n: number): Envelope[] {
   return out;
 }
 
+/** The advanced mix: every order type and flag, amends and reduces, times that expire orders. */
+function advancedStream(seed: number, n: number): Envelope[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const out: Envelope[] = [];
+  const placed: { id: bigint; market: string; owner: string }[] = [];
+  let time = 1_760_000_000_000;
+  for (let seq = 1; seq <= n; seq++) {
+    time += int(0, 40);
+    const market = r() < 0.85 ? 'BTC-USD' : 'ETH-USD';
+    const roll = r();
+    if (roll < 0.6 || placed.length === 0) {
+      const owner = pick(['alice', 'bob', 'carol']);
+      const side = r() < 0.5 ? C.SIDE_BUY : C.SIDE_SELL;
+      const price = BigInt(int(1000, 1019));
+      const quantity = BigInt(int(1, 60));
+      const kind = pick(['limit', 'limit', 'limit', 'ioc', 'market', 'stop_limit', 'stop_market', 'oco', 'iceberg']);
+      const body: PlaceBody = { kind: C.CMD_PLACE, side, type: C.TYPE_LIMIT, tif: C.TIF_GTC, flags: 0, stp: r() < 0.3 ? int(0, 3) : 0, price, quantity, clientOrderId: r() < 0.05 ? `c${int(0, 9)}` : '' };
+      const away = (d: number) => BigInt(side === C.SIDE_BUY ? Number(price) + d : Number(price) - d);
+      if (kind === 'ioc') body.tif = pick([C.TIF_IOC, C.TIF_FOK]);
+      if (kind === 'market') Object.assign(body, { type: C.TYPE_MARKET, tif: pick([C.TIF_IOC, C.TIF_FOK]), price: 0n });
+      if (kind === 'stop_limit') Object.assign(body, { type: C.TYPE_STOP_LIMIT, tif: pick([C.TIF_GTC, C.TIF_GTC, C.TIF_IOC]), stopPrice: BigInt(int(1000, 1019)) });
+      if (kind === 'stop_market') Object.assign(body, { type: C.TYPE_STOP_MARKET, tif: C.TIF_IOC, price: 0n, stopPrice: BigInt(int(1000, 1019)) });
+      if (kind === 'oco') Object.assign(body, { flags: C.FLAG_OCO, stopPrice: away(int(1, 6)), ...(r() < 0.5 ? { ocoPrice: away(int(1, 8)) } : {}) });
+      if (kind === 'iceberg') body.display = BigInt(Math.max(1, Math.ceil(Number(quantity) / int(1, 12))));
+      if (body.tif === C.TIF_FOK && r() < 0.9) body.stp = 0; // else the core refuses it (invalid_stp)
+      if ((kind === 'limit' || kind === 'stop_limit' || kind === 'iceberg') && r() < 0.3) body.expiresAt = BigInt(time + int(1, 400));
+      if (body.type === C.TYPE_LIMIT && body.tif === C.TIF_GTC && kind === 'limit' && r() < 0.05) body.flags = C.FLAG_POST_ONLY;
+      const e = envelope(seq, market, owner, body, time);
+      placed.push({ id: orderIdOf(e.id), market, owner });
+      out.push(e);
+      continue;
+    }
+    const target = placed[Math.floor(r() * placed.length)];
+    const owner = r() < 0.95 ? target.owner : 'mallory';
+    let body: Body;
+    if (roll < 0.72) body = { kind: C.CMD_CANCEL, orderId: target.id };
+    else if (roll < 0.78) body = { kind: C.CMD_REDUCE, orderId: target.id, quantity: BigInt(int(1, 40)) };
+    else body = { kind: C.CMD_AMEND, orderId: target.id, price: r() < 0.6 ? BigInt(int(1000, 1019)) : 0n, quantity: r() < 0.6 ? BigInt(int(1, 80)) : 0n };
+    if (body.kind === C.CMD_AMEND && body.price === 0n && body.quantity === 0n) body.quantity = 1n;
+    out.push(envelope(seq, target.market, owner, body, time));
+  }
+  return out;
+}
+
+/** Every live order of the table is in the core as the table says, and the core holds no other. */
+function checkTableAgainstCore(s: NodeState, engine: Engine): void {
+  let live = 0;
+  for (const o of s.orders.entries().orders) {
+    const info = engine.order(o.id);
+    if (o.status === 'open' || o.status === 'partially_filled' || o.status === 'pending') {
+      live++;
+      expect(info, `order ${o.hex} (${o.status}) is in the core`).not.toBeNull();
+      expect({ remaining: info!.remaining, visible: info!.visible, pending: info!.pending }, `order ${o.hex}`).toEqual({ remaining: o.remaining, visible: o.visible, pending: o.status === 'pending' });
+      if (o.resting) expect(info!.price, `order ${o.hex} price`).toBe(o.price);
+    } else {
+      expect(info, `order ${o.hex} (${o.status}) has left the core`).toBeNull();
+    }
+  }
+  expect(engine.orderCount()).toBe(live);
+}
+
 const show = (x: unknown) => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 
 function applyInBatches(state: NodeState, envs: Envelope[], sizes: () => number): Outcome[] {
@@ -89,9 +159,15 @@ function checkMirror(s: NodeState): void {
   }
 }
 
-describe('NodeState.apply', () => {
-  const envs = stream(20261125, 3000);
+const STREAMS = [
+  { name: 'basic', envs: stream(20261125, 3000), codes: ['open', 'filled', 'cancelled', 'partially_filled', 'duplicate_client_order_id', 'order_not_open', 'forbidden', 'post_only_would_cross'] },
+  {
+    name: 'advanced', envs: advancedStream(20261126, 3000),
+    codes: ['open', 'pending', 'filled', 'cancelled', 'partially_filled', 'order_not_open', 'forbidden', 'not_amendable', 'invalid_stop_price'],
+  },
+];
 
+describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: expectCodes }) => {
   it('gives the same outcomes, table and hash whatever the batching', () => {
     const one = fresh();
     const byOne = applyInBatches(one, envs, () => 1);
@@ -108,10 +184,39 @@ describe('NodeState.apply', () => {
     expect(tableOf(mixed)).toBe(tableOf(one));
     // the stream exercised what it should
     const codes = new Set(byOne.map((o) => (o.ok ? o.order.status : o.error.code)));
-    for (const c of ['open', 'filled', 'cancelled', 'partially_filled', 'duplicate_client_order_id', 'order_not_open', 'forbidden', 'post_only_would_cross']) expect(codes, [...codes].join()).toContain(c);
+    for (const c of expectCodes) expect(codes, [...codes].join()).toContain(c);
     expect(byOne.some((o) => o.ok && o.trades.length > 0)).toBe(true);
     checkMirror(one);
     checkMirror(all);
+    checkTableAgainstCore(one, engines.get(one)!);
+    checkTableAgainstCore(mixed, engines.get(mixed)!);
+    if (name === 'advanced') {
+      // every kind of order took part, and their events reached the table
+      const table = one.orders.entries().orders;
+      for (const [what, has] of [
+        ['a triggered stop', table.some((o) => o.triggeredAt > 0 && o.ocoState === null)],
+        ['a triggered OCO', table.some((o) => o.ocoState === 'triggered')],
+        ['an OCO whose limit leg filled', table.some((o) => o.ocoState === 'cancelled' && o.filled > 0n)],
+        ['an expired order', table.some((o) => o.status === 'expired')],
+        ['an iceberg that refilled', table.some((o) => o.display > 0n && o.filled > o.display)],
+        ['a self-trade reduction', table.some((o) => o.status === 'cancelled' && o.reason === 'self_trade')],
+        ['a resting iceberg', table.some((o) => o.resting && o.display > 0n && o.visible < o.remaining)],
+      ] as const) expect(has, what).toBe(true);
+    }
+  });
+
+  it('the mirror and the table agree with the core after every batch', () => {
+    const s = fresh();
+    const r = rng(11);
+    for (let i = 0; i < envs.length;) {
+      const n = Math.min(1 + Math.floor(r() * 16), envs.length - i);
+      s.apply(envs.slice(i, i + n));
+      i += n;
+      if (i % 7 === 0 || i === envs.length) {
+        checkMirror(s);
+        checkTableAgainstCore(s, engines.get(s)!);
+      }
+    }
   });
 
   it('book deltas rebuild the book; order pushes end in each order\'s final state; trades are pushed once', () => {
@@ -184,9 +289,51 @@ describe('NodeState.apply', () => {
     expect(live.stateHash()).toBe(straight.stateHash());
   });
 
+});
+
+/** A version-3 checkpoint rewritten as version 2 wrote it: 80-byte orders, no advanced fields. */
+function asVersion2(v3: Uint8Array): Uint8Array {
+  const dv = new DataView(v3.buffer, v3.byteOffset, v3.byteLength);
+  let p = 8;
+  p += 4 + dv.getUint32(p, true); // core snapshot
+  p += 4 + dv.getUint32(p, true); // header
+  const n = dv.getUint32(p, true);
+  p += 4;
+  const parts = [v3.slice(0, p)];
+  for (let i = 0; i < n; i++) {
+    const o = v3.slice(p + i * 136, p + i * 136 + 80);
+    o[71] = 0;
+    o.fill(0, 76, 80);
+    parts.push(o);
+  }
+  parts.push(v3.slice(p + n * 136));
+  const out = new Uint8Array(parts.reduce((k, x) => k + x.length, 0));
+  let at = 0;
+  for (const x of parts) {
+    out.set(x, at);
+    at += x.length;
+  }
+  out[7] = 2;
+  return out;
+}
+
+describe('NodeState', () => {
+  it('restores a version-2 checkpoint (written before advanced orders)', () => {
+    const s = fresh();
+    s.apply(STREAMS[0].envs.slice(0, 400)); // fewer trades than a ring holds: trade counts can be rebuilt
+    const restored = fresh();
+    restored.restore(asVersion2(s.checkpoint()));
+    expect(restored.stateHash()).toBe(s.stateHash());
+    expect(tableOf(restored)).toBe(tableOf(s));
+    checkMirror(restored);
+    const rest = STREAMS[0].envs.slice(400, 800);
+    expect(show(restored.apply(rest))).toBe(show(s.apply(rest)));
+    expect(tableOf(restored)).toBe(tableOf(s));
+  });
+
   it('a checkpoint of other markets is refused and changes nothing', () => {
     const s = fresh();
-    s.apply(envs.slice(0, 100));
+    s.apply(STREAMS[0].envs.slice(0, 100));
     const other = new NodeState({ engine: Engine.create(wasm, { markets: 1 }), markets: new Markets([markets.list[0]].map((m) => ({ id: m.id, base: m.base, quote: m.quote, tickSize: m.tickSize, tickDecimals: m.tickDecimals, lotSize: m.lotSize, lotDecimals: m.lotDecimals }))) });
     const hash = other.stateHash();
     expect(() => other.restore(s.checkpoint())).toThrow(/markets/);

@@ -1,17 +1,16 @@
-// The node wired in-process (startNode with a host whose HTTP port only hands the app back,
-// so requests go through app.request()): readiness (503 while starting), refusing writes
+// The node wired in-process (node-harness.ts: startNode with a host whose HTTP port only hands
+// the app back, so requests go through app.request()): readiness (503 while starting), refusing writes
 // while stopping, a failing disk (503, nothing acknowledged), the WAL holding signed
 // envelopes in order, restart from snapshot + log, and the markets check of the data dir.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
-import { type RunningNode, startNode } from '../node.ts';
-import type { FileSystem, Host } from '../ports.ts';
+import type { FileSystem } from '../ports.ts';
 import { decodeEnvelope, verifyEnvelope } from '../sequencer/envelope.ts';
 import { Wal } from '../store/wal.ts';
-import { collect, instrumentedFs, memoryLogger, removeDir, tempDir } from './helpers.ts';
+import { collect, instrumentedFs, removeDir, tempDir } from './helpers.ts';
+import { type Harness, startInProcess } from './node-harness.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -21,42 +20,8 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-interface Harness {
-  node: RunningNode;
-  app: Hono;
-  stdout: string[];
-  req(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; json: any; headers: Headers }>;
-}
-
 async function start(args: string[] = [], fs: FileSystem = nodeFileSystem, onServe?: (app: Hono) => Promise<void>): Promise<Harness> {
-  let app: Hono | null = null;
-  const stdout: string[] = [];
-  const host: Host = {
-    fs,
-    http: {
-      upgradeWebSocket: () => () => new Response(null, { status: 400 }),
-      serve: async (a) => {
-        app = a as unknown as Hono;
-        await onServe?.(app);
-        return { port: 1, close: async () => {} };
-      },
-    },
-    process: {
-      runtime: 'node', runtimeVersion: 'test', args: [], env: {}, stdout: (l) => stdout.push(l), stderr: () => {},
-      onSignal: () => {}, exit: (code) => { throw new Error(`exit ${code}`); },
-    },
-  };
-  const parsed = parseConfig(['--data-dir', dir, '--token', 'tok-a', '--tokens', 'bob:tok-b', '--rate-limit', '0', ...args], {});
-  if (!parsed.ok || parsed.help) throw new Error('config');
-  const node = await startNode(host, parsed.config, memoryLogger());
-  const req = async (method: string, path: string, body?: unknown, token: string | null = 'tok-a') => {
-    const headers: Record<string, string> = {};
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await app!.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
-  };
-  return { node, app: app!, stdout, req };
+  return startInProcess(dir, { args, fs, onServe });
 }
 
 const order = (price: string, side = 'buy', quantity = '0.1') => ({ market: 'BTC-USD', side, type: 'limit', price, quantity });

@@ -14,7 +14,7 @@ const CHART_LEVELS = 80; // levels per side in the depth chart
 const TAPE_ROWS = 60;
 const TOKEN_KEY = 'meshbook.token';
 const MARKET_KEY = 'meshbook.market';
-const OPEN = new Set(['open', 'partially_filled']);
+const OPEN = new Set(['open', 'partially_filled', 'pending']); // live orders: what GET /v1/orders?status=open lists
 const TRADE_RANK = { tentative: 0, final: 1, reverted: 2 }; // a trade's status only moves up
 
 const view = {

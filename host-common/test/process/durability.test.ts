@@ -22,10 +22,13 @@ interface Known {
   /** The order as the last 2xx about it showed it. */
   acked: any;
   /** A command on it that was sent and not answered when the node died. */
-  inFlight: 'cancel' | { reduceTo: string } | null;
+  inFlight: 'cancel' | { reduceTo: string } | { moveTo: string } | null;
 }
 
-const view = (o: any) => ({ status: o.status, quantity: o.quantity, filledQuantity: o.filledQuantity, remainingQuantity: o.remainingQuantity, price: o.price, side: o.side });
+const view = (o: any) => ({
+  status: o.status, quantity: o.quantity, filledQuantity: o.filledQuantity, remainingQuantity: o.remainingQuantity, price: o.price, side: o.side,
+  type: o.type, stopPrice: o.stopPrice, oco: o.oco, displayQuantity: o.displayQuantity, expiresAt: o.expiresAt,
+});
 
 async function post(pool: RawPool, body: unknown) {
   const r = await pool.request({ method: 'POST', path: '/v1/orders', headers: AUTH, body: JSON.stringify(body) });
@@ -65,6 +68,18 @@ for (const runtime of RUNTIMES) {
           tradeIds.push(...taker.json.trades.map((t: any) => t.id));
           for (const o of [maker.json.order, taker.json.order]) known.set(o.id, { id: o.id, acked: o, inFlight: null });
         }
+        // advanced orders that stay as they are through the storm (which trades nothing): a pending
+        // stop, an iceberg, a good-till-time order and an OCO
+        for (const body of [
+          { side: 'buy', type: 'stop_limit', price: '500.00', stopPrice: '450.00', quantity: '1' },
+          { side: 'sell', type: 'limit', price: '300.00', quantity: '5', displayQuantity: '0.5' },
+          { side: 'buy', type: 'limit', price: '5.00', quantity: '1', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+          { side: 'sell', type: 'limit', price: '310.00', quantity: '1', oco: { stopPrice: '5.00', price: '4.00' } },
+        ]) {
+          const res = await post(pool, { market: 'BTC-USD', ...body });
+          expect(res.status, JSON.stringify(res.json)).toBe(201);
+          known.set(res.json.order.id, { id: res.json.order.id, acked: res.json.order, inFlight: null });
+        }
         // the makers were only partly filled by their own taker; refresh what they look like now
         for (const k of known.values()) {
           const g = await pool.request({ method: 'GET', path: `/v1/orders/${k.id}`, headers: AUTH });
@@ -90,10 +105,17 @@ for (const runtime of RUNTIMES) {
               } else {
                 const k = mine[Math.floor(r() * mine.length)];
                 if (k.acked.status !== 'open') continue;
-                if (roll < 0.8) {
+                if (roll < 0.75) {
                   k.inFlight = { reduceTo: '0.5' };
                   const res = await pool.request({ method: 'PATCH', path: `/v1/orders/${k.id}`, headers: AUTH, body: JSON.stringify({ quantity: '0.5' }) });
                   if (res.status !== 200) throw new Error(`reduce answered ${res.status}`);
+                  k.acked = JSON.parse(res.body);
+                } else if (roll < 0.85) {
+                  // a move within its side's range: it goes to the back of another level, trading nothing
+                  const moveTo = k.acked.side === 'buy' ? `${10 + Math.floor(r() * 80)}.00` : `${201 + Math.floor(r() * 80)}.00`;
+                  k.inFlight = { moveTo };
+                  const res = await pool.request({ method: 'PATCH', path: `/v1/orders/${k.id}`, headers: AUTH, body: JSON.stringify({ price: moveTo }) });
+                  if (res.status !== 200) throw new Error(`move answered ${res.status}`);
                   k.acked = JSON.parse(res.body);
                 } else {
                   k.inFlight = 'cancel';
@@ -133,6 +155,7 @@ for (const runtime of RUNTIMES) {
             } else if (JSON.stringify(got) !== JSON.stringify(want)) {
               // the unanswered command became durable before the kill: its effect shows
               if (k.inFlight === 'cancel') expect(got.status).toBe('cancelled');
+              else if ('moveTo' in k.inFlight) expect(Number(got.price)).toBe(Number(k.inFlight.moveTo));
               else expect(Number(got.remainingQuantity)).toBe(Number(k.inFlight.reduceTo));
             }
           }

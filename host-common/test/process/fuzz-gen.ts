@@ -38,7 +38,22 @@ const BAD_BOOLS: unknown[] = ['true', 'false', 1, 0, 'yes', '', [], {}, 'on'];
 const BAD_CIDS: unknown[] = ['', ' ', 'a b', 'x'.repeat(65), 'é', '🚀', 'a\u0000', 'a\nb', '<script>', 1, 1.5, true, [], {}, ['x']];
 const BAD_MARKETS: unknown[] = ['', 'btc', 'BTC_USD', 'BTC-USD-X', 'ＢＴＣ-USD', 'BTC-USD ', '../etc/passwd', 'A'.repeat(40) + '-B', 1, true, [], {}, ['BTC-USD']];
 const UNKNOWN_MARKETS = ['NOPE-USD', 'ETH-EUR', 'BTC-USDT', 'X-Y'];
-const UNKNOWN_KEYS = ['leverage', 'Price', 'qty', 'amount', 'constructor', 'prototype', 'toString', 'valueOf', '', ' ', '🚀', 'side ', 'market\u0000', 'stop'];
+const UNKNOWN_KEYS = ['leverage', 'Price', 'qty', 'amount', 'constructor', 'prototype', 'toString', 'valueOf', '', ' ', '🚀', 'side ', 'market\u0000', 'stop', 'stop_price', 'display', 'expires', 'stp', 'ocoPrice'];
+// Advanced fields (API.md, Advanced orders): values none of which is ever valid.
+const NEVER_AMOUNTS = BAD_AMOUNTS.filter((v) => v !== null); // null is "absent", which may be valid
+const BAD_STPS: unknown[] = ['CANCEL_BOTH', 'Cancel_Resting', 'cancel_resting ', 'none', 'cancel', 'decrement\u0000', '', 0, 1, 3, true, [], {}, ['decrement']];
+const BAD_OCOS: unknown[] = [
+  '1', 1, true, [], ['1'], {}, { price: '1' }, { stopPrice: null }, { stopPrice: 1 }, { stopPrice: '1e3' }, { stopPrice: '-1' }, { stopPrice: '0' },
+  { stopPrice: '1', price: '0x1' }, { stopPrice: '1', price: -1 }, { stopPrice: '1', limit: '1' }, { stopPrice: '1', stopPrice2: '2' },
+  { stopPrice: `1.${'0'.repeat(30)}1` }, { stopPrice: '9'.repeat(60) }, { stopPrice: { value: '1' } },
+];
+const BAD_TIMES: unknown[] = [
+  1767225600000, 0, -1, 1e300, true, [], {}, '', 'tomorrow', 'now', '1767225600000', '2099-01-01', '2099-01-01T00:00', '2099-01-01T00:00:00',
+  '2099-01-01 00:00:00Z', '2099-01-01t00:00:00z', '2099-13-01T00:00:00Z', '2099-02-30T00:00:00Z', '2099-01-01T24:00:00Z', '2099-01-01T00:00:61Z',
+  '2099-01-01T00:00:00.1234567890Z', '2099-01-01T00:00:00+25:00', '+002099-01-01T00:00:00Z', '２０９９-01-01T00:00:00Z', '2099-01-01T00:00:00Z\u0000',
+  '1970-01-01T00:00:00Z', '2020-01-01T00:00:00Z', '0001-01-01T00:00:00Z', // the past: 422
+  `2099-01-01T00:00:00.${'0'.repeat(200)}Z`,
+];
 
 function deep(r: Rng, depth: number): string {
   const open = r() < 0.5 ? '[' : '{"a":';
@@ -59,11 +74,14 @@ function baseOrder(r: Rng): Record<string, unknown> {
   return o;
 }
 
+const LATER_BREAKS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16];
+const FIRST_BREAKS = [...LATER_BREAKS, 10, 11, 17];
+
 /** Breaks one field of an order so that no value of the rest can make it valid. */
 function breakOrder(r: Rng, o: Record<string, unknown>, first: boolean): void {
-  // Only a first break may touch type/price together (10, 11); later ones only add defects,
-  // so no combination can repair the first (e.g. "limit without price" then "market").
-  switch (int(r, 0, first ? 11 : 9)) {
+  // Only a first break may change the type (10, 11, 17); later ones only add defects, so no
+  // combination can repair the first (e.g. "limit without price" then "market").
+  switch (pick(r, first ? FIRST_BREAKS : LATER_BREAKS)) {
     case 0: o.price = pick(r, [...BAD_AMOUNTS.filter((v) => v !== null), '12.345', '0.001']); break; // null would be "no price": valid for a market order
     case 1: o.quantity = pick(r, BAD_AMOUNTS); break;
     case 2: o.side = pick(r, BAD_ENUMS); break;
@@ -76,6 +94,13 @@ function breakOrder(r: Rng, o: Record<string, unknown>, first: boolean): void {
     case 9: delete o[pick(r, ['market', 'side', 'quantity'])]; break;
     case 10: o.type = 'market'; o.timeInForce = 'IOC'; break; // a market order that keeps its price
     case 11: o.type = 'limit'; delete o.price; break;
+    case 12: o.stopPrice = pick(r, NEVER_AMOUNTS); break;
+    case 13: o.oco = pick(r, BAD_OCOS); break;
+    case 14: o.displayQuantity = pick(r, NEVER_AMOUNTS); break;
+    case 15: o.selfTradePrevention = pick(r, BAD_STPS); break;
+    case 16: o.expiresAt = pick(r, BAD_TIMES); break;
+    // a stop without its stop price; a stop-market that keeps its price
+    case 17: o.type = pick(r, ['stop_limit', 'stop_market']); delete o.stopPrice; if (o.type === 'stop_market') o.timeInForce = 'IOC'; break;
   }
 }
 
@@ -116,13 +141,21 @@ const UNKNOWN_IDS = ['0123456789abcdef', 'ffffffffffffffff', '0000000000000000',
 
 export interface Tokens {
   good: string;
+  /** Ids of orders that exist and belong to `good`: PATCH bodies are fuzzed against them. */
+  orders?: string[];
 }
+
+/** PATCH bodies that are never valid (a valid one could change or no-op an order). */
+const BAD_AMENDS: (() => string)[] = [
+  () => '{}', () => '[]', () => 'null', () => '"1"', () => '{"price":null}', () => '{"quantity":null,"price":null}',
+  () => '{"price":"1","side":"buy"}', () => '{"quantity":"1","x":1}', () => '{"displayQuantity":"1"}', () => '{"expiresAt":"2099-01-01T00:00:00Z"}',
+];
 
 /** One hostile request. */
 export function hostileRequest(r: Rng, t: Tokens): RawRequest {
   const auth = { Authorization: `Bearer ${t.good}` };
   const json = { 'Content-Type': 'application/json' };
-  switch (int(r, 0, 14)) {
+  switch (int(r, 0, t.orders?.length ? 16 : 14)) {
     case 0: { // no or bad token, whatever the body
       const bad = pick(r, [undefined, 'Bearer', 'Bearer ', `Bearer ${t.good}x`, `bearer  ${t.good.slice(1)}`, `Basic ${t.good}`, `Bearer ${'a'.repeat(2000)}`, 'Token abc', `${t.good}`]);
       const headers: Record<string, string> = { ...json };
@@ -153,7 +186,7 @@ export function hostileRequest(r: Rng, t: Tokens): RawRequest {
       return pick(r, [
         { method: 'GET', path: `/v1/markets/BTC-USD/book?${q}` },
         { method: 'GET', path: `/v1/markets/BTC-USD/trades?${l === 'limit=' ? 'limit=0' : l}` },
-        { method: 'GET', path: `/v1/orders?status=${pick(r, ['bogus', 'OPEN', 'open%20', '%F0%9F%9A%80', 'rejected'])}`, headers: auth },
+        { method: 'GET', path: `/v1/orders?status=${pick(r, ['bogus', 'OPEN', 'open%20', '%F0%9F%9A%80', 'closed', 'Pending'])}`, headers: auth },
         { method: 'GET', path: `/v1/orders?market=${pick(r, ['NOPE-USD', 'btc', '%00', 'BTC_USD'])}`, headers: auth },
       ] as RawRequest[]);
     }
@@ -185,6 +218,11 @@ export function hostileRequest(r: Rng, t: Tokens): RawRequest {
         `{"orders":[${Array.from({ length: 101 }, valid).join(',')}]}`,
       ]);
       return { method: 'POST', path: '/v1/orders/batch', headers: { ...auth, ...json }, body };
+    }
+    case 15: case 16: { // PATCH on an own order with a body that is never valid
+      const field = pick(r, ['price', 'quantity']);
+      const body = r() < 0.6 ? JSON.stringify({ [field]: pick(r, NEVER_AMOUNTS), ...(r() < 0.3 ? { [field === 'price' ? 'quantity' : 'price']: '1' } : {}) }) : pick(r, BAD_AMENDS)();
+      return { method: 'PATCH', path: `/v1/orders/${pick(r, t.orders!)}`, headers: { ...auth, ...json }, body };
     }
     default: { // hostile headers on an otherwise broken order
       const ct = pick(r, ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', '']);

@@ -45,16 +45,21 @@ for (const runtime of RUNTIMES) {
       const node = await startNodeProcess(runtime, { dataDir, args: ['--token', TOKEN, '--rate-limit', '0'] });
       const pool = new RawPool(node.url, CONNECTIONS);
       try {
-        // some state first, so an unchanged hash means something
-        for (const [side, price] of [['buy', '100.00'], ['sell', '101.00'], ['buy', '99.50']]) {
-          const r = await send(pool, { method: 'POST', path: '/v1/orders', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ market: 'BTC-USD', side, type: 'limit', price, quantity: '0.5' }) });
+        // some state first, so an unchanged hash means something: resting orders, an iceberg, a stop
+        const orders: string[] = [];
+        for (const body of [
+          { side: 'buy', type: 'limit', price: '100.00' }, { side: 'sell', type: 'limit', price: '101.00', displayQuantity: '0.1' },
+          { side: 'buy', type: 'limit', price: '99.50' }, { side: 'buy', type: 'stop_limit', price: '120.00', stopPrice: '110.00' },
+        ]) {
+          const r = await send(pool, { method: 'POST', path: '/v1/orders', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ market: 'BTC-USD', quantity: '0.5', ...body }) });
           expect(r.status).toBe(201);
+          orders.push(JSON.parse(r.body).order.id);
         }
         const book = async () => JSON.parse((await send(pool, { method: 'GET', path: '/v1/markets/BTC-USD/book' })).body);
         const before = await book();
 
         const r = rng(SEED);
-        const requests = Array.from({ length: REQUESTS }, () => hostileRequest(r, { good: TOKEN }));
+        const requests = Array.from({ length: REQUESTS }, () => hostileRequest(r, { good: TOKEN, orders }));
         const failures: string[] = [];
         const statuses = new Map<number, number>();
         let next = 0;
@@ -84,7 +89,7 @@ for (const runtime of RUNTIMES) {
         expect(after.bids).toEqual(before.bids);
         expect(after.asks).toEqual(before.asks);
         // the spread of answers shows the fuzz reached every layer
-        for (const s of [400, 401, 404, 405, 413]) expect(statuses.get(s) ?? 0, `status ${s} in ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
+        for (const s of [400, 401, 404, 405, 413, 422]) expect(statuses.get(s) ?? 0, `status ${s} in ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
       } finally {
         pool.close();
         const exit = await node.stop();
