@@ -562,23 +562,7 @@ export function place(
   if (why != 0) return reject(why, market, id);
   emit(C.EV_ACCEPTED, 0, market, id, owner, price, qty, qty);
   if (type == C.TYPE_STOP_LIMIT || type == C.TYPE_STOP_MARKET) {
-    const slot = allocOrder();
-    const o = orderAt(slot);
-    store<u64>(o, id, O_ID);
-    store<u64>(o, owner, O_OWNER);
-    store<i64>(o, qty, O_REMAINING);
-    store<i32>(o, -1, O_LEVEL);
-    store<u16>(o, <u16>market, O_MARKET);
-    store<u8>(o, <u8>side, O_SIDE);
-    store<u8>(o, OF_PENDING | <u8>(stp << OF_STP_SHIFT), O_FLAGS);
-    store<i32>(o, -1, O_EXT);
-    const x = extOf(slot);
-    store<i64>(x, expires, X_EXPIRES);
-    store<i64>(x, stop, X_STOP);
-    store<i64>(x, price, X_PRICE2);
-    store<u8>(x, <u8>type, X_TYPE);
-    store<u8>(x, <u8>tif, X_TIF);
-    insertId(id, slot);
+    const slot = newStop(market, side, id, owner, qty, type, tif, stp, price, stop, expires);
     addStop(slot);
     if (expires > 0) addExpiry(slot);
   } else {
@@ -773,7 +757,8 @@ export function restoreLink(slot: i32, market: i32, side: i32, price: i64): void
   appendToLevel(slot, own, findLevel(own, side, price), price);
 }
 
-export function restoreStop(market: i32, side: i32, id: u64, owner: u64, qty: i64, type: i32, tif: i32, stp: i32, price: i64, stop: i64, expires: i64): i32 {
+/** A pending stop order in a fresh slot, in the id index (the caller puts it in its stop list). */
+export function newStop(market: i32, side: i32, id: u64, owner: u64, qty: i64, type: i32, tif: i32, stp: i32, price: i64, stop: i64, expires: i64): i32 {
   const slot = allocOrder();
   const o = orderAt(slot);
   store<u64>(o, id, O_ID);

@@ -16,7 +16,7 @@ import {
 } from './store';
 import {
   marketCount, maxOrders, resetBooks, sideOf, stopsOf, lastPrice, setLastPrice, expiries, addExpiry, I64_MAX,
-  restoreResting, restoreLink, restoreStop, restoreStopAppend, extOf, hiddenOf, tooManyParts,
+  restoreResting, restoreLink, newStop, restoreStopAppend, extOf, hiddenOf, tooManyParts,
 } from './book';
 
 const HASH_SEED: u64 = 0x6d657368626f6f6b;
@@ -337,7 +337,7 @@ function parse(build: bool): i32 {
           if (++orders > limit) return RESTORE_STRUCTURE;
           if (build) {
             if (findId(id) >= 0) return RESTORE_DUPLICATE;
-            const slot = restoreStop(m, side, id, owner, qty, <i32>type, <i32>tif, <i32>stp, price, stop, expires);
+            const slot = newStop(m, side, id, owner, qty, <i32>type, <i32>tif, <i32>stp, price, stop, expires);
             restoreStopAppend(m, side, slot);
             if (expires > 0) addExpiry(slot);
           }
