@@ -2,9 +2,9 @@
 // (appending, fsync and renames go through node:fs, which Bun implements natively and its
 // own file API does not cover), node:process for arguments, output and signals.
 
-import process from 'node:process';
 import { upgradeWebSocket, websocket } from 'hono/bun';
 import { nodeFileSystem } from '../host-common/fs-node.ts';
+import { nodeProcessPort } from '../host-common/process-node.ts';
 import type { FileSystem, Host, HttpServer } from '../host-common/ports.ts';
 
 declare const Bun: {
@@ -45,17 +45,6 @@ export function bunHost(): Host {
         return closing;
       },
     },
-    process: {
-      runtime: 'bun',
-      runtimeVersion: Bun.version,
-      args: process.argv.slice(2),
-      env: process.env,
-      stdout: (line) => void process.stdout.write(`${line}\n`),
-      stderr: (line) => void process.stderr.write(`${line}\n`),
-      onSignal: (signals, handler) => {
-        for (const s of signals) process.on(s, () => handler(s));
-      },
-      exit: (code) => process.exit(code),
-    },
+    process: nodeProcessPort('bun', Bun.version),
   };
 }

@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import { nodeFileSystem } from '../host-common/fs-node.ts';
+import { nodeProcessPort } from '../host-common/process-node.ts';
 import type { FetchApp, Host, HttpServer } from '../host-common/ports.ts';
 
 export function nodeHost(): Host {
@@ -37,18 +38,7 @@ export function nodeHost(): Host {
         return incoming && !incoming.readableDidRead ? readIncoming(incoming, limit) : undefined;
       },
     },
-    process: {
-      runtime: 'node',
-      runtimeVersion: process.versions.node,
-      args: process.argv.slice(2),
-      env: process.env,
-      stdout: (line) => void process.stdout.write(`${line}\n`),
-      stderr: (line) => void process.stderr.write(`${line}\n`),
-      onSignal: (signals, handler) => {
-        for (const s of signals) process.on(s, () => handler(s));
-      },
-      exit: (code) => process.exit(code),
-    },
+    process: nodeProcessPort('node', process.versions.node),
   };
 }
 

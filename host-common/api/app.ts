@@ -98,6 +98,18 @@ export function createApp(deps: AppDeps): Hono {
     return { owner: who.owner, qualified: `${who.owner}@${deps.peerId}`, token: who.token };
   };
 
+  /** The caller of a write: 503 while the node is not ready, then authenticate()'s answers. */
+  const writer = (c: Context): Caller | Response => notReady(c, true) ?? authenticate(c);
+
+  /** A request's JSON body: 413 past the limit, 400 when it is not JSON. */
+  const jsonBody = async (c: Context): Promise<{ value: unknown } | Response> => {
+    const text = await readBody(c, deps.bodyLimit, deps.readBody);
+    if (!text.ok) return errorResponse(c, text.error);
+    const json = parseJson(text.value);
+    if (!json.ok) return errorResponse(c, json.error);
+    return { value: json.value };
+  };
+
   /** Hands a command to the sequencer; the outcome, or the 503 when the node cannot take it. */
   const submit = async (market: string, caller: Caller, body: Body): Promise<Outcome> => {
     const seq = deps.sequencer();
@@ -164,14 +176,10 @@ export function createApp(deps: AppDeps): Hono {
   // ---- orders ----
 
   app.post('/v1/orders', timed('/v1/orders', async (c) => {
-    const down = notReady(c, true);
-    if (down) return down;
-    const caller = authenticate(c);
+    const caller = writer(c);
     if (caller instanceof Response) return caller;
-    const text = await readBody(c, deps.bodyLimit, deps.readBody);
-    if (!text.ok) return errorResponse(c, text.error);
-    const json = parseJson(text.value);
-    if (!json.ok) return errorResponse(c, json.error);
+    const json = await jsonBody(c);
+    if (json instanceof Response) return json;
     const v = validatePlace(json.value, markets, now());
     if (!v.ok) return errorResponse(c, v.error);
     return orderAnswer(c, await placeIntent(caller, v.value), 201);
@@ -180,14 +188,10 @@ export function createApp(deps: AppDeps): Hono {
   // Several orders in one request: validated all or nothing (400 names `orders[i].field`),
   // then each is its own envelope and gets its own result, in order; they share fsyncs.
   app.post('/v1/orders/batch', timed('/v1/orders/batch', async (c) => {
-    const down = notReady(c, true);
-    if (down) return down;
-    const caller = authenticate(c);
+    const caller = writer(c);
     if (caller instanceof Response) return caller;
-    const text = await readBody(c, deps.bodyLimit, deps.readBody);
-    if (!text.ok) return errorResponse(c, text.error);
-    const json = parseJson(text.value);
-    if (!json.ok) return errorResponse(c, json.error);
+    const json = await jsonBody(c);
+    if (json instanceof Response) return json;
     const v = validateBatch(json.value, markets, now());
     if (!v.ok) return errorResponse(c, v.error);
     // the rate limit counts orders: the request itself took one
@@ -228,9 +232,7 @@ export function createApp(deps: AppDeps): Hono {
   }));
 
   app.delete('/v1/orders/:id', timed('/v1/orders/:id', async (c) => {
-    const down = notReady(c, true);
-    if (down) return down;
-    const caller = authenticate(c);
+    const caller = writer(c);
     if (caller instanceof Response) return caller;
     const rec = ownOrder(c, caller);
     if (rec instanceof Response) return rec;
@@ -240,16 +242,12 @@ export function createApp(deps: AppDeps): Hono {
   }));
 
   app.patch('/v1/orders/:id', timed('/v1/orders/:id', async (c) => {
-    const down = notReady(c, true);
-    if (down) return down;
-    const caller = authenticate(c);
+    const caller = writer(c);
     if (caller instanceof Response) return caller;
     const rec = ownOrder(c, caller);
     if (rec instanceof Response) return rec;
-    const text = await readBody(c, deps.bodyLimit, deps.readBody);
-    if (!text.ok) return errorResponse(c, text.error);
-    const json = parseJson(text.value);
-    if (!json.ok) return errorResponse(c, json.error);
+    const json = await jsonBody(c);
+    if (json instanceof Response) return json;
     const v = validateAmend(json.value, markets.at(rec.market), rec);
     if (!v.ok) return errorResponse(c, v.error);
     const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
