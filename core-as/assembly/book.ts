@@ -306,6 +306,19 @@ export function nextExpired(time: i64): i32 {
   return slot >= 0 && expiresOf(orderAt(slot)) <= time ? slot : -1;
 }
 
+/** Writes a new order record's own fields: no level yet (O_LEVEL -1), no extension. */
+// @ts-ignore: decorator
+@inline function writeOrder(o: usize, id: u64, owner: u64, remaining: i64, market: i32, side: i32, flags: u8): void {
+  store<u64>(o, id, O_ID);
+  store<u64>(o, owner, O_OWNER);
+  store<i64>(o, remaining, O_REMAINING);
+  store<i32>(o, -1, O_LEVEL);
+  store<u16>(o, <u16>market, O_MARKET);
+  store<u8>(o, <u8>side, O_SIDE);
+  store<u8>(o, flags, O_FLAGS);
+  store<i32>(o, -1, O_EXT);
+}
+
 // ---- the taker: what enters the matcher (a new order, a triggered stop, a moved order) ----
 let tId: u64 = 0;
 let tOwner: u64 = 0;
@@ -456,13 +469,7 @@ function match(reuse: i32, pos: i32, havePos: bool): bool {
   const slot = reuse >= 0 ? reuse : allocOrder();
   const o = orderAt(slot);
   const shown = tDisplay > 0 && tDisplay < rem ? tDisplay : rem;
-  store<u64>(o, tId, O_ID);
-  store<u64>(o, tOwner, O_OWNER);
-  store<i64>(o, shown, O_REMAINING);
-  store<u16>(o, <u16>market, O_MARKET);
-  store<u8>(o, <u8>tSide, O_SIDE);
-  store<u8>(o, (tPostOnly ? OF_POST_ONLY : 0) | <u8>(tStp << OF_STP_SHIFT), O_FLAGS);
-  store<i32>(o, -1, O_EXT);
+  writeOrder(o, tId, tOwner, shown, market, tSide, (tPostOnly ? OF_POST_ONLY : 0) | <u8>(tStp << OF_STP_SHIFT));
   const oco = tOco && !traded; // the stop leg waits only while the limit leg is untouched
   if (tDisplay > 0 || tExpires > 0 || oco) {
     const x = extOf(slot);
@@ -737,16 +744,9 @@ export function expireUntil(time: i64): void {
 // ---- for restore: put an order back exactly as a snapshot describes it ----
 
 /** Rests an order at the back of its level; returns its slot. Extension fields are set by the caller. */
-export function restoreResting(market: i32, side: i32, id: u64, owner: u64, price: i64, shown: i64, flags: u8, needsExt: bool): i32 {
+export function restoreResting(market: i32, side: i32, id: u64, owner: u64, shown: i64, flags: u8, needsExt: bool): i32 {
   const slot = allocOrder();
-  const o = orderAt(slot);
-  store<u64>(o, id, O_ID);
-  store<u64>(o, owner, O_OWNER);
-  store<i64>(o, shown, O_REMAINING);
-  store<u16>(o, <u16>market, O_MARKET);
-  store<u8>(o, <u8>side, O_SIDE);
-  store<u8>(o, flags, O_FLAGS);
-  store<i32>(o, -1, O_EXT);
+  writeOrder(orderAt(slot), id, owner, shown, market, side, flags);
   if (needsExt) extOf(slot);
   insertId(id, slot);
   return slot;
@@ -760,15 +760,7 @@ export function restoreLink(slot: i32, market: i32, side: i32, price: i64): void
 /** A pending stop order in a fresh slot, in the id index (the caller puts it in its stop list). */
 export function newStop(market: i32, side: i32, id: u64, owner: u64, qty: i64, type: i32, tif: i32, stp: i32, price: i64, stop: i64, expires: i64): i32 {
   const slot = allocOrder();
-  const o = orderAt(slot);
-  store<u64>(o, id, O_ID);
-  store<u64>(o, owner, O_OWNER);
-  store<i64>(o, qty, O_REMAINING);
-  store<i32>(o, -1, O_LEVEL);
-  store<u16>(o, <u16>market, O_MARKET);
-  store<u8>(o, <u8>side, O_SIDE);
-  store<u8>(o, OF_PENDING | <u8>(stp << OF_STP_SHIFT), O_FLAGS);
-  store<i32>(o, -1, O_EXT);
+  writeOrder(orderAt(slot), id, owner, qty, market, side, OF_PENDING | <u8>(stp << OF_STP_SHIFT));
   const x = extOf(slot);
   store<i64>(x, expires, X_EXPIRES);
   store<i64>(x, stop, X_STOP);

@@ -281,7 +281,7 @@ function parse(build: bool): i32 {
             let flags: u8 = <u8>((bits >> SF_STP_SHIFT) & 3) << OF_STP_SHIFT;
             if ((bits & SF_POST_ONLY) != 0) flags |= OF_POST_ONLY;
             if (oco) flags |= OF_OCO;
-            const slot = restoreResting(m, side, id, owner, price, shown, flags, display > 0 || expires > 0 || oco);
+            const slot = restoreResting(m, side, id, owner, shown, flags, display > 0 || expires > 0 || oco);
             if (display > 0 || expires > 0 || oco) {
               const x = extOf(slot);
               store<i64>(x, hidden, X_HIDDEN);
