@@ -190,7 +190,6 @@ export async function startNode(host: Host, config: Config, logger: Logger, part
       await sequencer!.idle();
       if (!sequencer!.failed) await checkpointer.flush();
       await wal.close();
-      await signer.close();
       logger.info('node: stopped', { events: state.eventCount, walSeq: wal.lastSeq });
     })();
     return stopping;

@@ -8,6 +8,11 @@
 export interface AppendHandle {
   /** Writes all of `bytes` at the end of the file (loops over short writes). */
   write(bytes: Uint8Array): Promise<void>;
+  /**
+   * True when every write() is already durable when it resolves (the file was opened with
+   * O_DSYNC): one trip to the disk instead of write + sync. sync() still works.
+   */
+  readonly durableWrites?: boolean;
   /** Makes every byte written so far durable (fdatasync, or fsync where that is all there is). */
   sync(): Promise<void>;
   close(): Promise<void>;

@@ -1,13 +1,14 @@
 // The event envelope: how every accepted command travels and is stored. The WAL holds
 // envelopes, and the network will gossip the same bytes unchanged, so the encoding is
 // canonical: one fixed binary layout, every field range-checked on decode, no trailing
-// bytes. An envelope's id is the SHA-256 of its unsigned bytes (content addressing), and
-// the origin's ed25519 signature covers exactly those bytes.
+// bytes. An envelope's id is the SHA-256 of its unsigned bytes (content addressing). The
+// origin signs batches: one ed25519 signature covers every envelope of a group commit through
+// a Merkle tree of their ids, and each envelope carries its path to the root (merkle.ts).
 //
-// Layout, version 2 (integers little-endian, like the core's records):
+// Layout, version 3 (integers little-endian, like the core's records):
 //
 //   size   field
-//   1      version = 2
+//   1      version = 3
 //   1      kind: 1 place, 2 cancel, 3 reduce, 4 amend (= the core's CMD_*)
 //   1 + m  market id, ASCII, 1..33 bytes ("BTC-USD")
 //   32     origin: the ed25519 public key of the node that created it (its peer id)
@@ -28,23 +29,36 @@
 //                  reduce keeps its old meaning (never adds: a larger quantity is refused)
 //          amend:  order id u64, new price i64 (ticks, 0 = keep), new remaining quantity i64 (lots,
 //                  0 = keep); not both 0
-//   64     ed25519 signature over everything before it
+//   ---    the unsigned bytes end here; the id is their SHA-256
+//   32k    proof: the sibling hashes on the id's path to the batch's Merkle root, leaf first
+//   2      index u16: the envelope's place in its batch, < count
+//   2      count u16: the batch's size, 1..1024
+//   1      k u8: how many siblings, exactly what (index, count) needs
+//   64     ed25519 signature over "meshbook/envelope-batch/v1" || count u16 || root
 //
-// Version 1 (logs written before advanced orders) is still read: the same layout without the
-// extras byte, kinds 1–3, and a place body limited to limit/market, post-only, stp 0. A node
-// writes version 2 only.
+// Version 2 is version 3's unsigned layout followed by a 64-byte signature over the unsigned
+// bytes themselves. Version 1 (logs written before advanced orders) is version 2 without the
+// extras byte, kinds 1–3, and a place body limited to limit/market, post-only, stp 0. Both are
+// still read; a node writes version 3 only.
 //
 // Total order for the network: (Lamport, origin, origin seq).
 
 import * as C from '../../core-as/codes.ts';
 import { sha256 } from './hash.ts';
+import { batchMessage, HASH_BYTES, MAX_BATCH, proofLength, rootOf } from './merkle.ts';
 
-export const ENVELOPE_VERSION = 2;
+export const ENVELOPE_VERSION = 3;
+const ENVELOPE_V2 = 2;
 const ENVELOPE_V1 = 1;
 export const SIGNATURE_BYTES = 64;
 export const PUBLIC_KEY_BYTES = 32;
-// version, kind, market, origin, seq/lamport/time, owner, clock, the largest body (place), signature
-export const MAX_ENVELOPE_BYTES = 2 + 34 + 32 + 24 + 65 + 1 + 255 * 16 + 21 + 65 + 1 + 4 * 8 + SIGNATURE_BYTES;
+/** index u16, count u16, k u8: the fixed part of version 3's proof. */
+const PROOF_FIXED_BYTES = 5;
+/** The deepest proof: a full batch of MAX_BATCH leaves. */
+const MAX_PROOF_HASHES = Math.ceil(Math.log2(MAX_BATCH));
+// version, kind, market, origin, seq/lamport/time, owner, clock, the largest body (place), proof, signature
+export const MAX_ENVELOPE_BYTES =
+  2 + 34 + 32 + 24 + 65 + 1 + 255 * 16 + 21 + 65 + 1 + 4 * 8 + MAX_PROOF_HASHES * HASH_BYTES + PROOF_FIXED_BYTES + SIGNATURE_BYTES;
 /** The place body's optional i64s, in the order of their extras bits. */
 const EXTRAS = ['stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const;
 
@@ -107,11 +121,21 @@ export interface EnvelopeFields {
   body: Body;
 }
 
+/** Where an envelope sits in the batch its signature covers. */
+export interface BatchProof {
+  index: number;
+  count: number;
+  /** The sibling hashes on the way to the root, 32 bytes each, leaf first. */
+  siblings: Uint8Array;
+}
+
 export interface Envelope extends EnvelopeFields {
   /** SHA-256 of the unsigned bytes. */
   id: Uint8Array;
   signature: Uint8Array;
-  /** The signed wire bytes: unsigned bytes + signature. */
+  /** Version 3's batch proof; null for versions 1 and 2, whose signature covers the unsigned bytes. */
+  proof: BatchProof | null;
+  /** The signed wire bytes: unsigned bytes, proof, signature. */
   bytes: Uint8Array;
 }
 
@@ -226,13 +250,33 @@ function validAmend(b: AmendBody): boolean {
   return b.price >= 0n && b.price <= I64_MAX && b.quantity >= 0n && b.quantity <= I64_MAX && (b.price > 0n || b.quantity > 0n);
 }
 
-/** Signed wire bytes: the unsigned bytes followed by the signature. */
-export function seal(unsigned: Uint8Array, signature: Uint8Array): Uint8Array {
+const SINGLE: BatchProof = { index: 0, count: 1, siblings: new Uint8Array(0) };
+
+/** Signed wire bytes: the unsigned bytes, the proof (a batch of one by default) and the batch's signature. */
+export function seal(unsigned: Uint8Array, signature: Uint8Array, proof: BatchProof = SINGLE): Uint8Array {
   if (signature.length !== SIGNATURE_BYTES) throw new EnvelopeError('signature must be 64 bytes');
-  const out = new Uint8Array(unsigned.length + SIGNATURE_BYTES);
+  const { index, count, siblings } = proof;
+  if (count < 1 || count > MAX_BATCH || index < 0 || index >= count || siblings.length !== proofLength(index, count) * HASH_BYTES) {
+    throw new EnvelopeError('batch proof does not fit its index and count');
+  }
+  const out = new Uint8Array(unsigned.length + siblings.length + PROOF_FIXED_BYTES + SIGNATURE_BYTES);
   out.set(unsigned, 0);
-  out.set(signature, unsigned.length);
+  let p = unsigned.length;
+  out.set(siblings, p);
+  p += siblings.length;
+  out[p++] = index & 0xff;
+  out[p++] = index >> 8;
+  out[p++] = count & 0xff;
+  out[p++] = count >> 8;
+  out[p++] = siblings.length / HASH_BYTES;
+  out.set(signature, p);
   return out;
+}
+
+/** The message a version-3 envelope's signature covers: its batch's. */
+export function signedMessage(e: Envelope): Uint8Array {
+  if (!e.proof) return e.bytes.subarray(0, e.bytes.length - SIGNATURE_BYTES);
+  return batchMessage(e.proof.count, rootOf(e.id, e.proof.index, e.proof.count, e.proof.siblings));
 }
 
 /**
@@ -244,7 +288,18 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   if (bytes.length > MAX_ENVELOPE_BYTES || bytes.length < 2 + 1 + 32 + 24 + 2 + 1 + 8 + SIGNATURE_BYTES) {
     throw new EnvelopeError(`bad length ${bytes.length}`);
   }
-  const end = bytes.length - SIGNATURE_BYTES;
+  let end = bytes.length - SIGNATURE_BYTES;
+  let proof: BatchProof | null = null;
+  if (bytes[0] === ENVELOPE_VERSION) {
+    const n = bytes.length;
+    const k = bytes[n - 65];
+    const count = bytes[n - 67] | (bytes[n - 66] << 8);
+    const index = bytes[n - 69] | (bytes[n - 68] << 8);
+    if (count < 1 || count > MAX_BATCH || index >= count || k !== proofLength(index, count)) throw new EnvelopeError('batch proof not canonical');
+    end = n - SIGNATURE_BYTES - PROOF_FIXED_BYTES - k * HASH_BYTES;
+    if (end < 2) throw new EnvelopeError('truncated');
+    proof = { index, count, siblings: bytes.slice(end, end + k * HASH_BYTES) };
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = 0;
   const need = (n: number) => {
@@ -262,7 +317,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   };
   need(2);
   const version = bytes[p++];
-  if (version !== ENVELOPE_VERSION && version !== ENVELOPE_V1) throw new EnvelopeError(`unknown version ${version}`);
+  if (version !== ENVELOPE_VERSION && version !== ENVELOPE_V2 && version !== ENVELOPE_V1) throw new EnvelopeError(`unknown version ${version}`);
   const kind = bytes[p++];
   if (kind < C.CMD_PLACE || kind > (version === ENVELOPE_V1 ? C.CMD_REDUCE : C.CMD_AMEND)) throw new EnvelopeError(`unknown kind ${kind}`);
   const market = str(33, 1);
@@ -340,13 +395,13 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   }
   if (p !== end) throw new EnvelopeError(`${end - p} trailing bytes`);
   const unsigned = bytes.subarray(0, end);
-  return { market, origin, seq, lamport, time, owner, clock, body, id: sha256(unsigned), signature: bytes.slice(end), bytes };
+  return { market, origin, seq, lamport, time, owner, clock, body, id: sha256(unsigned), signature: bytes.slice(bytes.length - SIGNATURE_BYTES), proof, bytes };
 }
 
 /** Checks an envelope's signature against its origin key (for bytes from the network). */
 export async function verifyEnvelope(e: Envelope): Promise<boolean> {
   const key = await crypto.subtle.importKey('raw', e.origin as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
-  return crypto.subtle.verify('Ed25519', key, e.signature as Uint8Array<ArrayBuffer>, e.bytes.subarray(0, e.bytes.length - SIGNATURE_BYTES) as Uint8Array<ArrayBuffer>);
+  return crypto.subtle.verify('Ed25519', key, e.signature as Uint8Array<ArrayBuffer>, signedMessage(e) as Uint8Array<ArrayBuffer>);
 }
 
 /** The core's u64 order id of a place envelope: the first 8 bytes of its id, big-endian (so its hex is the id's prefix). */

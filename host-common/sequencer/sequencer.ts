@@ -1,12 +1,15 @@
-// The sequencer of a single node: turns each accepted command into a signed envelope with
-// the next origin seq and Lamport time, appends it to the write-ahead log, and applies it
-// to the node's state once the log says it is durable — in exactly that order, so what
-// the API acknowledges is on disk and what is on disk replays to the same state.
+// The sequencer of a single node: turns each accepted command into an envelope with the
+// next origin seq and Lamport time, signs envelopes in batches, appends them to the
+// write-ahead log, and applies them to the node's state once the log says they are durable —
+// in exactly that order, so what the API acknowledges is on disk and what is on disk replays
+// to the same state.
 //
-// Pipeline per submit(): seq + Lamport (synchronous, so seq order = call order) → sign
-// (WebCrypto, async, many in flight) → append to the log in seq order (a reorder buffer
-// waits for slower signatures) → group commit → apply in log order, one engine batch for
-// every envelope that became durable together → resolve each caller with its outcome.
+// Pipeline: submit() gives the seq and Lamport time and encodes (synchronously, so seq order
+// = call order) → every envelope submitted while the log was busy waits in the queue → when
+// the log is free the queue becomes one batch: one Merkle tree, one signature (merkle.ts),
+// one group commit → the next batch starts its commit → the durable batch applies as one
+// engine call → each caller gets its outcome.
+// A batch is as large as the load makes it: one envelope when idle, many under load.
 //
 // The network will add envelopes from other origins and reorder by (Lamport, origin,
 // seq) with rollback; the apply path (NodeState.apply) is deterministic for that reason.
@@ -15,8 +18,9 @@ import type { Engine } from '../../core-as/src/engine.ts';
 import type { Logger } from '../ports.ts';
 import type { NodeState, Outcome, StateObserver } from '../state/node-state.ts';
 import type { Wal } from '../store/wal.ts';
-import { type Body, type Envelope, type EnvelopeFields, encodeUnsigned, hex, seal } from './envelope.ts';
+import { type BatchProof, type Body, type Envelope, type EnvelopeFields, encodeUnsigned, hex, seal, SIGNATURE_BYTES } from './envelope.ts';
 import { sha256 } from './hash.ts';
+import { batchMessage, batchTree, MAX_BATCH } from './merkle.ts';
 import type { Signer } from './signer.ts';
 
 export interface Clock {
@@ -43,9 +47,9 @@ export interface SequencerOptions {
 
 interface Item {
   fields: EnvelopeFields;
+  unsigned: Uint8Array;
   id: Uint8Array;
-  bytes: Uint8Array | null;
-  walSeq: number;
+  proof: BatchProof | null; // set when signed
   resolve: (o: Outcome) => void;
   reject: (e: Error) => void;
 }
@@ -69,11 +73,11 @@ export class Sequencer {
   private readonly onApplied: (count: number) => void;
   private seq = 0n;
   private lamport = 0n;
-  private nextAppend = 1n;
-  private readonly signed = new Map<bigint, Item>();
-  private readonly outstanding = new Set<Item>();
-  private applyQueue: Item[] = [];
-  private applyScheduled = false;
+  /** Submitted, waiting for the log. */
+  private queue: Item[] = [];
+  /** The batch being written (signed, in the log's hands, not yet durable). */
+  private writing: Item[] | null = null;
+  private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private failure: Error | null = null;
   /** The WAL seq of the last applied envelope: what a checkpoint taken now covers. */
@@ -95,7 +99,6 @@ export class Sequencer {
   /** Continues after the state was restored/replayed: the next own seq and Lamport time. */
   resume(): void {
     this.seq = this.state.originSeqs.get(hex(this.origin)) ?? 0n;
-    this.nextAppend = this.seq + 1n;
     this.lamport = this.state.lamport;
     this.appliedWalSeq = this.wal.lastSeq;
   }
@@ -106,73 +109,94 @@ export class Sequencer {
 
   /** Envelopes submitted and not yet applied. */
   get inflight(): number {
-    return this.outstanding.size;
+    return this.queue.length + (this.writing?.length ?? 0);
   }
 
   /** Wraps a command in an envelope and resolves with its outcome once it is durable and applied. */
   submit(market: string, owner: string, body: Body): Promise<Outcome> {
     if (this.failure) return Promise.reject(this.failure);
-    const seq = ++this.seq;
-    this.lamport = this.engine.lamportTick(this.lamport > this.state.lamport ? this.lamport : this.state.lamport);
+    const lamport = this.engine.lamportTick(this.lamport > this.state.lamport ? this.lamport : this.state.lamport);
     const fields: EnvelopeFields = {
-      market, origin: this.origin, seq, lamport: this.lamport, time: BigInt(this.clock.now()), owner, clock: [], body,
+      market, origin: this.origin, seq: this.seq + 1n, lamport, time: BigInt(this.clock.now()), owner, clock: [], body,
     };
     let unsigned: Uint8Array;
     try {
       unsigned = encodeUnsigned(fields);
     } catch (err) {
-      // validation lets nothing through that cannot be encoded; undo the seq and refuse
-      this.seq--;
+      // validation lets nothing through that cannot be encoded: refuse, and the seq stays free
       return Promise.reject(err);
     }
+    this.seq = fields.seq;
+    this.lamport = lamport;
     return new Promise<Outcome>((resolve, reject) => {
-      const item: Item = { fields, id: sha256(unsigned), bytes: null, walSeq: 0, resolve, reject };
-      this.outstanding.add(item);
-      this.signer.sign(unsigned).then(
-        (signature) => {
-          item.bytes = seal(unsigned, signature);
-          this.signed.set(seq, item);
-          this.appendReady();
-        },
-        (err) => this.fail(err),
-      );
+      this.queue.push({ fields, unsigned, id: sha256(unsigned), proof: null, resolve, reject });
+      this.schedule();
     });
   }
 
-  /** Appends signed envelopes to the log in seq order. */
-  private appendReady(): void {
-    for (let item = this.signed.get(this.nextAppend); item && !this.failure; item = this.signed.get(this.nextAppend)) {
-      this.signed.delete(this.nextAppend);
-      this.nextAppend++;
-      const it = item;
-      this.wal.append(it.bytes!).then(
-        (walSeq) => {
-          it.walSeq = walSeq;
-          this.applyQueue.push(it);
-          if (!this.applyScheduled) {
-            this.applyScheduled = true;
-            // after every append of this group commit has resolved: they apply as one batch
-            queueMicrotask(() => this.applyDurable());
-          }
-        },
-        (err) => this.fail(err),
-      );
+  /** Writes the queue as the next batch once the log is free, after this turn's requests have queued. */
+  private schedule(): void {
+    if (this.scheduled || this.writing !== null || this.queue.length === 0 || this.failure) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.write();
+    });
+  }
+
+  /** Signs the queue and hands it to the log, unless a batch is being written. */
+  private write(): void {
+    if (this.writing !== null || this.queue.length === 0 || this.failure) return;
+    const items = this.queue;
+    this.queue = [];
+    this.writing = items;
+    let payloads: Uint8Array[];
+    try {
+      payloads = this.sign(items);
+    } catch (err) {
+      this.fail(err);
+      return;
     }
+    this.wal.appendAll(payloads).then(
+      (firstWalSeq) => {
+        this.writing = null;
+        // The next batch goes to the disk before this one is applied and answered, so the
+        // disk's wait overlaps the main thread's work instead of following it.
+        this.write();
+        this.apply(items, payloads, firstWalSeq);
+      },
+      (err) => this.fail(err),
+    );
   }
 
-  private applyDurable(): void {
-    this.applyScheduled = false;
-    const items = this.applyQueue;
-    this.applyQueue = [];
-    if (items.length === 0 || this.failure) return;
-    const envs: Envelope[] = items.map((it) => {
-      const f = it.fields;
-      const bytes = it.bytes!;
-      return {
+  /** The wire bytes of each item: one signature per MAX_BATCH envelopes. */
+  private sign(items: Item[]): Uint8Array[] {
+    const out: Uint8Array[] = new Array(items.length);
+    for (let from = 0; from < items.length; from += MAX_BATCH) {
+      const part = items.slice(from, from + MAX_BATCH);
+      const tree = batchTree(part.map((it) => it.id));
+      const signature = this.signer.sign(batchMessage(part.length, tree.root));
+      for (let i = 0; i < part.length; i++) {
+        const proof = { index: i, count: part.length, siblings: tree.proof(i) };
+        part[i].proof = proof;
+        out[from + i] = seal(part[i].unsigned, signature, proof);
+      }
+    }
+    return out;
+  }
+
+  /** Applies a durable batch as one engine call and answers its callers. */
+  private apply(items: Item[], payloads: Uint8Array[], firstWalSeq: number): void {
+    if (this.failure) return;
+    const envs: Envelope[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const f = items[i].fields;
+      const bytes = payloads[i];
+      envs[i] = {
         market: f.market, origin: f.origin, seq: f.seq, lamport: f.lamport, time: f.time, owner: f.owner, clock: f.clock, body: f.body,
-        id: it.id, signature: bytes.subarray(bytes.length - 64), bytes,
+        id: items[i].id, signature: bytes.subarray(bytes.length - SIGNATURE_BYTES), proof: items[i].proof, bytes,
       };
-    });
+    }
     let outcomes: Outcome[];
     try {
       outcomes = this.state.apply(envs, this.observer());
@@ -181,13 +205,10 @@ export class Sequencer {
       this.fail(err);
       return;
     }
-    this.appliedWalSeq = items[items.length - 1].walSeq;
-    for (let i = 0; i < items.length; i++) {
-      this.outstanding.delete(items[i]);
-      items[i].resolve(outcomes[i]);
-    }
+    this.appliedWalSeq = firstWalSeq + items.length - 1;
+    for (let i = 0; i < items.length; i++) items[i].resolve(outcomes[i]);
     this.onApplied(items.length);
-    if (this.outstanding.size === 0) this.wakeIdle();
+    if (this.queue.length === 0 && this.writing === null) this.wakeIdle();
   }
 
   private fail(err: unknown): void {
@@ -195,10 +216,10 @@ export class Sequencer {
     const cause = err instanceof Error ? err : new Error(String(err));
     this.failure = new SequencerFailedError(cause);
     this.logger.error('sequencer: stopped taking commands', { error: cause.message, stack: cause.stack });
-    for (const item of this.outstanding) item.reject(this.failure);
-    this.outstanding.clear();
-    this.signed.clear();
-    this.applyQueue = [];
+    for (const item of this.writing ?? []) item.reject(this.failure);
+    for (const item of this.queue) item.reject(this.failure);
+    this.writing = null;
+    this.queue = [];
     this.wakeIdle();
   }
 
@@ -210,7 +231,7 @@ export class Sequencer {
 
   /** Resolves once every submitted envelope has been applied (or has failed). */
   idle(): Promise<void> {
-    if (this.outstanding.size === 0) return Promise.resolve();
+    if (this.inflight === 0 || this.failure) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

@@ -8,9 +8,12 @@ import { nodeFileSystem } from '../fs-node.ts';
 import { decodeEnvelope, encodeUnsigned, type EnvelopeFields, EnvelopeError, hex, orderIdHex, orderIdOf, seal, verifyEnvelope } from '../sequencer/envelope.ts';
 import { sha256 } from '../sequencer/hash.ts';
 import { base58btc, loadOrCreateIdentity, peerIdOf } from '../sequencer/identity.ts';
-import { createSigner, localSigner } from '../sequencer/signer.ts';
+import { createSigner } from '../sequencer/signer.ts';
+import { batchMessage, batchTree, proofLength } from '../sequencer/merkle.ts';
 import { memoryLogger, removeDir, tempDir } from './helpers.ts';
 
+/** What follows the unsigned bytes of a batch of one: index, count, k, signature. */
+const TRAILER = 5 + 64;
 const origin = new Uint8Array(32).map((_, i) => i + 1);
 const place: EnvelopeFields = {
   market: 'BTC-USD', origin, seq: 7n, lamport: 42n, time: 1_760_000_000_000n, owner: 'alice', clock: [[1n, 3n], [9n, 1n]],
@@ -31,7 +34,8 @@ describe('envelope encoding', () => {
       const fields = { ...place, body } as EnvelopeFields;
       const unsigned = encodeUnsigned(fields);
       const e = decodeEnvelope(seal(unsigned, sig));
-      expect({ ...e, id: undefined, signature: undefined, bytes: undefined }).toEqual({ ...fields, id: undefined, signature: undefined, bytes: undefined });
+      expect({ ...e, id: undefined, signature: undefined, proof: undefined, bytes: undefined }).toEqual({ ...fields, id: undefined, signature: undefined, proof: undefined, bytes: undefined });
+      expect(e.proof).toEqual({ index: 0, count: 1, siblings: new Uint8Array(0) });
       expect(hex(e.id)).toBe(hex(sha256(unsigned)));
       expect(e.signature).toEqual(sig);
       expect(encodeUnsigned(e)).toEqual(unsigned); // canonical: decode then encode gives the same bytes
@@ -41,7 +45,7 @@ describe('envelope encoding', () => {
   it('refuses what is not canonical', () => {
     const good = seal(encodeUnsigned(place), new Uint8Array(64));
     const bad = (mutate: (b: Uint8Array) => Uint8Array) => () => decodeEnvelope(mutate(good.slice()));
-    expect(bad((b) => ((b[0] = 3), b))).toThrow(EnvelopeError); // version
+    expect(bad((b) => ((b[0] = 4), b))).toThrow(EnvelopeError); // version
     expect(bad((b) => ((b[0] = 0), b))).toThrow(EnvelopeError);
     expect(bad((b) => ((b[1] = 9), b))).toThrow(EnvelopeError); // kind
     expect(bad((b) => ((b[1] = 0), b))).toThrow(EnvelopeError);
@@ -60,7 +64,7 @@ describe('envelope encoding', () => {
       { kind: C.CMD_AMEND, orderId: 5n, price: 0n, quantity: 0n }, { kind: C.CMD_AMEND, orderId: 5n, price: -1n, quantity: 1n }, { kind: C.CMD_AMEND, orderId: 0n, price: 1n, quantity: 1n },
     ]) expect(() => encodeUnsigned({ ...place, body } as EnvelopeFields), JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))).toThrow(EnvelopeError);
     const withStop = seal(encodeUnsigned({ ...place, body: { ...place.body, flags: 0, type: C.TYPE_STOP_LIMIT, stopPrice: 7n } }), new Uint8Array(64));
-    const at = withStop.length - 64 - 9; // the extras byte, then the stop price
+    const at = withStop.length - TRAILER - 9; // the extras byte, then the stop price
     expect(withStop[at]).toBe(1);
     const mutated = (f: (b: Uint8Array) => void) => () => {
       const b = withStop.slice();
@@ -71,7 +75,7 @@ describe('envelope encoding', () => {
     expect(mutated((b) => (b[at] = 0x11))).toThrow(/extras/); // an unknown bit
     expect(mutated((b) => (b[at] = 3))).toThrow(EnvelopeError); // a bit with no value behind it
     const amend = seal(encodeUnsigned({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }), new Uint8Array(64));
-    expect(() => decodeEnvelope(Uint8Array.from(amend).fill(0, amend.length - 64 - 16, amend.length - 64))).toThrow(/amend/); // price and quantity both 0
+    expect(() => decodeEnvelope(Uint8Array.from(amend).fill(0, amend.length - TRAILER - 16, amend.length - TRAILER))).toThrow(/amend/); // price and quantity both 0
   });
 
   it('still reads version 1 (logs from before advanced orders), with its narrower body', () => {
@@ -79,7 +83,7 @@ describe('envelope encoding', () => {
     const v1 = (fields: EnvelopeFields, plainPlace: boolean) => {
       const u = encodeUnsigned(fields);
       const bytes = plainPlace ? u.subarray(0, u.length - 1) : u;
-      const out = seal(bytes, new Uint8Array(64));
+      const out = Uint8Array.of(...bytes, ...new Uint8Array(64));
       out[0] = 1;
       return out;
     };
@@ -89,7 +93,7 @@ describe('envelope encoding', () => {
     expect(() => decodeEnvelope(v1({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }, false))).toThrow(/kind/);
     expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, type: C.TYPE_STOP_MARKET, price: 0n } }, true))).toThrow(/place body/);
     expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, stp: C.STP_DECREMENT } }, true))).toThrow(/place body/);
-    const withExtras = seal(encodeUnsigned({ ...place, body: { ...place.body, display: 5n } }), new Uint8Array(64));
+    const withExtras = Uint8Array.of(...encodeUnsigned({ ...place, body: { ...place.body, display: 5n } }), ...new Uint8Array(64));
     withExtras[0] = 1;
     expect(() => decodeEnvelope(withExtras)).toThrow(EnvelopeError); // trailing bytes for version 1
   });
@@ -121,26 +125,60 @@ describe('identity and signing', () => {
     expect(base58btc(new Uint8Array([0, 0, 1]))).toBe('112');
   });
 
-  it('signatures from the worker and from the calling thread are the same and verify', async () => {
+  it('one signature covers a batch: every envelope verifies alone, a changed one does not', async () => {
     const dir = await tempDir('meshbook-sig-');
     try {
       const { identity } = await loadOrCreateIdentity(nodeFileSystem, dir, memoryLogger());
+      const signer = createSigner(identity.seed);
       const fields = { ...place, origin: identity.publicKey };
-      const unsigned = encodeUnsigned(fields);
-      const worker = createSigner(identity.seed);
-      const local = localSigner(identity.seed);
-      const many = await Promise.all(Array.from({ length: 50 }, (_, i) => worker.sign(encodeUnsigned({ ...fields, seq: BigInt(i + 1) }))));
-      expect(many).toHaveLength(50);
-      const [w, l] = await Promise.all([worker.sign(unsigned), local.sign(unsigned)]);
-      expect(hex(w)).toBe(hex(l)); // ed25519 is deterministic
-      const e = decodeEnvelope(seal(unsigned, w));
-      expect(await verifyEnvelope(e)).toBe(true);
-      const forged = decodeEnvelope(seal(encodeUnsigned({ ...fields, lamport: 43n }), w));
+      const unsigned = Array.from({ length: 7 }, (_, i) => encodeUnsigned({ ...fields, seq: BigInt(i + 1) }));
+      const tree = batchTree(unsigned.map((u) => sha256(u)));
+      const signature = signer.sign(batchMessage(7, tree.root));
+      expect(hex(signer.sign(batchMessage(7, tree.root)))).toBe(hex(signature)); // ed25519 is deterministic
+      const sealed = unsigned.map((u, i) => seal(u, signature, { index: i, count: 7, siblings: tree.proof(i) }));
+      for (const [i, bytes] of sealed.entries()) {
+        const e = decodeEnvelope(bytes);
+        expect(e.seq).toBe(BigInt(i + 1));
+        expect(e.proof).toMatchObject({ index: i, count: 7 });
+        expect(hex(e.id)).toBe(hex(sha256(unsigned[i])));
+        expect(await verifyEnvelope(e)).toBe(true);
+      }
+      // the same proof on other content, or a proof for another place in the batch, fails
+      const forged = decodeEnvelope(seal(encodeUnsigned({ ...fields, seq: 1n, lamport: 43n }), signature, { index: 0, count: 7, siblings: tree.proof(0) }));
       expect(await verifyEnvelope(forged)).toBe(false);
-      await worker.close();
-      await expect(worker.sign(unsigned)).rejects.toThrow();
+      const moved = decodeEnvelope(seal(unsigned[1], signature, { index: 0, count: 7, siblings: tree.proof(0) }));
+      expect(await verifyEnvelope(moved)).toBe(false);
+      // a signature over a batch of 7 is not one over a batch of 8 with the same root
+      const recounted = decodeEnvelope(seal(unsigned[0], signature, { index: 0, count: 8, siblings: tree.proof(0) }));
+      expect(await verifyEnvelope(recounted)).toBe(false);
+      // version 2 (a signature over the unsigned bytes) still reads and verifies
+      const v2 = unsigned[0].slice();
+      v2[0] = 2;
+      const v2e = decodeEnvelope(Uint8Array.of(...v2, ...signer.sign(v2)));
+      expect(v2e.proof).toBeNull();
+      expect(await verifyEnvelope(v2e)).toBe(true);
+      const v2bad = Uint8Array.of(...v2, ...signer.sign(v2));
+      v2bad[v2bad.length - 70] ^= 1; // a body byte
+      expect(await verifyEnvelope(decodeEnvelope(v2bad))).toBe(false);
     } finally {
       await removeDir(dir);
     }
+  });
+
+  it('refuses a proof that does not fit its index and count', () => {
+    const unsigned = encodeUnsigned(place);
+    const good = seal(unsigned, new Uint8Array(64), { index: 2, count: 5, siblings: new Uint8Array(32 * proofLength(2, 5)) });
+    expect(decodeEnvelope(good).proof).toMatchObject({ index: 2, count: 5 });
+    const n = good.length;
+    const broken = (at: number, value: number) => {
+      const b = good.slice();
+      b[n - at] = value;
+      return () => decodeEnvelope(b);
+    };
+    expect(broken(65, proofLength(2, 5) + 1)).toThrow(EnvelopeError); //  k too large
+    expect(broken(69, 5)).toThrow(EnvelopeError); //                      index = count
+    expect(broken(67, 0)).toThrow(EnvelopeError); //                       count 0
+    expect(broken(66, 0x10)).toThrow(EnvelopeError); //                    count above 1024
+    expect(() => seal(unsigned, new Uint8Array(64), { index: 0, count: 2, siblings: new Uint8Array(0) })).toThrow(EnvelopeError);
   });
 });

@@ -22,9 +22,15 @@ export function missing(runtime: Runtime): string | undefined {
   return existsSync(binary(runtime)) ? undefined : `no ${binary(runtime)} (run npm install)`;
 }
 
+/**
+ * Extra flags for the node runtime's process, e.g. MESHBOOK_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * to profile a node under a test or bench (NODE_OPTIONS does not allow --cpu-prof).
+ */
+const nodeFlags = (process.env.MESHBOOK_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+
 export function nodeCommand(runtime: Runtime, args: string[]): [string, string[]] {
   switch (runtime) {
-    case 'node': return [binary('node'), [path.join(ROOT, 'host-node/main.ts'), ...args]];
+    case 'node': return [binary('node'), [...nodeFlags, path.join(ROOT, 'host-node/main.ts'), ...args]];
     case 'deno': return [binary('deno'), ['run', ...DENO_PERMISSIONS, path.join(ROOT, 'host-deno/main.ts'), ...args]];
     case 'bun': return [binary('bun'), [path.join(ROOT, 'host-bun/main.ts'), ...args]];
   }
