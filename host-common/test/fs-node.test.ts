@@ -1,7 +1,9 @@
 // The node:fs FileSystem port against its contract in ports.ts. The host adapters
 // (Deno, Bun) should pass the same cases.
 
+import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import process from 'node:process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeFileSystem as nfs } from '../fs-node.ts';
 import { bytes, removeDir, tempDir, text } from './helpers.ts';
@@ -52,6 +54,25 @@ describe('nodeFileSystem', () => {
     await nfs.truncate(file, 2);
     expect(text((await nfs.readFile(file))!)).toBe('ab');
     await nfs.syncDir(dir);
+  });
+
+  it.runIf(process.platform === 'linux')('append handles write with O_DSYNC: a write is durable when it resolves', async () => {
+    const file = `${dir}/dsync-log`;
+    const h = await nfs.openAppend(file);
+    try {
+      expect(h.durableWrites).toBe(true);
+      // find the descriptor open on the file and read its flags from /proc
+      let flags: number | null = null;
+      for (const fd of await fs.readdir('/proc/self/fd')) {
+        const target = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '');
+        if (target === file) flags = parseInt(/^flags:\s+([0-7]+)/m.exec(await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8);
+      }
+      expect(flags).not.toBeNull();
+      expect(flags! & constants.O_DSYNC).toBe(constants.O_DSYNC);
+      expect(flags! & constants.O_APPEND).toBe(constants.O_APPEND);
+    } finally {
+      await h.close();
+    }
   });
 
   it('readFile returns a plain Uint8Array view of exactly the file', async () => {
