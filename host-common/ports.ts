@@ -94,7 +94,32 @@ export interface HttpServer {
 export interface FetchApp {
   fetch(request: Request, ...rest: any[]): Response | Promise<Response>;
   request(input: string | Request | URL, init?: RequestInit, env?: unknown): Response | Promise<Response>;
+  /** Routes a host may answer without building a web Request and Response (optional). */
+  direct?: DirectRoutes;
 }
+
+/** A request as a direct route sees it. */
+export interface DirectRequest {
+  /** A header by its lower-case name. */
+  header(name: string): string | undefined;
+  /** The whole body; 'too-large' (and nothing kept) past `limit` bytes. */
+  body(limit: number): Promise<Uint8Array | 'too-large'>;
+}
+
+/** A JSON answer; the host adds Content-Type: application/json and Content-Length. */
+export interface DirectResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Hot routes as plain functions, keyed by "METHOD /path" (exact path, no query string): a host
+ * whose server can answer more cheaply than through web Requests and Responses (Node's
+ * node:http) calls them for exactly these requests, and passes everything else to fetch. The
+ * answers are the same as the app's routes give, with the same metrics.
+ */
+export type DirectRoutes = Record<string, (req: DirectRequest) => Promise<DirectResponse>>;
 
 /**
  * HTTP and WebSocket of one runtime. `upgradeWebSocket` is the runtime's Hono helper

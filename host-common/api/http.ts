@@ -20,6 +20,11 @@ function decode(bytes: Uint8Array): Result<string> {
   }
 }
 
+/** A body a host read itself (HttpPort.readBody, DirectRequest.body) as text, or the 413. */
+export function bodyText(bytes: Uint8Array | 'too-large', limit: number): Result<string> {
+  return bytes === 'too-large' ? { ok: false, error: E.tooLarge(limit) } : decode(bytes);
+}
+
 /**
  * The request body as text; 413 past `limit` bytes, whether or not Content-Length says so.
  * `fast` is the host's optional direct reader (HttpPort.readBody).
@@ -27,8 +32,7 @@ function decode(bytes: Uint8Array): Result<string> {
 export async function readBody(c: Context, limit: number, fast?: (c: unknown, limit: number) => Promise<Uint8Array | 'too-large'> | undefined): Promise<Result<string>> {
   const direct = fast?.(c, limit);
   if (direct) {
-    const bytes = await direct;
-    return bytes === 'too-large' ? { ok: false, error: E.tooLarge(limit) } : decode(bytes);
+    return bodyText(await direct, limit);
   }
   const req = c.req.raw;
   const declared = req.headers.get('content-length');
