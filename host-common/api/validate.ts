@@ -108,11 +108,11 @@ function optional(obj: Record<string, unknown>, key: string): unknown {
 
 function enumField(obj: Record<string, unknown>, key: string, values: Record<string, number>, fallback?: number): Result<number> {
   const v = optional(obj, key);
+  if (typeof v === 'string' && Object.hasOwn(values, v)) return ok(values[v]);
   const names = Object.keys(values).map((n) => `"${n}"`).join(', ');
   if (v === undefined) return fallback === undefined ? bad('missing_field', `${key} is required (one of ${names})`, key) : ok(fallback);
   if (typeof v !== 'string') return bad('invalid_type', `${key} must be a string, one of ${names}; got ${describe(v)}`, key);
-  if (!Object.hasOwn(values, v)) return bad('invalid_value', `${key} must be one of ${names}`, key);
-  return ok(values[v]);
+  return bad('invalid_value', `${key} must be one of ${names}`, key);
 }
 
 /**

@@ -12,17 +12,20 @@
 // signed message is BATCH_DOMAIN || count (u16 LE) || root, so a batch signature can never be
 // taken for a version-2 envelope signature (which covers bytes starting with 0x02).
 
-import { createHash } from 'node:crypto';
+import { sha256 } from './hash.ts';
 
 export const MAX_BATCH = 1024;
 export const HASH_BYTES = 32;
 const DOMAIN = new TextEncoder().encode('meshbook/envelope-batch/v1');
 
+const pair = new Uint8Array(1 + 2 * HASH_BYTES);
+pair[0] = 0x01;
+
 function node(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const d = createHash('sha256').update(INNER).update(left).update(right).digest();
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  pair.set(left, 1);
+  pair.set(right, 1 + HASH_BYTES);
+  return sha256(pair);
 }
-const INNER = new Uint8Array([0x01]);
 
 /** How many siblings the proof of leaf `index` in a batch of `count` has. */
 export function proofLength(index: number, count: number): number {

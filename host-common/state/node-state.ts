@@ -62,6 +62,9 @@ export class NodeState {
   private readonly tradesPerMarket: number;
   private readonly ownerIds = new Map<string, bigint>();
   private readonly peerIds = new Map<string, string>();
+  // the last origin key seen and its hex (envelopes never change their origin array)
+  private lastOrigin: Uint8Array | null = null;
+  private lastOriginHex = '';
   /** Envelopes applied so far (the book's eventCount). */
   eventCount = 0;
   /** The highest Lamport time applied. */
@@ -95,8 +98,16 @@ export class NodeState {
     return id;
   }
 
+  /** The hex of an origin key; an origin's own envelopes share one key array, so the last one is kept. */
+  private originHex(origin: Uint8Array): string {
+    if (origin !== this.lastOrigin) {
+      this.lastOriginHex = hex(origin);
+      this.lastOrigin = origin;
+    }
+    return this.lastOriginHex;
+  }
   peerIdOf(origin: Uint8Array): string {
-    const key = hex(origin);
+    const key = this.originHex(origin);
     let p = this.peerIds.get(key);
     if (p === undefined) {
       p = peerIdOf(origin);
@@ -145,7 +156,7 @@ export class NodeState {
       const e = envs[i];
       this.eventCount++;
       if (e.lamport > this.lamport) this.lamport = e.lamport;
-      const originKey = hex(e.origin);
+      const originKey = this.originHex(e.origin);
       const last = this.originSeqs.get(originKey);
       if (last === undefined || e.seq > last) this.originSeqs.set(originKey, e.seq);
       const time = e.time;
