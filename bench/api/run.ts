@@ -3,7 +3,13 @@
 // the latency of each acknowledgement, for a node of each runtime, one after the other.
 // Writes bench/results/api.json and bench/results/api.md.
 //
-//   npm run bench:api -- [--runtimes node,deno,bun] [--connections 64] [--batch-connections 8] [--seconds 10] [--batch 1,50] [--out dir]
+//   npm run bench:api -- [--runtimes node,deno,bun] [--connections 64] [--batch-connections 8] [--seconds 10] [--batch 1,50] [--rounds 3] [--out dir]
+//
+// This machine's speed drifts (a small VM: the same run can give half or twice as much from
+// one minute to the next), so the bench runs in rounds: each round measures a peer — a bare
+// node:http server that parses the order and answers 201 (baseline.ts) — and then every
+// runtime, one after the other. The report gives each runtime's median over the rounds, its
+// range, and its median share of the peer measured in the same round.
 //
 // --batch lists the orders per request to measure: 1 is POST /v1/orders; N > 1 sends N orders per request to POST /v1/orders/batch (each order is still its
 // own signed envelope, logged and fsynced before the answer); latency is then per request.
@@ -13,7 +19,7 @@
 // since on a small machine they share the cores. After the run the node is stopped
 // gracefully and started again: the state hash must be the same (a fast wrong node cannot win).
 
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as path from 'node:path';
@@ -30,12 +36,14 @@ const batchConnections = Number(opt('batch-connections', '8'));
 let connections = singleConnections; // the count being measured
 const seconds = Number(opt('seconds', '10'));
 const batches = opt('batch', '1,50').split(',').map(Number);
+const rounds = Number(opt('rounds', '3'));
 let batch = 1; // the size being measured
 const warmupSeconds = 2;
 const outDir = path.resolve(opt('out', path.join(ROOT, 'bench/results')));
 
 interface Result {
-  runtime: Runtime;
+  runtime: Runtime | 'baseline';
+  round: number;
   batch: number;
   version: string;
   connections: number;
@@ -52,6 +60,8 @@ interface Result {
   stateHash: string;
   stateHashAfterRestart: string;
   eventCount: number;
+  /** acked orders/s ÷ the baseline's requests/s in the same round */
+  shareOfBaseline: number;
 }
 
 /** CPU ticks (1/100 s) of a process, or of its main thread. */
@@ -73,8 +83,8 @@ function order(r: () => number): string {
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
-async function measure(node: NodeProcess, tokens: string[], durationS: number, record: boolean) {
-  const u = new URL(node.url);
+async function measure(url: string, tokens: string[], durationS: number, record: boolean) {
+  const u = new URL(url);
   const conns = await Promise.all(tokens.map(() => RawConnection.connect(u.hostname, Number(u.port))));
   const latencies: number[] = [];
   let acked = 0;
@@ -125,7 +135,47 @@ function version(runtime: Runtime): string {
   return execSync(`${binary(runtime)} --version`, { encoding: 'utf8' }).trim().split('\n')[0];
 }
 
-async function benchOne(runtime: Runtime): Promise<Result> {
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+function latencyOf(latencies: number[]): Result['latencyMs'] {
+  const sorted = latencies.sort((a, b) => a - b);
+  return { p50: r2(pct(sorted, 0.5)), p90: r2(pct(sorted, 0.9)), p99: r2(pct(sorted, 0.99)), p999: r2(pct(sorted, 0.999)), max: r2(sorted[sorted.length - 1]) };
+}
+
+/** The peer: baseline.ts under Node, single orders, the same client and connections. */
+async function benchBaseline(round: number): Promise<Result> {
+  const child = spawn(binary('node'), [path.join(ROOT, 'bench/api/baseline.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).port));
+      child.once('exit', (code) => reject(new Error(`baseline server exited (${code})`)));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const tokens = Array.from({ length: connections }, (_, i) => `bench-${i}-token`);
+    await measure(url, tokens, warmupSeconds, false);
+    const pid = child.pid!;
+    const [main0, all0] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
+    const client0 = process.cpuUsage();
+    const t0 = performance.now();
+    const run = await measure(url, tokens, seconds, true);
+    const elapsed = (performance.now() - t0) / 1000;
+    const client = process.cpuUsage(client0);
+    const [main1, all1] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
+    const n = run.acked + run.refused;
+    return {
+      runtime: 'baseline', round, batch: 1, version: version('node'), connections, seconds: r2(elapsed),
+      acked: run.acked, refused: run.refused, errors: run.errors, ackedPerSecond: Math.round(run.acked / elapsed),
+      latencyMs: latencyOf(run.latencies),
+      serverCpu: { mainThreadUsPerOrder: Math.round(((main1 - main0) * 10_000) / n), allThreadsUsPerOrder: Math.round(((all1 - all0) * 10_000) / n) },
+      clientCpuUsPerOrder: Math.round((client.user + client.system) / n),
+      walSyncs: 0, ordersPerSync: 0, stateHash: '', stateHashAfterRestart: '', eventCount: 0, shareOfBaseline: 1,
+    };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+async function benchOne(runtime: Runtime, round: number, baseline: number): Promise<Result> {
   const dataDir = await tempDataDir(`bench-api-${runtime}`);
   const tokens = Array.from({ length: connections }, (_, i) => `bench-${i}-token`);
   const tokenArg = tokens.map((t, i) => `c${i}:${t}`).join(',');
@@ -133,13 +183,13 @@ async function benchOne(runtime: Runtime): Promise<Result> {
   const nodeArgs = ['--tokens', tokenArg, '--rate-limit', '0'];
   let node = await startNodeProcess(runtime, { dataDir, args: nodeArgs });
   try {
-    await measure(node, tokens, warmupSeconds, false);
+    await measure(node.url, tokens, warmupSeconds, false);
     const pid = node.child.pid!;
     const syncs0 = await scrape(node.url, 'meshbook_wal_syncs_total');
     const [main0, all0] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
     const client0 = process.cpuUsage();
     const t0 = performance.now();
-    const run = await measure(node, tokens, seconds, true);
+    const run = await measure(node.url, tokens, seconds, true);
     const elapsed = (performance.now() - t0) / 1000;
     const client = process.cpuUsage(client0);
     const [main1, all1] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
@@ -152,14 +202,14 @@ async function benchOne(runtime: Runtime): Promise<Result> {
     if (after.stateHash !== before.stateHash || after.eventCount !== before.eventCount) {
       throw new Error(`${runtime}: state after restart ${JSON.stringify(after)} differs from ${JSON.stringify(before)}`);
     }
-    const sorted = run.latencies.sort((a, b) => a - b);
     const n = run.acked + run.refused; // orders
-    const r2 = (x: number) => Math.round(x * 100) / 100;
+    const ackedPerSecond = Math.round(run.acked / elapsed);
     return {
-      runtime, batch, version: version(runtime), connections, seconds: r2(elapsed),
+      runtime, round, batch, version: version(runtime), connections, seconds: r2(elapsed),
       acked: run.acked, refused: run.refused, errors: run.errors,
-      ackedPerSecond: Math.round(run.acked / elapsed),
-      latencyMs: { p50: r2(pct(sorted, 0.5)), p90: r2(pct(sorted, 0.9)), p99: r2(pct(sorted, 0.99)), p999: r2(pct(sorted, 0.999)), max: r2(sorted[sorted.length - 1]) },
+      ackedPerSecond,
+      shareOfBaseline: r2(ackedPerSecond / baseline),
+      latencyMs: latencyOf(run.latencies),
       serverCpu: { mainThreadUsPerOrder: Math.round(((main1 - main0) * 10_000) / n), allThreadsUsPerOrder: Math.round(((all1 - all0) * 10_000) / n) },
       clientCpuUsPerOrder: Math.round((client.user + client.system) / n),
       walSyncs: syncs, ordersPerSync: r2(n / syncs),
@@ -171,45 +221,109 @@ async function benchOne(runtime: Runtime): Promise<Result> {
   }
 }
 
-function markdown(results: Result[], machine: Record<string, string>): string {
-  const rows = results.map((r) =>
-    `| ${r.runtime} | ${r.batch === 1 ? 'POST /v1/orders' : `batch of ${r.batch}`} | ${r.connections} | ${r.version.replace(/ \(.*$/, '')} | ${r.ackedPerSecond.toLocaleString('en-US')} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpu.mainThreadUsPerOrder} / ${r.serverCpu.allThreadsUsPerOrder} | ${r.clientCpuUsPerOrder} | ${r.ordersPerSync} | ${r.acked.toLocaleString('en-US')} | ${r.refused} | ${r.errors} |`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface Summary {
+  runtime: Result['runtime'];
+  batch: number;
+  connections: number;
+  version: string;
+  rounds: number;
+  medianAckedPerSecond: number;
+  minAckedPerSecond: number;
+  maxAckedPerSecond: number;
+  medianShareOfBaseline: number;
+  /** The round whose acked/s is the median (the lower middle one for an even count): latency and CPU come from it. */
+  medianRound: Result;
+}
+
+function summarize(results: Result[]): Summary[] {
+  const groups = new Map<string, Result[]>();
+  for (const r of results) {
+    const k = `${r.batch} ${r.runtime}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => {
+    const byRate = [...rs].sort((a, b) => a.ackedPerSecond - b.ackedPerSecond);
+    const rates = byRate.map((r) => r.ackedPerSecond);
+    return {
+      runtime: rs[0].runtime, batch: rs[0].batch, connections: rs[0].connections, version: rs[0].version, rounds: rs.length,
+      medianAckedPerSecond: Math.round(median(rates)), minAckedPerSecond: rates[0], maxAckedPerSecond: rates[rates.length - 1],
+      medianShareOfBaseline: r2(median(rs.map((r) => r.shareOfBaseline))),
+      medianRound: byRate[Math.floor((byRate.length - 1) / 2)],
+    };
+  });
+}
+
+function markdown(summaries: Summary[], results: Result[], machine: Record<string, string>): string {
+  const name = (r: { runtime: string }) => (r.runtime === 'baseline' ? 'peer: bare node:http' : r.runtime);
+  const what = (batchSize: number) => (batchSize === 1 ? 'POST /v1/orders' : `batch of ${batchSize}`);
+  const rows = summaries.map((s) => {
+    const m = s.medianRound;
+    return `| ${name(s)} | ${what(s.batch)} | ${s.connections} | ${s.version.replace(/ \(.*$/, '')} | **${s.medianAckedPerSecond.toLocaleString('en-US')}** | ${s.minAckedPerSecond.toLocaleString('en-US')}–${s.maxAckedPerSecond.toLocaleString('en-US')} | ${s.runtime === 'baseline' ? '1' : s.medianShareOfBaseline} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.serverCpu.mainThreadUsPerOrder} / ${m.serverCpu.allThreadsUsPerOrder} | ${m.clientCpuUsPerOrder} | ${s.runtime === 'baseline' ? '–' : m.ordersPerSync} |`;
+  });
+  const each = results.map((r) =>
+    `| ${r.round} | ${name(r)} | ${what(r.batch)} | ${r.ackedPerSecond.toLocaleString('en-US')} | ${r.runtime === 'baseline' ? '1' : r.shareOfBaseline} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpu.mainThreadUsPerOrder} / ${r.serverCpu.allThreadsUsPerOrder} | ${r.clientCpuUsPerOrder} | ${r.acked.toLocaleString('en-US')} | ${r.refused} | ${r.errors} |`);
   return [
     '# API benchmark: acknowledged orders over HTTP',
     '',
-    `\`npm run bench:api -- --connections ${singleConnections} --batch-connections ${batchConnections} --seconds ${seconds} --batch ${batches.join(',')}\` — ${machine.date}`,
+    `\`npm run bench:api -- --connections ${singleConnections} --batch-connections ${batchConnections} --seconds ${seconds} --batch ${batches.join(',')} --rounds ${rounds}\` — ${machine.date}`,
     '',
     `Each runtime's node on its own, fresh data dir; keep-alive connections (${singleConnections} for single orders, ${batchConnections} for batches), one API token each,`,
     'each sending POST /v1/orders (or POST /v1/orders/batch with N orders) — limit orders around one price, about one in',
     'five trades — and the next as soon as the answer comes. Latency is per request.',
     'An order counts once the node answered 201, which it does only after the fsync of its log record (group commit).',
-    `The per-token rate limit is off (\`--rate-limit 0\`). ${warmupSeconds} s warm-up first. After the run the node is stopped (SIGTERM) and started again on the same data dir: the state hash must match.`,
+    `The per-token rate limit is off (\`--rate-limit 0\`). ${warmupSeconds} s warm-up first. After each run the node is stopped (SIGTERM) and started again on the same data dir: the state hash must match.`,
     '',
-    '| runtime | requests | connections | version | acked orders/s | p50 ms | p99 ms | max ms | server CPU µs/order (main / all threads) | client CPU µs/order | orders per fsync | acked | refused | errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `${rounds} rounds; each measures the peer first — a bare node:http server that parses the order and answers 201, with no validation,`,
+    'envelope, log, fsync or book (bench/api/baseline.ts) — and then each runtime. "share of peer" is acked orders/s divided by the',
+    "peer's requests/s in the same round (median over rounds): this machine's speed drifts by up to 2× between minutes, the share much less.",
+    'Latency and CPU come from the median round.',
+    '',
+    '| server | requests | connections | version | acked orders/s (median) | range | share of peer | p50 ms | p99 ms | server CPU µs/order (main / all threads) | client CPU µs/order | orders per fsync |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; ${machine.os}. Load average before the runs: ${machine.loadBefore}.`,
-    'The client runs on the same machine and shares its cores with the node: the CPU columns say where the time went.',
+    'The client runs on the same machine and shares its cores with the server: the CPU columns say where the time went.',
+    '',
+    'Every run:',
+    '',
+    '| round | server | requests | acked/s | share of peer | p50 ms | p99 ms | max ms | server CPU µs/order | client CPU µs/order | acked | refused | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...each,
     '',
   ].join('\n');
 }
 
 const results: Result[] = [];
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
-for (const size of batches) {
-  batch = size;
-  connections = size === 1 ? singleConnections : batchConnections;
-  for (const runtime of runtimes) {
-    const why = missing(runtime);
-    if (why) {
-      console.error(`skipping ${runtime}: ${why}`);
-      continue;
+for (let round = 1; round <= rounds; round++) {
+  for (const size of batches) {
+    batch = size;
+    connections = size === 1 ? singleConnections : batchConnections;
+    let baseline = NaN;
+    if (size === 1) {
+      console.error(`bench api: round ${round}, peer (bare node:http), ${connections} connections, ${seconds} s ...`);
+      const b = await benchBaseline(round);
+      console.error(JSON.stringify(b));
+      results.push(b);
+      baseline = b.ackedPerSecond;
     }
-    console.error(`bench api: ${runtime}, ${connections} connections, ${batch} order(s) per request, ${seconds} s ...`);
-    const r = await benchOne(runtime);
-    console.error(JSON.stringify(r));
-    results.push(r);
+    for (const runtime of runtimes) {
+      const why = missing(runtime);
+      if (why) {
+        console.error(`skipping ${runtime}: ${why}`);
+        continue;
+      }
+      console.error(`bench api: round ${round}, ${runtime}, ${connections} connections, ${batch} order(s) per request, ${seconds} s ...`);
+      const r = await benchOne(runtime, round, baseline);
+      console.error(JSON.stringify(r));
+      results.push(r);
+    }
   }
 }
 const machine = {
@@ -220,7 +334,8 @@ const machine = {
   os: `${process.platform} ${process.arch}`,
   loadBefore,
 };
+const summaries = summarize(results);
 await fs.mkdir(outDir, { recursive: true });
-await fs.writeFile(path.join(outDir, 'api.json'), JSON.stringify({ machine, connections: singleConnections, batchConnections, seconds, batches, results }, null, 2) + '\n');
-await fs.writeFile(path.join(outDir, 'api.md'), markdown(results, machine));
-console.log(markdown(results, machine));
+await fs.writeFile(path.join(outDir, 'api.json'), JSON.stringify({ machine, connections: singleConnections, batchConnections, seconds, batches, rounds, summaries, results }, null, 2) + '\n');
+await fs.writeFile(path.join(outDir, 'api.md'), markdown(summaries, results, machine));
+console.log(markdown(summaries, results, machine));
