@@ -254,14 +254,25 @@ const SINGLE: BatchProof = { index: 0, count: 1, siblings: new Uint8Array(0) };
 
 /** Signed wire bytes: the unsigned bytes, the proof (a batch of one by default) and the batch's signature. */
 export function seal(unsigned: Uint8Array, signature: Uint8Array, proof: BatchProof = SINGLE): Uint8Array {
+  const out = new Uint8Array(sealedSize(unsigned, proof));
+  sealInto(out, 0, unsigned, signature, proof);
+  return out;
+}
+
+/** The length of seal()'s bytes. */
+export function sealedSize(unsigned: Uint8Array, proof: BatchProof): number {
+  return unsigned.length + proof.siblings.length + PROOF_FIXED_BYTES + SIGNATURE_BYTES;
+}
+
+/** seal() into `out` at `at` (a batch's envelopes can share one buffer); returns where it ends. */
+export function sealInto(out: Uint8Array, at: number, unsigned: Uint8Array, signature: Uint8Array, proof: BatchProof): number {
   if (signature.length !== SIGNATURE_BYTES) throw new EnvelopeError('signature must be 64 bytes');
   const { index, count, siblings } = proof;
   if (count < 1 || count > MAX_BATCH || index < 0 || index >= count || siblings.length !== proofLength(index, count) * HASH_BYTES) {
     throw new EnvelopeError('batch proof does not fit its index and count');
   }
-  const out = new Uint8Array(unsigned.length + siblings.length + PROOF_FIXED_BYTES + SIGNATURE_BYTES);
-  out.set(unsigned, 0);
-  let p = unsigned.length;
+  out.set(unsigned, at);
+  let p = at + unsigned.length;
   out.set(siblings, p);
   p += siblings.length;
   out[p++] = index & 0xff;
@@ -270,7 +281,7 @@ export function seal(unsigned: Uint8Array, signature: Uint8Array, proof: BatchPr
   out[p++] = count >> 8;
   out[p++] = siblings.length / HASH_BYTES;
   out.set(signature, p);
-  return out;
+  return p + SIGNATURE_BYTES;
 }
 
 /** The message a version-3 envelope's signature covers: its batch's. */

@@ -18,7 +18,7 @@ import type { Engine } from '../../core-as/src/engine.ts';
 import type { Logger } from '../ports.ts';
 import type { NodeState, Outcome, StateObserver } from '../state/node-state.ts';
 import type { Wal } from '../store/wal.ts';
-import { type BatchProof, type Body, type Envelope, type EnvelopeFields, encodeUnsigned, hex, seal, SIGNATURE_BYTES } from './envelope.ts';
+import { type BatchProof, type Body, type Envelope, type EnvelopeFields, encodeUnsigned, hex, sealedSize, sealInto, SIGNATURE_BYTES } from './envelope.ts';
 import { sha256 } from './hash.ts';
 import { batchMessage, batchTree, MAX_BATCH } from './merkle.ts';
 import type { Signer } from './signer.ts';
@@ -176,10 +176,17 @@ export class Sequencer {
       const part = items.slice(from, from + MAX_BATCH);
       const tree = batchTree(part.map((it) => it.id));
       const signature = this.signer.sign(batchMessage(part.length, tree.root));
+      let size = 0;
       for (let i = 0; i < part.length; i++) {
         const proof = { index: i, count: part.length, siblings: tree.proof(i) };
         part[i].proof = proof;
-        out[from + i] = seal(part[i].unsigned, signature, proof);
+        size += sealedSize(part[i].unsigned, proof);
+      }
+      const block = new Uint8Array(size); // one buffer for the batch's envelopes
+      for (let i = 0, at = 0; i < part.length; i++) {
+        const end = sealInto(block, at, part[i].unsigned, signature, part[i].proof!);
+        out[from + i] = block.subarray(at, end);
+        at = end;
       }
     }
     return out;

@@ -52,8 +52,8 @@ export const copyOrder = (o: OrderRecord): OrderRecord => ({ ...o });
 export class OrderTable {
   readonly maxFinished: number;
   private readonly orders = new Map<bigint, OrderRecord>();
-  // owner → ids, creation order (oldest first)
-  private readonly byOwner = new Map<string, Set<bigint>>();
+  // owner → ids, creation order (oldest first); forgotten ids stay until a sweep (`stale` counts them)
+  private readonly byOwner = new Map<string, { ids: bigint[]; stale: number }>();
   private readonly openByOwner = new Map<string, Set<bigint>>();
   // owner \0 clientOrderId → id, for every order kept
   private readonly byClientId = new Map<string, bigint>();
@@ -87,7 +87,9 @@ export class OrderTable {
 
   add(o: OrderRecord): void {
     this.orders.set(o.id, o);
-    setOf(this.byOwner, o.owner).add(o.id);
+    const all = this.byOwner.get(o.owner);
+    if (all) all.ids.push(o.id);
+    else this.byOwner.set(o.owner, { ids: [o.id], stale: 0 });
     if (isLive(o.status)) setOf(this.openByOwner, o.owner).add(o.id);
     if (o.clientOrderId !== null) this.byClientId.set(OrderTable.clientKey(o.owner, o.clientOrderId), o.id);
   }
@@ -113,8 +115,13 @@ export class OrderTable {
     this.orders.delete(id);
     const all = this.byOwner.get(o.owner);
     if (all) {
-      all.delete(id);
-      if (all.size === 0) this.byOwner.delete(o.owner);
+      all.stale++;
+      if (all.stale === all.ids.length) {
+        this.byOwner.delete(o.owner);
+      } else if (all.stale > 64 && all.stale * 2 > all.ids.length) {
+        all.ids = all.ids.filter((x) => this.orders.has(x));
+        all.stale = 0;
+      }
     }
     if (o.clientOrderId !== null) {
       const key = OrderTable.clientKey(o.owner, o.clientOrderId);
@@ -124,13 +131,12 @@ export class OrderTable {
 
   /** An owner's orders, newest first, filtered; at most `limit`. `openOnly`: the live ones (open, partially filled, pending). */
   list(owner: string, filter: (o: OrderRecord) => boolean, openOnly: boolean, limit: number): OrderRecord[] {
-    const ids = (openOnly ? this.openByOwner : this.byOwner).get(owner);
-    if (!ids) return [];
-    const all = Array.from(ids);
+    const open = openOnly ? this.openByOwner.get(owner) : undefined;
+    const all = openOnly ? (open ? Array.from(open) : []) : (this.byOwner.get(owner)?.ids ?? []);
     const out: OrderRecord[] = [];
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
-      const o = this.orders.get(all[i])!;
-      if (filter(o)) out.push(o);
+      const o = this.orders.get(all[i]);
+      if (o && filter(o)) out.push(o); // a forgotten id is skipped
     }
     return out;
   }

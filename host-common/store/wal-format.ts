@@ -53,14 +53,21 @@ export class WalCorruptError extends Error {
 /** One framed record, ready to be written; the payload is copied. */
 export function encodeRecord(seq: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + payload.length);
-  const dv = new DataView(out.buffer);
+  encodeRecordInto(out, 0, seq, payload);
+  return out;
+}
+
+/** Frames a record into `out` at `at` (HEADER_BYTES + payload.length bytes); returns where it ends. */
+export function encodeRecordInto(out: Uint8Array, at: number, seq: number, payload: Uint8Array): number {
+  const end = at + HEADER_BYTES + payload.length;
+  const dv = new DataView(out.buffer, out.byteOffset + at, HEADER_BYTES);
   dv.setUint32(0, RECORD_MAGIC, true);
   dv.setUint32(8, payload.length, true);
   dv.setUint32(12, seq % 0x1_0000_0000, true);
   dv.setUint32(16, Math.floor(seq / 0x1_0000_0000), true);
-  out.set(payload, HEADER_BYTES);
-  dv.setUint32(4, crc32c(out.subarray(8)), true);
-  return out;
+  out.set(payload, at + HEADER_BYTES);
+  dv.setUint32(4, crc32c(out.subarray(at + 8, end)), true);
+  return end;
 }
 
 export type Decoded =

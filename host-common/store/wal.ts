@@ -12,7 +12,8 @@ import type { AppendHandle, FileSystem, Logger } from '../ports.ts';
 import { parentDir, silentLogger } from '../ports.ts';
 import {
   decodeRecord,
-  encodeRecord,
+  encodeRecordInto,
+  HEADER_BYTES,
   FORMAT_MAX_RECORD_BYTES,
   parseSegmentName,
   scanSegment,
@@ -195,10 +196,17 @@ export class Wal {
     }
     const first = this.nextSeq;
     return new Promise<number>((resolve, reject) => {
+      // every frame in one block (copies: the caller may reuse its buffers), written as is when
+      // the block is one group commit
+      let size = 0;
+      for (const payload of payloads) size += HEADER_BYTES + payload.length;
+      const block = new Uint8Array(size);
       const last = payloads.length - 1;
-      for (let i = 0; i <= last; i++) {
+      for (let i = 0, at = 0; i <= last; i++) {
         const seq = this.nextSeq++;
-        const frame = encodeRecord(seq, payloads[i]); // copies: the caller may reuse its buffer
+        const end = encodeRecordInto(block, at, seq, payloads[i]);
+        const frame = block.subarray(at, end);
+        at = end;
         this.pending.push(i === last ? { seq, frame, resolve: () => resolve(first), reject } : { seq, frame, resolve: ignore, reject: ignore });
       }
       this.counters.appends += payloads.length;
@@ -237,12 +245,23 @@ export class Wal {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
-    const size = batch.reduce((s, p) => s + p.frame.length, 0);
-    const buf = new Uint8Array(size);
-    let off = 0;
+    const first = batch[0].frame;
+    let size = 0;
+    let contiguous = true;
     for (const p of batch) {
-      buf.set(p.frame, off);
-      off += p.frame.length;
+      contiguous &&= p.frame.buffer === first.buffer && p.frame.byteOffset === first.byteOffset + size;
+      size += p.frame.length;
+    }
+    let buf: Uint8Array;
+    if (contiguous) {
+      buf = new Uint8Array(first.buffer, first.byteOffset, size);
+    } else {
+      buf = new Uint8Array(size);
+      let off = 0;
+      for (const p of batch) {
+        buf.set(p.frame, off);
+        off += p.frame.length;
+      }
     }
     let active = this.segments[this.segments.length - 1];
     if (active.bytes > 0 && active.bytes + size > this.segmentBytes) active = await this.rotate(batch[0].seq);
