@@ -263,10 +263,10 @@ function markdown(summaries: Summary[], results: Result[], machine: Record<strin
   const what = (batchSize: number) => (batchSize === 1 ? 'POST /v1/orders' : `batch of ${batchSize}`);
   const rows = summaries.map((s) => {
     const m = s.medianRound;
-    return `| ${name(s)} | ${what(s.batch)} | ${s.connections} | ${s.version.replace(/ \(.*$/, '')} | **${s.medianAckedPerSecond.toLocaleString('en-US')}** | ${s.minAckedPerSecond.toLocaleString('en-US')}–${s.maxAckedPerSecond.toLocaleString('en-US')} | ${s.runtime === 'baseline' ? '1' : s.medianShareOfBaseline} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.serverCpu.mainThreadUsPerOrder} / ${m.serverCpu.allThreadsUsPerOrder} | ${m.clientCpuUsPerOrder} | ${s.runtime === 'baseline' ? '–' : m.ordersPerSync} |`;
+    return `| ${name(s)} | ${what(s.batch)} | ${s.connections} | ${s.version.replace(/ \(.*$/, '')} | **${s.medianAckedPerSecond.toLocaleString('en-US')}** | ${s.minAckedPerSecond.toLocaleString('en-US')}–${s.maxAckedPerSecond.toLocaleString('en-US')} | ${s.runtime === 'baseline' ? '1' : s.batch === 1 ? s.medianShareOfBaseline : '–'} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.serverCpu.mainThreadUsPerOrder} / ${m.serverCpu.allThreadsUsPerOrder} | ${m.clientCpuUsPerOrder} | ${s.runtime === 'baseline' ? '–' : m.ordersPerSync} |`;
   });
   const each = results.map((r) =>
-    `| ${r.round} | ${name(r)} | ${what(r.batch)} | ${r.ackedPerSecond.toLocaleString('en-US')} | ${r.runtime === 'baseline' ? '1' : r.shareOfBaseline} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpu.mainThreadUsPerOrder} / ${r.serverCpu.allThreadsUsPerOrder} | ${r.clientCpuUsPerOrder} | ${r.acked.toLocaleString('en-US')} | ${r.refused} | ${r.errors} |`);
+    `| ${r.round} | ${name(r)} | ${what(r.batch)} | ${r.ackedPerSecond.toLocaleString('en-US')} | ${r.runtime === 'baseline' ? '1' : r.batch === 1 ? r.shareOfBaseline : '–'} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpu.mainThreadUsPerOrder} / ${r.serverCpu.allThreadsUsPerOrder} | ${r.clientCpuUsPerOrder} | ${r.acked.toLocaleString('en-US')} | ${r.refused} | ${r.errors} |`);
   return [
     '# API benchmark: acknowledged orders over HTTP',
     '',
@@ -280,7 +280,7 @@ function markdown(summaries: Summary[], results: Result[], machine: Record<strin
     '',
     `${rounds} rounds; each measures the peer first — a bare node:http server that parses the order and answers 201, with no validation,`,
     'envelope, log, fsync or book (bench/api/baseline.ts) — and then each runtime. "share of peer" is acked orders/s divided by the',
-    "peer's requests/s in the same round (median over rounds): this machine's speed drifts by up to 2× between minutes, the share much less.",
+    "peer's requests/s in the same round (median over rounds; single orders only): this machine's speed drifts by up to 2× between minutes, the share much less.",
     'Latency and CPU come from the median round.',
     '',
     '| server | requests | connections | version | acked orders/s (median) | range | share of peer | p50 ms | p99 ms | server CPU µs/order (main / all threads) | client CPU µs/order | orders per fsync |',
