@@ -80,6 +80,8 @@ export class Sequencer {
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private failure: Error | null = null;
+  /** State.apply threw: nothing more may apply. */
+  private stateBroken = false;
   /** The WAL seq of the last applied envelope: what a checkpoint taken now covers. */
   appliedWalSeq = 0;
 
@@ -194,7 +196,12 @@ export class Sequencer {
 
   /** Applies a durable batch as one engine call and answers its callers. */
   private apply(items: Item[], payloads: Uint8Array[], firstWalSeq: number): void {
-    if (this.failure) return;
+    if (this.stateBroken) {
+      for (const item of items) item.reject(this.failure!);
+      return;
+    }
+    // Durable, so it applies even when the batch after it has failed since (that one is
+    // written before this one applies): its callers get their real outcomes.
     const envs: Envelope[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const f = items[i].fields;
@@ -209,7 +216,9 @@ export class Sequencer {
       outcomes = this.state.apply(envs, this.observer());
     } catch (err) {
       // A bug, not bad input: the state may be half-changed, so stop taking commands.
+      this.stateBroken = true;
       this.fail(err);
+      for (const item of items) item.reject(this.failure!);
       return;
     }
     this.appliedWalSeq = firstWalSeq + items.length - 1;
