@@ -4,8 +4,8 @@
 // torn-tail rules live in wal-format.ts.
 //
 // Group commit: append() only queues its record. One flush loop writes every queued
-// record in a single write and a single fsync; records queued while that fsync is in
-// flight ride together on the next one. Under load the fsync count follows the
+// record in a single write and a single fsync (one O_DSYNC write where the file system port
+// offers it); records queued while that write is in flight ride together on the next one. Under load the fsync count follows the
 // disk's speed, not the number of appends.
 
 import type { AppendHandle, FileSystem, Logger } from '../ports.ts';
@@ -181,8 +181,9 @@ export class Wal {
   }
 
   /**
-   * Appends records with consecutive sequence numbers, all or none: resolves with the first
-   * one's once the last is durable (one promise for a whole batch). Rejects like append().
+   * Appends records with consecutive sequence numbers: resolves with the first one's once the
+   * last is durable (one promise for a whole batch). Rejects like append(); some of the
+   * records may then be on disk (a large batch can take more than one write).
    */
   appendAll(payloads: readonly Uint8Array[]): Promise<number> {
     if (this.failure) return Promise.reject(this.failure);
