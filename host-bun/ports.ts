@@ -1,8 +1,10 @@
-// Bun's ports: Bun.serve for HTTP, Hono's Bun WebSocket helper, Bun.file for reading files
+// Bun's ports: Bun.serve for HTTP (the app's direct routes answered before Hono, see
+// host-common/api/direct-fetch.ts), Hono's Bun WebSocket helper, Bun.file for reading files
 // (appending, fsync and renames go through node:fs, which Bun implements natively and its
 // own file API does not cover), node:process for arguments, output and signals.
 
 import { upgradeWebSocket, websocket } from 'hono/bun';
+import { directFetch } from '../host-common/api/direct-fetch.ts';
 import { nodeFileSystem } from '../host-common/fs-node.ts';
 import { nodeProcessPort } from '../host-common/process-node.ts';
 import type { FileSystem, Host, HttpServer } from '../host-common/ports.ts';
@@ -32,7 +34,7 @@ export function bunHost(): Host {
     http: {
       upgradeWebSocket,
       serve: async (app, { hostname, port }) => {
-        const server = Bun.serve({ hostname, port, fetch: app.fetch, websocket, idleTimeout: 60 });
+        const server = Bun.serve({ hostname, port, fetch: directFetch(app), websocket, idleTimeout: 60 });
         const closing: HttpServer = {
           port: server.port,
           close: async (graceMs) => {

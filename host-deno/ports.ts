@@ -1,7 +1,9 @@
-// Deno's ports: Deno.serve for HTTP, Hono's Deno WebSocket helper, Deno's file APIs, and
+// Deno's ports: Deno.serve for HTTP (the app's direct routes answered before Hono, see
+// host-common/api/direct-fetch.ts), Hono's Deno WebSocket helper, Deno's file APIs, and
 // Deno.args / Deno.env / Deno.addSignalListener for the process.
 
 import { upgradeWebSocket } from 'hono/deno';
+import { directFetch } from '../host-common/api/direct-fetch.ts';
 import type { AppendHandle, FileSystem, Host, HttpServer } from '../host-common/ports.ts';
 import { parentDir } from '../host-common/ports.ts';
 
@@ -131,7 +133,7 @@ export function denoHost(): Host {
                 });
               },
               onError: () => new Response(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }), { status: 500, headers: { 'content-type': 'application/json' } }),
-            }, app.fetch);
+            }, directFetch(app));
           } catch (err) {
             reject(err);
           }

@@ -12,6 +12,7 @@ import { Wal } from '../store/wal.ts';
 import { collect, instrumentedFs, removeDir, tempDir } from './helpers.ts';
 import { type Harness, startInProcess } from './node-harness.ts';
 import type { App } from '../api/app.ts';
+import { directFetch } from '../api/direct-fetch.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -71,6 +72,35 @@ describe('direct routes', () => {
     }
     expect(statuses).toEqual([201, 201, 401, 401, 400, 400, 404, 413]);
     expect(trades.slice(0, 2)).toEqual([0, 1]);
+    await h.node.stop('test');
+  });
+});
+
+describe('direct routes over web Requests (Deno, Bun)', () => {
+  it('directFetch answers POST /v1/orders like the app, and passes everything else to it', async () => {
+    const h = await start(['--body-limit', '2048']);
+    let passed = 0;
+    const app = h.app as unknown as App;
+    const fetch = directFetch({ ...app, fetch: (req: Request) => (passed++, app.fetch(req)), request: app.request, direct: app.direct });
+    // as a server hands them over: with the Content-Length of the body
+    const post = (body: string, headers: Record<string, string> = { Authorization: 'Bearer tok-a' }, path = '/v1/orders') =>
+      fetch(new Request(`http://127.0.0.1:1${path}`, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, body }));
+    const placed = await post(JSON.stringify(order('100.00')));
+    expect(placed.status).toBe(201);
+    expect(placed.headers.get('content-type')).toBe('application/json');
+    expect((await placed.json()).order.status).toBe('open');
+    const noToken = await post(JSON.stringify(order('100.00')), {});
+    expect([noToken.status, noToken.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+    const big = await post(JSON.stringify({ ...order('1'), junk: 'x'.repeat(3000) }));
+    expect([big.status, (await big.json()).error.code]).toEqual([413, 'payload_too_large']);
+    expect(passed).toBe(0);
+    // a query string, another method or route, a chunked body: the app answers
+    expect((await post(JSON.stringify(order('100.00')), undefined, '/v1/orders?x=1')).status).toBe(201);
+    expect((await fetch(new Request('http://127.0.0.1:1/v1/orders', { headers: { Authorization: 'Bearer tok-a' } }))).status).toBe(200);
+    const stream = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(JSON.stringify(order('100.00')))), c.close()) });
+    const chunked = await fetch(new Request('http://127.0.0.1:1/v1/orders', { method: 'POST', headers: { Authorization: 'Bearer tok-a' }, body: stream, duplex: 'half' } as RequestInit));
+    expect(chunked.status).toBe(201);
+    expect(passed).toBe(3);
     await h.node.stop('test');
   });
 });
