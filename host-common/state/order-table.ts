@@ -52,9 +52,10 @@ export const copyOrder = (o: OrderRecord): OrderRecord => ({ ...o });
 export class OrderTable {
   readonly maxFinished: number;
   private readonly orders = new Map<bigint, OrderRecord>();
-  // owner → ids, creation order (oldest first); forgotten ids stay until a sweep (`stale` counts them)
-  private readonly byOwner = new Map<string, { ids: bigint[]; stale: number }>();
-  private readonly openByOwner = new Map<string, Set<bigint>>();
+  // owner → ids, creation order (oldest first): every order kept, and the live ones. Arrays, not
+  // sets (an insert is the hot path's cost): ids that left stay until a sweep, `stale` counts them.
+  private readonly byOwner = new Map<string, OwnerIds>();
+  private readonly openByOwner = new Map<string, OwnerIds>();
   // owner \0 clientOrderId → id, for every order kept
   private readonly byClientId = new Map<string, bigint>();
   // finished ids, oldest first, from `head` on
@@ -87,20 +88,17 @@ export class OrderTable {
 
   add(o: OrderRecord): void {
     this.orders.set(o.id, o);
-    const all = this.byOwner.get(o.owner);
-    if (all) all.ids.push(o.id);
-    else this.byOwner.set(o.owner, { ids: [o.id], stale: 0 });
-    if (isLive(o.status)) setOf(this.openByOwner, o.owner).add(o.id);
+    push(this.byOwner, o.owner, o.id);
+    if (isLive(o.status)) push(this.openByOwner, o.owner, o.id);
     if (o.clientOrderId !== null) this.byClientId.set(OrderTable.clientKey(o.owner, o.clientOrderId), o.id);
   }
 
   /** Marks an order finished (its status already set) and forgets the oldest finished past the limit. */
   finish(o: OrderRecord): void {
-    const open = this.openByOwner.get(o.owner);
-    if (open) {
-      open.delete(o.id);
-      if (open.size === 0) this.openByOwner.delete(o.owner);
-    }
+    leave(this.openByOwner, o.owner, (id) => {
+      const x = this.orders.get(id);
+      return x !== undefined && isLive(x.status);
+    });
     this.finished.push(o.id);
     while (this.finished.length - this.head > this.maxFinished) this.forget(this.finished[this.head++]);
     if (this.head > 4096 && this.head * 2 > this.finished.length) {
@@ -113,16 +111,7 @@ export class OrderTable {
     const o = this.orders.get(id);
     if (!o) return;
     this.orders.delete(id);
-    const all = this.byOwner.get(o.owner);
-    if (all) {
-      all.stale++;
-      if (all.stale === all.ids.length) {
-        this.byOwner.delete(o.owner);
-      } else if (all.stale > 64 && all.stale * 2 > all.ids.length) {
-        all.ids = all.ids.filter((x) => this.orders.has(x));
-        all.stale = 0;
-      }
-    }
+    leave(this.byOwner, o.owner, (x) => this.orders.has(x));
     if (o.clientOrderId !== null) {
       const key = OrderTable.clientKey(o.owner, o.clientOrderId);
       if (this.byClientId.get(key) === id) this.byClientId.delete(key);
@@ -131,12 +120,11 @@ export class OrderTable {
 
   /** An owner's orders, newest first, filtered; at most `limit`. `openOnly`: the live ones (open, partially filled, pending). */
   list(owner: string, filter: (o: OrderRecord) => boolean, openOnly: boolean, limit: number): OrderRecord[] {
-    const open = openOnly ? this.openByOwner.get(owner) : undefined;
-    const all = openOnly ? (open ? Array.from(open) : []) : (this.byOwner.get(owner)?.ids ?? []);
+    const all = (openOnly ? this.openByOwner : this.byOwner).get(owner)?.ids ?? [];
     const out: OrderRecord[] = [];
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
       const o = this.orders.get(all[i]);
-      if (o && filter(o)) out.push(o); // a forgotten id is skipped
+      if (o && (!openOnly || isLive(o.status)) && filter(o)) out.push(o); // ids that left are skipped
     }
     return out;
   }
@@ -155,11 +143,25 @@ export class OrderTable {
   }
 }
 
-function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
-  let s = map.get(key);
-  if (!s) {
-    s = new Set();
-    map.set(key, s);
+interface OwnerIds {
+  ids: bigint[];
+  stale: number;
+}
+
+function push(map: Map<string, OwnerIds>, owner: string, id: bigint): void {
+  const list = map.get(owner);
+  if (list) list.ids.push(id);
+  else map.set(owner, { ids: [id], stale: 0 });
+}
+
+/** One of the owner's ids left the list: sweeps it once half are stale (or all may be), drops it when empty. */
+function leave(map: Map<string, OwnerIds>, owner: string, stays: (id: bigint) => boolean): void {
+  const list = map.get(owner);
+  if (!list) return;
+  list.stale++;
+  if (list.stale * 2 > list.ids.length && (list.stale > 64 || list.stale >= list.ids.length)) {
+    list.ids = list.ids.filter(stays);
+    list.stale = 0;
+    if (list.ids.length === 0) map.delete(owner);
   }
-  return s;
 }

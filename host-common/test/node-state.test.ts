@@ -291,6 +291,29 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
 
 });
 
+/** A version-4 checkpoint rewritten as version 3 wrote it: finished orders as u32 indexes into the orders. */
+function asVersion3(v4: Uint8Array): Uint8Array {
+  const dv = new DataView(v4.buffer, v4.byteOffset, v4.byteLength);
+  let p = 8;
+  p += 4 + dv.getUint32(p, true); // core snapshot
+  p += 4 + dv.getUint32(p, true); // header
+  const n = dv.getUint32(p, true);
+  const ids = Array.from({ length: n }, (_, i) => dv.getBigUint64(p + 4 + i * 136, true));
+  p += 4 + n * 136;
+  const f = dv.getUint32(p, true);
+  const finished = new Uint8Array(4 + f * 4);
+  const fv = new DataView(finished.buffer);
+  fv.setUint32(0, f, true);
+  for (let i = 0; i < f; i++) fv.setUint32(4 + i * 4, ids.indexOf(dv.getBigUint64(p + 4 + i * 8, true)), true);
+  const tail = v4.subarray(p + 4 + f * 8);
+  const out = new Uint8Array(p + finished.length + tail.length);
+  out.set(v4.subarray(0, p), 0);
+  out.set(finished, p);
+  out.set(tail, p + finished.length);
+  out[7] = 3;
+  return out;
+}
+
 /** A version-3 checkpoint rewritten as version 2 wrote it: 80-byte orders, no advanced fields. */
 function asVersion2(v3: Uint8Array): Uint8Array {
   const dv = new DataView(v3.buffer, v3.byteOffset, v3.byteLength);
@@ -322,13 +345,44 @@ describe('NodeState', () => {
     const s = fresh();
     s.apply(STREAMS[0].envs.slice(0, 400)); // fewer trades than a ring holds: trade counts can be rebuilt
     const restored = fresh();
-    restored.restore(asVersion2(s.checkpoint()));
+    restored.restore(asVersion2(asVersion3(s.checkpoint())));
     expect(restored.stateHash()).toBe(s.stateHash());
     expect(tableOf(restored)).toBe(tableOf(s));
     checkMirror(restored);
     const rest = STREAMS[0].envs.slice(400, 800);
     expect(show(restored.apply(rest))).toBe(show(s.apply(rest)));
     expect(tableOf(restored)).toBe(tableOf(s));
+  });
+
+  it('restores a version-3 checkpoint (finished orders as indexes) to the same state', () => {
+    const s = fresh(50); // a limit, so that some finished orders were forgotten
+    s.apply(STREAMS[1].envs.slice(0, 600));
+    const v4 = s.checkpoint();
+    const restored = fresh(50);
+    restored.restore(asVersion3(v4));
+    expect(restored.stateHash()).toBe(s.stateHash());
+    expect(tableOf(restored)).toBe(tableOf(s));
+    expect(restored.checkpoint()).toEqual(v4); // and writes version 4 again, byte for byte
+    const rest = STREAMS[1].envs.slice(600, 900);
+    expect(show(restored.apply(rest))).toBe(show(s.apply(rest)));
+    expect(tableOf(restored)).toBe(tableOf(s));
+  });
+
+  it('refuses a version-4 checkpoint whose finished list names an order it does not hold', () => {
+    const s = fresh();
+    s.apply(STREAMS[0].envs.slice(0, 200));
+    const bytes = s.checkpoint();
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let p = 8;
+    p += 4 + dv.getUint32(p, true);
+    p += 4 + dv.getUint32(p, true);
+    p += 4 + dv.getUint32(p, true) * 136;
+    expect(dv.getUint32(p, true)).toBeGreaterThan(0);
+    dv.setBigUint64(p + 4, 0xdeadbeefn, true);
+    const other = fresh();
+    const hash = other.stateHash();
+    expect(() => other.restore(bytes)).toThrow(/finished order/);
+    expect(other.stateHash()).toBe(hash);
   });
 
   it('a checkpoint of other markets is refused and changes nothing', () => {
