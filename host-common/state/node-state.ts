@@ -62,6 +62,8 @@ export class NodeState {
   private readonly tradesPerMarket: number;
   private readonly ownerIds = new Map<string, bigint>();
   private readonly peerIds = new Map<string, string>();
+  // peer id → owner name → "name@peerId"
+  private readonly qualifiedNames = new Map<string, Map<string, string>>();
   // the last origin key seen and its hex (envelopes never change their origin array)
   private lastOrigin: Uint8Array | null = null;
   private lastOriginHex = '';
@@ -116,8 +118,20 @@ export class NodeState {
     return p;
   }
 
+  /** "name@peerId"; one string per owner, kept (its hash too: it keys ownerIds and the order table). */
   qualifiedOwner(e: Envelope): string {
-    return `${e.owner}@${this.peerIdOf(e.origin)}`;
+    const peer = this.peerIdOf(e.origin);
+    let names = this.qualifiedNames.get(peer);
+    if (names === undefined) {
+      names = new Map();
+      this.qualifiedNames.set(peer, names);
+    }
+    let q = names.get(e.owner);
+    if (q === undefined) {
+      q = `${e.owner}@${peer}`;
+      names.set(e.owner, q);
+    }
+    return q;
   }
 
   stateHash(): bigint {
