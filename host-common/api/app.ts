@@ -13,7 +13,7 @@ import { OrderTable } from '../state/order-table.ts';
 import type { Tokens } from './auth.ts';
 import { type ApiError, E, errorBody, type Result } from './errors.ts';
 import { formatLevels, formatMarket, formatOrder, formatTrade } from './format.ts';
-import { bodyText, errorResponse, readBody } from './http.ts';
+import { type Answer, bodyText, errorAnswer, errorResponse, readBody, send } from './http.ts';
 import type { Hub } from './hub.ts';
 import type { Metrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -58,21 +58,6 @@ export interface Caller {
 }
 
 type Handler = (c: Context) => Response | Promise<Response>;
-
-/** An answer before it is a Response: what the Hono routes and the hosts' direct routes share. */
-interface Answer {
-  status: number;
-  json: unknown;
-  headers?: Record<string, string>;
-}
-
-const errorAnswer = (e: ApiError, headers?: Record<string, string>): Answer => ({
-  status: e.status,
-  json: errorBody(e),
-  headers: e.status === 401 ? { ...headers, 'WWW-Authenticate': 'Bearer' } : headers,
-});
-
-const send = (c: Context, a: Answer): Response => c.json(a.json, a.status as 200, a.headers);
 
 /** The app, and the routes a host may serve without web Requests (ports.ts, DirectRoutes). */
 export type App = Hono & { direct: DirectRoutes };

@@ -4,10 +4,24 @@
 import type { Context } from 'hono';
 import { type ApiError, E, errorBody, fail, ok, type Result } from './errors.ts';
 
+/** An answer before it is a Response: what the Hono routes and the hosts' direct routes share. */
+export interface Answer {
+  status: number;
+  json: unknown;
+  headers?: Record<string, string>;
+}
+
+/** An error in the one shape; a 401 says which scheme to use. */
+export const errorAnswer = (e: ApiError, headers?: Record<string, string>): Answer => ({
+  status: e.status,
+  json: errorBody(e),
+  headers: e.status === 401 ? { ...headers, 'WWW-Authenticate': 'Bearer' } : headers,
+});
+
+export const send = (c: Context, a: Answer): Response => c.json(a.json, a.status as 200, a.headers);
+
 export function errorResponse(c: Context, e: ApiError, headers?: Record<string, string>): Response {
-  const h: Record<string, string> = { ...headers };
-  if (e.status === 401) h['WWW-Authenticate'] = 'Bearer';
-  return c.json(errorBody(e), e.status as 400, h);
+  return send(c, errorAnswer(e, headers));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
