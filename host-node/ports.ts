@@ -57,17 +57,18 @@ export function nodeHost(): Host {
 }
 
 function answerDirect(route: NonNullable<FetchApp['direct']>[string], req: IncomingMessage, res: ServerResponse): void {
-  route({ header: (name) => headerOf(req, name), body: (limit) => readIncoming(req, limit) }).then(
-    (a) => {
+  route({ header: (name) => headerOf(req, name), body: (limit) => readIncoming(req, limit) })
+    .then((a) => {
       res.writeHead(a.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(a.body), ...a.headers });
       res.end(a.body);
-    },
-    () => {
-      // the routes catch their own errors; this is the last resort
+    })
+    .catch(() => {
+      // the routes catch their own errors; this is the last resort, and it never throws
+      if (res.headersSent) return void res.destroy();
       res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end('{"error":{"code":"internal","message":"internal error; the node logged the details"}}');
-    },
-  );
+    })
+    .catch(() => res.destroy());
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
