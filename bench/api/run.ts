@@ -142,6 +142,30 @@ function latencyOf(latencies: number[]): Result['latencyMs'] {
   return { p50: r2(pct(sorted, 0.5)), p90: r2(pct(sorted, 0.9)), p99: r2(pct(sorted, 0.99)), p999: r2(pct(sorted, 0.999)), max: r2(sorted[sorted.length - 1]) };
 }
 
+const benchTokens = () => Array.from({ length: connections }, (_, i) => `bench-${i}-token`);
+
+/** The timed run against a warmed-up server (process `pid`): what the client saw, and the CPU both sides spent per order. */
+async function timedRun(url: string, pid: number, tokens: string[]) {
+  const [main0, all0] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  const run = await measure(url, tokens, seconds, true);
+  const elapsed = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(client0);
+  const [main1, all1] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
+  const n = run.acked + run.refused; // orders
+  return {
+    orders: n,
+    fields: {
+      connections, seconds: r2(elapsed), acked: run.acked, refused: run.refused, errors: run.errors,
+      ackedPerSecond: Math.round(run.acked / elapsed),
+      latencyMs: latencyOf(run.latencies),
+      serverCpu: { mainThreadUsPerOrder: Math.round(((main1 - main0) * 10_000) / n), allThreadsUsPerOrder: Math.round(((all1 - all0) * 10_000) / n) },
+      clientCpuUsPerOrder: Math.round((client.user + client.system) / n),
+    },
+  };
+}
+
 /** The peer: baseline.ts under Node, single orders, the same client and connections. */
 async function benchBaseline(round: number): Promise<Result> {
   const child = spawn(binary('node'), [path.join(ROOT, 'bench/api/baseline.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -151,23 +175,11 @@ async function benchBaseline(round: number): Promise<Result> {
       child.once('exit', (code) => reject(new Error(`baseline server exited (${code})`)));
     });
     const url = `http://127.0.0.1:${port}`;
-    const tokens = Array.from({ length: connections }, (_, i) => `bench-${i}-token`);
+    const tokens = benchTokens();
     await measure(url, tokens, warmupSeconds, false);
-    const pid = child.pid!;
-    const [main0, all0] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
-    const client0 = process.cpuUsage();
-    const t0 = performance.now();
-    const run = await measure(url, tokens, seconds, true);
-    const elapsed = (performance.now() - t0) / 1000;
-    const client = process.cpuUsage(client0);
-    const [main1, all1] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
-    const n = run.acked + run.refused;
+    const { fields } = await timedRun(url, child.pid!, tokens);
     return {
-      runtime: 'baseline', round, batch: 1, version: version('node'), connections, seconds: r2(elapsed),
-      acked: run.acked, refused: run.refused, errors: run.errors, ackedPerSecond: Math.round(run.acked / elapsed),
-      latencyMs: latencyOf(run.latencies),
-      serverCpu: { mainThreadUsPerOrder: Math.round(((main1 - main0) * 10_000) / n), allThreadsUsPerOrder: Math.round(((all1 - all0) * 10_000) / n) },
-      clientCpuUsPerOrder: Math.round((client.user + client.system) / n),
+      runtime: 'baseline', round, batch: 1, version: version('node'), ...fields,
       walSyncs: 0, ordersPerSync: 0, stateHash: '', stateHashAfterRestart: '', eventCount: 0, shareOfBaseline: 1,
     };
   } finally {
@@ -177,22 +189,15 @@ async function benchBaseline(round: number): Promise<Result> {
 
 async function benchOne(runtime: Runtime, round: number, baseline: number): Promise<Result> {
   const dataDir = await tempDataDir(`bench-api-${runtime}`);
-  const tokens = Array.from({ length: connections }, (_, i) => `bench-${i}-token`);
+  const tokens = benchTokens();
   const tokenArg = tokens.map((t, i) => `c${i}:${t}`).join(',');
   // the per-token rate limit is a policy, not a capacity: off, so the bench measures the node
   const nodeArgs = ['--tokens', tokenArg, '--rate-limit', '0'];
   let node = await startNodeProcess(runtime, { dataDir, args: nodeArgs });
   try {
     await measure(node.url, tokens, warmupSeconds, false);
-    const pid = node.child.pid!;
     const syncs0 = await scrape(node.url, 'meshbook_wal_syncs_total');
-    const [main0, all0] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
-    const client0 = process.cpuUsage();
-    const t0 = performance.now();
-    const run = await measure(node.url, tokens, seconds, true);
-    const elapsed = (performance.now() - t0) / 1000;
-    const client = process.cpuUsage(client0);
-    const [main1, all1] = [await cpuTicks(pid, true), await cpuTicks(pid, false)];
+    const { orders: n, fields } = await timedRun(node.url, node.child.pid!, tokens);
     const syncs = (await scrape(node.url, 'meshbook_wal_syncs_total')) - syncs0;
     const before = await bookHash(node.url);
     const exit = await node.stop('SIGTERM');
@@ -202,16 +207,9 @@ async function benchOne(runtime: Runtime, round: number, baseline: number): Prom
     if (after.stateHash !== before.stateHash || after.eventCount !== before.eventCount) {
       throw new Error(`${runtime}: state after restart ${JSON.stringify(after)} differs from ${JSON.stringify(before)}`);
     }
-    const n = run.acked + run.refused; // orders
-    const ackedPerSecond = Math.round(run.acked / elapsed);
     return {
-      runtime, round, batch, version: version(runtime), connections, seconds: r2(elapsed),
-      acked: run.acked, refused: run.refused, errors: run.errors,
-      ackedPerSecond,
-      shareOfBaseline: r2(ackedPerSecond / baseline),
-      latencyMs: latencyOf(run.latencies),
-      serverCpu: { mainThreadUsPerOrder: Math.round(((main1 - main0) * 10_000) / n), allThreadsUsPerOrder: Math.round(((all1 - all0) * 10_000) / n) },
-      clientCpuUsPerOrder: Math.round((client.user + client.system) / n),
+      runtime, round, batch, version: version(runtime), ...fields,
+      shareOfBaseline: r2(fields.ackedPerSecond / baseline),
       walSyncs: syncs, ordersPerSync: r2(n / syncs),
       stateHash: before.stateHash, stateHashAfterRestart: after.stateHash, eventCount: before.eventCount,
     };
