@@ -5,22 +5,16 @@
 // does the same from node:http's request and response (host-node/ports.ts).
 
 import type { FetchApp } from '../ports.ts';
+import { declaredBody, hasPlainBody } from './http.ts';
 
 export function directFetch(app: FetchApp): (req: Request, ...rest: any[]) => Response | Promise<Response> {
   const direct = app.direct ?? {};
   return (req, ...rest) => {
     const route = direct[`${req.method} ${pathOf(req.url)}`];
-    const length = req.headers.get('content-length');
-    if (!route || length === null || !/^[0-9]{1,15}$/.test(length) || req.headers.has('transfer-encoding')) return app.fetch(req, ...rest);
+    if (!route || !hasPlainBody(req)) return app.fetch(req, ...rest);
     return route({
       header: (name) => req.headers.get(name) ?? undefined,
-      body: async (limit) => {
-        if (Number(length) > limit) {
-          await req.body?.cancel().catch(() => {});
-          return 'too-large';
-        }
-        return new Uint8Array(await req.arrayBuffer());
-      },
+      body: (limit) => declaredBody(req, limit)!, // always decided: the body is plain
     }).then((a) => new Response(a.body, { status: a.status, headers: { 'Content-Type': 'application/json', ...a.headers } }));
   };
 }

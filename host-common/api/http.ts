@@ -39,6 +39,27 @@ export function bodyText(bytes: Uint8Array | 'too-large', limit: number): Result
   return bytes === 'too-large' ? { ok: false, error: E.tooLarge(limit) } : decode(bytes);
 }
 
+const PLAIN_LENGTH = /^[0-9]{1,15}$/;
+
+/** A web Request whose body its Content-Length describes: a plain number, and not chunked. */
+export function hasPlainBody(req: Request): boolean {
+  const declared = req.headers.get('content-length');
+  return declared !== null && PLAIN_LENGTH.test(declared) && !req.headers.has('transfer-encoding');
+}
+
+/**
+ * The body as its plain Content-Length decides it: 'too-large' past `limit` (the body dropped
+ * unread), else the bytes when not chunked; undefined when the length alone cannot decide
+ * (none, not a plain number, or chunked: the caller counts while reading).
+ */
+export function declaredBody(req: Request, limit: number): Promise<Uint8Array | 'too-large'> | undefined {
+  const declared = req.headers.get('content-length');
+  if (declared === null || !PLAIN_LENGTH.test(declared)) return undefined;
+  if (Number(declared) > limit) return (req.body?.cancel() ?? Promise.resolve()).then(() => 'too-large' as const, () => 'too-large' as const);
+  if (req.headers.has('transfer-encoding')) return undefined;
+  return req.arrayBuffer().then((b) => new Uint8Array(b));
+}
+
 /**
  * The request body as text; 413 past `limit` bytes, whether or not Content-Length says so.
  * `fast` is the host's optional direct reader (HttpPort.readBody).
@@ -50,14 +71,9 @@ export async function readBody(c: Context, limit: number, fast?: (c: unknown, li
   }
   const req = c.req.raw;
   const declared = req.headers.get('content-length');
-  if (declared !== null) {
-    if (!/^[0-9]{1,15}$/.test(declared)) return fail(400, 'invalid_request', 'Content-Length is not a number');
-    if (Number(declared) > limit) {
-      await req.body?.cancel().catch(() => {});
-      return { ok: false, error: E.tooLarge(limit) };
-    }
-    if (!req.headers.has('transfer-encoding')) return decode(new Uint8Array(await req.arrayBuffer()));
-  }
+  if (declared !== null && !PLAIN_LENGTH.test(declared)) return fail(400, 'invalid_request', 'Content-Length is not a number');
+  const known = declaredBody(req, limit);
+  if (known) return bodyText(await known, limit);
   if (!req.body) return ok('');
   // No (trustworthy) length: count while reading and stop at the limit.
   const reader = req.body.getReader();
