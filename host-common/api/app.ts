@@ -104,14 +104,12 @@ export function createApp(deps: AppDeps): App {
     if (wait > 0) return errorAnswer(E.rateLimited(wait), { 'Retry-After': String(wait) });
     return { owner: who.owner, qualified: `${who.owner}@${deps.peerId}`, token: who.token };
   };
-  const authenticate = (c: Context): Caller | Response => {
-    const who = callerOf(c.req.header('authorization'));
-    return 'status' in who ? send(c, who) : who;
-  };
+  const callerOrResponse = (c: Context, who: Caller | Answer): Caller | Response => ('status' in who ? send(c, who) : who);
+  const authenticate = (c: Context): Caller | Response => callerOrResponse(c, callerOf(c.req.header('authorization')));
 
   /** The caller of a write: 503 while the node is not ready, then callerOf()'s answers. */
   const writerOf = (authorization: string | undefined): Caller | Answer => notReadyAnswer(true) ?? callerOf(authorization);
-  const writer = (c: Context): Caller | Response => notReady(c, true) ?? authenticate(c);
+  const writer = (c: Context): Caller | Response => callerOrResponse(c, writerOf(c.req.header('authorization')));
 
   /** A request's JSON body: 413 past the limit, 400 when it is not JSON. */
   const jsonBody = async (c: Context): Promise<{ value: unknown } | Response> => {
