@@ -291,12 +291,19 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
 
 });
 
-/** A version-4 checkpoint rewritten as version 3 wrote it: finished orders as u32 indexes into the orders. */
-function asVersion3(v4: Uint8Array): Uint8Array {
-  const dv = new DataView(v4.buffer, v4.byteOffset, v4.byteLength);
+/** Where a checkpoint's order count sits: past the magic, the core snapshot and the header. */
+function ordersAt(bytes: Uint8Array): { dv: DataView; p: number } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = 8;
   p += 4 + dv.getUint32(p, true); // core snapshot
   p += 4 + dv.getUint32(p, true); // header
+  return { dv, p };
+}
+
+/** A version-4 checkpoint rewritten as version 3 wrote it: finished orders as u32 indexes into the orders. */
+function asVersion3(v4: Uint8Array): Uint8Array {
+  const { dv, p: start } = ordersAt(v4);
+  let p = start;
   const n = dv.getUint32(p, true);
   const ids = Array.from({ length: n }, (_, i) => dv.getBigUint64(p + 4 + i * 136, true));
   p += 4 + n * 136;
@@ -316,10 +323,8 @@ function asVersion3(v4: Uint8Array): Uint8Array {
 
 /** A version-3 checkpoint rewritten as version 2 wrote it: 80-byte orders, no advanced fields. */
 function asVersion2(v3: Uint8Array): Uint8Array {
-  const dv = new DataView(v3.buffer, v3.byteOffset, v3.byteLength);
-  let p = 8;
-  p += 4 + dv.getUint32(p, true); // core snapshot
-  p += 4 + dv.getUint32(p, true); // header
+  const { dv, p: start } = ordersAt(v3);
+  let p = start;
   const n = dv.getUint32(p, true);
   p += 4;
   const parts = [v3.slice(0, p)];
@@ -372,11 +377,9 @@ describe('NodeState', () => {
     const s = fresh();
     s.apply(STREAMS[0].envs.slice(0, 200));
     const bytes = s.checkpoint();
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let p = 8;
-    p += 4 + dv.getUint32(p, true);
-    p += 4 + dv.getUint32(p, true);
-    p += 4 + dv.getUint32(p, true) * 136;
+    const at = ordersAt(bytes);
+    const dv = at.dv;
+    const p = at.p + 4 + dv.getUint32(at.p, true) * 136; // the finished list
     expect(dv.getUint32(p, true)).toBeGreaterThan(0);
     dv.setBigUint64(p + 4, 0xdeadbeefn, true);
     const other = fresh();
