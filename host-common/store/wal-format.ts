@@ -50,14 +50,7 @@ export class WalCorruptError extends Error {
   }
 }
 
-/** One framed record, ready to be written; the payload is copied. */
-export function encodeRecord(seq: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER_BYTES + payload.length);
-  encodeRecordInto(out, 0, seq, payload);
-  return out;
-}
-
-/** Frames a record into `out` at `at` (HEADER_BYTES + payload.length bytes); returns where it ends. */
+/** Frames a record into `out` at `at` (HEADER_BYTES + payload.length bytes; the payload is copied); returns where it ends. */
 export function encodeRecordInto(out: Uint8Array, at: number, seq: number, payload: Uint8Array): number {
   const end = at + HEADER_BYTES + payload.length;
   const dv = new DataView(out.buffer, out.byteOffset + at, HEADER_BYTES);
