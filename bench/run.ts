@@ -43,7 +43,8 @@ function coreBuild(): CoreResults['core'] {
   };
 }
 
-const version = (pkg: string) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
+const version = (pkg: string) =>
+  JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
 
 /** Writes core.json and core.md, and for a full run the headline into bench/README.md. */
 function publish(results: CoreResults): string {
@@ -57,7 +58,11 @@ function publish(results: CoreResults): string {
     const text = readFileSync(readme, 'utf8');
     const a = text.indexOf(open);
     const b = text.indexOf(close);
-    if (a >= 0 && b > a) writeFileSync(readme, `${text.slice(0, a + open.length)}\n${renderCore(results, { headlineOnly: true })}\n${text.slice(b)}`);
+    if (a >= 0 && b > a)
+      writeFileSync(
+        readme,
+        `${text.slice(0, a + open.length)}\n${renderCore(results, { headlineOnly: true })}\n${text.slice(b)}`,
+      );
   }
   return md;
 }
@@ -73,10 +78,19 @@ if (args.includes('--render')) {
     const out = join(tmpdir(), `meshbook-core-${runtime}.json`);
     const t0 = Date.now();
     const r = spawnSync(cmd[0], [...cmd.slice(1), ...(quick ? ['--quick'] : []), '--out', out], {
-      cwd: root, stdio: ['ignore', 'inherit', 'inherit'], timeout: (quick ? 60 : 420) * 1000,
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: (quick ? 60 : 420) * 1000,
     });
-    if (r.status !== 0) throw new Error(`${runtime}: ${cmd.join(' ')} failed (${r.error?.message ?? `status ${r.status}, signal ${r.signal}`})`);
-    runs.push({ ...JSON.parse(readFileSync(out, 'utf8')), wallSeconds: (Date.now() - t0) / 1000, command: cmd.slice(1).join(' ').replace(root, '') });
+    if (r.status !== 0)
+      throw new Error(
+        `${runtime}: ${cmd.join(' ')} failed (${r.error?.message ?? `status ${r.status}, signal ${r.signal}`})`,
+      );
+    runs.push({
+      ...JSON.parse(readFileSync(out, 'utf8')),
+      wallSeconds: (Date.now() - t0) / 1000,
+      command: cmd.slice(1).join(' ').replace(root, ''),
+    });
   }
   const cpu = cpus();
   const results: CoreResults = {
@@ -84,9 +98,18 @@ if (args.includes('--render')) {
     profile: quick ? 'quick' : 'full',
     command: quick ? 'npm run bench:quick' : 'npm run bench',
     totalSeconds: (Date.now() - began) / 1000,
-    machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()} ${arch()}` },
+    machine: {
+      cpu: cpu[0]?.model ?? 'unknown',
+      cores: cpu.length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      os: `${platform()} ${release()} ${arch()}`,
+    },
     core: coreBuild(),
-    packages: { 'nodejs-order-book': version('nodejs-order-book'), tinybench: version('tinybench'), assemblyscript: version('assemblyscript') },
+    packages: {
+      'nodejs-order-book': version('nodejs-order-book'),
+      tinybench: version('tinybench'),
+      assemblyscript: version('assemblyscript'),
+    },
     runs,
   };
   console.log(publish(results));

@@ -15,7 +15,13 @@ export interface SuiteOptions {
 }
 
 export function loadSuite(options: SuiteOptions): Case[] {
-  const all = [...vectorCases(options.vectorsDir), ...differentialCases, ...snapshotCases, ...crossRuntimeCases, ...clockCases];
+  const all = [
+    ...vectorCases(options.vectorsDir),
+    ...differentialCases,
+    ...snapshotCases,
+    ...crossRuntimeCases,
+    ...clockCases,
+  ];
   const names = new Set<string>();
   for (const c of all) {
     if (names.has(c.name)) throw new Error(`two conformance cases are named "${c.name}"`);
@@ -24,6 +30,7 @@ export function loadSuite(options: SuiteOptions): Case[] {
   const groups = options.groups;
   if (!groups) return all;
   const known = new Set(all.map((c) => c.group));
-  for (const g of groups) if (!known.has(g)) throw new Error(`no conformance group "${g}" (groups: ${[...known].join(', ')})`);
+  for (const g of groups)
+    if (!known.has(g)) throw new Error(`no conformance group "${g}" (groups: ${[...known].join(', ')})`);
   return all.filter((c) => groups.includes(c.group));
 }

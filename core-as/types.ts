@@ -84,7 +84,21 @@ export class SnapshotError extends Error {
 /** Fills the fields a command kind does not use with zeros. */
 export function command(fields: Partial<Command> & Pick<Command, 'kind'>): Command {
   return {
-    market: 0, id: 0n, owner: 0n, side: 0, type: 0, tif: 0, flags: 0, stp: 0,
-    price: 0n, qty: 0n, time: 0n, stopPrice: 0n, display: 0n, expiresAt: 0n, ocoPrice: 0n, ...fields,
+    market: 0,
+    id: 0n,
+    owner: 0n,
+    side: 0,
+    type: 0,
+    tif: 0,
+    flags: 0,
+    stp: 0,
+    price: 0n,
+    qty: 0n,
+    time: 0n,
+    stopPrice: 0n,
+    display: 0n,
+    expiresAt: 0n,
+    ocoPrice: 0n,
+    ...fields,
   };
 }

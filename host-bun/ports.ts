@@ -12,7 +12,10 @@ import type { FileSystem, Host, HttpServer } from '../host-common/ports.ts';
 declare const Bun: {
   version: string;
   file(path: string): { exists(): Promise<boolean>; bytes(): Promise<Uint8Array> };
-  serve(options: Record<string, unknown>): { port: number; stop(closeActiveConnections?: boolean): Promise<void> | void };
+  serve(options: Record<string, unknown>): {
+    port: number;
+    stop(closeActiveConnections?: boolean): Promise<void> | void;
+  };
 };
 
 const bunFileSystem: FileSystem = {

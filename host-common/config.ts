@@ -75,7 +75,8 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = (message: string): Parsed<never> => ({ ok: false, message });
 
 function parsePort(raw: string): Parsed<number> {
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) return bad(`expected a port number 0..65535, got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535)
+    return bad(`expected a port number 0..65535, got ${JSON.stringify(raw)}`);
   return ok(Number(raw));
 }
 
@@ -87,7 +88,8 @@ function parseBool(raw: string): Parsed<boolean> {
 }
 
 function parseHost(raw: string): Parsed<string> {
-  if (!/^[A-Za-z0-9.:\-[\]%_]+$/.test(raw)) return bad(`expected a host name or IP address, got ${JSON.stringify(raw)}`);
+  if (!/^[A-Za-z0-9.:\-[\]%_]+$/.test(raw))
+    return bad(`expected a host name or IP address, got ${JSON.stringify(raw)}`);
   return ok(raw);
 }
 
@@ -97,7 +99,10 @@ function parseDataDir(raw: string): Parsed<string> {
 
 /** Comma-separated items; blanks around items and empty items (a trailing comma) are ignored. */
 function items(raw: string): string[] {
-  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function parseBootstrap(raw: string): Parsed<string[]> {
@@ -105,7 +110,9 @@ function parseBootstrap(raw: string): Parsed<string[]> {
   for (const addr of items(raw)) {
     // @libp2p/bootstrap dials by peer id, so an address without /p2p/<id> cannot work.
     if (!/^\/\S+\/p2p\/[A-Za-z0-9]+$/.test(addr)) {
-      return bad(`${JSON.stringify(addr)} is not a multiaddr ending in a peer id (e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...)`);
+      return bad(
+        `${JSON.stringify(addr)} is not a multiaddr ending in a peer id (e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...)`,
+      );
     }
     if (!out.includes(addr)) out.push(addr);
   }
@@ -161,9 +168,11 @@ function parseTokens(raw: string): Parsed<TokenConfig[]> {
     const owner = colon < 0 ? item : item.slice(0, colon);
     if (colon < 0) return bad(`entry for ${JSON.stringify(owner)} is not owner:token`);
     // "@" is reserved: the network qualifies owners as owner@peerId.
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(owner)) return bad(`owner ${JSON.stringify(owner)} must be 1..64 letters, digits, _ . or -`);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(owner))
+      return bad(`owner ${JSON.stringify(owner)} must be 1..64 letters, digits, _ . or -`);
     const token = item.slice(colon + 1);
-    if (!TOKEN_RE.test(token)) return bad(`token of owner ${owner}: only letters, digits and . _ ~ + / = - are allowed`);
+    if (!TOKEN_RE.test(token))
+      return bad(`token of owner ${owner}: only letters, digits and . _ ~ + / = - are allowed`);
     const dup = out.find((t) => t.token === token);
     if (dup) return bad(`owners ${dup.owner} and ${owner} have the same token`);
     out.push({ owner, token });
@@ -173,34 +182,154 @@ function parseTokens(raw: string): Parsed<TokenConfig[]> {
 
 function whole(min: number, max: number, unit: string): (raw: string) => Parsed<number> {
   return (raw) => {
-    if (!/^\d{1,10}$/.test(raw) || Number(raw) < min || Number(raw) > max) return bad(`expected a whole number of ${unit} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    if (!/^\d{1,10}$/.test(raw) || Number(raw) < min || Number(raw) > max)
+      return bad(`expected a whole number of ${unit} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
     return ok(Number(raw));
   };
 }
 
 function parseLogLevel(raw: string): Parsed<LogLevel> {
   const v = raw.toLowerCase();
-  return (LOG_LEVELS as readonly string[]).includes(v) ? ok(v as LogLevel) : bad(`expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return (LOG_LEVELS as readonly string[]).includes(v)
+    ? ok(v as LogLevel)
+    : bad(`expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
 }
 
 const DEFAULT_MARKETS = 'BTC-USD:0.01:0.00000001';
 
 // The order here is the order of --help.
 const OPTIONS: readonly OptionSpec[] = [
-  { key: 'apiHost', flag: 'api-host', env: 'MESHBOOK_API_HOST', valueName: '<host>', defaultText: '127.0.0.1', description: 'Address the HTTP and WebSocket API listens on.', parse: parseHost },
-  { key: 'apiPort', flag: 'api-port', env: 'MESHBOOK_API_PORT', valueName: '<port>', defaultText: '8080', description: 'API port, 0..65535; 0 picks a free port.', parse: parsePort },
-  { key: 'p2pPort', flag: 'p2p-port', env: 'MESHBOOK_P2P_PORT', valueName: '<port>', defaultText: '4001', description: 'libp2p TCP port, 0..65535; 0 picks a free port.', parse: parsePort },
-  { key: 'dataDir', flag: 'data-dir', env: 'MESHBOOK_DATA_DIR', valueName: '<dir>', defaultText: './data', description: 'Directory for the write-ahead log, snapshots, peer store and token.', parse: parseDataDir },
-  { key: 'bootstrap', flag: 'bootstrap', env: 'MESHBOOK_BOOTSTRAP', valueName: '<multiaddr,...>', defaultText: 'none', description: 'Peers to dial at start, comma-separated multiaddrs ending in /p2p/<peer id>; repeatable.', list: true, parse: parseBootstrap },
-  { key: 'mdns', flag: 'mdns', env: 'MESHBOOK_MDNS', valueName: '', defaultText: 'on', description: 'Find peers on the local network (--no-mdns to disable; env: on/off).', parse: parseBool },
-  { key: 'dht', flag: 'dht', env: 'MESHBOOK_DHT', valueName: '', defaultText: 'on', description: 'Run the Kademlia DHT (--no-dht to disable; env: on/off).', parse: parseBool },
-  { key: 'markets', flag: 'markets', env: 'MESHBOOK_MARKETS', valueName: '<ID:tick:lot,...>', defaultText: 'BTC-USD (tick 0.01, lot 0.00000001)', description: 'Markets to trade, e.g. BTC-USD:0.01:0.00000001,ETH-USD:0.01:0.0001; repeatable.', list: true, parse: parseMarkets },
-  { key: 'token', flag: 'token', env: 'MESHBOOK_TOKEN', valueName: '<token>', defaultText: 'generated on first start, saved in the data dir (0600)', description: 'API token of the owner "local".', parse: parseToken },
-  { key: 'tokens', flag: 'tokens', env: 'MESHBOOK_TOKENS', valueName: '<owner:token,...>', defaultText: 'none', description: 'API tokens of further owners, e.g. alice:tokenA,bob:tokenB; repeatable.', list: true, parse: parseTokens },
-  { key: 'logLevel', flag: 'log-level', env: 'MESHBOOK_LOG_LEVEL', valueName: '<level>', defaultText: 'info', description: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
-  { key: 'rateLimit', flag: 'rate-limit', env: 'MESHBOOK_RATE_LIMIT', valueName: '<per second>', defaultText: '1000', description: 'Requests per second allowed per API token (bursts up to twice that); over it the API answers 429. 0 turns the limit off.', parse: whole(0, 1_000_000_000, 'requests per second') },
-  { key: 'bodyLimit', flag: 'body-limit', env: 'MESHBOOK_BODY_LIMIT', valueName: '<bytes>', defaultText: '16384 (16 KiB)', description: 'Largest request body; a larger one gets 413.', parse: whole(256, 16 * 1024 * 1024, 'bytes') },
-  { key: 'snapshotEvery', flag: 'snapshot-every', env: 'MESHBOOK_SNAPSHOT_EVERY', valueName: '<events>', defaultText: '50000', description: 'Write a snapshot of the state every this many events; a restart replays the log after the latest one.', parse: whole(1, 1_000_000_000, 'events') },
+  {
+    key: 'apiHost',
+    flag: 'api-host',
+    env: 'MESHBOOK_API_HOST',
+    valueName: '<host>',
+    defaultText: '127.0.0.1',
+    description: 'Address the HTTP and WebSocket API listens on.',
+    parse: parseHost,
+  },
+  {
+    key: 'apiPort',
+    flag: 'api-port',
+    env: 'MESHBOOK_API_PORT',
+    valueName: '<port>',
+    defaultText: '8080',
+    description: 'API port, 0..65535; 0 picks a free port.',
+    parse: parsePort,
+  },
+  {
+    key: 'p2pPort',
+    flag: 'p2p-port',
+    env: 'MESHBOOK_P2P_PORT',
+    valueName: '<port>',
+    defaultText: '4001',
+    description: 'libp2p TCP port, 0..65535; 0 picks a free port.',
+    parse: parsePort,
+  },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'MESHBOOK_DATA_DIR',
+    valueName: '<dir>',
+    defaultText: './data',
+    description: 'Directory for the write-ahead log, snapshots, peer store and token.',
+    parse: parseDataDir,
+  },
+  {
+    key: 'bootstrap',
+    flag: 'bootstrap',
+    env: 'MESHBOOK_BOOTSTRAP',
+    valueName: '<multiaddr,...>',
+    defaultText: 'none',
+    description: 'Peers to dial at start, comma-separated multiaddrs ending in /p2p/<peer id>; repeatable.',
+    list: true,
+    parse: parseBootstrap,
+  },
+  {
+    key: 'mdns',
+    flag: 'mdns',
+    env: 'MESHBOOK_MDNS',
+    valueName: '',
+    defaultText: 'on',
+    description: 'Find peers on the local network (--no-mdns to disable; env: on/off).',
+    parse: parseBool,
+  },
+  {
+    key: 'dht',
+    flag: 'dht',
+    env: 'MESHBOOK_DHT',
+    valueName: '',
+    defaultText: 'on',
+    description: 'Run the Kademlia DHT (--no-dht to disable; env: on/off).',
+    parse: parseBool,
+  },
+  {
+    key: 'markets',
+    flag: 'markets',
+    env: 'MESHBOOK_MARKETS',
+    valueName: '<ID:tick:lot,...>',
+    defaultText: 'BTC-USD (tick 0.01, lot 0.00000001)',
+    description: 'Markets to trade, e.g. BTC-USD:0.01:0.00000001,ETH-USD:0.01:0.0001; repeatable.',
+    list: true,
+    parse: parseMarkets,
+  },
+  {
+    key: 'token',
+    flag: 'token',
+    env: 'MESHBOOK_TOKEN',
+    valueName: '<token>',
+    defaultText: 'generated on first start, saved in the data dir (0600)',
+    description: 'API token of the owner "local".',
+    parse: parseToken,
+  },
+  {
+    key: 'tokens',
+    flag: 'tokens',
+    env: 'MESHBOOK_TOKENS',
+    valueName: '<owner:token,...>',
+    defaultText: 'none',
+    description: 'API tokens of further owners, e.g. alice:tokenA,bob:tokenB; repeatable.',
+    list: true,
+    parse: parseTokens,
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'MESHBOOK_LOG_LEVEL',
+    valueName: '<level>',
+    defaultText: 'info',
+    description: `One of ${LOG_LEVELS.join(', ')}.`,
+    parse: parseLogLevel,
+  },
+  {
+    key: 'rateLimit',
+    flag: 'rate-limit',
+    env: 'MESHBOOK_RATE_LIMIT',
+    valueName: '<per second>',
+    defaultText: '1000',
+    description:
+      'Requests per second allowed per API token (bursts up to twice that); over it the API answers 429. 0 turns the limit off.',
+    parse: whole(0, 1_000_000_000, 'requests per second'),
+  },
+  {
+    key: 'bodyLimit',
+    flag: 'body-limit',
+    env: 'MESHBOOK_BODY_LIMIT',
+    valueName: '<bytes>',
+    defaultText: '16384 (16 KiB)',
+    description: 'Largest request body; a larger one gets 413.',
+    parse: whole(256, 16 * 1024 * 1024, 'bytes'),
+  },
+  {
+    key: 'snapshotEvery',
+    flag: 'snapshot-every',
+    env: 'MESHBOOK_SNAPSHOT_EVERY',
+    valueName: '<events>',
+    defaultText: '50000',
+    description:
+      'Write a snapshot of the state every this many events; a restart replays the log after the latest one.',
+    parse: whole(1, 1_000_000_000, 'events'),
+  },
 ];
 
 function defaults(): Config {
@@ -260,7 +389,15 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--') || arg === '--') {
-      return { ok: false, error: { option: '', source: 'flag', name: arg, message: `unexpected argument ${JSON.stringify(arg)}; options start with -- (see --help)` } };
+      return {
+        ok: false,
+        error: {
+          option: '',
+          source: 'flag',
+          name: arg,
+          message: `unexpected argument ${JSON.stringify(arg)}; options start with -- (see --help)`,
+        },
+      };
     }
     const eq = arg.indexOf('=');
     const typed = eq < 0 ? arg : arg.slice(0, eq);
@@ -271,7 +408,15 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     if (!spec) return { ok: false, error: unknownFlag(typed) };
     if (isSwitch(spec)) {
       if (raw !== undefined) {
-        return { ok: false, error: { option: `--${spec.flag}`, source: 'flag', name: typed, message: `${typed} takes no value; use --${spec.flag} or --no-${spec.flag}` } };
+        return {
+          ok: false,
+          error: {
+            option: `--${spec.flag}`,
+            source: 'flag',
+            name: typed,
+            message: `${typed} takes no value; use --${spec.flag} or --no-${spec.flag}`,
+          },
+        };
       }
       given.set(spec.key, { name: typed, raw: negated ? 'off' : 'on' }); // the last switch wins
       continue;
@@ -279,7 +424,10 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     if (raw === undefined) {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--')) {
-        return { ok: false, error: { option: typed, source: 'flag', name: typed, message: `${typed} needs a value ${spec.valueName}` } };
+        return {
+          ok: false,
+          error: { option: typed, source: 'flag', name: typed, message: `${typed} needs a value ${spec.valueName}` },
+        };
       }
       raw = next;
       i++;
@@ -302,7 +450,16 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         : null;
     if (!chosen) continue;
     const r = spec.parse(chosen.raw);
-    if (!r.ok) return { ok: false, error: { option: `--${spec.flag}`, source: chosen.source, name: chosen.name, message: `${chosen.name}: ${r.message}` } };
+    if (!r.ok)
+      return {
+        ok: false,
+        error: {
+          option: `--${spec.flag}`,
+          source: chosen.source,
+          name: chosen.name,
+          message: `${chosen.name}: ${r.message}`,
+        },
+      };
     config[spec.key] = r.value;
     from.set(spec.key, { source: chosen.source, name: chosen.name });
   }
@@ -312,13 +469,29 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     // Blame whichever of the two was set explicitly (they cannot both be defaults).
     const p2p = from.get('p2pPort');
     const at = p2p ? { option: '--p2p-port', ...p2p } : { option: '--api-port', ...from.get('apiPort')! };
-    return { ok: false, error: { option: at.option, source: at.source, name: at.name, message: `${at.name}: API and P2P ports are both ${cfg.apiPort}; give them different ports` } };
+    return {
+      ok: false,
+      error: {
+        option: at.option,
+        source: at.source,
+        name: at.name,
+        message: `${at.name}: API and P2P ports are both ${cfg.apiPort}; give them different ports`,
+      },
+    };
   }
   if (cfg.token !== null) {
     const clash = cfg.tokens.find((t) => t.token === cfg.token);
     if (clash) {
       const at = from.get('tokens')!;
-      return { ok: false, error: { option: '--tokens', source: at.source, name: at.name, message: `${at.name}: owner ${clash.owner} has the same token as --token (owner local)` } };
+      return {
+        ok: false,
+        error: {
+          option: '--tokens',
+          source: at.source,
+          name: at.name,
+          message: `${at.name}: owner ${clash.owner} has the same token as --token (owner local)`,
+        },
+      };
     }
   }
 

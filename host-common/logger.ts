@@ -6,7 +6,11 @@ import type { Logger } from './ports.ts';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-export function jsonLogger(level: LogLevel, write: (line: string) => void, now: () => number = () => Date.now()): Logger {
+export function jsonLogger(
+  level: LogLevel,
+  write: (line: string) => void,
+  now: () => number = () => Date.now(),
+): Logger {
   const min = ORDER[level];
   const at = (name: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER[name] < min) return;
@@ -14,7 +18,12 @@ export function jsonLogger(level: LogLevel, write: (line: string) => void, now: 
     try {
       line = JSON.stringify({ time: new Date(now()).toISOString(), level: name, msg: message, ...fields });
     } catch {
-      line = JSON.stringify({ time: new Date(now()).toISOString(), level: name, msg: message, fields: 'unserialisable' });
+      line = JSON.stringify({
+        time: new Date(now()).toISOString(),
+        level: name,
+        msg: message,
+        fields: 'unserialisable',
+      });
     }
     write(line);
   };

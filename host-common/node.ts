@@ -50,7 +50,9 @@ async function checkMarkets(fs: FileSystem, dataDir: string, markets: Markets): 
   }
   const text = new TextDecoder().decode(have).trim();
   if (text !== want) {
-    throw new Error(`${dataDir} holds a book for the markets ${text}, but --markets says ${want}; use the same markets or another --data-dir`);
+    throw new Error(
+      `${dataDir} holds a book for the markets ${text}, but --markets says ${want}; use the same markets or another --data-dir`,
+    );
   }
 }
 
@@ -66,7 +68,12 @@ export interface NodeParts {
   clock?: Clock;
 }
 
-export async function startNode(host: Host, config: Config, logger: Logger, parts: NodeParts = {}): Promise<RunningNode> {
+export async function startNode(
+  host: Host,
+  config: Config,
+  logger: Logger,
+  parts: NodeParts = {},
+): Promise<RunningNode> {
   const startedAt = Date.now();
   const clock = parts.clock ?? systemClock;
   const { fs } = host;
@@ -88,7 +95,8 @@ export async function startNode(host: Host, config: Config, logger: Logger, part
   const state = new NodeState({
     engine,
     markets,
-    onObserverError: (err) => logger.error('streams: a push failed', { error: (err as Error).message, stack: (err as Error).stack }),
+    onObserverError: (err) =>
+      logger.error('streams: a push failed', { error: (err as Error).message, stack: (err as Error).stack }),
   });
 
   let phase: Phase = 'starting';
@@ -156,29 +164,99 @@ export async function startNode(host: Host, config: Config, logger: Logger, part
   metrics.addSource(() => {
     const w = wal.stats;
     return [
-      { name: 'meshbook_events_applied_total', help: 'Envelopes applied to the state.', type: 'counter', value: state.eventCount },
+      {
+        name: 'meshbook_events_applied_total',
+        help: 'Envelopes applied to the state.',
+        type: 'counter',
+        value: state.eventCount,
+      },
       { name: 'meshbook_trades_total', help: 'Trades since the log began.', type: 'counter', value: state.tradeCount },
-      { name: 'meshbook_resting_orders', help: 'Orders resting in the books.', type: 'gauge', value: state.restingOrders() },
-      { name: 'meshbook_known_orders', help: 'Orders the node remembers (open and recently finished).', type: 'gauge', value: state.orders.size },
-      { name: 'meshbook_sequencer_inflight', help: 'Commands signed or logged but not yet applied.', type: 'gauge', value: sequencer?.inflight ?? 0 },
-      { name: 'meshbook_wal_appends_total', help: 'Records appended to the write-ahead log since start.', type: 'counter', value: w.appends },
-      { name: 'meshbook_wal_syncs_total', help: 'Group commits (one write + fsync each) since start.', type: 'counter', value: w.syncs },
-      { name: 'meshbook_wal_bytes_total', help: 'Bytes written to the write-ahead log since start.', type: 'counter', value: w.bytesWritten },
+      {
+        name: 'meshbook_resting_orders',
+        help: 'Orders resting in the books.',
+        type: 'gauge',
+        value: state.restingOrders(),
+      },
+      {
+        name: 'meshbook_known_orders',
+        help: 'Orders the node remembers (open and recently finished).',
+        type: 'gauge',
+        value: state.orders.size,
+      },
+      {
+        name: 'meshbook_sequencer_inflight',
+        help: 'Commands signed or logged but not yet applied.',
+        type: 'gauge',
+        value: sequencer?.inflight ?? 0,
+      },
+      {
+        name: 'meshbook_wal_appends_total',
+        help: 'Records appended to the write-ahead log since start.',
+        type: 'counter',
+        value: w.appends,
+      },
+      {
+        name: 'meshbook_wal_syncs_total',
+        help: 'Group commits (one write + fsync each) since start.',
+        type: 'counter',
+        value: w.syncs,
+      },
+      {
+        name: 'meshbook_wal_bytes_total',
+        help: 'Bytes written to the write-ahead log since start.',
+        type: 'counter',
+        value: w.bytesWritten,
+      },
       { name: 'meshbook_wal_segments', help: 'Write-ahead log segment files.', type: 'gauge', value: w.segments },
-      { name: 'meshbook_snapshots_written_total', help: 'Snapshots written since start.', type: 'counter', value: checkpointer.written },
-      { name: 'meshbook_stream_subscribers', help: 'Open WebSocket and SSE subscribers.', type: 'gauge', value: hub.subscribers },
-      { name: 'meshbook_stream_pushes_total', help: 'Messages pushed to subscribers.', type: 'counter', value: hub.pushes },
-      { name: 'meshbook_uptime_seconds', help: 'Seconds since the node started.', type: 'gauge', value: Math.floor((Date.now() - startedAt) / 1000) },
+      {
+        name: 'meshbook_snapshots_written_total',
+        help: 'Snapshots written since start.',
+        type: 'counter',
+        value: checkpointer.written,
+      },
+      {
+        name: 'meshbook_stream_subscribers',
+        help: 'Open WebSocket and SSE subscribers.',
+        type: 'gauge',
+        value: hub.subscribers,
+      },
+      {
+        name: 'meshbook_stream_pushes_total',
+        help: 'Messages pushed to subscribers.',
+        type: 'counter',
+        value: hub.pushes,
+      },
+      {
+        name: 'meshbook_uptime_seconds',
+        help: 'Seconds since the node started.',
+        type: 'gauge',
+        value: Math.floor((Date.now() - startedAt) / 1000),
+      },
     ];
   });
 
   phase = 'ready';
   const apiUrl = `http://${urlHost(config.apiHost)}:${server.port}`;
-  host.process.stdout(JSON.stringify({
-    event: 'listening', api: apiUrl, p2p: [], peerId: identity.peerId, runtime: host.process.runtime, version: VERSION,
-    dataDir, markets: markets.list.map((m) => m.id), events: state.eventCount,
-  }));
-  logger.info('node: ready', { api: apiUrl, peerId: identity.peerId, events: state.eventCount, replayed: recovered.replayed, snapshotSeq: recovered.snapshotSeq });
+  host.process.stdout(
+    JSON.stringify({
+      event: 'listening',
+      api: apiUrl,
+      p2p: [],
+      peerId: identity.peerId,
+      runtime: host.process.runtime,
+      version: VERSION,
+      dataDir,
+      markets: markets.list.map((m) => m.id),
+      events: state.eventCount,
+    }),
+  );
+  logger.info('node: ready', {
+    api: apiUrl,
+    peerId: identity.peerId,
+    events: state.eventCount,
+    replayed: recovered.replayed,
+    snapshotSeq: recovered.snapshotSeq,
+  });
 
   let stopping: Promise<void> | null = null;
   const stop = (reason = 'stop'): Promise<void> => {

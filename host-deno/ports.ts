@@ -119,21 +119,28 @@ export function denoHost(): Host {
       serve: (app, { hostname, port }) =>
         new Promise<HttpServer>((resolve, reject) => {
           try {
-            const server = Deno.serve({
-              hostname,
-              port,
-              onListen: (addr) => {
-                resolve({
-                  port: (addr as Deno.NetAddr).port,
-                  close: async (graceMs) => {
-                    // shutdown() stops accepting and waits for requests in flight
-                    const timer = new Promise<void>((r) => setTimeout(r, graceMs));
-                    await Promise.race([server.shutdown(), timer]);
-                  },
-                });
+            const server = Deno.serve(
+              {
+                hostname,
+                port,
+                onListen: (addr) => {
+                  resolve({
+                    port: (addr as Deno.NetAddr).port,
+                    close: async (graceMs) => {
+                      // shutdown() stops accepting and waits for requests in flight
+                      const timer = new Promise<void>((r) => setTimeout(r, graceMs));
+                      await Promise.race([server.shutdown(), timer]);
+                    },
+                  });
+                },
+                onError: () =>
+                  new Response(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }), {
+                    status: 500,
+                    headers: { 'content-type': 'application/json' },
+                  }),
               },
-              onError: () => new Response(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }), { status: 500, headers: { 'content-type': 'application/json' } }),
-            }, directFetch(app));
+              directFetch(app),
+            );
           } catch (err) {
             reject(err);
           }

@@ -41,7 +41,10 @@ export function nodeHost(): Host {
           server.listen(port, hostname, () => {
             server.off('error', reject);
             const address = server.address();
-            resolve({ port: typeof address === 'object' && address ? address.port : port, close: (graceMs) => closeServer(server, nodeWs.wss.clients, graceMs) });
+            resolve({
+              port: typeof address === 'object' && address ? address.port : port,
+              close: (graceMs) => closeServer(server, nodeWs.wss.clients, graceMs),
+            });
           });
           nodeWs.injectWebSocket(server);
         }),
@@ -59,7 +62,11 @@ export function nodeHost(): Host {
 function answerDirect(route: NonNullable<FetchApp['direct']>[string], req: IncomingMessage, res: ServerResponse): void {
   route({ header: (name) => headerOf(req, name), body: (limit) => readIncoming(req, limit) })
     .then((a) => {
-      res.writeHead(a.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(a.body), ...a.headers });
+      res.writeHead(a.status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(a.body),
+        ...a.headers,
+      });
       res.end(a.body);
     })
     .catch(() => {

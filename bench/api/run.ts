@@ -24,11 +24,20 @@ import * as fs from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { RawConnection } from '../../host-common/test/raw-http.ts';
-import { ROOT, binary, missing, type NodeProcess, type Runtime, startNodeProcess, tempDataDir } from '../../host-common/test/process/node-process.ts';
+import {
+  ROOT,
+  binary,
+  missing,
+  type NodeProcess,
+  type Runtime,
+  startNodeProcess,
+  tempDataDir,
+} from '../../host-common/test/process/node-process.ts';
 import { rng } from '../../host-common/test/process/fuzz-gen.ts';
 
 const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
+const opt = (name: string, fallback: string) =>
+  args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback;
 const runtimes = opt('runtimes', 'node,deno,bun').split(',') as Runtime[];
 const singleConnections = Number(opt('connections', '64'));
 // batches carry many orders each: fewer connections keep the orders in flight comparable
@@ -91,32 +100,34 @@ async function measure(url: string, tokens: string[], durationS: number, record:
   let refused = 0;
   let errors = 0;
   const end = performance.now() + durationS * 1000;
-  await Promise.all(conns.map(async (c, i) => {
-    const r = rng(1000 + i);
-    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[i]}` };
-    while (performance.now() < end) {
-      const t = performance.now();
-      try {
-        if (batch === 1) {
-          const res = await c.request({ method: 'POST', path: '/v1/orders', headers, body: order(r) });
-          if (res.status === 201) acked++;
-          else refused++;
-        } else {
-          const body = `{"orders":[${Array.from({ length: batch }, () => order(r)).join(',')}]}`;
-          const res = await c.request({ method: 'POST', path: '/v1/orders/batch', headers, body });
-          if (res.status !== 201) {
-            refused += batch;
+  await Promise.all(
+    conns.map(async (c, i) => {
+      const r = rng(1000 + i);
+      const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[i]}` };
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          if (batch === 1) {
+            const res = await c.request({ method: 'POST', path: '/v1/orders', headers, body: order(r) });
+            if (res.status === 201) acked++;
+            else refused++;
           } else {
-            for (const x of JSON.parse(res.body).results) x.order ? acked++ : refused++;
+            const body = `{"orders":[${Array.from({ length: batch }, () => order(r)).join(',')}]}`;
+            const res = await c.request({ method: 'POST', path: '/v1/orders/batch', headers, body });
+            if (res.status !== 201) {
+              refused += batch;
+            } else {
+              for (const x of JSON.parse(res.body).results) x.order ? acked++ : refused++;
+            }
           }
+          if (record) latencies.push(performance.now() - t);
+        } catch {
+          errors++;
+          return;
         }
-        if (record) latencies.push(performance.now() - t);
-      } catch {
-        errors++;
-        return;
       }
-    }
-  }));
+    }),
+  );
   for (const c of conns) c.close();
   return { latencies, acked, refused, errors };
 }
@@ -132,14 +143,22 @@ async function bookHash(url: string): Promise<{ stateHash: string; eventCount: n
 }
 
 function version(runtime: Runtime): string {
-  return execSync(`${binary(runtime)} --version`, { encoding: 'utf8' }).trim().split('\n')[0];
+  return execSync(`${binary(runtime)} --version`, { encoding: 'utf8' })
+    .trim()
+    .split('\n')[0];
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 function latencyOf(latencies: number[]): Result['latencyMs'] {
   const sorted = latencies.sort((a, b) => a - b);
-  return { p50: r2(pct(sorted, 0.5)), p90: r2(pct(sorted, 0.9)), p99: r2(pct(sorted, 0.99)), p999: r2(pct(sorted, 0.999)), max: r2(sorted[sorted.length - 1]) };
+  return {
+    p50: r2(pct(sorted, 0.5)),
+    p90: r2(pct(sorted, 0.9)),
+    p99: r2(pct(sorted, 0.99)),
+    p999: r2(pct(sorted, 0.999)),
+    max: r2(sorted[sorted.length - 1]),
+  };
 }
 
 const benchTokens = () => Array.from({ length: connections }, (_, i) => `bench-${i}-token`);
@@ -157,10 +176,17 @@ async function timedRun(url: string, pid: number, tokens: string[]) {
   return {
     orders: n,
     fields: {
-      connections, seconds: r2(elapsed), acked: run.acked, refused: run.refused, errors: run.errors,
+      connections,
+      seconds: r2(elapsed),
+      acked: run.acked,
+      refused: run.refused,
+      errors: run.errors,
       ackedPerSecond: Math.round(run.acked / elapsed),
       latencyMs: latencyOf(run.latencies),
-      serverCpu: { mainThreadUsPerOrder: Math.round(((main1 - main0) * 10_000) / n), allThreadsUsPerOrder: Math.round(((all1 - all0) * 10_000) / n) },
+      serverCpu: {
+        mainThreadUsPerOrder: Math.round(((main1 - main0) * 10_000) / n),
+        allThreadsUsPerOrder: Math.round(((all1 - all0) * 10_000) / n),
+      },
       clientCpuUsPerOrder: Math.round((client.user + client.system) / n),
     },
   };
@@ -168,7 +194,9 @@ async function timedRun(url: string, pid: number, tokens: string[]) {
 
 /** The peer: baseline.ts under Node, single orders, the same client and connections. */
 async function benchBaseline(round: number): Promise<Result> {
-  const child = spawn(binary('node'), [path.join(ROOT, 'bench/api/baseline.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(binary('node'), [path.join(ROOT, 'bench/api/baseline.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).port));
@@ -179,8 +207,17 @@ async function benchBaseline(round: number): Promise<Result> {
     await measure(url, tokens, warmupSeconds, false);
     const { fields } = await timedRun(url, child.pid!, tokens);
     return {
-      runtime: 'baseline', round, batch: 1, version: version('node'), ...fields,
-      walSyncs: 0, ordersPerSync: 0, stateHash: '', stateHashAfterRestart: '', eventCount: 0, shareOfBaseline: 1,
+      runtime: 'baseline',
+      round,
+      batch: 1,
+      version: version('node'),
+      ...fields,
+      walSyncs: 0,
+      ordersPerSync: 0,
+      stateHash: '',
+      stateHashAfterRestart: '',
+      eventCount: 0,
+      shareOfBaseline: 1,
     };
   } finally {
     child.kill('SIGKILL');
@@ -205,13 +242,22 @@ async function benchOne(runtime: Runtime, round: number, baseline: number): Prom
     node = await startNodeProcess(runtime, { dataDir, args: nodeArgs });
     const after = await bookHash(node.url);
     if (after.stateHash !== before.stateHash || after.eventCount !== before.eventCount) {
-      throw new Error(`${runtime}: state after restart ${JSON.stringify(after)} differs from ${JSON.stringify(before)}`);
+      throw new Error(
+        `${runtime}: state after restart ${JSON.stringify(after)} differs from ${JSON.stringify(before)}`,
+      );
     }
     return {
-      runtime, round, batch, version: version(runtime), ...fields,
+      runtime,
+      round,
+      batch,
+      version: version(runtime),
+      ...fields,
       shareOfBaseline: r2(fields.ackedPerSecond / baseline),
-      walSyncs: syncs, ordersPerSync: r2(n / syncs),
-      stateHash: before.stateHash, stateHashAfterRestart: after.stateHash, eventCount: before.eventCount,
+      walSyncs: syncs,
+      ordersPerSync: r2(n / syncs),
+      stateHash: before.stateHash,
+      stateHashAfterRestart: after.stateHash,
+      eventCount: before.eventCount,
     };
   } finally {
     await node.stop('SIGTERM').catch(() => {});
@@ -248,8 +294,14 @@ function summarize(results: Result[]): Summary[] {
     const byRate = [...rs].sort((a, b) => a.ackedPerSecond - b.ackedPerSecond);
     const rates = byRate.map((r) => r.ackedPerSecond);
     return {
-      runtime: rs[0].runtime, batch: rs[0].batch, connections: rs[0].connections, version: rs[0].version, rounds: rs.length,
-      medianAckedPerSecond: Math.round(median(rates)), minAckedPerSecond: rates[0], maxAckedPerSecond: rates[rates.length - 1],
+      runtime: rs[0].runtime,
+      batch: rs[0].batch,
+      connections: rs[0].connections,
+      version: rs[0].version,
+      rounds: rs.length,
+      medianAckedPerSecond: Math.round(median(rates)),
+      minAckedPerSecond: rates[0],
+      maxAckedPerSecond: rates[rates.length - 1],
       medianShareOfBaseline: r2(median(rs.map((r) => r.shareOfBaseline))),
       medianRound: byRate[Math.floor((byRate.length - 1) / 2)],
     };
@@ -263,8 +315,10 @@ function markdown(summaries: Summary[], results: Result[], machine: Record<strin
     const m = s.medianRound;
     return `| ${name(s)} | ${what(s.batch)} | ${s.connections} | ${s.version.replace(/ \(.*$/, '')} | **${s.medianAckedPerSecond.toLocaleString('en-US')}** | ${s.minAckedPerSecond.toLocaleString('en-US')}–${s.maxAckedPerSecond.toLocaleString('en-US')} | ${s.runtime === 'baseline' ? '1' : s.batch === 1 ? s.medianShareOfBaseline : '–'} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.serverCpu.mainThreadUsPerOrder} / ${m.serverCpu.allThreadsUsPerOrder} | ${m.clientCpuUsPerOrder} | ${s.runtime === 'baseline' ? '–' : m.ordersPerSync} |`;
   });
-  const each = results.map((r) =>
-    `| ${r.round} | ${name(r)} | ${what(r.batch)} | ${r.ackedPerSecond.toLocaleString('en-US')} | ${r.runtime === 'baseline' ? '1' : r.batch === 1 ? r.shareOfBaseline : '–'} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpu.mainThreadUsPerOrder} / ${r.serverCpu.allThreadsUsPerOrder} | ${r.clientCpuUsPerOrder} | ${r.acked.toLocaleString('en-US')} | ${r.refused} | ${r.errors} |`);
+  const each = results.map(
+    (r) =>
+      `| ${r.round} | ${name(r)} | ${what(r.batch)} | ${r.ackedPerSecond.toLocaleString('en-US')} | ${r.runtime === 'baseline' ? '1' : r.batch === 1 ? r.shareOfBaseline : '–'} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.serverCpu.mainThreadUsPerOrder} / ${r.serverCpu.allThreadsUsPerOrder} | ${r.clientCpuUsPerOrder} | ${r.acked.toLocaleString('en-US')} | ${r.refused} | ${r.errors} |`,
+  );
   return [
     '# API benchmark: acknowledged orders over HTTP',
     '',
@@ -298,7 +352,9 @@ function markdown(summaries: Summary[], results: Result[], machine: Record<strin
 }
 
 const results: Result[] = [];
-const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadBefore = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 for (let round = 1; round <= rounds; round++) {
   for (const size of batches) {
     batch = size;
@@ -317,7 +373,9 @@ for (let round = 1; round <= rounds; round++) {
         console.error(`skipping ${runtime}: ${why}`);
         continue;
       }
-      console.error(`bench api: round ${round}, ${runtime}, ${connections} connections, ${batch} order(s) per request, ${seconds} s ...`);
+      console.error(
+        `bench api: round ${round}, ${runtime}, ${connections} connections, ${batch} order(s) per request, ${seconds} s ...`,
+      );
       const r = await benchOne(runtime, round, baseline);
       console.error(JSON.stringify(r));
       results.push(r);
@@ -334,6 +392,13 @@ const machine = {
 };
 const summaries = summarize(results);
 await fs.mkdir(outDir, { recursive: true });
-await fs.writeFile(path.join(outDir, 'api.json'), JSON.stringify({ machine, connections: singleConnections, batchConnections, seconds, batches, rounds, summaries, results }, null, 2) + '\n');
+await fs.writeFile(
+  path.join(outDir, 'api.json'),
+  JSON.stringify(
+    { machine, connections: singleConnections, batchConnections, seconds, batches, rounds, summaries, results },
+    null,
+    2,
+  ) + '\n',
+);
 await fs.writeFile(path.join(outDir, 'api.md'), markdown(summaries, results, machine));
 console.log(markdown(summaries, results, machine));

@@ -32,16 +32,23 @@ const plan = makePlan(quick ? 'quick' : 'full');
 const module = new WebAssembly.Module(wasmFile ? readFileSync(wasmFile) : readWasm('release'));
 const began = performance.now();
 const loadAtStart = loadavg()[0];
-const log = (msg: string) => console.error(`[${info.runtime} ${((performance.now() - began) / 1000).toFixed(1)}s] ${msg}`);
+const log = (msg: string) =>
+  console.error(`[${info.runtime} ${((performance.now() - began) / 1000).toFixed(1)}s] ${msg}`);
 
 function runners(spec: SubjectSpec, stream: Stream, start: Uint8Array): (batch: number) => Runner {
   switch (spec.kind) {
-    case 'wasm-raw': return (b) => wasmRunner(module, start, stream, 'raw', b);
-    case 'wasm-raw-cold': return (b) => wasmRunner(module, start, stream, 'raw', b, false);
-    case 'wasm-typed': return (b) => wasmRunner(module, start, stream, 'typed', b);
-    case 'wasm-one': return () => wasmRunner(module, start, stream, 'one', 1);
-    case 'reference': return (b) => referenceRunner(stream, b);
-    case 'nodejs-order-book': return () => nobRunner(stream);
+    case 'wasm-raw':
+      return (b) => wasmRunner(module, start, stream, 'raw', b);
+    case 'wasm-raw-cold':
+      return (b) => wasmRunner(module, start, stream, 'raw', b, false);
+    case 'wasm-typed':
+      return (b) => wasmRunner(module, start, stream, 'typed', b);
+    case 'wasm-one':
+      return () => wasmRunner(module, start, stream, 'one', 1);
+    case 'reference':
+      return (b) => referenceRunner(stream, b);
+    case 'nodejs-order-book':
+      return () => nobRunner(stream);
   }
 }
 
@@ -56,24 +63,47 @@ function runSuite(suite: SuiteSpec): SuiteResult {
   for (const spec of suite.subjects) {
     const make = runners(spec, stream, start);
     const runner = make(spec.batch);
-    const latency = spec.latencyBatch !== undefined && spec.latencyBatch !== spec.batch ? make(spec.latencyBatch) : runner;
+    const latency =
+      spec.latencyBatch !== undefined && spec.latencyBatch !== spec.batch ? make(spec.latencyBatch) : runner;
     const m = measure(runner, latency, truth, stream.commands.length, spec.sampling);
     runner.release();
     latency.release();
     collect();
     measurements.push(m);
     const lat = m.latency ? `, p50 ${m.latency.p50Us.toFixed(2)} µs per call of ${m.latency.batch}` : '';
-    log(`${suite.id}: ${m.subject} b=${m.batch}: ${(m.opsPerSec / 1e6).toFixed(3)} Mops/s${lat}; check ${m.check.ok} ${m.check.reason ?? ''}`);
+    log(
+      `${suite.id}: ${m.subject} b=${m.batch}: ${(m.opsPerSec / 1e6).toFixed(3)} Mops/s${lat}; check ${m.check.ok} ${m.check.reason ?? ''}`,
+    );
   }
-  return { id: suite.id, title: suite.title, stream: suite.stream, truth: { hash: truth.hash.toString(16), orders: truth.orders, events }, measurements };
+  return {
+    id: suite.id,
+    title: suite.title,
+    stream: suite.stream,
+    truth: { hash: truth.hash.toString(16), orders: truth.orders, events },
+    measurements,
+  };
 }
 
 log(`${info.runtime} ${info.version} (${info.engine}), ${info.cpu} x${info.cores}, ${plan.profile}, gc ${info.gc}`);
 if (!onlySuites) log(`memory at ${plan.memoryOrders} resting orders`);
-const memory = onlySuites ? null : measureMemory(module, buildStream({ name: 'realistic', prefill: plan.memoryOrders, commands: 0, seed: 1 }), info.gc);
+const memory = onlySuites
+  ? null
+  : measureMemory(
+      module,
+      buildStream({ name: 'realistic', prefill: plan.memoryOrders, commands: 0, seed: 1 }),
+      info.gc,
+    );
 collect();
 const suites = plan.suites.filter((s) => onlySuites === null || onlySuites.includes(s.id)).map(runSuite);
-const result: RuntimeResult = { runtime: info, profile: plan.profile, seconds: (performance.now() - began) / 1000, memory, suites, loadAverage: [loadAtStart, loadavg()[0]], sink: sinkValue() };
+const result: RuntimeResult = {
+  runtime: info,
+  profile: plan.profile,
+  seconds: (performance.now() - began) / 1000,
+  memory,
+  suites,
+  loadAverage: [loadAtStart, loadavg()[0]],
+  sink: sinkValue(),
+};
 const json = JSON.stringify(result, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
 if (out) writeFileSync(out, json);
 else console.log(json);

@@ -41,26 +41,45 @@ export interface CallLatency {
 
 let sink = 0; // keeps every pass's result observable
 
-export function measure(runner: Runner, latencyRunner: Runner | null, truth: Truth, commands: number, s: Sampling): Measurement {
+export function measure(
+  runner: Runner,
+  latencyRunner: Runner | null,
+  truth: Truth,
+  commands: number,
+  s: Sampling,
+): Measurement {
   const checks: Check[] = [];
   const verify = (r: Runner) => checks.push(r.verify(truth));
   let events = -1;
 
-  const throughput = new Bench({ time: 0, iterations: s.samples, warmup: s.warmup > 0, warmupIterations: s.warmup, warmupTime: 0, timestampProvider: 'auto', retainSamples: true, throws: true });
-  throughput.add('pass', () => {
-    const n = runner.pass();
-    if (events < 0) events = n;
-    sink += n;
-  }, {
-    async: false, // else tinybench calls the task once to find out, and that would move the book
-    beforeEach() {
-      runner.reset();
-      collect();
-    },
-    afterEach() {
-      verify(runner);
-    },
+  const throughput = new Bench({
+    time: 0,
+    iterations: s.samples,
+    warmup: s.warmup > 0,
+    warmupIterations: s.warmup,
+    warmupTime: 0,
+    timestampProvider: 'auto',
+    retainSamples: true,
+    throws: true,
   });
+  throughput.add(
+    'pass',
+    () => {
+      const n = runner.pass();
+      if (events < 0) events = n;
+      sink += n;
+    },
+    {
+      async: false, // else tinybench calls the task once to find out, and that would move the book
+      beforeEach() {
+        runner.reset();
+        collect();
+      },
+      afterEach() {
+        verify(runner);
+      },
+    },
+  );
   throughput.runSync();
   const result = throughput.tasks[0].result;
   if (result.state !== 'completed') throw new Error(`${runner.subject}: throughput suite ${result.state}`);
@@ -70,7 +89,14 @@ export function measure(runner: Runner, latencyRunner: Runner | null, truth: Tru
   let latency: CallLatency | undefined;
   if (latencyRunner && s.latency) {
     const r = latencyRunner;
-    const bench = new Bench({ time: 0, iterations: r.steps, warmup: false, timestampProvider: 'auto', subtractTimerOverhead: true, throws: true });
+    const bench = new Bench({
+      time: 0,
+      iterations: r.steps,
+      warmup: false,
+      timestampProvider: 'auto',
+      subtractTimerOverhead: true,
+      throws: true,
+    });
     bench.add('call', () => r.step(), {
       async: false,
       beforeAll() {

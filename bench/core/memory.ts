@@ -58,7 +58,13 @@ export function measureMemory(module: WebAssembly.Module, stream: Stream, canCol
 
   return {
     orders: n,
-    wasm: { linearBytes: mem.linear, bookBytes: mem.book, linearPerOrder: mem.linear / n, bookPerOrder: mem.book / n, hashMatches },
+    wasm: {
+      linearBytes: mem.linear,
+      bookBytes: mem.book,
+      linearPerOrder: mem.linear / n,
+      bookPerOrder: mem.book / n,
+      hashMatches,
+    },
     reference: canCollect ? { heapBytes: ref.bytes, perOrder: ref.bytes / n } : null,
     nodejsOrderBook: canCollect ? { heapBytes: nob.bytes, perOrder: nob.bytes / n, depthMatches } : null,
     method:

@@ -13,9 +13,14 @@ import { referenceTruth } from './subjects/reference.ts';
 import { collect } from './runtime.ts';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const option = (name: string, fallback: string): string =>
+  args.includes(name) ? args[args.indexOf(name) + 1] : fallback;
 
-interface ProfileNode { id: number; callFrame: { functionName: string }; children?: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string };
+  children?: number[];
+}
 
 function summary(file: string): void {
   const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
@@ -23,7 +28,8 @@ function summary(file: string): void {
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const inside = (id: number): boolean => {
-    for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) if (byId.get(x)?.callFrame.functionName === 'timedPasses') return true;
+    for (let x: number | undefined = id; x !== undefined; x = parent.get(x))
+      if (byId.get(x)?.callFrame.functionName === 'timedPasses') return true;
     return false;
   };
   const self = new Map<string, number>();
@@ -44,8 +50,10 @@ if (args.includes('--summary')) {
   summary(option('--summary', ''));
 } else {
   const stream = buildStream({
-    name: option('--stream', 'realistic') as StreamName, prefill: Number(option('--prefill', '100000')),
-    commands: Number(option('--commands', '100000')), seed: 20261125,
+    name: option('--stream', 'realistic') as StreamName,
+    prefill: Number(option('--prefill', '100000')),
+    commands: Number(option('--commands', '100000')),
+    seed: 20261125,
   });
   const wasm = option('--wasm', '');
   const module = new WebAssembly.Module(wasm ? readFileSync(wasm) : readWasm('release'));
@@ -63,5 +71,7 @@ if (args.includes('--summary')) {
     timedPasses();
   }
   const check = runner.verify(referenceTruth(stream).truth);
-  console.log(`${stream.spec.name} on ${stream.spec.prefill} orders: ${((stream.commands.length * passes) / ms / 1e3).toFixed(2)} M commands/s over ${passes} warm passes; check ${check.ok ? 'ok' : check.reason}`);
+  console.log(
+    `${stream.spec.name} on ${stream.spec.prefill} orders: ${((stream.commands.length * passes) / ms / 1e3).toFixed(2)} M commands/s over ${passes} warm passes; check ${check.ok ? 'ok' : check.reason}`,
+  );
 }

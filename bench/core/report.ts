@@ -29,7 +29,10 @@ function ratio(a: number, b: number): string {
 }
 
 function label(m: Measurement): string {
-  const b = m.subject === 'wasm-raw' || m.subject === 'wasm-raw-cold' || m.subject === 'wasm-typed' || m.subject === 'reference' ? ` b=${m.batch}` : '';
+  const b =
+    m.subject === 'wasm-raw' || m.subject === 'wasm-raw-cold' || m.subject === 'wasm-typed' || m.subject === 'reference'
+      ? ` b=${m.batch}`
+      : '';
   return `${NAMES[m.subject] ?? m.subject}${b}`;
 }
 
@@ -53,7 +56,9 @@ function suiteOf(run: RuntimeRun, id: string): SuiteResult | undefined {
 }
 
 function find(run: RuntimeRun, id: string, subject: string, batch?: number): Measurement | undefined {
-  return suiteOf(run, id)?.measurements.find((m) => m.subject === subject && (batch === undefined || m.batch === batch));
+  return suiteOf(run, id)?.measurements.find(
+    (m) => m.subject === subject && (batch === undefined || m.batch === batch),
+  );
 }
 
 function allChecked(runs: RuntimeRun[]): string {
@@ -82,24 +87,37 @@ function headline(res: CoreResults): string {
   const out: string[] = [];
   if (real) {
     const subjects: [string, number | undefined][] = [
-      ['wasm-raw', 4096], ['wasm-raw-cold', 4096], ['wasm-typed', 4096], ['wasm-one', undefined], ['reference', undefined], ['nodejs-order-book', undefined],
+      ['wasm-raw', 4096],
+      ['wasm-raw-cold', 4096],
+      ['wasm-typed', 4096],
+      ['wasm-one', undefined],
+      ['reference', undefined],
+      ['nodejs-order-book', undefined],
     ];
     const rows = subjects.map(([s, b]) => {
       const first = find(runs[0], 'realistic', s, b);
-      return [first ? label(first) : s, ...runs.map((r) => {
-        const m = find(r, 'realistic', s, b);
-        return m ? ops(m.opsPerSec) : '–';
-      })];
+      return [
+        first ? label(first) : s,
+        ...runs.map((r) => {
+          const m = find(r, 'realistic', s, b);
+          return m ? ops(m.opsPerSec) : '–';
+        }),
+      ];
     });
-    if (big) rows.push([`WASM batch, raw records b=4096, on ${big.stream.prefill.toLocaleString('en-US')} resting orders`, ...runs.map((r) => {
-      const m = find(r, 'realistic-big', 'wasm-raw', 4096);
-      return m ? ops(m.opsPerSec) : '–';
-    })]);
-    const vs = (other: string) => runs.map((r) => {
-      const a = find(r, 'realistic', 'wasm-raw', 4096);
-      const b = find(r, 'realistic', other);
-      return a && b ? ratio(a.opsPerSec, b.opsPerSec) : '–';
-    });
+    if (big)
+      rows.push([
+        `WASM batch, raw records b=4096, on ${big.stream.prefill.toLocaleString('en-US')} resting orders`,
+        ...runs.map((r) => {
+          const m = find(r, 'realistic-big', 'wasm-raw', 4096);
+          return m ? ops(m.opsPerSec) : '–';
+        }),
+      ]);
+    const vs = (other: string) =>
+      runs.map((r) => {
+        const a = find(r, 'realistic', 'wasm-raw', 4096);
+        const b = find(r, 'realistic', other);
+        return a && b ? ratio(a.opsPerSec, b.opsPerSec) : '–';
+      });
     rows.push(['**WASM batch ÷ reference**', ...vs('reference')]);
     rows.push(['**WASM batch ÷ nodejs-order-book**', ...vs('nodejs-order-book')]);
     out.push(`**${real.title}** — commands per second, median of the timed passes:\n\n${table(head, rows)}`);
@@ -108,34 +126,55 @@ function headline(res: CoreResults): string {
   const targets: string[][] = [];
   const at = (r: RuntimeRun, s: string, b?: number) => find(r, 'realistic', s, b)?.opsPerSec ?? NaN;
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
-  targets.push(['WASM batch ≥ 10 M ops/s (realistic mix)', ...runs.map((r) => `${mark(at(r, 'wasm-raw', 4096) >= 10e6)} ${ops(at(r, 'wasm-raw', 4096))}`)]);
-  targets.push(['WASM batch ≥ 20× nodejs-order-book', ...runs.map((r) => {
-    const x = at(r, 'wasm-raw', 4096) / at(r, 'nodejs-order-book');
-    return `${mark(x >= 20)} ${x.toFixed(0)}×`;
-  })]);
-  targets.push(['WASM batch ≥ 5× reference', ...runs.map((r) => {
-    const x = at(r, 'wasm-raw', 4096) / at(r, 'reference');
-    return `${mark(x >= 5)} ${x.toFixed(0)}×`;
-  })]);
+  targets.push([
+    'WASM batch ≥ 10 M ops/s (realistic mix)',
+    ...runs.map((r) => `${mark(at(r, 'wasm-raw', 4096) >= 10e6)} ${ops(at(r, 'wasm-raw', 4096))}`),
+  ]);
+  targets.push([
+    'WASM batch ≥ 20× nodejs-order-book',
+    ...runs.map((r) => {
+      const x = at(r, 'wasm-raw', 4096) / at(r, 'nodejs-order-book');
+      return `${mark(x >= 20)} ${x.toFixed(0)}×`;
+    }),
+  ]);
+  targets.push([
+    'WASM batch ≥ 5× reference',
+    ...runs.map((r) => {
+      const x = at(r, 'wasm-raw', 4096) / at(r, 'reference');
+      return `${mark(x >= 5)} ${x.toFixed(0)}×`;
+    }),
+  ]);
   const mem = runs[0].memory;
   if (mem) {
-    const mb = (r: RuntimeRun) => (r.memory ? `${mark(r.memory.wasm.linearBytes < 100e6)} ${(r.memory.wasm.linearBytes / 1e6).toFixed(1)} MB` : '–');
-    targets.push([`${mem.orders.toLocaleString('en-US')} resting orders < 100 MB (WASM linear memory)`, ...runs.map(mb)]);
+    const mb = (r: RuntimeRun) =>
+      r.memory ? `${mark(r.memory.wasm.linearBytes < 100e6)} ${(r.memory.wasm.linearBytes / 1e6).toFixed(1)} MB` : '–';
+    targets.push([
+      `${mem.orders.toLocaleString('en-US')} resting orders < 100 MB (WASM linear memory)`,
+      ...runs.map(mb),
+    ]);
   }
   out.push(`Targets of the issue, in this run:\n\n${table(['target', ...runtimeHead(runs)], targets)}`);
 
   if (mem) {
-    const per = (f: (m: NonNullable<RuntimeRun['memory']>) => string) => runs.map((r) => (r.memory ? f(r.memory) : '–'));
+    const per = (f: (m: NonNullable<RuntimeRun['memory']>) => string) =>
+      runs.map((r) => (r.memory ? f(r.memory) : '–'));
     const memRows = [
       ['WASM: whole linear memory', ...per((m) => `${m.wasm.linearPerOrder.toFixed(1)} B`)],
       ['WASM: book structures (orders, levels, id index)', ...per((m) => `${m.wasm.bookPerOrder.toFixed(1)} B`)],
       ['core-as/reference: JS heap', ...per((m) => (m.reference ? `${m.reference.perOrder.toFixed(0)} B` : 'n/a'))],
-      ['nodejs-order-book: JS heap', ...per((m) => (m.nodejsOrderBook ? `${m.nodejsOrderBook.perOrder.toFixed(0)} B` : 'n/a'))],
+      [
+        'nodejs-order-book: JS heap',
+        ...per((m) => (m.nodejsOrderBook ? `${m.nodejsOrderBook.perOrder.toFixed(0)} B` : 'n/a')),
+      ],
     ];
-    const checks = runs.every((r) => !r.memory || (r.memory.wasm.hashMatches && r.memory.nodejsOrderBook?.depthMatches !== false))
-      ? 'The three books held the same orders: the WASM state hash and nodejs-order-book\'s full depth equal the reference\'s.'
+    const checks = runs.every(
+      (r) => !r.memory || (r.memory.wasm.hashMatches && r.memory.nodejsOrderBook?.depthMatches !== false),
+    )
+      ? "The three books held the same orders: the WASM state hash and nodejs-order-book's full depth equal the reference's."
       : '**A book built for the memory measurement differs from the reference.**';
-    out.push(`Memory per resting order with ${mem.orders.toLocaleString('en-US')} resting orders, built by commands. ${checks}\n\n${table(['book', ...runtimeHead(runs)], memRows)}`);
+    out.push(
+      `Memory per resting order with ${mem.orders.toLocaleString('en-US')} resting orders, built by commands. ${checks}\n\n${table(['book', ...runtimeHead(runs)], memRows)}`,
+    );
   }
 
   out.push(machineLine(res));
@@ -143,11 +182,18 @@ function headline(res: CoreResults): string {
 }
 
 function machineLine(res: CoreResults): string {
-  const rt = res.runs.map((r) => `${r.runtime.runtime} ${r.runtime.version} (${r.runtime.engine}; ${r.wallSeconds.toFixed(0)} s, load average ${r.loadAverage.map((x) => x.toFixed(1)).join(' → ')})`).join(', ');
-  return `Machine: ${res.machine.cpu}, ${res.machine.cores} cores, ${res.machine.memoryGiB} GiB, ${res.machine.os}. Runtimes: ${rt}. ` +
+  const rt = res.runs
+    .map(
+      (r) =>
+        `${r.runtime.runtime} ${r.runtime.version} (${r.runtime.engine}; ${r.wallSeconds.toFixed(0)} s, load average ${r.loadAverage.map((x) => x.toFixed(1)).join(' → ')})`,
+    )
+    .join(', ');
+  return (
+    `Machine: ${res.machine.cpu}, ${res.machine.cores} cores, ${res.machine.memoryGiB} GiB, ${res.machine.os}. Runtimes: ${rt}. ` +
     `Core: commit ${res.core.commit}${res.core.coreAsDirty ? ' with uncommitted changes in core-as' : ''}, release.wasm sha256 ${res.core.releaseWasmSha256}…. ` +
     `nodejs-order-book ${res.packages['nodejs-order-book']}, tinybench ${res.packages.tinybench}, AssemblyScript ${res.packages.assemblyscript}. ` +
-    `\`${res.command}\`, ${res.profile} profile, ${res.totalSeconds.toFixed(0)} s in all, ${res.generatedAt}.`;
+    `\`${res.command}\`, ${res.profile} profile, ${res.totalSeconds.toFixed(0)} s in all, ${res.generatedAt}.`
+  );
 }
 
 function suiteTable(runs: RuntimeRun[], s: SuiteResult): string {
@@ -160,29 +206,41 @@ function suiteTable(runs: RuntimeRun[], s: SuiteResult): string {
     }),
   ]);
   const checks = s.measurements.map((m0, i) => {
-    const marks = runs.map((r) => suiteOf(r, s.id)?.measurements[i]).filter((m): m is Measurement => m !== undefined).map(checkMark);
+    const marks = runs
+      .map((r) => suiteOf(r, s.id)?.measurements[i])
+      .filter((m): m is Measurement => m !== undefined)
+      .map(checkMark);
     return `${label(m0)}: ${[...new Set(marks)].join('; ')}`;
   });
   const m0 = s.measurements[0];
   const sampling = `${m0.passMs.length} timed passes each (the JS books: ${s.measurements.at(-1)?.passMs.length})`;
-  return `### ${s.title}\n\nReference final state: ${s.truth.orders.toLocaleString('en-US')} resting orders, ${s.truth.events.toLocaleString('en-US')} events, hash ${s.truth.hash}. ${sampling}.\n\n` +
-    `${table(head, rows)}\n\nChecks: ${checks.map((c) => `\n- ${c}`).join('')}`;
+  return (
+    `### ${s.title}\n\nReference final state: ${s.truth.orders.toLocaleString('en-US')} resting orders, ${s.truth.events.toLocaleString('en-US')} events, hash ${s.truth.hash}. ${sampling}.\n\n` +
+    `${table(head, rows)}\n\nChecks: ${checks.map((c) => `\n- ${c}`).join('')}`
+  );
 }
 
 function sweepTable(runs: RuntimeRun[]): string {
   const s = suiteOf(runs[0], 'realistic');
   if (!s) return '';
   const rows: string[][] = [];
-  for (const m0 of s.measurements.filter((m) => m.subject === 'wasm-raw' || m.subject === 'wasm-typed' || m.subject === 'wasm-one')) {
-    rows.push([label(m0), ...runs.map((r) => {
-      const m = find(r, 'realistic', m0.subject, m0.batch);
-      if (!m?.latency) return '–';
-      const l = m.latency;
-      return `${ops(m.opsPerSec)}; ${us(l.p50Us)} / ${us(l.p99Us)} µs; ${l.perCommandP50Ns.toFixed(0)} ns`;
-    })]);
+  for (const m0 of s.measurements.filter(
+    (m) => m.subject === 'wasm-raw' || m.subject === 'wasm-typed' || m.subject === 'wasm-one',
+  )) {
+    rows.push([
+      label(m0),
+      ...runs.map((r) => {
+        const m = find(r, 'realistic', m0.subject, m0.batch);
+        if (!m?.latency) return '–';
+        const l = m.latency;
+        return `${ops(m.opsPerSec)}; ${us(l.p50Us)} / ${us(l.p99Us)} µs; ${l.perCommandP50Ns.toFixed(0)} ns`;
+      }),
+    ]);
   }
-  return `### Batch size: what the JS/WASM boundary costs (realistic mix)\n\nEach cell: ops/s (median pass); p50 / p99 latency of one call (one batch of b commands, or one command); p50 per command (= p50 / b).\n\n` +
-    table(['path', ...runtimeHead(runs)], rows);
+  return (
+    `### Batch size: what the JS/WASM boundary costs (realistic mix)\n\nEach cell: ops/s (median pass); p50 / p99 latency of one call (one batch of b commands, or one command); p50 per command (= p50 / b).\n\n` +
+    table(['path', ...runtimeHead(runs)], rows)
+  );
 }
 
 function latencyTable(runs: RuntimeRun[]): string {
@@ -190,18 +248,26 @@ function latencyTable(runs: RuntimeRun[]): string {
   for (const s of runs[0].suites) {
     for (const m0 of s.measurements) {
       if (!m0.latency) continue;
-      rows.push([`${s.id}`, `${label(m0)}${m0.latency.batch !== m0.batch ? ` (timed b=${m0.latency.batch})` : ''}`, ...runs.map((r) => {
-        const m = suiteOf(r, s.id)?.measurements.find((x) => x.subject === m0.subject && x.batch === m0.batch);
-        return m?.latency ? `${us(m.latency.p50Us)} / ${us(m.latency.p99Us)} / ${us(m.latency.maxUs)}` : '–';
-      })]);
+      rows.push([
+        `${s.id}`,
+        `${label(m0)}${m0.latency.batch !== m0.batch ? ` (timed b=${m0.latency.batch})` : ''}`,
+        ...runs.map((r) => {
+          const m = suiteOf(r, s.id)?.measurements.find((x) => x.subject === m0.subject && x.batch === m0.batch);
+          return m?.latency ? `${us(m.latency.p50Us)} / ${us(m.latency.p99Us)} / ${us(m.latency.maxUs)}` : '–';
+        }),
+      ]);
     }
   }
-  const overhead = runs.map((r) => {
-    const m = r.suites.flatMap((s) => s.measurements).find((x) => x.latency);
-    return `${r.runtime.runtime} ${m?.latency?.timerOverheadNs.toFixed(0) ?? '?'} ns`;
-  }).join(', ');
-  return `### Latency of one call, every suite\n\np50 / p99 / max in µs, from one extra pass timed call by call (timer overhead subtracted: ${overhead}).\n\n` +
-    table(['suite', 'path', ...runtimeHead(runs)], rows);
+  const overhead = runs
+    .map((r) => {
+      const m = r.suites.flatMap((s) => s.measurements).find((x) => x.latency);
+      return `${r.runtime.runtime} ${m?.latency?.timerOverheadNs.toFixed(0) ?? '?'} ns`;
+    })
+    .join(', ');
+  return (
+    `### Latency of one call, every suite\n\np50 / p99 / max in µs, from one extra pass timed call by call (timer overhead subtracted: ${overhead}).\n\n` +
+    table(['suite', 'path', ...runtimeHead(runs)], rows)
+  );
 }
 
 const NOTES = `### How it was measured
@@ -235,16 +301,19 @@ const NOTES = `### How it was measured
 
 export function renderCore(res: CoreResults, opts: { headlineOnly?: boolean } = {}): string {
   const head = headline(res);
-  if (opts.headlineOnly) return `${head}\n\nAll suites, the batch-size sweep and latencies: [results/core.md](results/core.md).`;
+  if (opts.headlineOnly)
+    return `${head}\n\nAll suites, the batch-size sweep and latencies: [results/core.md](results/core.md).`;
   const runs = res.runs;
-  return [
-    `# meshbook core benchmark`,
-    head,
-    allChecked(runs),
-    `## Every suite`,
-    ...runs[0].suites.map((s) => suiteTable(runs, s)),
-    sweepTable(runs),
-    latencyTable(runs),
-    NOTES,
-  ].join('\n\n') + '\n';
+  return (
+    [
+      `# meshbook core benchmark`,
+      head,
+      allChecked(runs),
+      `## Every suite`,
+      ...runs[0].suites.map((s) => suiteTable(runs, s)),
+      sweepTable(runs),
+      latencyTable(runs),
+      NOTES,
+    ].join('\n\n') + '\n'
+  );
 }

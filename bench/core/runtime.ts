@@ -4,7 +4,10 @@
 import { cpus } from 'node:os';
 
 interface Globals {
-  Deno?: { version: { deno: string; v8: string; typescript: string }; memoryUsage(): { heapUsed: number; rss: number } };
+  Deno?: {
+    version: { deno: string; v8: string; typescript: string };
+    memoryUsage(): { heapUsed: number; rss: number };
+  };
   Bun?: { version: string; revision: string; gc(force: boolean): void };
   process?: { versions: Record<string, string>; memoryUsage(): { heapUsed: number; rss: number } };
   gc?: () => void;
@@ -23,7 +26,13 @@ export interface RuntimeInfo {
 export function runtimeInfo(): RuntimeInfo {
   const cpu = cpus();
   const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, gc: canCollect() };
-  if (g.Bun) return { runtime: 'bun', version: g.Bun.version, engine: `JavaScriptCore (WebKit ${g.process?.versions.webkit ?? '?'})`, ...machine };
+  if (g.Bun)
+    return {
+      runtime: 'bun',
+      version: g.Bun.version,
+      engine: `JavaScriptCore (WebKit ${g.process?.versions.webkit ?? '?'})`,
+      ...machine,
+    };
   if (g.Deno) return { runtime: 'deno', version: g.Deno.version.deno, engine: `V8 ${g.Deno.version.v8}`, ...machine };
   return { runtime: 'node', version: g.process!.versions.node, engine: `V8 ${g.process!.versions.v8}`, ...machine };
 }

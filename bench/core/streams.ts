@@ -19,15 +19,37 @@ export const BENCH_MIXES = {
   // (1) resting-heavy ladder build from an empty book: passive GTC limits over ±400 ticks,
   // a few cancels, almost no crossing.
   ladder: {
-    ...PLAIN, name: 'ladder', owners: 1000, place: 20, cancel: 2, reduce: 0, market: 0, ioc: 0, fok: 0,
-    postOnly: 0.1, spread: 400, cross: 0.01, maxQty: 1000,
+    ...PLAIN,
+    name: 'ladder',
+    owners: 1000,
+    place: 20,
+    cancel: 2,
+    reduce: 0,
+    market: 0,
+    ioc: 0,
+    fok: 0,
+    postOnly: 0.1,
+    spread: 400,
+    cross: 0.01,
+    maxQty: 1000,
   },
   // (2) aggressive crossing: 60% of limits priced through the mid, market and IOC takers,
   // quantities 1..100 on both sides, so most fills are partial; 50 owners, so self-trade
   // prevention fires too.
   crossing: {
-    ...PLAIN, name: 'crossing', owners: 50, place: 9, cancel: 1, reduce: 0, market: 0.1, ioc: 0.15, fok: 0,
-    postOnly: 0.05, spread: 20, cross: 0.6, maxQty: 100,
+    ...PLAIN,
+    name: 'crossing',
+    owners: 50,
+    place: 9,
+    cancel: 1,
+    reduce: 0,
+    market: 0.1,
+    ioc: 0.15,
+    fok: 0,
+    postOnly: 0.05,
+    spread: 20,
+    cross: 0.6,
+    maxQty: 100,
   },
   // (3) the core's own 'realistic' mix, exchange-core's benchmark in spirit: per 100 commands
   // about 40 amends (mostly price moves), 27 places near the touch, 20 cancels, 7 reduces,
@@ -87,8 +109,14 @@ export function* prefillCommands(count: number, seed: number, mix: Mix): Generat
       const price = side === C.SIDE_BUY ? MID - BigInt(offset) : MID + BigInt(offset);
       for (let k = perLevel[side][offset]; k > 0; k--) {
         yield command({
-          kind: C.CMD_PLACE, id: id++, owner: BigInt(1 + rng.int(mix.owners)), side,
-          type: C.TYPE_LIMIT, tif: C.TIF_GTC, price, qty: BigInt(1 + rng.int(mix.maxQty)),
+          kind: C.CMD_PLACE,
+          id: id++,
+          owner: BigInt(1 + rng.int(mix.owners)),
+          side,
+          type: C.TYPE_LIMIT,
+          tif: C.TIF_GTC,
+          price,
+          qty: BigInt(1 + rng.int(mix.maxQty)),
         });
       }
     }
@@ -104,7 +132,13 @@ export function buildStream(spec: StreamSpec): Stream {
     const c = generator.next();
     if (!drop?.(c)) commands.push(c);
   }
-  return { spec, mix, prefillRecords: encodeCommands([...prefillCommands(spec.prefill, spec.seed, mix)]), commands, records: encodeCommands(commands) };
+  return {
+    spec,
+    mix,
+    prefillRecords: encodeCommands([...prefillCommands(spec.prefill, spec.seed, mix)]),
+    commands,
+    records: encodeCommands(commands),
+  };
 }
 
 /** The prefill as Command objects, 4096 at a time, generated again (same seed, same commands). */

@@ -7,4 +7,10 @@ import { apiMarketDataCases } from './api-market-data.ts';
 import { apiOrderCases } from './api-orders.ts';
 import { apiStreamCases } from './api-streams.ts';
 
-export const apiCases: Case[] = [...apiMarketDataCases, ...apiOrderCases, ...apiAdvancedCases, ...apiErrorCases, ...apiStreamCases];
+export const apiCases: Case[] = [
+  ...apiMarketDataCases,
+  ...apiOrderCases,
+  ...apiAdvancedCases,
+  ...apiErrorCases,
+  ...apiStreamCases,
+];

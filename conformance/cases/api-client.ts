@@ -43,7 +43,12 @@ export interface Reply {
 export function apiTokens(ctx: ApiContext): ApiTokens | undefined {
   if (ctx.tokens) return ctx.tokens;
   const raw = process.env.MESHBOOK_TOKENS ?? '';
-  const map = new Map(raw.split(',').map((e) => e.trim().split(':') as [string, string]).filter((p) => p.length === 2));
+  const map = new Map(
+    raw
+      .split(',')
+      .map((e) => e.trim().split(':') as [string, string])
+      .filter((p) => p.length === 2),
+  );
   const alice = map.get('alice');
   const bob = map.get('bob');
   return alice && bob ? { alice, bob } : undefined;
@@ -52,7 +57,8 @@ export function apiTokens(ctx: ApiContext): ApiTokens | undefined {
 /** skip rule of every API case: a node to talk to, and two owners' tokens. */
 export function needsNode(ctx: ApiContext): string | undefined {
   if (!ctx.baseUrl) return 'no node under test: set MESHBOOK_BASE_URL';
-  if (!apiTokens(ctx)) return 'no tokens for the owners alice and bob: start the node with --tokens alice:A,bob:B and set MESHBOOK_TOKENS to the same';
+  if (!apiTokens(ctx))
+    return 'no tokens for the owners alice and bob: start the node with --tokens alice:A,bob:B and set MESHBOOK_TOKENS to the same';
   return undefined;
 }
 
@@ -71,7 +77,12 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export async function call(api: Pick<Api, 'base'>, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+export async function call(
+  api: Pick<Api, 'base'>,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -94,7 +105,10 @@ export async function call(api: Pick<Api, 'base'>, method: string, path: string,
 export function expectError(r: Reply, status: number, what: string, code?: string, field?: string): void {
   check(r.status === status, `${what}: expected status ${status}, got ${r.status} ${r.text.slice(0, 300)}`);
   const e = r.json?.error;
-  check(e && typeof e.code === 'string' && typeof e.message === 'string', `${what}: expected {"error": {code, message}}, got ${r.text.slice(0, 300)}`);
+  check(
+    e && typeof e.code === 'string' && typeof e.message === 'string',
+    `${what}: expected {"error": {code, message}}, got ${r.text.slice(0, 300)}`,
+  );
   check(/^[a-z][a-z0-9_]*$/.test(e.code), `${what}: error code ${JSON.stringify(e.code)} is not snake_case`);
   if (code !== undefined) checkEqual(e.code, code, `${what}: error code`);
   if (field !== undefined) checkEqual(e.field, field, `${what}: error field`);
@@ -163,7 +177,12 @@ export interface Place {
 }
 
 export function orderBody(api: Api, p: Place): Record<string, unknown> {
-  const body: Record<string, unknown> = { market: api.market.id, side: p.side, type: p.type ?? 'limit', quantity: steps(api.market.lotSize, p.lots) };
+  const body: Record<string, unknown> = {
+    market: api.market.id,
+    side: p.side,
+    type: p.type ?? 'limit',
+    quantity: steps(api.market.lotSize, p.lots),
+  };
   if (p.ticks !== undefined) body.price = steps(api.market.tickSize, p.ticks);
   if (p.timeInForce) body.timeInForce = p.timeInForce;
   if (p.postOnly !== undefined) body.postOnly = p.postOnly;

@@ -1,10 +1,27 @@
 // API cases: every error status of API.md — 400 (with the field at fault), 401, 403, 404,
 // 405, 409 (in api-orders), 413, 422 — in the one error shape, and ownership between owners.
 import type { Case } from '../case.ts';
-import { type Api, type ApiContext, call, clean, connect, expectError, expectStatus, needsNode, orderBody, placeOk, steps } from './api-client.ts';
+import {
+  type Api,
+  type ApiContext,
+  call,
+  clean,
+  connect,
+  expectError,
+  expectStatus,
+  needsNode,
+  orderBody,
+  placeOk,
+  steps,
+} from './api-client.ts';
 import { check, checkEqual } from './check.ts';
 
-const api = (name: string, run: (ctx: ApiContext) => Promise<void>): Case => ({ name: `api: ${name}`, group: 'api', skip: needsNode, run });
+const api = (name: string, run: (ctx: ApiContext) => Promise<void>): Case => ({
+  name: `api: ${name}`,
+  group: 'api',
+  skip: needsNode,
+  run,
+});
 
 /** [what, body (a value is sent as JSON, a string as is), status, field] */
 function badBodies(a: Api): [string, unknown, number, string | undefined][] {
@@ -43,7 +60,12 @@ function badBodies(a: Api): [string, unknown, number, string | undefined][] {
     ['quantity zero', { ...ok, quantity: '0' }, 400, 'quantity'],
     ['quantity "0.000"', { ...ok, quantity: '0.000' }, 400, 'quantity'],
     ['quantity finer than the lot', { ...ok, quantity: finer(a.market.lotSize) }, 400, 'quantity'],
-    ['notional overflows', { ...ok, price: steps(tick, 2n ** 40n), quantity: steps(a.market.lotSize, 2n ** 40n) }, 400, 'quantity'],
+    [
+      'notional overflows',
+      { ...ok, price: steps(tick, 2n ** 40n), quantity: steps(a.market.lotSize, 2n ** 40n) },
+      400,
+      'quantity',
+    ],
     ['clientOrderId a number', { ...ok, clientOrderId: 5 }, 400, 'clientOrderId'],
     ['clientOrderId too long', { ...ok, clientOrderId: 'x'.repeat(65) }, 400, 'clientOrderId'],
   ];
@@ -54,7 +76,10 @@ export const apiErrorCases: Case[] = [
     const a = await connect(ctx);
     const before = await call(a, 'GET', `/v1/markets/${a.market.id}/book`);
     for (const [what, body, status, field] of badBodies(a)) {
-      const r = await call(a, 'POST', '/v1/orders', { token: a.tokens.alice, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const r = await call(a, 'POST', '/v1/orders', {
+        token: a.tokens.alice,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
       expectError(r, status, `POST /v1/orders with ${what}`, undefined, field);
     }
     const after = await call(a, 'GET', `/v1/markets/${a.market.id}/book`);
@@ -65,10 +90,20 @@ export const apiErrorCases: Case[] = [
   api('an unknown market is 404 (body, path and query)', async (ctx) => {
     const a = await connect(ctx);
     const body = { ...orderBody(a, { side: 'buy', ticks: 100, lots: 100 }), market: 'NOPE-USD' };
-    expectError(await call(a, 'POST', '/v1/orders', { token: a.tokens.alice, body }), 404, 'POST with an unknown market', undefined, 'market');
+    expectError(
+      await call(a, 'POST', '/v1/orders', { token: a.tokens.alice, body }),
+      404,
+      'POST with an unknown market',
+      undefined,
+      'market',
+    );
     expectError(await call(a, 'GET', '/v1/markets/NOPE-USD/book'), 404, 'book of an unknown market');
     expectError(await call(a, 'GET', '/v1/markets/NOPE-USD/trades'), 404, 'trades of an unknown market');
-    expectError(await call(a, 'GET', '/v1/orders?market=NOPE-USD', { token: a.tokens.alice }), 404, 'own orders of an unknown market');
+    expectError(
+      await call(a, 'GET', '/v1/orders?market=NOPE-USD', { token: a.tokens.alice }),
+      404,
+      'own orders of an unknown market',
+    );
   }),
 
   api('writes and own reads need a valid bearer token (401 with WWW-Authenticate)', async (ctx) => {
@@ -91,22 +126,50 @@ export const apiErrorCases: Case[] = [
     }
   }),
 
-  api('an owner cannot see, reduce or cancel another owner\'s orders (403)', (ctx) => clean(ctx, async (a) => {
-    const o = (await placeOk(a, a.tokens.alice, { side: 'buy', ticks: 1_000_000, lots: 100 })).order;
-    expectError(await call(a, 'GET', `/v1/orders/${o.id}`, { token: a.tokens.bob }), 403, 'bob reads alice\'s order', 'forbidden');
-    expectError(await call(a, 'DELETE', `/v1/orders/${o.id}`, { token: a.tokens.bob }), 403, 'bob cancels alice\'s order', 'forbidden');
-    expectError(await call(a, 'PATCH', `/v1/orders/${o.id}`, { token: a.tokens.bob, body: { quantity: steps(a.market.lotSize, 1) } }), 403, 'bob reduces alice\'s order', 'forbidden');
-    const bobs = await call(a, 'GET', '/v1/orders', { token: a.tokens.bob });
-    expectStatus(bobs, 200, 'bob\'s list');
-    check(!bobs.json.some((x: any) => x.id === o.id), 'bob\'s list does not show alice\'s order');
-    const still = await call(a, 'GET', `/v1/orders/${o.id}`, { token: a.tokens.alice });
-    checkEqual(still.json.status, 'open', 'alice\'s order is untouched');
-  })),
+  api("an owner cannot see, reduce or cancel another owner's orders (403)", (ctx) =>
+    clean(ctx, async (a) => {
+      const o = (await placeOk(a, a.tokens.alice, { side: 'buy', ticks: 1_000_000, lots: 100 })).order;
+      expectError(
+        await call(a, 'GET', `/v1/orders/${o.id}`, { token: a.tokens.bob }),
+        403,
+        "bob reads alice's order",
+        'forbidden',
+      );
+      expectError(
+        await call(a, 'DELETE', `/v1/orders/${o.id}`, { token: a.tokens.bob }),
+        403,
+        "bob cancels alice's order",
+        'forbidden',
+      );
+      expectError(
+        await call(a, 'PATCH', `/v1/orders/${o.id}`, {
+          token: a.tokens.bob,
+          body: { quantity: steps(a.market.lotSize, 1) },
+        }),
+        403,
+        "bob reduces alice's order",
+        'forbidden',
+      );
+      const bobs = await call(a, 'GET', '/v1/orders', { token: a.tokens.bob });
+      expectStatus(bobs, 200, "bob's list");
+      check(!bobs.json.some((x: any) => x.id === o.id), "bob's list does not show alice's order");
+      const still = await call(a, 'GET', `/v1/orders/${o.id}`, { token: a.tokens.alice });
+      checkEqual(still.json.status, 'open', "alice's order is untouched");
+    }),
+  ),
 
   api('a body over the limit is 413; unknown routes 404; wrong methods 405', async (ctx) => {
     const a = await connect(ctx);
-    const big = JSON.stringify({ ...orderBody(a, { side: 'buy', ticks: 100, lots: 100 }), clientOrderId: 'x'.repeat(17 * 1024) });
-    expectError(await call(a, 'POST', '/v1/orders', { token: a.tokens.alice, body: big }), 413, 'a 17 KiB body', 'payload_too_large');
+    const big = JSON.stringify({
+      ...orderBody(a, { side: 'buy', ticks: 100, lots: 100 }),
+      clientOrderId: 'x'.repeat(17 * 1024),
+    });
+    expectError(
+      await call(a, 'POST', '/v1/orders', { token: a.tokens.alice, body: big }),
+      413,
+      'a 17 KiB body',
+      'payload_too_large',
+    );
     expectError(await call(a, 'GET', '/v1/nothing-here'), 404, 'unknown route');
     expectError(await call(a, 'GET', '/v2/orders'), 404, 'unknown version');
     const put = await call(a, 'PUT', '/v1/orders', { token: a.tokens.alice, body: {} });
@@ -121,9 +184,21 @@ export const apiErrorCases: Case[] = [
       expectError(await call(a, 'GET', `/v1/markets/${a.market.id}/book?${q}`), 400, `book ?${q}`, undefined, 'depth');
     }
     for (const q of ['limit=0', 'limit=x', 'limit=5000']) {
-      expectError(await call(a, 'GET', `/v1/markets/${a.market.id}/trades?${q}`), 400, `trades ?${q}`, undefined, 'limit');
+      expectError(
+        await call(a, 'GET', `/v1/markets/${a.market.id}/trades?${q}`),
+        400,
+        `trades ?${q}`,
+        undefined,
+        'limit',
+      );
     }
-    expectError(await call(a, 'GET', '/v1/orders?status=bogus', { token: a.tokens.alice }), 400, 'orders ?status=bogus', undefined, 'status');
+    expectError(
+      await call(a, 'GET', '/v1/orders?status=bogus', { token: a.tokens.alice }),
+      400,
+      'orders ?status=bogus',
+      undefined,
+      'status',
+    );
     const depth1 = await call(a, 'GET', `/v1/markets/${a.market.id}/book?depth=1`);
     expectStatus(depth1, 200, 'book ?depth=1');
     check(depth1.json.bids.length <= 1 && depth1.json.asks.length <= 1, 'depth=1 gives at most one level a side');

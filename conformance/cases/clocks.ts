@@ -44,10 +44,16 @@ function mergeLaws(ctx: CaseContext, build: Build): void {
     const node = rng.pick(NODES);
     checkEqual(e.vcCompare(a, e.vcTick(a, node)), 'before', `${where}: a tick moves a clock forward`);
   }
-  for (const r of ['equal', 'before', 'after', 'concurrent']) check(seen.has(r), `${build}: the random clocks never compared ${r}`);
+  for (const r of ['equal', 'before', 'after', 'concurrent'])
+    check(seen.has(r), `${build}: the random clocks never compared ${r}`);
 }
 
-interface Happening { process: number; vc: VectorClock; lamport: bigint; ancestors: bigint } // ancestors: bit set of event indexes
+interface Happening {
+  process: number;
+  vc: VectorClock;
+  lamport: bigint;
+  ancestors: bigint;
+} // ancestors: bit set of event indexes
 
 /** Processes doing local steps, sending and receiving; each event's true causal past is tracked. */
 function simulate(e: Engine, rng: Rng, processes: number, events: number): Happening[] {
@@ -92,16 +98,30 @@ function happenedBefore(ctx: CaseContext, build: Build): void {
         const jBeforeI = ((h[i].ancestors >> BigInt(j)) & 1n) === 1n;
         const want = i === j ? 'equal' : iBeforeJ ? 'before' : jBeforeI ? 'after' : 'concurrent';
         const got = e.vcCompare(h[i].vc, h[j].vc);
-        if (got !== want) throw new Error(`${build} run ${run}: events ${i} (process ${h[i].process}) and ${j} (process ${h[j].process}): compare says ${got}, happened-before says ${want}`);
+        if (got !== want)
+          throw new Error(
+            `${build} run ${run}: events ${i} (process ${h[i].process}) and ${j} (process ${h[j].process}): compare says ${got}, happened-before says ${want}`,
+          );
         counts[want]++;
-        if (iBeforeJ) check(h[i].lamport < h[j].lamport, `${build} run ${run}: event ${i} happened before ${j} but its Lamport time ${h[i].lamport} is not below ${h[j].lamport}`);
+        if (iBeforeJ)
+          check(
+            h[i].lamport < h[j].lamport,
+            `${build} run ${run}: event ${i} happened before ${j} but its Lamport time ${h[i].lamport} is not below ${h[j].lamport}`,
+          );
       }
     }
   }
-  check(counts.before > 0 && counts.concurrent > 0, `${build}: the histories should hold both ordered and concurrent pairs: ${show(counts)}`);
+  check(
+    counts.before > 0 && counts.concurrent > 0,
+    `${build}: the histories should hold both ordered and concurrent pairs: ${show(counts)}`,
+  );
 }
 
 export const clockCases: Case[] = (['debug', 'release'] as const).flatMap((build): Case[] => [
   { name: `clock merge and compare laws on wasm-${build}`, group: 'clocks', run: (ctx) => mergeLaws(ctx, build) },
-  { name: `clock compare agrees with happened-before on wasm-${build}`, group: 'clocks', run: (ctx) => happenedBefore(ctx, build) },
+  {
+    name: `clock compare agrees with happened-before on wasm-${build}`,
+    group: 'clocks',
+    run: (ctx) => happenedBefore(ctx, build),
+  },
 ]);

@@ -58,7 +58,10 @@ export function makeSnapshotRecord(wasm: CaseContext['wasm'], seed: number): Sna
 function readRecord(writer: (typeof RUNTIMES)[number], seed: number): SnapshotRecord {
   const [cmd, ...args] = scriptCommand(writer, WRITER, [String(seed)]);
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${writer} could not write its snapshots (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${writer} could not write its snapshots (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${r.stderr}`,
+    );
   return JSON.parse(r.stdout) as SnapshotRecord;
 }
 

@@ -26,8 +26,21 @@ export interface DifferentialResult {
   restores: number;
 }
 
-export function runDifferential(engine: Engine, reference: Book, commands: Command[], options: DifferentialOptions): DifferentialResult {
-  const result: DifferentialResult = { commands: commands.length, events: 0, trades: 0, rejects: 0, capacityRejects: 0, triggers: 0, restores: 0 };
+export function runDifferential(
+  engine: Engine,
+  reference: Book,
+  commands: Command[],
+  options: DifferentialOptions,
+): DifferentialResult {
+  const result: DifferentialResult = {
+    commands: commands.length,
+    events: 0,
+    trades: 0,
+    rejects: 0,
+    capacityRejects: 0,
+    triggers: 0,
+    restores: 0,
+  };
   let batchNo = 0;
   for (let start = 0; start < commands.length; start += options.batch, batchNo++) {
     const batch = commands.slice(start, start + options.batch);
@@ -85,7 +98,12 @@ function bytesHex(bytes: Uint8Array): string {
 
 // ---- the cases ----
 
-interface Run { mix: string; commands: number; batch: number; maxOrders: number }
+interface Run {
+  mix: string;
+  commands: number;
+  batch: number;
+  maxOrders: number;
+}
 
 /**
  * Full-size streams (scale 1): 110k commands per build. Every mix but basic and realistic
@@ -111,24 +129,32 @@ export function streamSize(run: Run, scale: number): number {
 export const differentialExecuted = { debug: 0, release: 0 };
 
 export const differentialCases: Case[] = RUNS.flatMap((run, i) =>
-  (['debug', 'release'] as const).map((build): Case => ({
-    name: `differential ${run.mix} (batch ${run.batch}, maxOrders ${run.maxOrders}) on wasm-${build}`,
-    group: 'differential',
-    run: (ctx: CaseContext) => {
-      const mix = MIXES[run.mix];
-      const count = streamSize(run, ctx.scale);
-      const seed = ctx.seed + i * 1000;
-      const options = { markets: mix.markets, maxOrders: run.maxOrders };
-      const engine = Engine.create(ctx.wasm[build], options);
-      const r = runDifferential(engine, new ReferenceBook(options), generateCommands(seed, count, mix), {
-        batch: run.batch, snapshotEvery: Math.max(1, Math.floor(count / run.batch / 6)), label: `${run.mix} seed ${seed}, ${count} commands, wasm-${build}`,
-      });
-      check(r.trades > 0, `${run.mix}: the stream traded nothing`);
-      check(r.rejects > 0, `${run.mix}: the stream had no rejects`);
-      check(r.restores > 0, `${run.mix}: the stream never restored a snapshot`);
-      if (mix.stop > 0) check(r.triggers > 0, `${run.mix}: no stop was ever triggered`);
-      if (run.maxOrders < 1000) check(r.capacityRejects > 0, `${run.mix}: the ${run.maxOrders}-order book never refused an order for capacity`);
-      differentialExecuted[build] += r.commands;
-    },
-  })),
+  (['debug', 'release'] as const).map(
+    (build): Case => ({
+      name: `differential ${run.mix} (batch ${run.batch}, maxOrders ${run.maxOrders}) on wasm-${build}`,
+      group: 'differential',
+      run: (ctx: CaseContext) => {
+        const mix = MIXES[run.mix];
+        const count = streamSize(run, ctx.scale);
+        const seed = ctx.seed + i * 1000;
+        const options = { markets: mix.markets, maxOrders: run.maxOrders };
+        const engine = Engine.create(ctx.wasm[build], options);
+        const r = runDifferential(engine, new ReferenceBook(options), generateCommands(seed, count, mix), {
+          batch: run.batch,
+          snapshotEvery: Math.max(1, Math.floor(count / run.batch / 6)),
+          label: `${run.mix} seed ${seed}, ${count} commands, wasm-${build}`,
+        });
+        check(r.trades > 0, `${run.mix}: the stream traded nothing`);
+        check(r.rejects > 0, `${run.mix}: the stream had no rejects`);
+        check(r.restores > 0, `${run.mix}: the stream never restored a snapshot`);
+        if (mix.stop > 0) check(r.triggers > 0, `${run.mix}: no stop was ever triggered`);
+        if (run.maxOrders < 1000)
+          check(
+            r.capacityRejects > 0,
+            `${run.mix}: the ${run.maxOrders}-order book never refused an order for capacity`,
+          );
+        differentialExecuted[build] += r.commands;
+      },
+    }),
+  ),
 );

@@ -15,12 +15,15 @@ type Target = 'reference' | 'wasm-debug' | 'wasm-release';
 
 /** The vectors of a folder, sorted by name; a file's name must match the vector's. */
 export function loadVectors(dir: string): Vector[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return files.map((file) => {
     const v = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Vector;
     const stem = file.slice(0, -'.json'.length);
     if (v.name !== stem) throw new Error(`vector ${file}: name "${v.name}" does not match the file name`);
-    if (v.kind !== 'book' && v.kind !== 'clock') throw new Error(`vector ${file}: unknown kind ${JSON.stringify((v as { kind: unknown }).kind)}`);
+    if (v.kind !== 'book' && v.kind !== 'clock')
+      throw new Error(`vector ${file}: unknown kind ${JSON.stringify((v as { kind: unknown }).kind)}`);
     return v;
   });
 }
@@ -59,14 +62,17 @@ export function runBookVector(ctx: CaseContext, target: Target, v: BookVector): 
 
 export function runClockVector(ctx: CaseContext, target: Target, v: ClockVector): void {
   const engine = engineFor(ctx, target, { markets: 1, maxOrders: 1 });
-  v.ops.forEach((op, i) => checkEqual(playClock(engine, op), expectedClock(op), `vector ${v.name} on ${target}: op ${i} (${op.op})`));
+  v.ops.forEach((op, i) =>
+    checkEqual(playClock(engine, op), expectedClock(op), `vector ${v.name} on ${target}: op ${i} (${op.op})`),
+  );
 }
 
 export function vectorCases(dir: string): Case[] {
   const cases: Case[] = [];
   for (const v of loadVectors(dir)) {
     const skip = (ctx: CaseContext) => v.skip?.[ctx.runtime];
-    const targets: Target[] = v.kind === 'book' ? ['reference', 'wasm-debug', 'wasm-release'] : ['wasm-debug', 'wasm-release'];
+    const targets: Target[] =
+      v.kind === 'book' ? ['reference', 'wasm-debug', 'wasm-release'] : ['wasm-debug', 'wasm-release'];
     for (const target of targets) {
       cases.push({
         name: `vector ${v.name} on ${target}`,

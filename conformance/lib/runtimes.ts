@@ -14,7 +14,9 @@ export function binary(runtime: Runtime): string {
 
 /** Why a runtime cannot be started from here, or undefined when it can. */
 export function missing(runtime: Runtime): string | undefined {
-  return existsSync(binary(runtime)) ? undefined : `${runtime} is not installed (no ${binary(runtime)}; run npm install)`;
+  return existsSync(binary(runtime))
+    ? undefined
+    : `${runtime} is not installed (no ${binary(runtime)}; run npm install)`;
 }
 
 /** What a script run by another runtime needs on Deno: read the sources, the .wasm and the environment. */
@@ -24,8 +26,11 @@ export const DENO_FLAGS = ['--node-modules-dir=manual', '--allow-read', '--allow
 export function scriptCommand(runtime: Runtime, script: string, args: string[] = []): string[] {
   const file = `${ROOT}${script}`;
   switch (runtime) {
-    case 'node': return [binary('node'), file, ...args];
-    case 'deno': return [binary('deno'), 'run', ...DENO_FLAGS, file, ...args];
-    case 'bun': return [binary('bun'), file, ...args];
+    case 'node':
+      return [binary('node'), file, ...args];
+    case 'deno':
+      return [binary('deno'), 'run', ...DENO_FLAGS, file, ...args];
+    case 'bun':
+      return [binary('bun'), file, ...args];
   }
 }

@@ -4,7 +4,17 @@
 // 64-bit value. Both directions are lossless: a field left out is zero.
 import * as C from '../../core-as/codes.ts';
 import {
-  codesOf, COMMAND_NAMES, DONE_NAMES, EVENT_NAMES, FLAG_NAMES, flagNames, REJECT_NAMES, SIDE_NAMES, STP_NAMES, TIF_NAMES, TYPE_NAMES,
+  codesOf,
+  COMMAND_NAMES,
+  DONE_NAMES,
+  EVENT_NAMES,
+  FLAG_NAMES,
+  flagNames,
+  REJECT_NAMES,
+  SIDE_NAMES,
+  STP_NAMES,
+  TIF_NAMES,
+  TYPE_NAMES,
 } from '../../core-as/names.ts';
 import type { Command, Depth, EngineEvent, OrderInfo } from '../../core-as/types.ts';
 
@@ -32,13 +42,15 @@ export function codeOf(names: Named, value: string | number | undefined, field: 
   if (value === undefined) return 0;
   if (typeof value === 'number') return value;
   const code = names[value];
-  if (code === undefined) throw new Error(`vector: unknown ${field} "${value}" (one of ${Object.keys(names).join(', ')}, or a number)`);
+  if (code === undefined)
+    throw new Error(`vector: unknown ${field} "${value}" (one of ${Object.keys(names).join(', ')}, or a number)`);
   return code;
 }
 
 function big(value: string | undefined, field: string): bigint {
   if (value === undefined) return 0n;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw new Error(`vector: ${field} must be a decimal string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value))
+    throw new Error(`vector: ${field} must be a decimal string, got ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 
@@ -72,10 +84,22 @@ function decodeFlags(flags: CommandJson['flags']): number {
 
 export function decodeCommand(j: CommandJson): Command {
   return {
-    kind: codeOf(COMMANDS, j.op, 'op'), market: j.market ?? 0, id: big(j.id, 'id'), owner: big(j.owner, 'owner'),
-    side: codeOf(SIDES, j.side, 'side'), type: codeOf(TYPES, j.type, 'type'), tif: codeOf(TIFS, j.tif, 'tif'), flags: decodeFlags(j.flags),
-    stp: codeOf(STPS, j.stp, 'stp'), price: big(j.price, 'price'), qty: big(j.qty, 'qty'), time: big(j.time, 'time'),
-    stopPrice: big(j.stopPrice, 'stopPrice'), display: big(j.display, 'display'), expiresAt: big(j.expiresAt, 'expiresAt'), ocoPrice: big(j.ocoPrice, 'ocoPrice'),
+    kind: codeOf(COMMANDS, j.op, 'op'),
+    market: j.market ?? 0,
+    id: big(j.id, 'id'),
+    owner: big(j.owner, 'owner'),
+    side: codeOf(SIDES, j.side, 'side'),
+    type: codeOf(TYPES, j.type, 'type'),
+    tif: codeOf(TIFS, j.tif, 'tif'),
+    flags: decodeFlags(j.flags),
+    stp: codeOf(STPS, j.stp, 'stp'),
+    price: big(j.price, 'price'),
+    qty: big(j.qty, 'qty'),
+    time: big(j.time, 'time'),
+    stopPrice: big(j.stopPrice, 'stopPrice'),
+    display: big(j.display, 'display'),
+    expiresAt: big(j.expiresAt, 'expiresAt'),
+    ocoPrice: big(j.ocoPrice, 'ocoPrice'),
   };
 }
 
@@ -117,7 +141,8 @@ export type EventJson = Record<string, string | number>;
  */
 export function encodeEvent(e: EngineEvent): EventJson {
   const j: EventJson = { cmd: e.cmd, kind: nameOf(EVENTS, e.kind) };
-  if (e.reason !== 0) j.reason = nameOf(e.kind === C.EV_REJECTED ? REJECTS : e.kind === C.EV_DONE ? DONES : {}, e.reason);
+  if (e.reason !== 0)
+    j.reason = nameOf(e.kind === C.EV_REJECTED ? REJECTS : e.kind === C.EV_DONE ? DONES : {}, e.reason);
   if (e.market !== 0) j.market = e.market;
   const trade = e.kind === C.EV_TRADE;
   const put = (name: string, v: bigint) => {
@@ -133,21 +158,42 @@ export function encodeEvent(e: EngineEvent): EventJson {
 
 // ---- depth and orders ----
 
-export interface LevelJson { price: string; qty: string; orders: number }
-export interface DepthJson { market: number; bids: LevelJson[]; asks: LevelJson[] }
+export interface LevelJson {
+  price: string;
+  qty: string;
+  orders: number;
+}
+export interface DepthJson {
+  market: number;
+  bids: LevelJson[];
+  asks: LevelJson[];
+}
 /** visible: the part in depth (an iceberg's slice; 0 for a pending stop); pending only when true. */
 export interface OrderJson {
-  id: string; market: number; side: string | number; owner: string; price: string; remaining: string; visible: string; pending?: true;
+  id: string;
+  market: number;
+  side: string | number;
+  owner: string;
+  price: string;
+  remaining: string;
+  visible: string;
+  pending?: true;
 }
 
 export function encodeDepth(market: number, d: Depth): DepthJson {
-  const side = (levels: Depth['bids']) => levels.map((l) => ({ price: String(l.price), qty: String(l.qty), orders: l.orders }));
+  const side = (levels: Depth['bids']) =>
+    levels.map((l) => ({ price: String(l.price), qty: String(l.qty), orders: l.orders }));
   return { market, bids: side(d.bids), asks: side(d.asks) };
 }
 
 export function encodeOrder(o: OrderInfo): OrderJson {
   const j: OrderJson = {
-    id: String(o.id), market: o.market, side: nameOf(SIDES, o.side), owner: String(o.owner), price: String(o.price), remaining: String(o.remaining),
+    id: String(o.id),
+    market: o.market,
+    side: nameOf(SIDES, o.side),
+    owner: String(o.owner),
+    price: String(o.price),
+    remaining: String(o.remaining),
     visible: String(o.visible),
   };
   if (o.pending) j.pending = true;

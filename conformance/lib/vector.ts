@@ -7,8 +7,17 @@ import type { Engine } from '../../core-as/src/engine.ts';
 import type { Book } from '../../core-as/types.ts';
 import type { Runtime } from '../case.ts';
 import {
-  type ClockJson, type CommandJson, type DepthJson, type EventJson, type OrderJson,
-  decodeClock, decodeCommand, encodeClock, encodeDepth, encodeEvent, encodeOrder,
+  type ClockJson,
+  type CommandJson,
+  type DepthJson,
+  type EventJson,
+  type OrderJson,
+  decodeClock,
+  decodeCommand,
+  encodeClock,
+  encodeDepth,
+  encodeEvent,
+  encodeOrder,
 } from './vector-codec.ts';
 
 /** Deep enough for any book a vector builds: every level is reported. */
@@ -99,11 +108,16 @@ export type ClockResult = { result: string | ClockJson } | { error: string };
 export function playClock(engine: Engine, op: ClockOp): ClockResult {
   try {
     switch (op.op) {
-      case 'lamportTick': return { result: String(engine.lamportTick(BigInt(op.t))) };
-      case 'lamportMerge': return { result: String(engine.lamportMerge(BigInt(op.local), BigInt(op.remote))) };
-      case 'vcTick': return { result: encodeClock(engine.vcTick(decodeClock(op.clock), BigInt(op.node))) };
-      case 'vcMerge': return { result: encodeClock(engine.vcMerge(decodeClock(op.a), decodeClock(op.b))) };
-      case 'vcCompare': return { result: engine.vcCompare(decodeClock(op.a), decodeClock(op.b)) };
+      case 'lamportTick':
+        return { result: String(engine.lamportTick(BigInt(op.t))) };
+      case 'lamportMerge':
+        return { result: String(engine.lamportMerge(BigInt(op.local), BigInt(op.remote))) };
+      case 'vcTick':
+        return { result: encodeClock(engine.vcTick(decodeClock(op.clock), BigInt(op.node))) };
+      case 'vcMerge':
+        return { result: encodeClock(engine.vcMerge(decodeClock(op.a), decodeClock(op.b))) };
+      case 'vcCompare':
+        return { result: engine.vcCompare(decodeClock(op.a), decodeClock(op.b)) };
     }
   } catch (e) {
     if (e instanceof Error && e.name === 'ClockError') return { error: e.name };

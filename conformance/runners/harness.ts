@@ -41,7 +41,9 @@ function builtWasm(target: 'debug' | 'release'): Uint8Array {
   try {
     return readWasm(target);
   } catch (e) {
-    throw new Error(`cannot read core-as/build/${target}.wasm — run \`npm run build\` first (${e instanceof Error ? e.message : e})`);
+    throw new Error(
+      `cannot read core-as/build/${target}.wasm — run \`npm run build\` first (${e instanceof Error ? e.message : e})`,
+    );
   }
 }
 
@@ -63,7 +65,8 @@ export function compareSummaries(summaries: Partial<Record<Runtime, Summary>>, r
   }
   for (const r of present) {
     const s = summaries[r]!;
-    if (s.passed + s.failed + s.skipped !== s.total) problems.push(`${r}: ${s.passed} + ${s.failed} + ${s.skipped} is not ${s.total}`);
+    if (s.passed + s.failed + s.skipped !== s.total)
+      problems.push(`${r}: ${s.passed} + ${s.failed} + ${s.skipped} is not ${s.total}`);
   }
   return problems;
 }
@@ -97,7 +100,9 @@ export class ConformanceRun {
   constructor(runtime: Runtime, version: string, defaultScale: number) {
     const env = process.env;
     const vectorsDir = env.MESHBOOK_VECTORS || DEFAULT_VECTORS;
-    const groups = env.MESHBOOK_CONFORMANCE_GROUPS ? env.MESHBOOK_CONFORMANCE_GROUPS.split(',').map((g) => g.trim()) : undefined;
+    const groups = env.MESHBOOK_CONFORMANCE_GROUPS
+      ? env.MESHBOOK_CONFORMANCE_GROUPS.split(',').map((g) => g.trim())
+      : undefined;
     this.version = version;
     this.ctx = {
       runtime,
@@ -107,7 +112,8 @@ export class ConformanceRun {
       vectorsDir,
       baseUrl: env.MESHBOOK_BASE_URL || undefined,
     };
-    if (!(this.ctx.scale > 0)) throw new Error(`MESHBOOK_STREAM_SCALE must be a positive number, got ${env.MESHBOOK_STREAM_SCALE}`);
+    if (!(this.ctx.scale > 0))
+      throw new Error(`MESHBOOK_STREAM_SCALE must be a positive number, got ${env.MESHBOOK_STREAM_SCALE}`);
     if (!Number.isInteger(this.ctx.seed)) throw new Error(`MESHBOOK_SEED must be an integer, got ${env.MESHBOOK_SEED}`);
     this.cases = loadSuite({ vectorsDir, groups });
   }
@@ -128,27 +134,49 @@ export class ConformanceRun {
     const started = performance.now();
     try {
       await c.run(this.ctx);
-      this.outcomes.set(c.name, { name: c.name, group: c.group, status: 'passed', ms: Math.round(performance.now() - started) });
+      this.outcomes.set(c.name, {
+        name: c.name,
+        group: c.group,
+        status: 'passed',
+        ms: Math.round(performance.now() - started),
+      });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.outcomes.set(c.name, { name: c.name, group: c.group, status: 'failed', reason: message.split('\n')[0], ms: Math.round(performance.now() - started) });
+      this.outcomes.set(c.name, {
+        name: c.name,
+        group: c.group,
+        status: 'failed',
+        reason: message.split('\n')[0],
+        ms: Math.round(performance.now() - started),
+      });
       throw e;
     }
   }
 
   summary(): Summary {
-    const cases = this.cases.map((c) => this.outcomes.get(c.name) ?? { name: c.name, group: c.group, status: 'failed' as const, reason: 'never ran' });
+    const cases = this.cases.map(
+      (c) =>
+        this.outcomes.get(c.name) ?? { name: c.name, group: c.group, status: 'failed' as const, reason: 'never ran' },
+    );
     const count = (s: Outcome['status']) => cases.filter((o) => o.status === s).length;
     return {
-      runtime: this.ctx.runtime, version: this.version, scale: this.ctx.scale, total: this.cases.length,
-      passed: count('passed'), failed: count('failed'), skipped: count('skipped'), cases,
+      runtime: this.ctx.runtime,
+      version: this.version,
+      scale: this.ctx.scale,
+      total: this.cases.length,
+      passed: count('passed'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      cases,
     };
   }
 
   /** Prints the counts; fails if a case was neither run nor skipped. Call after every case. */
   finish(): Summary {
     const s = this.summary();
-    const lines = [`conformance ${s.runtime}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${s.total} cases, ${s.runtime} ${s.version}, stream scale ${s.scale})`];
+    const lines = [
+      `conformance ${s.runtime}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${s.total} cases, ${s.runtime} ${s.version}, stream scale ${s.scale})`,
+    ];
     for (const o of s.cases) {
       if (o.status === 'skipped') lines.push(`  skipped: ${o.name} — ${o.reason}`);
       if (o.status === 'failed') lines.push(`  FAILED: ${o.name} — ${o.reason}`);
@@ -160,7 +188,10 @@ export class ConformanceRun {
       writeFileSync(join(dir, `${s.runtime}.json`), JSON.stringify(s, null, 2));
     }
     const unaccounted = s.cases.filter((o) => o.reason === 'never ran');
-    if (unaccounted.length > 0) throw new Error(`${unaccounted.length} of ${s.total} cases were neither run nor skipped: ${unaccounted.map((o) => o.name).join(', ')}`);
+    if (unaccounted.length > 0)
+      throw new Error(
+        `${unaccounted.length} of ${s.total} cases were neither run nor skipped: ${unaccounted.map((o) => o.name).join(', ')}`,
+      );
     return s;
   }
 }

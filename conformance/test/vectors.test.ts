@@ -21,9 +21,12 @@ const events = books.flatMap((v) => v.steps.flatMap((s) => s.events.map((e) => (
 describe('the committed vectors', () => {
   it('are exactly what make-vectors builds from the scenarios', () => {
     const built = buildVectors();
-    const files = readdirSync(DEFAULT_VECTORS).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(DEFAULT_VECTORS)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual(built.map((v) => `${v.name}.json`).sort());
-    for (const v of built) expect(readFileSync(join(DEFAULT_VECTORS, `${v.name}.json`), 'utf8'), v.name).toBe(formatJson(v) + '\n');
+    for (const v of built)
+      expect(readFileSync(join(DEFAULT_VECTORS, `${v.name}.json`), 'utf8'), v.name).toBe(formatJson(v) + '\n');
   });
 
   it('number at least 120', () => expect(vectors.length).toBeGreaterThanOrEqual(120));
@@ -45,8 +48,18 @@ describe('the committed vectors', () => {
       accepted.add(`${c.type}/${c.tif}${Array.isArray(c.flags) ? c.flags.map((f) => `/${f}`).join('') : ''}`);
     }
     const combos = [
-      'limit/gtc', 'limit/ioc', 'limit/fok', 'market/ioc', 'market/fok', 'limit/gtc/post_only', 'limit/gtc/oco',
-      'stop_limit/gtc', 'stop_limit/ioc', 'stop_limit/fok', 'stop_market/ioc', 'stop_market/fok',
+      'limit/gtc',
+      'limit/ioc',
+      'limit/fok',
+      'market/ioc',
+      'market/fok',
+      'limit/gtc/post_only',
+      'limit/gtc/oco',
+      'stop_limit/gtc',
+      'stop_limit/ioc',
+      'stop_limit/fok',
+      'stop_market/ioc',
+      'stop_market/fok',
     ];
     for (const combo of combos) expect(accepted, combo).toContain(combo);
   });
@@ -57,7 +70,11 @@ describe('the committed vectors', () => {
     expect([...stps].filter((s) => typeof s === 'string').sort()).toEqual(Object.keys(STPS).sort());
     const flags = new Set(commands.flatMap((c) => (Array.isArray(c.flags) ? c.flags : [])));
     expect([...flags].sort()).toEqual(Object.keys(FLAGS).sort());
-    for (const field of ['time', 'stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const) expect(commands.some((c) => c[field] !== undefined), field).toBe(true);
+    for (const field of ['time', 'stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const)
+      expect(
+        commands.some((c) => c[field] !== undefined),
+        field,
+      ).toBe(true);
   });
 
   it('trade, cancel, reduce, amend, prevent self-trades and restore snapshots, on one and on several markets', () => {
@@ -73,14 +90,21 @@ describe('the committed vectors', () => {
 
   it('reach the i64 and u64 limits', () => {
     const text = JSON.stringify(books);
-    for (const extreme of ['9223372036854775807', '-9223372036854775808', '18446744073709551615']) expect(text).toContain(`"${extreme}"`);
+    for (const extreme of ['9223372036854775807', '-9223372036854775808', '18446744073709551615'])
+      expect(text).toContain(`"${extreme}"`);
   });
 
   it('run every clock operation to a result and to a refusal', () => {
     const ops = clocks.flatMap((v) => v.ops);
     for (const op of ['lamportTick', 'lamportMerge', 'vcTick', 'vcMerge', 'vcCompare']) {
-      expect(ops.some((o) => o.op === op && o.error === undefined), `${op} result`).toBe(true);
-      expect(ops.some((o) => o.op === op && o.error === 'ClockError'), `${op} refusal`).toBe(true);
+      expect(
+        ops.some((o) => o.op === op && o.error === undefined),
+        `${op} result`,
+      ).toBe(true);
+      expect(
+        ops.some((o) => o.op === op && o.error === 'ClockError'),
+        `${op} refusal`,
+      ).toBe(true);
     }
     const relations = new Set(ops.filter((o) => o.op === 'vcCompare' && o.result).map((o) => o.result));
     expect([...relations].sort()).toEqual(['after', 'before', 'concurrent', 'equal']);

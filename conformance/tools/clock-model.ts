@@ -32,7 +32,8 @@ function lamport(t: bigint): bigint {
 export function modelClock(op: ClockOp): ClockResult {
   try {
     switch (op.op) {
-      case 'lamportTick': return { result: String(lamport(BigInt(op.t))) };
+      case 'lamportTick':
+        return { result: String(lamport(BigInt(op.t))) };
       case 'lamportMerge': {
         const [l, r] = [BigInt(op.local), BigInt(op.remote)];
         if (l < 0n || r < 0n) throw new Refused();

@@ -35,8 +35,19 @@ import { stpModeScenarios } from './scenarios/stp-modes.ts';
 import { advancedRejects } from './scenarios/rejects-advanced.ts';
 
 export const SCENARIOS: Scenario[] = [
-  ...matching, ...postOnlyAndStp, ...cancelAndReduce, ...rejects, ...extremesAndMarkets, ...clockScenarios,
-  ...amendScenarios, ...stopScenarios, ...ocoScenarios, ...gttScenarios, ...icebergScenarios, ...stpModeScenarios, ...advancedRejects,
+  ...matching,
+  ...postOnlyAndStp,
+  ...cancelAndReduce,
+  ...rejects,
+  ...extremesAndMarkets,
+  ...clockScenarios,
+  ...amendScenarios,
+  ...stopScenarios,
+  ...ocoScenarios,
+  ...gttScenarios,
+  ...icebergScenarios,
+  ...stpModeScenarios,
+  ...advancedRejects,
 ];
 
 /** An event as one line: "kind[:reason] key=value ...", every field but cmd. */
@@ -49,26 +60,33 @@ export function line(e: EventJson): string {
 function buildBook(s: BookScenario): BookVector {
   const markets = s.markets ?? 1;
   for (const c of s.steps.flat()) {
-    if (show(decodeCommand(encodeCommand(decodeCommand(c)))) !== show(decodeCommand(c))) throw new Error(`${s.name}: command does not round-trip: ${show(c)}`);
+    if (show(decodeCommand(encodeCommand(decodeCommand(c)))) !== show(decodeCommand(c)))
+      throw new Error(`${s.name}: command does not round-trip: ${show(c)}`);
   }
   let start: BookVector['start'];
   if (s.start) {
     const mix = MIXES[s.start.mix];
-    if (mix.markets !== markets) throw new Error(`${s.name}: mix ${mix.name} has ${mix.markets} markets, the scenario ${markets}`);
+    if (mix.markets !== markets)
+      throw new Error(`${s.name}: mix ${mix.name} has ${mix.markets} markets, the scenario ${markets}`);
     const seeded = new ReferenceBook({ markets });
     seeded.execute(generateCommands(s.start.seed, s.start.count, mix));
     start = { snapshot: Buffer.from(seeded.snapshot()).toString('base64'), hash: String(seeded.stateHash()) };
   }
-  const steps = s.steps.map((commands) => ({ commands: commands.map((c) => encodeCommand(decodeCommand(c))), events: [] as EventJson[] }));
+  const steps = s.steps.map((commands) => ({
+    commands: commands.map((c) => encodeCommand(decodeCommand(c))),
+    events: [] as EventJson[],
+  }));
   const played = playBook(new ReferenceBook({ markets, maxOrders: s.maxOrders }), { markets, start, steps });
-  if (start && played.startHash !== start.hash) throw new Error(`${s.name}: restored hash differs from the seeded book's`);
+  if (start && played.startHash !== start.hash)
+    throw new Error(`${s.name}: restored hash differs from the seeded book's`);
   played.steps.forEach((events, i) => (steps[i].events = events));
 
   const lines = played.steps.flat().map(line);
   let at = 0;
   for (const want of s.expect) {
     while (at < lines.length && lines[at] !== want) at++;
-    if (at === lines.length) throw new Error(`${s.name}: expected event "${want}" (in this order) not found in:\n  ${lines.join('\n  ')}`);
+    if (at === lines.length)
+      throw new Error(`${s.name}: expected event "${want}" (in this order) not found in:\n  ${lines.join('\n  ')}`);
     at++;
   }
   const v: BookVector = { name: s.name, about: s.about, covers: s.covers, kind: 'book', markets };
@@ -83,7 +101,8 @@ function buildClock(s: ClockScenario): ClockVector {
   for (const op of s.ops) {
     const written = op.error !== undefined ? { error: op.error } : { result: op.result };
     const model = modelClock(op);
-    if (show(written) !== show(model)) throw new Error(`${s.name}: ${show(op)} written as ${show(written)}, the model says ${show(model)}`);
+    if (show(written) !== show(model))
+      throw new Error(`${s.name}: ${show(op)} written as ${show(written)}, the model says ${show(model)}`);
   }
   return { name: s.name, about: s.about, covers: s.covers, kind: 'clock', ops: s.ops };
 }
@@ -124,7 +143,10 @@ function main(): void {
         for (const c of s.commands) console.log(`  [${i}] > ${JSON.stringify(c)}`);
         for (const e of s.events) console.log(`  [${i}]   cmd ${e.cmd}: ${line(e)}`);
       });
-      for (const d of v.after.depth) console.log(`  depth m${d.market}: bids ${d.bids.map((l) => `${l.price}x${l.qty}/${l.orders}`).join(' ')} | asks ${d.asks.map((l) => `${l.price}x${l.qty}/${l.orders}`).join(' ')}`);
+      for (const d of v.after.depth)
+        console.log(
+          `  depth m${d.market}: bids ${d.bids.map((l) => `${l.price}x${l.qty}/${l.orders}`).join(' ')} | asks ${d.asks.map((l) => `${l.price}x${l.qty}/${l.orders}`).join(' ')}`,
+        );
     }
   }
   const existing = readdirSync(dir).filter((f) => f.endsWith('.json'));

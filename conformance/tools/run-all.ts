@@ -23,7 +23,9 @@ for (const runtime of RUNTIMES) {
   // through npm itself, so `npm test` is exactly the three scripts a reader can run one by one
   const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
   const r = spawnSync(npm[0], [...npm.slice(1), 'run', `test:${runtime}`], {
-    cwd: ROOT, stdio: 'inherit', env: { ...process.env, MESHBOOK_CONFORMANCE_RESULTS: results },
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, MESHBOOK_CONFORMANCE_RESULTS: results },
   });
   runs.push({ runtime, status: r.status, seconds: (performance.now() - t0) / 1000 });
 }
@@ -43,7 +45,9 @@ console.log('runtime  version    cases  passed  failed  skipped  time');
 for (const run of runs) {
   const s = summaries[run.runtime];
   const cells = s ? [s.version, s.total, s.passed, s.failed, s.skipped] : ['-', '-', '-', '-', '-'];
-  console.log(`${run.runtime.padEnd(8)} ${String(cells[0]).padEnd(10)} ${String(cells[1]).padStart(5)}  ${String(cells[2]).padStart(6)}  ${String(cells[3]).padStart(6)}  ${String(cells[4]).padStart(7)}  ${run.seconds.toFixed(1)}s`);
+  console.log(
+    `${run.runtime.padEnd(8)} ${String(cells[0]).padEnd(10)} ${String(cells[1]).padStart(5)}  ${String(cells[2]).padStart(6)}  ${String(cells[3]).padStart(6)}  ${String(cells[4]).padStart(7)}  ${run.seconds.toFixed(1)}s`,
+  );
 }
 for (const s of Object.values(summaries)) {
   for (const c of s!.cases) if (c.status === 'skipped') console.log(`  ${s!.runtime} skipped: ${c.name} — ${c.reason}`);

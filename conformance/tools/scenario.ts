@@ -43,8 +43,17 @@ export function clocks(s: Omit<ClockScenario, 'kind'>): ClockScenario {
 
 type N = number | bigint;
 interface PlaceOptions {
-  tif?: string | number; postOnly?: boolean; market?: number; flags?: string[] | number; stp?: string | number; type?: string | number;
-  time?: N; stopPrice?: N; display?: N; expiresAt?: N; ocoPrice?: N;
+  tif?: string | number;
+  postOnly?: boolean;
+  market?: number;
+  flags?: string[] | number;
+  stp?: string | number;
+  type?: string | number;
+  time?: N;
+  stopPrice?: N;
+  display?: N;
+  expiresAt?: N;
+  ocoPrice?: N;
 }
 
 /** The fields every command kind may carry (market, time), set only when not zero. */
@@ -56,17 +65,28 @@ function common(c: CommandJson, market: number | undefined, time: N | undefined)
 
 /** A limit order, GTC unless told otherwise. */
 export function limit(side: string | number, id: N, owner: N, price: N, qty: N, o: PlaceOptions = {}): CommandJson {
-  const c: CommandJson = { op: 'place', id: String(id), owner: String(owner), side, type: o.type ?? 'limit', tif: o.tif ?? 'gtc', price: String(price), qty: String(qty) };
+  const c: CommandJson = {
+    op: 'place',
+    id: String(id),
+    owner: String(owner),
+    side,
+    type: o.type ?? 'limit',
+    tif: o.tif ?? 'gtc',
+    price: String(price),
+    qty: String(qty),
+  };
   common(c, o.market, o.time);
   if (o.postOnly) c.flags = ['post_only'];
   if (o.flags !== undefined) c.flags = o.flags;
   if (o.stp !== undefined) c.stp = o.stp;
-  for (const f of ['stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const) if (o[f] !== undefined) c[f] = String(o[f]);
+  for (const f of ['stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const)
+    if (o[f] !== undefined) c[f] = String(o[f]);
   return c;
 }
 
 export const buy = (id: N, owner: N, price: N, qty: N, o: PlaceOptions = {}) => limit('buy', id, owner, price, qty, o);
-export const sell = (id: N, owner: N, price: N, qty: N, o: PlaceOptions = {}) => limit('sell', id, owner, price, qty, o);
+export const sell = (id: N, owner: N, price: N, qty: N, o: PlaceOptions = {}) =>
+  limit('sell', id, owner, price, qty, o);
 
 /** A market order: price 0, IOC unless told otherwise. */
 export function market(side: string, id: N, owner: N, qty: N, o: PlaceOptions = {}): CommandJson {
@@ -84,8 +104,22 @@ export function stopMarket(side: string, id: N, owner: N, stop: N, qty: N, o: Pl
 }
 
 /** An OCO: a GTC limit at `price` and a stop leg at `stop` (a limit at ocoPrice, or a market order when it is 0). */
-export function oco(side: string, id: N, owner: N, price: N, qty: N, stop: N, ocoPrice: N, o: PlaceOptions = {}): CommandJson {
-  return limit(side, id, owner, price, qty, { ...o, flags: ['oco'], stopPrice: stop, ...(BigInt(ocoPrice) !== 0n ? { ocoPrice } : {}) });
+export function oco(
+  side: string,
+  id: N,
+  owner: N,
+  price: N,
+  qty: N,
+  stop: N,
+  ocoPrice: N,
+  o: PlaceOptions = {},
+): CommandJson {
+  return limit(side, id, owner, price, qty, {
+    ...o,
+    flags: ['oco'],
+    stopPrice: stop,
+    ...(BigInt(ocoPrice) !== 0n ? { ocoPrice } : {}),
+  });
 }
 
 export function cancel(id: N, owner: N, m = 0, time?: N): CommandJson {

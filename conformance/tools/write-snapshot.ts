@@ -13,4 +13,6 @@ if (!Number.isInteger(seed)) {
   console.error('usage: write-snapshot.ts <seed>');
   process.exit(2);
 }
-process.stdout.write(JSON.stringify(makeSnapshotRecord({ debug: readWasm('debug'), release: readWasm('release') }, seed)));
+process.stdout.write(
+  JSON.stringify(makeSnapshotRecord({ debug: readWasm('debug'), release: readWasm('release') }, seed)),
+);

@@ -82,21 +82,155 @@ export interface Mix {
 const ADVANCED = { amend: 2, stop: 0.08, oco: 0.05, iceberg: 0.08, gtt: 0.1, stpModes: 0.3 };
 
 export const MIXES: Record<string, Mix> = {
-  crossing: { name: 'crossing', markets: 2, owners: 6, place: 8, cancel: 1, reduce: 1, market: 0.1, ioc: 0.15, fok: 0.1, postOnly: 0.1, spread: 20, cross: 0.6, maxQty: 50, illegal: 0.03, ...ADVANCED },
-  resting: { name: 'resting', markets: 2, owners: 20, place: 8, cancel: 2, reduce: 1, market: 0.02, ioc: 0.05, fok: 0.03, postOnly: 0.2, spread: 400, cross: 0.1, maxQty: 1000, illegal: 0.03, ...ADVANCED },
-  illegal: { name: 'illegal', markets: 3, owners: 4, place: 6, cancel: 2, reduce: 2, market: 0.2, ioc: 0.2, fok: 0.2, postOnly: 0.2, spread: 10, cross: 0.5, maxQty: 20, illegal: 0.5, ...ADVANCED },
+  crossing: {
+    name: 'crossing',
+    markets: 2,
+    owners: 6,
+    place: 8,
+    cancel: 1,
+    reduce: 1,
+    market: 0.1,
+    ioc: 0.15,
+    fok: 0.1,
+    postOnly: 0.1,
+    spread: 20,
+    cross: 0.6,
+    maxQty: 50,
+    illegal: 0.03,
+    ...ADVANCED,
+  },
+  resting: {
+    name: 'resting',
+    markets: 2,
+    owners: 20,
+    place: 8,
+    cancel: 2,
+    reduce: 1,
+    market: 0.02,
+    ioc: 0.05,
+    fok: 0.03,
+    postOnly: 0.2,
+    spread: 400,
+    cross: 0.1,
+    maxQty: 1000,
+    illegal: 0.03,
+    ...ADVANCED,
+  },
+  illegal: {
+    name: 'illegal',
+    markets: 3,
+    owners: 4,
+    place: 6,
+    cancel: 2,
+    reduce: 2,
+    market: 0.2,
+    ioc: 0.2,
+    fok: 0.2,
+    postOnly: 0.2,
+    spread: 10,
+    cross: 0.5,
+    maxQty: 20,
+    illegal: 0.5,
+    ...ADVANCED,
+  },
   // Stops, OCOs, icebergs, expiries and amends dense enough to cascade.
-  advanced: { name: 'advanced', markets: 2, owners: 8, place: 6, cancel: 1, reduce: 1, market: 0.08, ioc: 0.1, fok: 0.05, postOnly: 0.1, spread: 15, cross: 0.45, maxQty: 40, illegal: 0.02, amend: 3, stop: 0.25, oco: 0.15, iceberg: 0.2, gtt: 0.25, stpModes: 0.5 },
+  advanced: {
+    name: 'advanced',
+    markets: 2,
+    owners: 8,
+    place: 6,
+    cancel: 1,
+    reduce: 1,
+    market: 0.08,
+    ioc: 0.1,
+    fok: 0.05,
+    postOnly: 0.1,
+    spread: 15,
+    cross: 0.45,
+    maxQty: 40,
+    illegal: 0.02,
+    amend: 3,
+    stop: 0.25,
+    oco: 0.15,
+    iceberg: 0.2,
+    gtt: 0.25,
+    stpModes: 0.5,
+  },
   // The plain order types only, as in the first version of the core.
-  basic: { name: 'basic', markets: 2, owners: 6, place: 8, cancel: 1, reduce: 1, market: 0.1, ioc: 0.15, fok: 0.1, postOnly: 0.1, spread: 20, cross: 0.6, maxQty: 50, illegal: 0.03, amend: 0, stop: 0, oco: 0, iceberg: 0, gtt: 0, stpModes: 0 },
+  basic: {
+    name: 'basic',
+    markets: 2,
+    owners: 6,
+    place: 8,
+    cancel: 1,
+    reduce: 1,
+    market: 0.1,
+    ioc: 0.15,
+    fok: 0.1,
+    postOnly: 0.1,
+    spread: 20,
+    cross: 0.6,
+    maxQty: 50,
+    illegal: 0.03,
+    amend: 0,
+    stop: 0,
+    oco: 0,
+    iceberg: 0,
+    gtt: 0,
+    stpModes: 0,
+  },
   // In the spirit of exchange-core's benchmark, where most operations move an order's price:
   // per 100 commands about 40 amends, 27 places (near the touch), 20 cancels, 7 reduces and
   // a few market/IOC orders; no illegal commands.
-  realistic: { name: 'realistic', markets: 1, owners: 1000, place: 4, cancel: 3, reduce: 1, market: 0.03, ioc: 0.07, fok: 0.01, postOnly: 0.05, spread: 50, cross: 0.15, maxQty: 100, illegal: 0, amend: 6, stop: 0, oco: 0, iceberg: 0, gtt: 0, stpModes: 0 },
+  realistic: {
+    name: 'realistic',
+    markets: 1,
+    owners: 1000,
+    place: 4,
+    cancel: 3,
+    reduce: 1,
+    market: 0.03,
+    ioc: 0.07,
+    fok: 0.01,
+    postOnly: 0.05,
+    spread: 50,
+    cross: 0.15,
+    maxQty: 100,
+    illegal: 0,
+    amend: 6,
+    stop: 0,
+    oco: 0,
+    iceberg: 0,
+    gtt: 0,
+    stpModes: 0,
+  },
 };
 
-const EXTREME_PRICES = [0n, -1n, 1n, 2n, I64_MAX, I64_MAX - 1n, I64_MIN, 1n << 62n, 1n << 32n, 3037000499n, 3037000500n];
-const EXTREME_QTYS = [0n, -1n, 1n, I64_MAX, I64_MAX - 1n, I64_MIN, (1n << 62n) + 1n, 1n << 32n, 3037000499n, 3037000500n];
+const EXTREME_PRICES = [
+  0n,
+  -1n,
+  1n,
+  2n,
+  I64_MAX,
+  I64_MAX - 1n,
+  I64_MIN,
+  1n << 62n,
+  1n << 32n,
+  3037000499n,
+  3037000500n,
+];
+const EXTREME_QTYS = [
+  0n,
+  -1n,
+  1n,
+  I64_MAX,
+  I64_MAX - 1n,
+  I64_MIN,
+  (1n << 62n) + 1n,
+  1n << 32n,
+  3037000499n,
+  3037000500n,
+];
 
 /** Generates commands one at a time; remembers the ids it placed to cancel and reduce them. */
 export class CommandGenerator {
@@ -118,8 +252,14 @@ export class CommandGenerator {
     const m = this.mix;
     const total = m.place + m.cancel + m.reduce + m.amend;
     const roll = r.int(total);
-    const kind = roll < m.place || this.placed.length === 0 ? C.CMD_PLACE
-      : roll < m.place + m.cancel ? C.CMD_CANCEL : roll < m.place + m.cancel + m.reduce ? C.CMD_REDUCE : C.CMD_AMEND;
+    const kind =
+      roll < m.place || this.placed.length === 0
+        ? C.CMD_PLACE
+        : roll < m.place + m.cancel
+          ? C.CMD_CANCEL
+          : roll < m.place + m.cancel + m.reduce
+            ? C.CMD_REDUCE
+            : C.CMD_AMEND;
     const c = kind === C.CMD_PLACE ? this.place() : kind === C.CMD_AMEND ? this.amend() : this.cancelOrReduce(kind);
     if (m.gtt > 0) {
       this.time += BigInt(1 + r.int(3));
@@ -156,8 +296,16 @@ export class CommandGenerator {
     const market = r.int(m.markets);
     const qty = BigInt(1 + r.int(m.maxQty));
     const c = command({
-      kind: C.CMD_PLACE, market, id, owner, side, type: isMarket ? C.TYPE_MARKET : C.TYPE_LIMIT, tif, flags,
-      price: isMarket ? 0n : price > 0n ? price : 1n, qty,
+      kind: C.CMD_PLACE,
+      market,
+      id,
+      owner,
+      side,
+      type: isMarket ? C.TYPE_MARKET : C.TYPE_LIMIT,
+      tif,
+      flags,
+      price: isMarket ? 0n : price > 0n ? price : 1n,
+      qty,
     });
     if (tif !== C.TIF_FOK && r.chance(m.stpModes)) c.stp = 1 + r.int(3);
     const stopSide = side === C.SIDE_BUY ? 1n : -1n; // buy stops sit above the mid, sell stops below
@@ -182,7 +330,10 @@ export class CommandGenerator {
     if (m.gtt > 0 && (c.type === C.TYPE_LIMIT ? c.tif === C.TIF_GTC : c.type !== C.TYPE_MARKET) && r.chance(m.gtt)) {
       c.expiresAt = this.time + BigInt(5 + r.int(400));
     }
-    if (c.type !== C.TYPE_MARKET && (c.tif === C.TIF_GTC || c.type === C.TYPE_STOP_MARKET || c.type === C.TYPE_STOP_LIMIT)) {
+    if (
+      c.type !== C.TYPE_MARKET &&
+      (c.tif === C.TIF_GTC || c.type === C.TYPE_STOP_MARKET || c.type === C.TYPE_STOP_LIMIT)
+    ) {
       this.placed.push({ id, owner, market, side });
       if (this.placed.length > 4096) this.placed.splice(0, 1024);
     }
@@ -201,7 +352,10 @@ export class CommandGenerator {
     const target = this.placed[i];
     if (kind === C.CMD_CANCEL && r.chance(0.9)) this.placed.splice(i, 1); // mostly not cancelled twice
     return command({
-      kind, market: target.market, id: target.id, owner: target.owner,
+      kind,
+      market: target.market,
+      id: target.id,
+      owner: target.owner,
       qty: kind === C.CMD_REDUCE ? BigInt(1 + r.int(this.mix.maxQty)) : 0n,
     });
   }
@@ -225,29 +379,87 @@ export class CommandGenerator {
   private corrupt(c: Command): void {
     const r = this.rng;
     switch (r.int(22)) {
-      case 0: c.kind = r.pick([0, 5, 7, 255]); break;
-      case 1: c.market = r.pick([this.mix.markets, this.mix.markets + 1, 65535]); break;
-      case 2: c.id = r.pick([0n, U64_MAX, 1n << 63n]); break;
-      case 3: c.id = this.placed.length > 0 ? r.pick(this.placed).id : 1n; break; // duplicate or stale id
-      case 4: c.side = r.pick([2, 3, 255]); break;
-      case 5: c.type = r.pick([4, 9, 255]); break;
-      case 6: c.tif = r.pick([3, 4, 255]); break;
-      case 7: c.flags = r.pick([4, 5, 128, 255]); break;
-      case 8: c.stp = r.pick([4, 5, 255]); break;
-      case 9: c.price = r.pick(EXTREME_PRICES); break;
-      case 10: c.qty = r.pick(EXTREME_QTYS); break;
-      case 11: c.price = r.pick(EXTREME_PRICES); c.qty = r.pick(EXTREME_QTYS); break;
-      case 12: c.owner = r.chance(0.5) ? U64_MAX : this.owner(); break; // someone else's cancel
-      case 13: c.flags = C.FLAG_POST_ONLY; c.type = r.int(2); c.tif = r.int(3); break;
-      case 14: c.type = C.TYPE_MARKET; c.tif = r.int(3); c.price = r.pick([0n, 0n, 5n]); break;
+      case 0:
+        c.kind = r.pick([0, 5, 7, 255]);
+        break;
+      case 1:
+        c.market = r.pick([this.mix.markets, this.mix.markets + 1, 65535]);
+        break;
+      case 2:
+        c.id = r.pick([0n, U64_MAX, 1n << 63n]);
+        break;
+      case 3:
+        c.id = this.placed.length > 0 ? r.pick(this.placed).id : 1n;
+        break; // duplicate or stale id
+      case 4:
+        c.side = r.pick([2, 3, 255]);
+        break;
+      case 5:
+        c.type = r.pick([4, 9, 255]);
+        break;
+      case 6:
+        c.tif = r.pick([3, 4, 255]);
+        break;
+      case 7:
+        c.flags = r.pick([4, 5, 128, 255]);
+        break;
+      case 8:
+        c.stp = r.pick([4, 5, 255]);
+        break;
+      case 9:
+        c.price = r.pick(EXTREME_PRICES);
+        break;
+      case 10:
+        c.qty = r.pick(EXTREME_QTYS);
+        break;
+      case 11:
+        c.price = r.pick(EXTREME_PRICES);
+        c.qty = r.pick(EXTREME_QTYS);
+        break;
+      case 12:
+        c.owner = r.chance(0.5) ? U64_MAX : this.owner();
+        break; // someone else's cancel
+      case 13:
+        c.flags = C.FLAG_POST_ONLY;
+        c.type = r.int(2);
+        c.tif = r.int(3);
+        break;
+      case 14:
+        c.type = C.TYPE_MARKET;
+        c.tif = r.int(3);
+        c.price = r.pick([0n, 0n, 5n]);
+        break;
       // large quantities at one price: level totals near the i64 limit
-      case 15: c.kind = C.CMD_PLACE; c.type = C.TYPE_LIMIT; c.tif = C.TIF_GTC; c.flags = 0; c.stp = 0; c.price = 1n; c.qty = I64_MAX / 3n + BigInt(r.int(1000)); break;
-      case 16: c.stopPrice = r.pick(EXTREME_PRICES); break;
-      case 17: c.display = r.pick([-1n, 0n, 1n, c.qty, c.qty + 1n, I64_MAX]); break;
-      case 18: c.expiresAt = r.pick([-1n, 1n, c.time, c.time + 1n, I64_MAX]); break;
-      case 19: c.ocoPrice = r.pick(EXTREME_PRICES); c.flags |= r.int(2) * C.FLAG_OCO; break;
-      case 20: c.type = r.pick([C.TYPE_STOP_LIMIT, C.TYPE_STOP_MARKET]); c.tif = r.int(3); c.stp = r.int(4); break;
-      case 21: c.time = r.pick([0n, -1n, I64_MAX, c.time + 10_000n]); break; // expires much at once
+      case 15:
+        c.kind = C.CMD_PLACE;
+        c.type = C.TYPE_LIMIT;
+        c.tif = C.TIF_GTC;
+        c.flags = 0;
+        c.stp = 0;
+        c.price = 1n;
+        c.qty = I64_MAX / 3n + BigInt(r.int(1000));
+        break;
+      case 16:
+        c.stopPrice = r.pick(EXTREME_PRICES);
+        break;
+      case 17:
+        c.display = r.pick([-1n, 0n, 1n, c.qty, c.qty + 1n, I64_MAX]);
+        break;
+      case 18:
+        c.expiresAt = r.pick([-1n, 1n, c.time, c.time + 1n, I64_MAX]);
+        break;
+      case 19:
+        c.ocoPrice = r.pick(EXTREME_PRICES);
+        c.flags |= r.int(2) * C.FLAG_OCO;
+        break;
+      case 20:
+        c.type = r.pick([C.TYPE_STOP_LIMIT, C.TYPE_STOP_MARKET]);
+        c.tif = r.int(3);
+        c.stp = r.int(4);
+        break;
+      case 21:
+        c.time = r.pick([0n, -1n, I64_MAX, c.time + 10_000n]);
+        break; // expires much at once
     }
   }
 }

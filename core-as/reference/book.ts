@@ -4,7 +4,14 @@
 // The rules it implements are written out in core-as/README.md.
 import * as C from '../codes.ts';
 import type { Book, Command, Depth, EngineEvent, EngineOptions, Level, OrderInfo } from '../types.ts';
-import { decodeSnapshot, encodeSnapshot, hashState, type LogicalState, type LogicalOrder, type LogicalStop } from './state.ts';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  hashState,
+  type LogicalState,
+  type LogicalOrder,
+  type LogicalStop,
+} from './state.ts';
 
 export const I64_MAX = (1n << 63n) - 1n;
 export const DEFAULT_MAX_ORDERS = 1 << 24;
@@ -45,9 +52,21 @@ interface MarketBook {
 
 /** What enters the matcher: a new order, a triggered stop, or a moved order. */
 interface Taker {
-  id: bigint; owner: bigint; market: number; side: number; type: number; tif: number;
-  price: bigint; qty: bigint; display: bigint; expiresAt: bigint; postOnly: boolean; stp: number;
-  oco: boolean; stopPrice: bigint; ocoPrice: bigint;
+  id: bigint;
+  owner: bigint;
+  market: number;
+  side: number;
+  type: number;
+  tif: number;
+  price: bigint;
+  qty: bigint;
+  display: bigint;
+  expiresAt: bigint;
+  postOnly: boolean;
+  stp: number;
+  oco: boolean;
+  stopPrice: bigint;
+  ocoPrice: bigint;
 }
 
 const total = (o: Order) => o.visible + o.hidden;
@@ -75,7 +94,16 @@ export class ReferenceBook implements Book {
     return this.out;
   }
 
-  private emit(kind: number, reason: number, market: number, id: bigint, other: bigint, price: bigint, qty: bigint, remaining: bigint): void {
+  private emit(
+    kind: number,
+    reason: number,
+    market: number,
+    id: bigint,
+    other: bigint,
+    price: bigint,
+    qty: bigint,
+    remaining: bigint,
+  ): void {
     this.out.push({ kind, reason, market, cmd: this.cmdIndex, id, other, price, qty, remaining });
   }
 
@@ -139,7 +167,7 @@ export class ReferenceBook implements Book {
     if (c.qty <= 0n) return C.REJ_INVALID_QUANTITY;
     if (hasLimit ? c.price <= 0n : c.price !== 0n) return C.REJ_INVALID_PRICE;
     if (hasLimit && c.price * c.qty > I64_MAX) return C.REJ_OVERFLOW;
-    if ((isStop || oco) ? c.stopPrice <= 0n : c.stopPrice !== 0n) return C.REJ_INVALID_STOP_PRICE;
+    if (isStop || oco ? c.stopPrice <= 0n : c.stopPrice !== 0n) return C.REJ_INVALID_STOP_PRICE;
     if (oco) {
       if (c.ocoPrice < 0n) return C.REJ_INVALID_STOP_PRICE;
       if (c.side === C.SIDE_BUY ? c.stopPrice <= c.price : c.stopPrice >= c.price) return C.REJ_INVALID_STOP_PRICE;
@@ -147,12 +175,15 @@ export class ReferenceBook implements Book {
     } else if (c.ocoPrice !== 0n) {
       return C.REJ_INVALID_STOP_PRICE;
     }
-    if (c.display < 0n || (c.display > 0n && (!gtcLimit || c.display > c.qty || tooManyParts(c.qty, c.display)))) return C.REJ_INVALID_DISPLAY;
+    if (c.display < 0n || (c.display > 0n && (!gtcLimit || c.display > c.qty || tooManyParts(c.qty, c.display))))
+      return C.REJ_INVALID_DISPLAY;
     if (c.expiresAt < 0n) return C.REJ_INVALID_EXPIRY;
-    if (c.expiresAt > 0n && ((!gtcLimit && !isStop) || (c.time > 0n && c.expiresAt <= c.time))) return C.REJ_INVALID_EXPIRY;
+    if (c.expiresAt > 0n && ((!gtcLimit && !isStop) || (c.time > 0n && c.expiresAt <= c.time)))
+      return C.REJ_INVALID_EXPIRY;
     if (this.live.has(c.id)) return C.REJ_DUPLICATE_ID;
     const opposite = c.side === C.SIDE_BUY ? book.asks : book.bids;
-    if (postOnly && opposite.length > 0 && crosses(c.side, true, c.price, opposite[0].price)) return C.REJ_POST_ONLY_WOULD_CROSS;
+    if (postOnly && opposite.length > 0 && crosses(c.side, true, c.price, opposite[0].price))
+      return C.REJ_POST_ONLY_WOULD_CROSS;
     return gtcLimit || isStop ? this.checkRoom(c.market, c.side, gtcLimit, c.price, c.qty) : 0;
   }
 
@@ -171,8 +202,23 @@ export class ReferenceBook implements Book {
     const postOnly = (c.flags & C.FLAG_POST_ONLY) !== 0;
     if (isStopType(c.type)) {
       const o: Order = {
-        id: c.id, owner: c.owner, market: c.market, side: c.side, price: c.price, visible: c.qty, hidden: 0n, display: 0n,
-        expiresAt: c.expiresAt, postOnly, stp: c.stp, pending: true, type: c.type, tif: c.tif, stopPrice: c.stopPrice, oco: false, ocoPrice: 0n,
+        id: c.id,
+        owner: c.owner,
+        market: c.market,
+        side: c.side,
+        price: c.price,
+        visible: c.qty,
+        hidden: 0n,
+        display: 0n,
+        expiresAt: c.expiresAt,
+        postOnly,
+        stp: c.stp,
+        pending: true,
+        type: c.type,
+        tif: c.tif,
+        stopPrice: c.stopPrice,
+        oco: false,
+        ocoPrice: 0n,
       };
       this.live.set(o.id, o);
       this.addStop(o);
@@ -180,8 +226,21 @@ export class ReferenceBook implements Book {
       return;
     }
     this.enter({
-      id: c.id, owner: c.owner, market: c.market, side: c.side, type: c.type, tif: c.tif, price: c.price, qty: c.qty,
-      display: c.display, expiresAt: c.expiresAt, postOnly, stp: c.stp, oco: (c.flags & C.FLAG_OCO) !== 0, stopPrice: c.stopPrice, ocoPrice: c.ocoPrice,
+      id: c.id,
+      owner: c.owner,
+      market: c.market,
+      side: c.side,
+      type: c.type,
+      tif: c.tif,
+      price: c.price,
+      qty: c.qty,
+      display: c.display,
+      expiresAt: c.expiresAt,
+      postOnly,
+      stp: c.stp,
+      oco: (c.flags & C.FLAG_OCO) !== 0,
+      stopPrice: c.stopPrice,
+      ocoPrice: c.ocoPrice,
     });
   }
 
@@ -212,7 +271,8 @@ export class ReferenceBook implements Book {
           this.emit(C.EV_DONE, C.DONE_SELF_TRADE, t.market, m.id, 0n, m.price, mq, 0n);
           if (t.stp === C.STP_CANCEL_RESTING) continue;
         }
-        if (t.stp !== C.STP_DECREMENT) return this.emit(C.EV_DONE, C.DONE_SELF_TRADE, t.market, t.id, 0n, t.price, rem, 0n);
+        if (t.stp !== C.STP_DECREMENT)
+          return this.emit(C.EV_DONE, C.DONE_SELF_TRADE, t.market, t.id, 0n, t.price, rem, 0n);
         // decrement and cancel: both lose the smaller quantity, nothing trades
         const d = mq < rem ? mq : rem;
         if (d === mq) {
@@ -249,12 +309,27 @@ export class ReferenceBook implements Book {
       }
     }
     if (rem === 0n) return this.emit(C.EV_DONE, C.DONE_FILLED, t.market, t.id, 0n, t.price, 0n, 0n);
-    if (!(isLimit && t.tif === C.TIF_GTC)) return this.emit(C.EV_DONE, C.DONE_EXPIRED, t.market, t.id, 0n, t.price, rem, 0n);
+    if (!(isLimit && t.tif === C.TIF_GTC))
+      return this.emit(C.EV_DONE, C.DONE_EXPIRED, t.market, t.id, 0n, t.price, rem, 0n);
     const visible = t.display > 0n && t.display < rem ? t.display : rem;
     const o: Order = {
-      id: t.id, owner: t.owner, market: t.market, side: t.side, price: t.price, visible, hidden: rem - visible, display: t.display,
-      expiresAt: t.expiresAt, postOnly: t.postOnly, stp: t.stp, pending: false, type: C.TYPE_LIMIT, tif: C.TIF_GTC,
-      stopPrice: 0n, oco: false, ocoPrice: 0n,
+      id: t.id,
+      owner: t.owner,
+      market: t.market,
+      side: t.side,
+      price: t.price,
+      visible,
+      hidden: rem - visible,
+      display: t.display,
+      expiresAt: t.expiresAt,
+      postOnly: t.postOnly,
+      stp: t.stp,
+      pending: false,
+      type: C.TYPE_LIMIT,
+      tif: C.TIF_GTC,
+      stopPrice: 0n,
+      oco: false,
+      ocoPrice: 0n,
     };
     this.rest(o);
     this.live.set(o.id, o);
@@ -286,10 +361,40 @@ export class ReferenceBook implements Book {
     this.removeOrder(s);
     this.emit(C.EV_TRIGGERED, 0, s.market, s.id, s.owner, s.stopPrice, qty, qty);
     const t: Taker = s.oco
-      ? { id: s.id, owner: s.owner, market: s.market, side: s.side, type: s.ocoPrice > 0n ? C.TYPE_LIMIT : C.TYPE_MARKET, tif: s.ocoPrice > 0n ? C.TIF_GTC : C.TIF_IOC,
-        price: s.ocoPrice, qty, display: 0n, expiresAt: s.expiresAt, postOnly: false, stp: s.stp, oco: false, stopPrice: 0n, ocoPrice: 0n }
-      : { id: s.id, owner: s.owner, market: s.market, side: s.side, type: s.type === C.TYPE_STOP_LIMIT ? C.TYPE_LIMIT : C.TYPE_MARKET, tif: s.tif,
-        price: s.price, qty, display: 0n, expiresAt: s.expiresAt, postOnly: false, stp: s.stp, oco: false, stopPrice: 0n, ocoPrice: 0n };
+      ? {
+          id: s.id,
+          owner: s.owner,
+          market: s.market,
+          side: s.side,
+          type: s.ocoPrice > 0n ? C.TYPE_LIMIT : C.TYPE_MARKET,
+          tif: s.ocoPrice > 0n ? C.TIF_GTC : C.TIF_IOC,
+          price: s.ocoPrice,
+          qty,
+          display: 0n,
+          expiresAt: s.expiresAt,
+          postOnly: false,
+          stp: s.stp,
+          oco: false,
+          stopPrice: 0n,
+          ocoPrice: 0n,
+        }
+      : {
+          id: s.id,
+          owner: s.owner,
+          market: s.market,
+          side: s.side,
+          type: s.type === C.TYPE_STOP_LIMIT ? C.TYPE_LIMIT : C.TYPE_MARKET,
+          tif: s.tif,
+          price: s.price,
+          qty,
+          display: 0n,
+          expiresAt: s.expiresAt,
+          postOnly: false,
+          stp: s.stp,
+          oco: false,
+          stopPrice: 0n,
+          ocoPrice: 0n,
+        };
     if (t.type === C.TYPE_LIMIT && t.tif === C.TIF_GTC) {
       const why = this.checkRoom(t.market, t.side, true, t.price, t.qty);
       if (why !== 0) return this.emit(C.EV_REJECTED, why, t.market, t.id, 0n, 0n, 0n, 0n);
@@ -345,7 +450,8 @@ export class ReferenceBook implements Book {
     const book = this.markets[o.market];
     const opposite = o.side === C.SIDE_BUY ? book.asks : book.bids;
     const moving = price !== o.price;
-    if (moving && o.postOnly && opposite.length > 0 && crosses(o.side, true, price, opposite[0].price)) return C.REJ_POST_ONLY_WOULD_CROSS;
+    if (moving && o.postOnly && opposite.length > 0 && crosses(o.side, true, price, opposite[0].price))
+      return C.REJ_POST_ONLY_WOULD_CROSS;
     const own = o.side === C.SIDE_BUY ? book.bids : book.asks;
     const level = own.find((l) => l.price === price);
     const others = level ? committed(level) - (moving ? 0n : total(o)) : 0n;
@@ -361,8 +467,21 @@ export class ReferenceBook implements Book {
     const { oco, stopPrice, ocoPrice } = o;
     this.removeOrder(o);
     this.enter({
-      id: o.id, owner: o.owner, market: o.market, side: o.side, type: C.TYPE_LIMIT, tif: C.TIF_GTC, price, qty,
-      display: o.display, expiresAt: o.expiresAt, postOnly: o.postOnly, stp: o.stp, oco, stopPrice, ocoPrice,
+      id: o.id,
+      owner: o.owner,
+      market: o.market,
+      side: o.side,
+      type: C.TYPE_LIMIT,
+      tif: C.TIF_GTC,
+      price,
+      qty,
+      display: o.display,
+      expiresAt: o.expiresAt,
+      postOnly: o.postOnly,
+      stp: o.stp,
+      oco,
+      stopPrice,
+      ocoPrice,
     });
   }
 
@@ -401,14 +520,27 @@ export class ReferenceBook implements Book {
   depth(market: number, n: number): Depth {
     const book = this.markets[market];
     if (!book) return { bids: [], asks: [] };
-    const summary = (l: PriceLevel): Level => ({ price: l.price, qty: l.orders.reduce((s, o) => s + o.visible, 0n), orders: l.orders.length });
+    const summary = (l: PriceLevel): Level => ({
+      price: l.price,
+      qty: l.orders.reduce((s, o) => s + o.visible, 0n),
+      orders: l.orders.length,
+    });
     return { bids: book.bids.slice(0, n).map(summary), asks: book.asks.slice(0, n).map(summary) };
   }
 
   order(id: bigint): OrderInfo | null {
     const o = this.live.get(id);
     if (!o) return null;
-    return { id: o.id, market: o.market, side: o.side, owner: o.owner, price: o.price, remaining: total(o), visible: o.pending ? 0n : o.visible, pending: o.pending };
+    return {
+      id: o.id,
+      market: o.market,
+      side: o.side,
+      owner: o.owner,
+      price: o.price,
+      remaining: total(o),
+      visible: o.pending ? 0n : o.visible,
+      pending: o.pending,
+    };
   }
 
   bestBid(market: number): bigint | null {
@@ -431,17 +563,42 @@ export class ReferenceBook implements Book {
 
   private logical(): LogicalState {
     const order = (o: Order): LogicalOrder => ({
-      id: o.id, owner: o.owner, visible: o.visible, hidden: o.hidden, display: o.display, expiresAt: o.expiresAt,
-      postOnly: o.postOnly, stp: o.stp, oco: o.oco, stopPrice: o.stopPrice, ocoPrice: o.ocoPrice,
+      id: o.id,
+      owner: o.owner,
+      visible: o.visible,
+      hidden: o.hidden,
+      display: o.display,
+      expiresAt: o.expiresAt,
+      postOnly: o.postOnly,
+      stp: o.stp,
+      oco: o.oco,
+      stopPrice: o.stopPrice,
+      ocoPrice: o.ocoPrice,
     });
-    const stop = (o: Order): LogicalStop => o.oco
-      ? { id: o.id, oco: true, owner: 0n, qty: 0n, type: 0, tif: 0, stp: 0, price: 0n, stopPrice: 0n, expiresAt: 0n }
-      : { id: o.id, oco: false, owner: o.owner, qty: o.visible, type: o.type, tif: o.tif, stp: o.stp, price: o.price, stopPrice: o.stopPrice, expiresAt: o.expiresAt };
+    const stop = (o: Order): LogicalStop =>
+      o.oco
+        ? { id: o.id, oco: true, owner: 0n, qty: 0n, type: 0, tif: 0, stp: 0, price: 0n, stopPrice: 0n, expiresAt: 0n }
+        : {
+            id: o.id,
+            oco: false,
+            owner: o.owner,
+            qty: o.visible,
+            type: o.type,
+            tif: o.tif,
+            stp: o.stp,
+            price: o.price,
+            stopPrice: o.stopPrice,
+            expiresAt: o.expiresAt,
+          };
     const side = (levels: PriceLevel[]) => levels.map((l) => ({ price: l.price, orders: l.orders.map(order) }));
     return {
       maxOrders: this.maxOrders,
       markets: this.markets.map((b) => ({
-        lastPrice: b.lastPrice, bids: side(b.bids), asks: side(b.asks), buyStops: b.buyStops.map(stop), sellStops: b.sellStops.map(stop),
+        lastPrice: b.lastPrice,
+        bids: side(b.bids),
+        asks: side(b.asks),
+        buyStops: b.buyStops.map(stop),
+        sellStops: b.sellStops.map(stop),
       })),
     };
   }
@@ -464,7 +621,13 @@ export class ReferenceBook implements Book {
           price: l.price,
           orders: l.orders.map((lo) => {
             const o: Order = {
-              ...lo, market, side: s, price: l.price, pending: false, type: C.TYPE_LIMIT, tif: C.TIF_GTC,
+              ...lo,
+              market,
+              side: s,
+              price: l.price,
+              pending: false,
+              type: C.TYPE_LIMIT,
+              tif: C.TIF_GTC,
             };
             live.set(o.id, o);
             return o;
@@ -476,16 +639,39 @@ export class ReferenceBook implements Book {
         list.map((ls) => {
           if (ls.oco) return live.get(ls.id)!;
           const o: Order = {
-            id: ls.id, owner: ls.owner, market, side: s, price: ls.price, visible: ls.qty, hidden: 0n, display: 0n, expiresAt: ls.expiresAt,
-            postOnly: false, stp: ls.stp, pending: true, type: ls.type, tif: ls.tif, stopPrice: ls.stopPrice, oco: false, ocoPrice: 0n,
+            id: ls.id,
+            owner: ls.owner,
+            market,
+            side: s,
+            price: ls.price,
+            visible: ls.qty,
+            hidden: 0n,
+            display: 0n,
+            expiresAt: ls.expiresAt,
+            postOnly: false,
+            stp: ls.stp,
+            pending: true,
+            type: ls.type,
+            tif: ls.tif,
+            stopPrice: ls.stopPrice,
+            oco: false,
+            ocoPrice: 0n,
           };
           live.set(o.id, o);
           return o;
         });
-      return { lastPrice: m.lastPrice, bids, asks, buyStops: stops(m.buyStops, C.SIDE_BUY), sellStops: stops(m.sellStops, C.SIDE_SELL) };
+      return {
+        lastPrice: m.lastPrice,
+        bids,
+        asks,
+        buyStops: stops(m.buyStops, C.SIDE_BUY),
+        sellStops: stops(m.sellStops, C.SIDE_SELL),
+      };
     });
     for (const o of live.values()) if (o.expiresAt > 0n) expiries.push(o);
-    expiries.sort((a, b) => (a.expiresAt !== b.expiresAt ? (a.expiresAt < b.expiresAt ? -1 : 1) : a.id < b.id ? -1 : 1));
+    expiries.sort((a, b) =>
+      a.expiresAt !== b.expiresAt ? (a.expiresAt < b.expiresAt ? -1 : 1) : a.id < b.id ? -1 : 1,
+    );
     this.markets = markets;
     this.live = live;
     this.expiries = expiries;

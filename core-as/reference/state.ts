@@ -5,14 +5,34 @@ import * as C from '../codes.ts';
 import { SnapshotError } from '../types.ts';
 
 export interface LogicalOrder {
-  id: bigint; owner: bigint; visible: bigint; hidden: bigint; display: bigint; expiresAt: bigint;
-  postOnly: boolean; stp: number; oco: boolean; stopPrice: bigint; ocoPrice: bigint;
+  id: bigint;
+  owner: bigint;
+  visible: bigint;
+  hidden: bigint;
+  display: bigint;
+  expiresAt: bigint;
+  postOnly: boolean;
+  stp: number;
+  oco: boolean;
+  stopPrice: bigint;
+  ocoPrice: bigint;
 }
-export interface LogicalLevel { price: bigint; orders: LogicalOrder[] }
+export interface LogicalLevel {
+  price: bigint;
+  orders: LogicalOrder[];
+}
 /** A stop list entry: a pending stop order, or (oco) the stop leg of a resting OCO order. */
 export interface LogicalStop {
-  id: bigint; oco: boolean; owner: bigint; qty: bigint; type: number; tif: number; stp: number;
-  price: bigint; stopPrice: bigint; expiresAt: bigint;
+  id: bigint;
+  oco: boolean;
+  owner: bigint;
+  qty: bigint;
+  type: number;
+  tif: number;
+  stp: number;
+  price: bigint;
+  stopPrice: bigint;
+  expiresAt: bigint;
 }
 export interface LogicalMarket {
   lastPrice: bigint;
@@ -64,8 +84,12 @@ export function stateWords(state: LogicalState): bigint[] {
       for (const l of levels) {
         words.push(l.price, BigInt(l.orders.length));
         for (const o of l.orders) {
-          const bits = (o.display > 0n ? OF_ICEBERG : 0n) | (o.expiresAt > 0n ? OF_GTT : 0n) | (o.oco ? OF_OCO : 0n)
-            | (o.postOnly ? OF_POST_ONLY : 0n) | (BigInt(o.stp) << OF_STP_SHIFT);
+          const bits =
+            (o.display > 0n ? OF_ICEBERG : 0n) |
+            (o.expiresAt > 0n ? OF_GTT : 0n) |
+            (o.oco ? OF_OCO : 0n) |
+            (o.postOnly ? OF_POST_ONLY : 0n) |
+            (BigInt(o.stp) << OF_STP_SHIFT);
           words.push(o.id, o.owner, o.visible, bits);
           if (o.display > 0n) words.push(o.hidden, o.display);
           if (o.expiresAt > 0n) words.push(o.expiresAt);
@@ -77,7 +101,8 @@ export function stateWords(state: LogicalState): bigint[] {
       words.push(BigInt(stops.length));
       for (const s of stops) {
         words.push(s.id, s.oco ? 1n : 0n);
-        if (!s.oco) words.push(s.owner, s.qty, BigInt(s.type), BigInt(s.tif), BigInt(s.stp), s.price, s.stopPrice, s.expiresAt);
+        if (!s.oco)
+          words.push(s.owner, s.qty, BigInt(s.type), BigInt(s.tif), BigInt(s.stp), s.price, s.stopPrice, s.expiresAt);
       }
     }
   }
@@ -162,16 +187,27 @@ export function decodeSnapshot(bytes: Uint8Array): LogicalState {
           const owner = next();
           const visible = signed();
           const bits = next();
-          if ((bits & ~(OF_ICEBERG | OF_GTT | OF_OCO | OF_POST_ONLY | (3n << OF_STP_SHIFT))) !== 0n) fail('bad order flags');
+          if ((bits & ~(OF_ICEBERG | OF_GTT | OF_OCO | OF_POST_ONLY | (3n << OF_STP_SHIFT))) !== 0n)
+            fail('bad order flags');
           const o: LogicalOrder = {
-            id, owner, visible, hidden: 0n, display: 0n, expiresAt: 0n, postOnly: (bits & OF_POST_ONLY) !== 0n,
-            stp: Number((bits >> OF_STP_SHIFT) & 3n), oco: (bits & OF_OCO) !== 0n, stopPrice: 0n, ocoPrice: 0n,
+            id,
+            owner,
+            visible,
+            hidden: 0n,
+            display: 0n,
+            expiresAt: 0n,
+            postOnly: (bits & OF_POST_ONLY) !== 0n,
+            stp: Number((bits >> OF_STP_SHIFT) & 3n),
+            oco: (bits & OF_OCO) !== 0n,
+            stopPrice: 0n,
+            ocoPrice: 0n,
           };
           if (bits & OF_ICEBERG) {
             o.hidden = signed();
             o.display = signed();
             if (o.display <= 0n || o.hidden < 0n || o.visible > o.display) fail('bad iceberg');
-            if ((o.visible + o.hidden + o.display - 1n) / o.display > BigInt(C.MAX_ICEBERG_PARTS)) fail('iceberg in too many parts');
+            if ((o.visible + o.hidden + o.display - 1n) / o.display > BigInt(C.MAX_ICEBERG_PARTS))
+              fail('iceberg in too many parts');
           }
           if (bits & OF_GTT) {
             o.expiresAt = signed();
@@ -210,25 +246,47 @@ export function decodeSnapshot(bytes: Uint8Array): LogicalState {
           const entry = ocos.get(id);
           if (!entry || entry.side !== side) fail(`stop list names no OCO ${id}`);
           ocos.delete(id);
-          s = { id, oco: true, owner: 0n, qty: 0n, type: 0, tif: 0, stp: 0, price: 0n, stopPrice: entry!.order.stopPrice, expiresAt: 0n };
+          s = {
+            id,
+            oco: true,
+            owner: 0n,
+            qty: 0n,
+            type: 0,
+            tif: 0,
+            stp: 0,
+            price: 0n,
+            stopPrice: entry!.order.stopPrice,
+            expiresAt: 0n,
+          };
         } else if (isOco === 0n) {
           fresh(id);
           s = {
-            id, oco: false, owner: next(), qty: signed(), type: small(C.TYPE_STOP_MARKET), tif: small(C.TIF_FOK), stp: small(C.STP_DECREMENT),
-            price: signed(), stopPrice: signed(), expiresAt: signed(),
+            id,
+            oco: false,
+            owner: next(),
+            qty: signed(),
+            type: small(C.TYPE_STOP_MARKET),
+            tif: small(C.TIF_FOK),
+            stp: small(C.STP_DECREMENT),
+            price: signed(),
+            stopPrice: signed(),
+            expiresAt: signed(),
           };
           if (s.type !== C.TYPE_STOP_LIMIT && s.type !== C.TYPE_STOP_MARKET) fail('bad stop type');
           if (s.type === C.TYPE_STOP_MARKET && s.tif === C.TIF_GTC) fail('bad stop time in force');
           if (s.tif === C.TIF_FOK && s.stp !== C.STP_CANCEL_RESTING) fail('bad stop stp');
           if (s.qty <= 0n || s.stopPrice <= 0n || s.expiresAt < 0n) fail('bad stop');
-          if (s.type === C.TYPE_STOP_LIMIT ? s.price <= 0n || s.price * s.qty > I64_MAX : s.price !== 0n) fail('bad stop price');
+          if (s.type === C.TYPE_STOP_LIMIT ? s.price <= 0n || s.price * s.qty > I64_MAX : s.price !== 0n)
+            fail('bad stop price');
         } else {
           fail('bad stop entry');
         }
         // a stop still in the list has not triggered, and the list is in trigger order
-        if (lastPrice > 0n && (side === 0 ? s!.stopPrice <= lastPrice : s!.stopPrice >= lastPrice)) fail('stop past its trigger');
+        if (lastPrice > 0n && (side === 0 ? s!.stopPrice <= lastPrice : s!.stopPrice >= lastPrice))
+          fail('stop past its trigger');
         const prev = list[list.length - 1];
-        if (prev && (side === 0 ? s!.stopPrice < prev.stopPrice : s!.stopPrice > prev.stopPrice)) fail('stops not in trigger order');
+        if (prev && (side === 0 ? s!.stopPrice < prev.stopPrice : s!.stopPrice > prev.stopPrice))
+          fail('stops not in trigger order');
         list.push(s!);
       }
       stopLists.push(list);

@@ -8,10 +8,27 @@ import { SnapshotError } from '../types.ts';
 import { encodeCommand, decodeEvents } from './records.ts';
 
 export const MAX_ORDERS = 1 << 24;
-const RESTORE_ERRORS = ['', 'bad length', 'bad magic', 'unsupported version', 'checksum mismatch', 'bad structure', 'duplicate order id', 'broken OCO links'];
+const RESTORE_ERRORS = [
+  '',
+  'bad length',
+  'bad magic',
+  'unsupported version',
+  'checksum mismatch',
+  'bad structure',
+  'duplicate order id',
+  'broken OCO links',
+];
 const INVARIANTS = [
-  '', 'levels out of order', 'level total differs from its orders', 'level count differs from its orders', 'broken order links',
-  'bad order record', 'id index inconsistent', 'crossed book', 'bad stop list', 'bad expiry queue',
+  '',
+  'levels out of order',
+  'level total differs from its orders',
+  'level count differs from its orders',
+  'broken order links',
+  'bad order record',
+  'id index inconsistent',
+  'crossed book',
+  'bad stop list',
+  'bad expiry queue',
 ];
 
 interface Exports {
@@ -58,7 +75,8 @@ export class ClockError extends Error {
 
 /** A Lamport time as the core takes it: an i64; anything else is refused, not wrapped. */
 function i64Time(t: bigint): bigint {
-  if (typeof t !== 'bigint' || t < -(1n << 63n) || t >= 1n << 63n) throw new ClockError(`lamport time out of range: ${t}`);
+  if (typeof t !== 'bigint' || t < -(1n << 63n) || t >= 1n << 63n)
+    throw new ClockError(`lamport time out of range: ${t}`);
   return t;
 }
 
@@ -75,7 +93,8 @@ export class Engine implements Book {
     this.x = instantiate(module);
     const markets = options.markets ?? 1;
     const maxOrders = options.maxOrders ?? MAX_ORDERS;
-    if (this.x.init(markets, maxOrders) !== 0) throw new RangeError(`bad engine shape: ${markets} markets, ${maxOrders} orders`);
+    if (this.x.init(markets, maxOrders) !== 0)
+      throw new RangeError(`bad engine shape: ${markets} markets, ${maxOrders} orders`);
   }
 
   /** Builds an engine from the .wasm bytes (or an already compiled module). */
@@ -124,7 +143,11 @@ export class Engine implements Book {
       const view = new DataView(this.x.memory.buffer, this.x.depthBuffer(), k * 24);
       const out: Level[] = [];
       for (let i = 0; i < k; i++) {
-        out.push({ price: view.getBigInt64(i * 24, true), qty: view.getBigInt64(i * 24 + 8, true), orders: Number(view.getBigInt64(i * 24 + 16, true)) });
+        out.push({
+          price: view.getBigInt64(i * 24, true),
+          qty: view.getBigInt64(i * 24 + 8, true),
+          orders: Number(view.getBigInt64(i * 24 + 16, true)),
+        });
       }
       return out;
     };
@@ -226,7 +249,8 @@ export class Engine implements Book {
   }
 
   vcTick(a: VectorClock, node: bigint): VectorClock {
-    if (typeof node !== 'bigint' || node < 0n || node >= 1n << 64n) throw new ClockError(`node id out of range: ${node}`);
+    if (typeof node !== 'bigint' || node < 0n || node >= 1n << 64n)
+      throw new ClockError(`node id out of range: ${node}`);
     const [pa, , out] = this.writeClocks(a, []);
     return this.readClock(out, this.x.vcTick(pa, a.length, BigInt.asIntN(64, node), out));
   }
@@ -234,7 +258,8 @@ export class Engine implements Book {
   /** Lays a and b out in scratch memory, with room after them for a result of |a| + |b| + 1 pairs. */
   private writeClocks(a: VectorClock, b: VectorClock): [number, number, number] {
     for (const [node, counter] of [...a, ...b]) {
-      if (node < 0n || node >= 1n << 64n || counter < -(1n << 63n) || counter >= 1n << 63n) throw new ClockError('vector clock entry out of range');
+      if (node < 0n || node >= 1n << 64n || counter < -(1n << 63n) || counter >= 1n << 63n)
+        throw new ClockError('vector clock entry out of range');
     }
     const pairs = a.length + b.length;
     const base = this.x.scratchBuffer((pairs * 2 + 1) * 16);
@@ -250,7 +275,8 @@ export class Engine implements Book {
     if (n < 0) throw new ClockError('vector clock not canonical or counter out of range');
     const view = new DataView(this.x.memory.buffer);
     const out: VectorClock = [];
-    for (let i = 0; i < n; i++) out.push([view.getBigUint64(ptr + i * 16, true), view.getBigInt64(ptr + i * 16 + 8, true)]);
+    for (let i = 0; i < n; i++)
+      out.push([view.getBigUint64(ptr + i * 16, true), view.getBigInt64(ptr + i * 16 + 8, true)]);
     return out;
   }
 }

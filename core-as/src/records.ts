@@ -9,22 +9,26 @@ const I64_MIN = -(1n << 63n);
 const I64_LIMIT = 1n << 63n;
 
 function u8(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`command.${name} must be an integer 0..255, got ${v}`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xff)
+    throw new RangeError(`command.${name} must be an integer 0..255, got ${v}`);
   return v;
 }
 
 function u64(v: bigint, name: string): bigint {
-  if (typeof v !== 'bigint' || v < 0n || v >= U64_LIMIT) throw new RangeError(`command.${name} must be a u64 bigint, got ${v}`);
+  if (typeof v !== 'bigint' || v < 0n || v >= U64_LIMIT)
+    throw new RangeError(`command.${name} must be a u64 bigint, got ${v}`);
   return v;
 }
 
 function i64(v: bigint, name: string): bigint {
-  if (typeof v !== 'bigint' || v < I64_MIN || v >= I64_LIMIT) throw new RangeError(`command.${name} must be an i64 bigint, got ${v}`);
+  if (typeof v !== 'bigint' || v < I64_MIN || v >= I64_LIMIT)
+    throw new RangeError(`command.${name} must be an i64 bigint, got ${v}`);
   return v;
 }
 
 export function encodeCommand(view: DataView, at: number, c: Command): void {
-  if (!Number.isInteger(c.market) || c.market < 0 || c.market > 0xffff) throw new RangeError(`command.market must be 0..65535, got ${c.market}`);
+  if (!Number.isInteger(c.market) || c.market < 0 || c.market > 0xffff)
+    throw new RangeError(`command.market must be 0..65535, got ${c.market}`);
   view.setUint8(at + C.CMD_OFF_KIND, u8(c.kind, 'kind'));
   view.setUint8(at + C.CMD_OFF_SIDE, u8(c.side, 'side'));
   view.setUint8(at + C.CMD_OFF_TYPE, u8(c.type, 'type'));

@@ -30,17 +30,42 @@ describe('Lamport clock', () => {
 });
 
 describe('vector clock', () => {
-  const a: VectorClock = [[1n, 2n], [5n, 1n]];
-  const b: VectorClock = [[1n, 1n], [3n, 4n]];
+  const a: VectorClock = [
+    [1n, 2n],
+    [5n, 1n],
+  ];
+  const b: VectorClock = [
+    [1n, 1n],
+    [3n, 4n],
+  ];
   it('ticks a present and an absent node, keeping the order', () => {
-    expect(e.vcTick(a, 5n)).toEqual([[1n, 2n], [5n, 2n]]);
-    expect(e.vcTick(a, 3n)).toEqual([[1n, 2n], [3n, 1n], [5n, 1n]]);
-    expect(e.vcTick(a, 0n)).toEqual([[0n, 1n], [1n, 2n], [5n, 1n]]);
-    expect(e.vcTick(a, U64_MAX)).toEqual([[1n, 2n], [5n, 1n], [U64_MAX, 1n]]);
+    expect(e.vcTick(a, 5n)).toEqual([
+      [1n, 2n],
+      [5n, 2n],
+    ]);
+    expect(e.vcTick(a, 3n)).toEqual([
+      [1n, 2n],
+      [3n, 1n],
+      [5n, 1n],
+    ]);
+    expect(e.vcTick(a, 0n)).toEqual([
+      [0n, 1n],
+      [1n, 2n],
+      [5n, 1n],
+    ]);
+    expect(e.vcTick(a, U64_MAX)).toEqual([
+      [1n, 2n],
+      [5n, 1n],
+      [U64_MAX, 1n],
+    ]);
     expect(e.vcTick([], 9n)).toEqual([[9n, 1n]]);
   });
   it('merges pointwise', () => {
-    expect(e.vcMerge(a, b)).toEqual([[1n, 2n], [3n, 4n], [5n, 1n]]);
+    expect(e.vcMerge(a, b)).toEqual([
+      [1n, 2n],
+      [3n, 4n],
+      [5n, 1n],
+    ]);
     expect(e.vcMerge(a, [])).toEqual(a);
   });
   it('compares', () => {
@@ -52,8 +77,24 @@ describe('vector clock', () => {
     expect(e.vcCompare([], a)).toBe('before');
   });
   it('refuses non-canonical clocks and counter overflow', () => {
-    expect(() => e.vcCompare([[2n, 1n], [1n, 1n]], a)).toThrow(ClockError); // unsorted
-    expect(() => e.vcMerge([[1n, 1n], [1n, 2n]], a)).toThrow(ClockError); // duplicate node
+    expect(() =>
+      e.vcCompare(
+        [
+          [2n, 1n],
+          [1n, 1n],
+        ],
+        a,
+      ),
+    ).toThrow(ClockError); // unsorted
+    expect(() =>
+      e.vcMerge(
+        [
+          [1n, 1n],
+          [1n, 2n],
+        ],
+        a,
+      ),
+    ).toThrow(ClockError); // duplicate node
     expect(() => e.vcMerge([[1n, 0n]], a)).toThrow(ClockError); // zero counter
     expect(() => e.vcTick([[1n, -3n]], 1n)).toThrow(ClockError); // negative counter
     expect(() => e.vcTick([[1n, I64_MAX]], 1n)).toThrow(ClockError); // would overflow

@@ -25,7 +25,11 @@ describe('stateHash', () => {
     a.execute([place(1, 1, 0, 100, 5), place(2, 1, 0, 101, 5)]);
     // b takes a detour: extra orders that leave no trace, other slot and level reuse
     b.execute([place(9, 3, 0, 50, 1), place(8, 3, 1, 500, 1), place(1, 1, 0, 100, 5)]);
-    b.execute([command({ kind: C.CMD_CANCEL, id: 9n, owner: 3n }), command({ kind: C.CMD_CANCEL, id: 8n, owner: 3n }), place(2, 1, 0, 101, 5)]);
+    b.execute([
+      command({ kind: C.CMD_CANCEL, id: 9n, owner: 3n }),
+      command({ kind: C.CMD_CANCEL, id: 8n, owner: 3n }),
+      place(2, 1, 0, 101, 5),
+    ]);
     expect(b.stateHash()).toBe(a.stateHash());
   });
 
@@ -122,28 +126,74 @@ describe('snapshot and restore', () => {
     type Order = referenceState.LogicalOrder;
     type Stop = referenceState.LogicalStop;
     const order = (id: bigint, visible = 5n, more: Partial<Order> = {}): Order => ({
-      id, owner: 1n, visible, hidden: 0n, display: 0n, expiresAt: 0n, postOnly: false, stp: 0, oco: false, stopPrice: 0n, ocoPrice: 0n, ...more,
+      id,
+      owner: 1n,
+      visible,
+      hidden: 0n,
+      display: 0n,
+      expiresAt: 0n,
+      postOnly: false,
+      stp: 0,
+      oco: false,
+      stopPrice: 0n,
+      ocoPrice: 0n,
+      ...more,
     });
     const stop = (id: bigint, stopPrice: bigint, more: Partial<Stop> = {}): Stop => ({
-      id, oco: false, owner: 1n, qty: 5n, type: C.TYPE_STOP_MARKET, tif: C.TIF_IOC, stp: 0, price: 0n, stopPrice, expiresAt: 0n, ...more,
+      id,
+      oco: false,
+      owner: 1n,
+      qty: 5n,
+      type: C.TYPE_STOP_MARKET,
+      tif: C.TIF_IOC,
+      stp: 0,
+      price: 0n,
+      stopPrice,
+      expiresAt: 0n,
+      ...more,
     });
-    const market = (bids: referenceState.LogicalLevel[], asks: referenceState.LogicalLevel[] = [], buyStops: Stop[] = [], sellStops: Stop[] = [], lastPrice = 0n) =>
-      ({ lastPrice, bids, asks, buyStops, sellStops });
+    const market = (
+      bids: referenceState.LogicalLevel[],
+      asks: referenceState.LogicalLevel[] = [],
+      buyStops: Stop[] = [],
+      sellStops: Stop[] = [],
+      lastPrice = 0n,
+    ) => ({ lastPrice, bids, asks, buyStops, sellStops });
     const one = (m: ReturnType<typeof market>, maxOrders = 10) => ({ maxOrders, markets: [m] });
     const oco = order(5n, 5n, { oco: true, stopPrice: 20n });
     const cases: [string, referenceState.LogicalState][] = [
       ['duplicate id', one(market([{ price: 10n, orders: [order(1n)] }], [{ price: 11n, orders: [order(1n)] }]))],
       ['crossed', one(market([{ price: 11n, orders: [order(1n)] }], [{ price: 11n, orders: [order(2n)] }]))],
-      ['unsorted', one(market([{ price: 10n, orders: [order(1n)] }, { price: 12n, orders: [order(2n)] }]))],
+      [
+        'unsorted',
+        one(
+          market([
+            { price: 10n, orders: [order(1n)] },
+            { price: 12n, orders: [order(2n)] },
+          ]),
+        ),
+      ],
       ['zero remaining', one(market([{ price: 10n, orders: [order(1n, 0n)] }]))],
       ['order id 0', one(market([{ price: 10n, orders: [order(0n)] }]))],
       ['too many orders', one(market([{ price: 10n, orders: [order(1n), order(2n)] }]), 1)],
-      ['overflowing level', one(market([{ price: 1n, orders: [order(1n, 1n << 62n), order(2n, 1n << 62n), order(3n, 1n << 62n)] }]))],
+      [
+        'overflowing level',
+        one(market([{ price: 1n, orders: [order(1n, 1n << 62n), order(2n, 1n << 62n), order(3n, 1n << 62n)] }])),
+      ],
       ['empty level', one(market([{ price: 10n, orders: [] }]))],
-      ['iceberg showing more than its display', one(market([{ price: 10n, orders: [order(1n, 5n, { display: 4n, hidden: 3n })] }]))],
+      [
+        'iceberg showing more than its display',
+        one(market([{ price: 10n, orders: [order(1n, 5n, { display: 4n, hidden: 3n })] }])),
+      ],
       ['OCO without its stop entry', one(market([{ price: 10n, orders: [oco] }]))],
-      ['OCO stop entry naming no OCO', one(market([{ price: 10n, orders: [order(1n)] }], [], [stop(1n, 20n, { oco: true })]))],
-      ['OCO stop entry on the wrong side', one(market([{ price: 10n, orders: [oco] }], [], [], [stop(5n, 20n, { oco: true })]))],
+      [
+        'OCO stop entry naming no OCO',
+        one(market([{ price: 10n, orders: [order(1n)] }], [], [stop(1n, 20n, { oco: true })])),
+      ],
+      [
+        'OCO stop entry on the wrong side',
+        one(market([{ price: 10n, orders: [oco] }], [], [], [stop(5n, 20n, { oco: true })])),
+      ],
       ['stops out of trigger order', one(market([], [], [stop(1n, 30n), stop(2n, 20n)]))],
       ['a stop already past its trigger', one(market([], [], [stop(1n, 30n)], [], 35n))],
       ['stop-market with a price', one(market([], [], [stop(1n, 30n, { price: 5n })]))],

@@ -23,24 +23,50 @@ export function books(options = { markets: 2, maxOrders: 1 << 24 }): [string, Bo
 /** One line per event, e.g. "trade 3x1 @100 q6 left 0". */
 export function line(e: EngineEvent): string {
   switch (e.kind) {
-    case C.EV_ACCEPTED: return `accepted ${e.id} by ${e.other} @${e.price} q${e.qty}`;
-    case C.EV_REJECTED: return `rejected ${e.id} ${rejectName(e.reason)}`;
-    case C.EV_TRADE: return `trade ${e.id}x${e.other} @${e.price} q${e.qty} left ${e.remaining}`;
-    case C.EV_DONE: return `done ${e.id} ${doneName(e.reason)} q${e.qty}`;
-    case C.EV_REDUCED: return `reduced ${e.id} by ${e.qty} left ${e.remaining}`;
-    case C.EV_TRIGGERED: return `triggered ${e.id} at ${e.price} q${e.qty}`;
-    case C.EV_AMENDED: return `amended ${e.id} @${e.price} q${e.qty}`;
-    case C.EV_REFILLED: return `refilled ${e.id} @${e.price} q${e.qty} left ${e.remaining}`;
-    default: return `${EVENT_NAMES[e.kind] ?? e.kind} ${e.id}`;
+    case C.EV_ACCEPTED:
+      return `accepted ${e.id} by ${e.other} @${e.price} q${e.qty}`;
+    case C.EV_REJECTED:
+      return `rejected ${e.id} ${rejectName(e.reason)}`;
+    case C.EV_TRADE:
+      return `trade ${e.id}x${e.other} @${e.price} q${e.qty} left ${e.remaining}`;
+    case C.EV_DONE:
+      return `done ${e.id} ${doneName(e.reason)} q${e.qty}`;
+    case C.EV_REDUCED:
+      return `reduced ${e.id} by ${e.qty} left ${e.remaining}`;
+    case C.EV_TRIGGERED:
+      return `triggered ${e.id} at ${e.price} q${e.qty}`;
+    case C.EV_AMENDED:
+      return `amended ${e.id} @${e.price} q${e.qty}`;
+    case C.EV_REFILLED:
+      return `refilled ${e.id} @${e.price} q${e.qty} left ${e.remaining}`;
+    default:
+      return `${EVENT_NAMES[e.kind] ?? e.kind} ${e.id}`;
   }
 }
 
 export type Opts = Partial<Command>;
 export const buy = (id: number, owner: number, price: bigint | number, qty: bigint | number, o: Opts = {}) =>
-  command({ kind: C.CMD_PLACE, id: BigInt(id), owner: BigInt(owner), side: C.SIDE_BUY, price: BigInt(price), qty: BigInt(qty), ...o });
+  command({
+    kind: C.CMD_PLACE,
+    id: BigInt(id),
+    owner: BigInt(owner),
+    side: C.SIDE_BUY,
+    price: BigInt(price),
+    qty: BigInt(qty),
+    ...o,
+  });
 export const sell = (id: number, owner: number, price: bigint | number, qty: bigint | number, o: Opts = {}) =>
-  command({ kind: C.CMD_PLACE, id: BigInt(id), owner: BigInt(owner), side: C.SIDE_SELL, price: BigInt(price), qty: BigInt(qty), ...o });
-export const cancel = (id: number, owner: number, o: Opts = {}) => command({ kind: C.CMD_CANCEL, id: BigInt(id), owner: BigInt(owner), ...o });
+  command({
+    kind: C.CMD_PLACE,
+    id: BigInt(id),
+    owner: BigInt(owner),
+    side: C.SIDE_SELL,
+    price: BigInt(price),
+    qty: BigInt(qty),
+    ...o,
+  });
+export const cancel = (id: number, owner: number, o: Opts = {}) =>
+  command({ kind: C.CMD_CANCEL, id: BigInt(id), owner: BigInt(owner), ...o });
 export const amend = (id: number, owner: number, price: bigint | number, qty: bigint | number, o: Opts = {}) =>
   command({ kind: C.CMD_AMEND, id: BigInt(id), owner: BigInt(owner), price: BigInt(price), qty: BigInt(qty), ...o });
 export const reduce = (id: number, owner: number, qty: bigint | number, o: Opts = {}) =>
@@ -51,7 +77,11 @@ export const FOK = { tif: C.TIF_FOK };
 export const POST = { flags: C.FLAG_POST_ONLY };
 
 /** Runs setup then cmds on every book; returns the event lines of cmds, the same on all. */
-export function run(setup: Command[], cmds: Command[], options?: { markets: number; maxOrders: number }): { lines: string[]; book: Book } {
+export function run(
+  setup: Command[],
+  cmds: Command[],
+  options?: { markets: number; maxOrders: number },
+): { lines: string[]; book: Book } {
   let first: string[] | undefined;
   let last: Book | undefined;
   for (const [name, book] of books(options)) {
@@ -66,4 +96,3 @@ export function run(setup: Command[], cmds: Command[], options?: { markets: numb
 }
 
 export const events = (setup: Command[], cmds: Command[]) => run(setup, cmds).lines;
-

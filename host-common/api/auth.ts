@@ -60,8 +60,10 @@ export async function loadTokens(config: Config, fs: FileSystem): Promise<Loaded
   const existing = await fs.readFile(file);
   if (existing !== null) {
     const token = new TextDecoder().decode(existing).trim();
-    if (!/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw new Error(`${file} does not hold a valid token; delete it to generate a new one`);
-    if (entries.some(([t]) => t === token)) throw new Error(`the token in ${file} is also given to another owner by --tokens`);
+    if (!/^[A-Za-z0-9._~+/=-]+$/.test(token))
+      throw new Error(`${file} does not hold a valid token; delete it to generate a new one`);
+    if (entries.some(([t]) => t === token))
+      throw new Error(`the token in ${file} is also given to another owner by --tokens`);
     entries.push([token, LOCAL_OWNER]);
     return { tokens: new Tokens(entries), created: null, file };
   }

@@ -15,7 +15,9 @@ export function directFetch(app: FetchApp): (req: Request, ...rest: any[]) => Re
     return route({
       header: (name) => req.headers.get(name) ?? undefined,
       body: (limit) => declaredBody(req, limit)!, // always decided: the body is plain
-    }).then((a) => new Response(a.body, { status: a.status, headers: { 'Content-Type': 'application/json', ...a.headers } }));
+    }).then(
+      (a) => new Response(a.body, { status: a.status, headers: { 'Content-Type': 'application/json', ...a.headers } }),
+    );
   };
 }
 

@@ -22,19 +22,49 @@ export function fail(status: number, code: string, message: string, field?: stri
 
 /** The JSON body of an error response. */
 export function errorBody(e: ApiError): { error: { code: string; message: string; field?: string } } {
-  return { error: e.field === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, field: e.field } };
+  return {
+    error:
+      e.field === undefined
+        ? { code: e.code, message: e.message }
+        : { code: e.code, message: e.message, field: e.field },
+  };
 }
 
 export const E = {
-  unauthorized: (): ApiError => ({ status: 401, code: 'unauthorized', message: 'this request needs a valid "Authorization: Bearer <token>" header' }),
+  unauthorized: (): ApiError => ({
+    status: 401,
+    code: 'unauthorized',
+    message: 'this request needs a valid "Authorization: Bearer <token>" header',
+  }),
   forbidden: (): ApiError => ({ status: 403, code: 'forbidden', message: 'the order belongs to another owner' }),
   notFound: (what = 'route'): ApiError => ({ status: 404, code: 'not_found', message: `no such ${what}` }),
-  marketNotFound: (id: string, field?: string): ApiError => ({ status: 404, code: 'market_not_found', message: `unknown market ${JSON.stringify(id)}`, ...(field ? { field } : {}) }),
+  marketNotFound: (id: string, field?: string): ApiError => ({
+    status: 404,
+    code: 'market_not_found',
+    message: `unknown market ${JSON.stringify(id)}`,
+    ...(field ? { field } : {}),
+  }),
   orderNotFound: (id: string): ApiError => ({ status: 404, code: 'order_not_found', message: `no order ${id}` }),
-  methodNotAllowed: (method: string, path: string): ApiError => ({ status: 405, code: 'method_not_allowed', message: `${method} is not allowed on ${path}` }),
-  notOpen: (id: string, status: string): ApiError => ({ status: 409, code: 'order_not_open', message: `order ${id} is already ${status}` }),
-  tooLarge: (limit: number): ApiError => ({ status: 413, code: 'payload_too_large', message: `the body is larger than ${limit} bytes` }),
-  rateLimited: (retryAfter: number): ApiError => ({ status: 429, code: 'rate_limited', message: `too many requests for this token; retry after ${retryAfter} s` }),
+  methodNotAllowed: (method: string, path: string): ApiError => ({
+    status: 405,
+    code: 'method_not_allowed',
+    message: `${method} is not allowed on ${path}`,
+  }),
+  notOpen: (id: string, status: string): ApiError => ({
+    status: 409,
+    code: 'order_not_open',
+    message: `order ${id} is already ${status}`,
+  }),
+  tooLarge: (limit: number): ApiError => ({
+    status: 413,
+    code: 'payload_too_large',
+    message: `the body is larger than ${limit} bytes`,
+  }),
+  rateLimited: (retryAfter: number): ApiError => ({
+    status: 429,
+    code: 'rate_limited',
+    message: `too many requests for this token; retry after ${retryAfter} s`,
+  }),
   notReady: (why: string): ApiError => ({ status: 503, code: 'not_ready', message: why }),
   internal: (): ApiError => ({ status: 500, code: 'internal', message: 'internal error; the node logged the details' }),
 };
@@ -54,10 +84,11 @@ const REJECT_MESSAGES: Record<number, string> = {
   [C.REJ_DUPLICATE_ID]: 'an order with the same id is already in the book',
   [C.REJ_CAPACITY]: 'the book holds as many orders as it can',
   [C.REJ_OVERFLOW]: 'the total quantity at this price level would overflow',
-  [C.REJ_INVALID_STOP_PRICE]: 'the stop price is on the wrong side (an OCO\'s stop must stay beyond its limit price)',
+  [C.REJ_INVALID_STOP_PRICE]: "the stop price is on the wrong side (an OCO's stop must stay beyond its limit price)",
   [C.REJ_INVALID_DISPLAY]: 'the iceberg would show more than 100 slices, or more than its quantity',
-  [C.REJ_INVALID_EXPIRY]: 'expiresAt is not after the time of the order\'s event',
-  [C.REJ_NOT_AMENDABLE]: 'a stop order waiting for its trigger can only be cancelled or reduced, not moved or increased',
+  [C.REJ_INVALID_EXPIRY]: "expiresAt is not after the time of the order's event",
+  [C.REJ_NOT_AMENDABLE]:
+    'a stop order waiting for its trigger can only be cancelled or reduced, not moved or increased',
 };
 
 /** The 422 for a core reject reason; `field` names the request field it is about, when one is. */

@@ -72,13 +72,15 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
     type: TYPE_NAMES[o.type] ?? 'limit',
     ...(o.price > 0n ? { price: markets.price(m, o.price) } : {}),
     ...(o.stopPrice > 0n ? { stopPrice: markets.price(m, o.stopPrice) } : {}),
-    ...(o.ocoState !== null ? {
-      oco: {
-        stopPrice: markets.price(m, o.ocoStopPrice),
-        ...(o.ocoPrice > 0n ? { price: markets.price(m, o.ocoPrice) } : {}),
-        status: o.ocoState,
-      },
-    } : {}),
+    ...(o.ocoState !== null
+      ? {
+          oco: {
+            stopPrice: markets.price(m, o.ocoStopPrice),
+            ...(o.ocoPrice > 0n ? { price: markets.price(m, o.ocoPrice) } : {}),
+            status: o.ocoState,
+          },
+        }
+      : {}),
     quantity: markets.quantity(m, o.quantity),
     filledQuantity: markets.quantity(m, o.filled),
     remainingQuantity: markets.quantity(m, o.remaining),
@@ -116,7 +118,11 @@ export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson[
 }
 
 /** [[price, quantity]] rows of a book side. */
-export function formatLevels(markets: Markets, market: number, levels: readonly { price: bigint; qty: bigint }[]): [string, string][] {
+export function formatLevels(
+  markets: Markets,
+  market: number,
+  levels: readonly { price: bigint; qty: bigint }[],
+): [string, string][] {
   const m = markets.at(market);
   return levels.map((l) => [markets.price(m, l.price), markets.quantity(m, l.qty)]);
 }

@@ -55,7 +55,11 @@ export function hasPlainBody(req: Request): boolean {
 export function declaredBody(req: Request, limit: number): Promise<Uint8Array | 'too-large'> | undefined {
   const declared = req.headers.get('content-length');
   if (declared === null || !PLAIN_LENGTH.test(declared)) return undefined;
-  if (Number(declared) > limit) return (req.body?.cancel() ?? Promise.resolve()).then(() => 'too-large' as const, () => 'too-large' as const);
+  if (Number(declared) > limit)
+    return (req.body?.cancel() ?? Promise.resolve()).then(
+      () => 'too-large' as const,
+      () => 'too-large' as const,
+    );
   if (req.headers.has('transfer-encoding')) return undefined;
   return req.arrayBuffer().then((b) => new Uint8Array(b));
 }
@@ -64,14 +68,19 @@ export function declaredBody(req: Request, limit: number): Promise<Uint8Array | 
  * The request body as text; 413 past `limit` bytes, whether or not Content-Length says so.
  * `fast` is the host's optional direct reader (HttpPort.readBody).
  */
-export async function readBody(c: Context, limit: number, fast?: (c: unknown, limit: number) => Promise<Uint8Array | 'too-large'> | undefined): Promise<Result<string>> {
+export async function readBody(
+  c: Context,
+  limit: number,
+  fast?: (c: unknown, limit: number) => Promise<Uint8Array | 'too-large'> | undefined,
+): Promise<Result<string>> {
   const direct = fast?.(c, limit);
   if (direct) {
     return bodyText(await direct, limit);
   }
   const req = c.req.raw;
   const declared = req.headers.get('content-length');
-  if (declared !== null && !PLAIN_LENGTH.test(declared)) return fail(400, 'invalid_request', 'Content-Length is not a number');
+  if (declared !== null && !PLAIN_LENGTH.test(declared))
+    return fail(400, 'invalid_request', 'Content-Length is not a number');
   const known = declaredBody(req, limit);
   if (known) return bodyText(await known, limit);
   if (!req.body) return ok('');

@@ -123,7 +123,11 @@ export class Hub implements StateObserver {
     let text: string | null = null;
     for (const [sub, markets] of subs) {
       if (!markets.has(null) && !markets.has(o.market)) continue;
-      text ??= JSON.stringify({ channel: 'orders', market: this.markets.at(o.market).id, data: formatOrder(this.markets, o) });
+      text ??= JSON.stringify({
+        channel: 'orders',
+        market: this.markets.at(o.market).id,
+        data: formatOrder(this.markets, o),
+      });
       this.push(sub, text);
     }
   }
@@ -131,14 +135,23 @@ export class Hub implements StateObserver {
   trade(t: TradeRecord): void {
     const subs = this.tradeSubs.get(t.market);
     if (!subs) return;
-    const text = JSON.stringify({ channel: 'trades', market: this.markets.at(t.market).id, data: formatTrade(this.markets, t) });
+    const text = JSON.stringify({
+      channel: 'trades',
+      market: this.markets.at(t.market).id,
+      data: formatTrade(this.markets, t),
+    });
     for (const sub of subs) this.push(sub, text);
   }
 
   book(market: number, bids: [bigint, bigint][], asks: [bigint, bigint][]): void {
     const subs = this.bookSubs.get(market);
     if (!subs) return;
-    const rows = (l: [bigint, bigint][]) => formatLevels(this.markets, market, l.map(([price, qty]) => ({ price, qty })));
+    const rows = (l: [bigint, bigint][]) =>
+      formatLevels(
+        this.markets,
+        market,
+        l.map(([price, qty]) => ({ price, qty })),
+      );
     const text = JSON.stringify({
       channel: 'book',
       market: this.markets.at(market).id,

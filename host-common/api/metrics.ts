@@ -10,10 +10,18 @@ interface Histogram {
   count: number;
 }
 
-export type Gauge = { name: string; help: string; type: 'gauge' | 'counter'; value: number; labels?: Record<string, string> };
+export type Gauge = {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  value: number;
+  labels?: Record<string, string>;
+};
 
 function labelText(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  const parts = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
@@ -51,12 +59,18 @@ export class Metrics {
 
   render(): string {
     const out: string[] = [];
-    out.push('# HELP meshbook_http_requests_total HTTP requests by route, method and status.', '# TYPE meshbook_http_requests_total counter');
+    out.push(
+      '# HELP meshbook_http_requests_total HTTP requests by route, method and status.',
+      '# TYPE meshbook_http_requests_total counter',
+    );
     for (const [key, n] of this.requests) {
       const [route, method, status] = key.split(' ');
       out.push(`meshbook_http_requests_total${labelText({ route, method, status })} ${n}`);
     }
-    out.push('# HELP meshbook_http_request_duration_seconds Time from request to response, by route.', '# TYPE meshbook_http_request_duration_seconds histogram');
+    out.push(
+      '# HELP meshbook_http_request_duration_seconds Time from request to response, by route.',
+      '# TYPE meshbook_http_request_duration_seconds histogram',
+    );
     for (const [route, h] of this.latency) {
       let cumulative = 0;
       BUCKETS.forEach((b, i) => {
@@ -67,7 +81,10 @@ export class Metrics {
       out.push(`meshbook_http_request_duration_seconds_sum${labelText({ route })} ${h.sum}`);
       out.push(`meshbook_http_request_duration_seconds_count${labelText({ route })} ${h.count}`);
     }
-    out.push('# HELP meshbook_commands_total Commands by kind and result (accepted or the error code).', '# TYPE meshbook_commands_total counter');
+    out.push(
+      '# HELP meshbook_commands_total Commands by kind and result (accepted or the error code).',
+      '# TYPE meshbook_commands_total counter',
+    );
     for (const [key, n] of this.commands) {
       const [kind, result] = key.split(' ');
       out.push(`meshbook_commands_total${labelText({ kind, result })} ${n}`);

@@ -84,7 +84,15 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
         let owner: string | null = null;
         if (channel === 'orders') {
           const name = token !== null ? (deps.tokens.ownerOfToken(token)?.owner ?? null) : headerOwner;
-          if (name === null) return reply(socket, errorBody({ ...E.unauthorized(), message: 'the orders channel needs a token: send it in the Authorization header of the upgrade or as "token"' }));
+          if (name === null)
+            return reply(
+              socket,
+              errorBody({
+                ...E.unauthorized(),
+                message:
+                  'the orders channel needs a token: send it in the Authorization header of the upgrade or as "token"',
+              }),
+            );
           owner = `${name}@${deps.peerId}`;
         }
         const key = `${channel} ${market?.index ?? '*'} ${owner ?? ''}`;
@@ -95,7 +103,14 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
         }
         if (!subs.has(key)) {
           if (subs.size >= MAX_SUBSCRIPTIONS) {
-            return reply(socket, errorBody({ status: 400, code: 'too_many_subscriptions', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection` }));
+            return reply(
+              socket,
+              errorBody({
+                status: 400,
+                code: 'too_many_subscriptions',
+                message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`,
+              }),
+            );
           }
           subs.set(key, { channel, market: market?.index ?? null, owner });
           // ack first, so the book snapshot the hub sends comes after it
@@ -116,54 +131,70 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
     };
   });
 
-  app.get('/v1/stream', timed('/v1/stream', async (c) => {
-    if (deps.phase() !== 'ready') return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-      return errorResponse(c, { status: 426, code: 'upgrade_required', message: 'this is a WebSocket endpoint; connect with a WebSocket client' }, { Upgrade: 'websocket' });
-    }
-    const header = c.req.header('authorization');
-    let owner: string | null = null;
-    if (header !== undefined) {
-      const who = deps.tokens.ownerOf(header);
-      if (!who) return errorResponse(c, E.unauthorized());
-      owner = who.owner;
-    }
-    (c.set as (key: string, value: unknown) => void)(OWNER_KEY, owner ?? undefined);
-    const res = await ws(c, async () => {});
-    return res ?? errorResponse(c, { status: 400, code: 'upgrade_failed', message: 'the WebSocket upgrade failed' });
-  }));
-
-  app.get('/v1/markets/:market/events', timed('/v1/markets/:market/events', (c) => {
-    if (deps.phase() !== 'ready') return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
-    const m = parseMarketId(c.req.param('market'), markets, 'market');
-    if (!m.ok) return errorResponse(c, m.error);
-    const market = m.value.index;
-    return streamSSE(c, async (stream) => {
-      let end!: () => void;
-      const ended = new Promise<void>((resolve) => (end = resolve));
-      let pending = 0;
-      const sub: Subscriber = {
-        send: (text) => {
-          if (pending > MAX_PENDING_SSE_WRITES) return end(); // a reader this slow is cut off
-          // the channel is the event name; it is the first field of every push
-          const channel = text.startsWith('{"channel":"book"') ? 'book' : 'trades';
-          pending++;
-          stream.writeSSE({ event: channel, data: text }).then(() => pending--, end);
-        },
-        close: () => end(),
-      };
-      stream.onAbort(() => end());
-      const keepAlive = setInterval(() => {
-        stream.write(': keep-alive\n\n').catch(end);
-      }, SSE_KEEPALIVE_MS);
-      hub.subscribe(sub, 'book', market, null);
-      hub.subscribe(sub, 'trades', market, null);
-      try {
-        await ended;
-      } finally {
-        clearInterval(keepAlive);
-        hub.remove(sub);
+  app.get(
+    '/v1/stream',
+    timed('/v1/stream', async (c) => {
+      if (deps.phase() !== 'ready')
+        return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
+      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+        return errorResponse(
+          c,
+          {
+            status: 426,
+            code: 'upgrade_required',
+            message: 'this is a WebSocket endpoint; connect with a WebSocket client',
+          },
+          { Upgrade: 'websocket' },
+        );
       }
-    });
-  }));
+      const header = c.req.header('authorization');
+      let owner: string | null = null;
+      if (header !== undefined) {
+        const who = deps.tokens.ownerOf(header);
+        if (!who) return errorResponse(c, E.unauthorized());
+        owner = who.owner;
+      }
+      (c.set as (key: string, value: unknown) => void)(OWNER_KEY, owner ?? undefined);
+      const res = await ws(c, async () => {});
+      return res ?? errorResponse(c, { status: 400, code: 'upgrade_failed', message: 'the WebSocket upgrade failed' });
+    }),
+  );
+
+  app.get(
+    '/v1/markets/:market/events',
+    timed('/v1/markets/:market/events', (c) => {
+      if (deps.phase() !== 'ready')
+        return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
+      const m = parseMarketId(c.req.param('market'), markets, 'market');
+      if (!m.ok) return errorResponse(c, m.error);
+      const market = m.value.index;
+      return streamSSE(c, async (stream) => {
+        let end!: () => void;
+        const ended = new Promise<void>((resolve) => (end = resolve));
+        let pending = 0;
+        const sub: Subscriber = {
+          send: (text) => {
+            if (pending > MAX_PENDING_SSE_WRITES) return end(); // a reader this slow is cut off
+            // the channel is the event name; it is the first field of every push
+            const channel = text.startsWith('{"channel":"book"') ? 'book' : 'trades';
+            pending++;
+            stream.writeSSE({ event: channel, data: text }).then(() => pending--, end);
+          },
+          close: () => end(),
+        };
+        stream.onAbort(() => end());
+        const keepAlive = setInterval(() => {
+          stream.write(': keep-alive\n\n').catch(end);
+        }, SSE_KEEPALIVE_MS);
+        hub.subscribe(sub, 'book', market, null);
+        hub.subscribe(sub, 'trades', market, null);
+        try {
+          await ended;
+        } finally {
+          clearInterval(keepAlive);
+          hub.remove(sub);
+        }
+      });
+    }),
+  );
 }

@@ -33,7 +33,15 @@ export interface PlaceIntent {
   display: bigint; //   lots: iceberg display quantity; 0 for none
 }
 
-export type OrderStatusFilter = 'open' | 'pending' | 'partially_filled' | 'filled' | 'cancelled' | 'expired' | 'rejected' | 'all';
+export type OrderStatusFilter =
+  | 'open'
+  | 'pending'
+  | 'partially_filled'
+  | 'filled'
+  | 'cancelled'
+  | 'expired'
+  | 'rejected'
+  | 'all';
 
 export interface OrdersQuery {
   market: Market | null;
@@ -49,15 +57,34 @@ export interface StreamRequest {
 }
 
 const SIDES: Record<string, number> = { buy: C.SIDE_BUY, sell: C.SIDE_SELL };
-const TYPES: Record<string, number> = { limit: C.TYPE_LIMIT, market: C.TYPE_MARKET, stop_limit: C.TYPE_STOP_LIMIT, stop_market: C.TYPE_STOP_MARKET };
+const TYPES: Record<string, number> = {
+  limit: C.TYPE_LIMIT,
+  market: C.TYPE_MARKET,
+  stop_limit: C.TYPE_STOP_LIMIT,
+  stop_market: C.TYPE_STOP_MARKET,
+};
 const TIFS: Record<string, number> = { GTC: C.TIF_GTC, IOC: C.TIF_IOC, FOK: C.TIF_FOK };
 const STPS: Record<string, number> = {
-  cancel_resting: C.STP_CANCEL_RESTING, cancel_incoming: C.STP_CANCEL_INCOMING, cancel_both: C.STP_CANCEL_BOTH, decrement: C.STP_DECREMENT,
+  cancel_resting: C.STP_CANCEL_RESTING,
+  cancel_incoming: C.STP_CANCEL_INCOMING,
+  cancel_both: C.STP_CANCEL_BOTH,
+  decrement: C.STP_DECREMENT,
 };
 
 const PLACE_FIELDS = new Set([
-  'market', 'side', 'type', 'price', 'quantity', 'timeInForce', 'postOnly', 'clientOrderId',
-  'stopPrice', 'oco', 'expiresAt', 'displayQuantity', 'selfTradePrevention',
+  'market',
+  'side',
+  'type',
+  'price',
+  'quantity',
+  'timeInForce',
+  'postOnly',
+  'clientOrderId',
+  'stopPrice',
+  'oco',
+  'expiresAt',
+  'displayQuantity',
+  'selfTradePrevention',
 ]);
 const OCO_FIELDS = new Set(['stopPrice', 'price']);
 const AMEND_FIELDS = new Set(['price', 'quantity']);
@@ -106,12 +133,21 @@ function optional(obj: Record<string, unknown>, key: string): unknown {
   return v === null ? undefined : v;
 }
 
-function enumField(obj: Record<string, unknown>, key: string, values: Record<string, number>, fallback?: number): Result<number> {
+function enumField(
+  obj: Record<string, unknown>,
+  key: string,
+  values: Record<string, number>,
+  fallback?: number,
+): Result<number> {
   const v = optional(obj, key);
   if (typeof v === 'string' && Object.hasOwn(values, v)) return ok(values[v]);
-  const names = Object.keys(values).map((n) => `"${n}"`).join(', ');
-  if (v === undefined) return fallback === undefined ? bad('missing_field', `${key} is required (one of ${names})`, key) : ok(fallback);
-  if (typeof v !== 'string') return bad('invalid_type', `${key} must be a string, one of ${names}; got ${describe(v)}`, key);
+  const names = Object.keys(values)
+    .map((n) => `"${n}"`)
+    .join(', ');
+  if (v === undefined)
+    return fallback === undefined ? bad('missing_field', `${key} is required (one of ${names})`, key) : ok(fallback);
+  if (typeof v !== 'string')
+    return bad('invalid_type', `${key} must be a string, one of ${names}; got ${describe(v)}`, key);
   return bad('invalid_value', `${key} must be one of ${names}`, key);
 }
 
@@ -119,26 +155,44 @@ function enumField(obj: Record<string, unknown>, key: string, values: Record<str
  * A positive decimal string → a whole number of `unitsText` steps (ticks or lots).
  * `units` is the step in 10^-decimals units ("0.05" with 2 decimals → 5n).
  */
-export function parseAmount(value: unknown, field: string, step: { units: bigint; decimals: number; text: string }, what: string): Result<bigint> {
+export function parseAmount(
+  value: unknown,
+  field: string,
+  step: { units: bigint; decimals: number; text: string },
+  what: string,
+): Result<bigint> {
   if (value === undefined || value === null) return bad('missing_field', `${field} is required`, field);
   if (typeof value !== 'string') {
-    return bad('invalid_type', `${field} must be a decimal string such as "${step.text}", got ${describe(value)}`, field);
+    return bad(
+      'invalid_type',
+      `${field} must be a decimal string such as "${step.text}", got ${describe(value)}`,
+      field,
+    );
   }
   if (value.length > MAX_AMOUNT_CHARS) return bad('out_of_range', `${field} is too long to be a ${what}`, field);
   const m = DECIMAL_RE.exec(value);
   if (!m) {
     if (/^-/.test(value)) return bad('not_positive', `${field} must be greater than zero`, field);
-    return bad('invalid_decimal', `${field} must be a plain decimal string (digits, an optional "." and more digits), such as "${step.text}"`, field);
+    return bad(
+      'invalid_decimal',
+      `${field} must be a plain decimal string (digits, an optional "." and more digits), such as "${step.text}"`,
+      field,
+    );
   }
   const frac = (m[2] ?? '').replace(/0+$/, '');
   if (frac.length > step.decimals) {
-    return bad('too_many_decimals', `${field} has more decimals than the ${what} step ${step.text} allows (${step.decimals})`, field);
+    return bad(
+      'too_many_decimals',
+      `${field} has more decimals than the ${what} step ${step.text} allows (${step.decimals})`,
+      field,
+    );
   }
   // Bound the integer part before BigInt: 2^63 steps of at least 10^-18 fit in 38 digits.
   if (m[1].length > 40) return bad('out_of_range', `${field} is out of range`, field);
   const scaled = BigInt(m[1] + frac.padEnd(step.decimals, '0'));
   if (scaled === 0n) return bad('not_positive', `${field} must be greater than zero`, field);
-  if (scaled % step.units !== 0n) return bad('not_a_multiple', `${field} must be a multiple of the ${what} step ${step.text}`, field);
+  if (scaled % step.units !== 0n)
+    return bad('not_a_multiple', `${field} must be a multiple of the ${what} step ${step.text}`, field);
   const n = scaled / step.units;
   if (n > I64_MAX) return bad('out_of_range', `${field} is out of range`, field);
   return ok(n);
@@ -151,7 +205,8 @@ const quantityStep = (m: Market) => ({ units: m.lotUnits, decimals: m.lotDecimal
 export function parseMarketId(value: unknown, markets: Markets, field?: string): Result<Market> {
   const name = field ?? 'market';
   if (value === undefined || value === null) return bad('missing_field', `${name} is required`, field);
-  if (typeof value !== 'string') return bad('invalid_type', `${name} must be a string such as "BTC-USD", got ${describe(value)}`, field);
+  if (typeof value !== 'string')
+    return bad('invalid_type', `${name} must be a string such as "BTC-USD", got ${describe(value)}`, field);
   if (!MARKET_ID_RE.test(value)) return bad('invalid_value', `${name} must be a market id such as "BTC-USD"`, field);
   const m = markets.get(value);
   return m ? ok(m) : fail(404, 'market_not_found', `unknown market ${JSON.stringify(value)}`, field);
@@ -162,9 +217,19 @@ export function parseMarketId(value: unknown, markets: Markets, field?: string):
  * Fractions finer than a millisecond round up, so a time is never taken as earlier than written.
  */
 export function parseTime(value: unknown, field: string): Result<bigint> {
-  if (typeof value !== 'string') return bad('invalid_type', `${field} must be an ISO-8601 time string such as "2026-11-25T10:39:49Z", got ${describe(value)}`, field);
+  if (typeof value !== 'string')
+    return bad(
+      'invalid_type',
+      `${field} must be an ISO-8601 time string such as "2026-11-25T10:39:49Z", got ${describe(value)}`,
+      field,
+    );
   const m = value.length <= 40 ? ISO_TIME_RE.exec(value) : null;
-  if (!m) return bad('invalid_value', `${field} must be an ISO-8601 time with seconds and a zone, such as "2026-11-25T10:39:49Z" or "2026-11-25T11:39:49.5+01:00"`, field);
+  if (!m)
+    return bad(
+      'invalid_value',
+      `${field} must be an ISO-8601 time with seconds and a zone, such as "2026-11-25T10:39:49Z" or "2026-11-25T11:39:49.5+01:00"`,
+      field,
+    );
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
   const days = new Date(Date.UTC(2000, mo, 0)).getUTCDate(); // days in month mo (of a leap year)
   const leapDay = mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
@@ -201,7 +266,8 @@ export function validatePlace(body: unknown, markets: Markets, now: number = Dat
   const typeName = rawTypeName(type.value);
   const tif = enumField(obj, 'timeInForce', TIFS, noPrice ? C.TIF_IOC : C.TIF_GTC);
   if (!tif.ok) return tif;
-  if (noPrice && tif.value === C.TIF_GTC) return bad('invalid_value', `a ${typeName} order needs timeInForce "IOC" or "FOK"`, 'timeInForce');
+  if (noPrice && tif.value === C.TIF_GTC)
+    return bad('invalid_value', `a ${typeName} order needs timeInForce "IOC" or "FOK"`, 'timeInForce');
   const gtcLimit = type.value === C.TYPE_LIMIT && tif.value === C.TIF_GTC;
 
   const rawPostOnly = optional(obj, 'postOnly');
@@ -209,7 +275,8 @@ export function validatePlace(body: unknown, markets: Markets, now: number = Dat
     return bad('invalid_type', `postOnly must be true or false, got ${describe(rawPostOnly)}`, 'postOnly');
   }
   const postOnly = rawPostOnly === true;
-  if (postOnly && !gtcLimit) return bad('invalid_value', 'postOnly needs a limit order with timeInForce "GTC"', 'postOnly');
+  if (postOnly && !gtcLimit)
+    return bad('invalid_value', 'postOnly needs a limit order with timeInForce "GTC"', 'postOnly');
 
   let price = 0n;
   const rawPrice = optional(obj, 'price');
@@ -227,31 +294,65 @@ export function validatePlace(body: unknown, markets: Markets, now: number = Dat
     if (!sp.ok) return sp;
     stopPrice = sp.value;
   } else if (rawStop !== undefined) {
-    return bad('invalid_value', 'stopPrice needs type "stop_limit" or "stop_market" (an OCO\'s stop goes in oco.stopPrice)', 'stopPrice');
+    return bad(
+      'invalid_value',
+      'stopPrice needs type "stop_limit" or "stop_market" (an OCO\'s stop goes in oco.stopPrice)',
+      'stopPrice',
+    );
   }
   const q = parseAmount(obj.quantity, 'quantity', quantityStep(m), 'quantity');
   if (!q.ok) return q;
   // The core refuses a notional (ticks × lots) beyond i64; say so here, naming the field.
-  if (price * q.value > I64_MAX) return bad('out_of_range', 'price × quantity is out of range for this market', 'quantity');
+  if (price * q.value > I64_MAX)
+    return bad('out_of_range', 'price × quantity is out of range for this market', 'quantity');
 
-  const rest = validateAdvanced(obj, m, { side: side.value, tif: tif.value, isStop, gtcLimit, price, quantity: q.value, now });
+  const rest = validateAdvanced(obj, m, {
+    side: side.value,
+    tif: tif.value,
+    isStop,
+    gtcLimit,
+    price,
+    quantity: q.value,
+    now,
+  });
   if (!rest.ok) return rest;
 
   let clientOrderId: string | null = null;
   const rawCid = optional(obj, 'clientOrderId');
   if (rawCid !== undefined) {
-    if (typeof rawCid !== 'string') return bad('invalid_type', `clientOrderId must be a string, got ${describe(rawCid)}`, 'clientOrderId');
+    if (typeof rawCid !== 'string')
+      return bad('invalid_type', `clientOrderId must be a string, got ${describe(rawCid)}`, 'clientOrderId');
     if (!CLIENT_ORDER_ID_RE.test(rawCid)) {
-      return bad('invalid_value', 'clientOrderId must be 1..64 characters of letters, digits and . _ : / -', 'clientOrderId');
+      return bad(
+        'invalid_value',
+        'clientOrderId must be 1..64 characters of letters, digits and . _ : / -',
+        'clientOrderId',
+      );
     }
     clientOrderId = rawCid;
   }
   return ok({
-    market: m, side: side.value, type: type.value, tif: tif.value, postOnly, price, quantity: q.value, clientOrderId, stopPrice, ...rest.value,
+    market: m,
+    side: side.value,
+    type: type.value,
+    tif: tif.value,
+    postOnly,
+    price,
+    quantity: q.value,
+    clientOrderId,
+    stopPrice,
+    ...rest.value,
   });
 }
 
-const rawTypeName = (type: number): string => (type === C.TYPE_STOP_MARKET ? 'stop-market' : type === C.TYPE_STOP_LIMIT ? 'stop-limit' : type === C.TYPE_MARKET ? 'market' : 'limit');
+const rawTypeName = (type: number): string =>
+  type === C.TYPE_STOP_MARKET
+    ? 'stop-market'
+    : type === C.TYPE_STOP_LIMIT
+      ? 'stop-limit'
+      : type === C.TYPE_MARKET
+        ? 'market'
+        : 'limit';
 
 interface PlaceShape {
   side: number;
@@ -264,7 +365,11 @@ interface PlaceShape {
 }
 
 /** The advanced fields of a place body: oco, displayQuantity, selfTradePrevention, expiresAt. */
-function validateAdvanced(obj: Record<string, unknown>, m: Market, o: PlaceShape): Result<Pick<PlaceIntent, 'oco' | 'display' | 'stp' | 'expiresAt'>> {
+function validateAdvanced(
+  obj: Record<string, unknown>,
+  m: Market,
+  o: PlaceShape,
+): Result<Pick<PlaceIntent, 'oco' | 'display' | 'stp' | 'expiresAt'>> {
   let oco: PlaceIntent['oco'] = null;
   const rawOco = optional(obj, 'oco');
   if (rawOco !== undefined) {
@@ -278,13 +383,18 @@ function validateAdvanced(obj: Record<string, unknown>, m: Market, o: PlaceShape
     const stop = parseAmount(legs.stopPrice, 'oco.stopPrice', priceStep(m), 'price');
     if (!stop.ok) return stop;
     if (o.side === C.SIDE_BUY ? stop.value <= o.price : stop.value >= o.price) {
-      return bad('invalid_value', `a ${o.side === C.SIDE_BUY ? 'buy OCO\'s stop must be above' : 'sell OCO\'s stop must be below'} its limit price`, 'oco.stopPrice');
+      return bad(
+        'invalid_value',
+        `a ${o.side === C.SIDE_BUY ? "buy OCO's stop must be above" : "sell OCO's stop must be below"} its limit price`,
+        'oco.stopPrice',
+      );
     }
     let legPrice = 0n;
     if (optional(legs, 'price') !== undefined) {
       const p = parseAmount(legs.price, 'oco.price', priceStep(m), 'price');
       if (!p.ok) return p;
-      if (p.value * o.quantity > I64_MAX) return bad('out_of_range', 'oco.price × quantity is out of range for this market', 'oco.price');
+      if (p.value * o.quantity > I64_MAX)
+        return bad('out_of_range', 'oco.price × quantity is out of range for this market', 'oco.price');
       legPrice = p.value;
     }
     oco = { stopPrice: stop.value, price: legPrice };
@@ -295,11 +405,21 @@ function validateAdvanced(obj: Record<string, unknown>, m: Market, o: PlaceShape
   if (rawDisplay !== undefined) {
     const d = parseAmount(rawDisplay, 'displayQuantity', quantityStep(m), 'quantity');
     if (!d.ok) return d;
-    if (!o.gtcLimit) return bad('invalid_value', 'displayQuantity (an iceberg) needs a limit order with timeInForce "GTC"', 'displayQuantity');
+    if (!o.gtcLimit)
+      return bad(
+        'invalid_value',
+        'displayQuantity (an iceberg) needs a limit order with timeInForce "GTC"',
+        'displayQuantity',
+      );
     if (oco) return bad('invalid_value', 'an OCO cannot be an iceberg', 'displayQuantity');
-    if (d.value > o.quantity) return bad('out_of_range', 'displayQuantity must not be above quantity', 'displayQuantity');
+    if (d.value > o.quantity)
+      return bad('out_of_range', 'displayQuantity must not be above quantity', 'displayQuantity');
     if ((o.quantity + d.value - 1n) / d.value > BigInt(C.MAX_ICEBERG_PARTS)) {
-      return bad('out_of_range', `displayQuantity must be at least 1/${C.MAX_ICEBERG_PARTS} of quantity (an iceberg shows at most ${C.MAX_ICEBERG_PARTS} slices)`, 'displayQuantity');
+      return bad(
+        'out_of_range',
+        `displayQuantity must be at least 1/${C.MAX_ICEBERG_PARTS} of quantity (an iceberg shows at most ${C.MAX_ICEBERG_PARTS} slices)`,
+        'displayQuantity',
+      );
     }
     display = d.value;
   }
@@ -307,7 +427,11 @@ function validateAdvanced(obj: Record<string, unknown>, m: Market, o: PlaceShape
   const stp = enumField(obj, 'selfTradePrevention', STPS, C.STP_CANCEL_RESTING);
   if (!stp.ok) return stp;
   if (o.tif === C.TIF_FOK && stp.value !== C.STP_CANCEL_RESTING) {
-    return bad('invalid_value', 'a FOK order takes only selfTradePrevention "cancel_resting" (it fills in full or does nothing)', 'selfTradePrevention');
+    return bad(
+      'invalid_value',
+      'a FOK order takes only selfTradePrevention "cancel_resting" (it fills in full or does nothing)',
+      'selfTradePrevention',
+    );
   }
 
   let expiresAt = 0n;
@@ -315,8 +439,14 @@ function validateAdvanced(obj: Record<string, unknown>, m: Market, o: PlaceShape
   if (rawExpires !== undefined) {
     const t = parseTime(rawExpires, 'expiresAt');
     if (!t.ok) return t;
-    if (!o.gtcLimit && !o.isStop) return bad('invalid_value', 'expiresAt (good-till-time) needs a limit order with timeInForce "GTC" or a stop order', 'expiresAt');
-    if (t.value <= BigInt(Math.floor(o.now))) return fail(422, 'invalid_expiry', 'expiresAt is not in the future', 'expiresAt');
+    if (!o.gtcLimit && !o.isStop)
+      return bad(
+        'invalid_value',
+        'expiresAt (good-till-time) needs a limit order with timeInForce "GTC" or a stop order',
+        'expiresAt',
+      );
+    if (t.value <= BigInt(Math.floor(o.now)))
+      return fail(422, 'invalid_expiry', 'expiresAt is not in the future', 'expiresAt');
     if (t.value > MAX_TIME_MS) return bad('out_of_range', 'expiresAt is out of range', 'expiresAt');
     expiresAt = t.value;
   }
@@ -334,18 +464,28 @@ export function validateBatch(body: unknown, markets: Markets, now: number = Dat
   const o = asObject(body);
   if (!o.ok) return o;
   for (const key of Object.keys(o.value)) {
-    if (key !== 'orders') return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
+    if (key !== 'orders')
+      return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
   }
   const list = o.value.orders;
-  if (list === undefined || list === null) return bad('missing_field', 'orders is required: a list of orders', 'orders');
+  if (list === undefined || list === null)
+    return bad('missing_field', 'orders is required: a list of orders', 'orders');
   if (!Array.isArray(list)) return bad('invalid_type', `orders must be a list, got ${describe(list)}`, 'orders');
-  if (list.length === 0 || list.length > MAX_BATCH) return bad('out_of_range', `orders must hold 1 to ${MAX_BATCH} orders`, 'orders');
+  if (list.length === 0 || list.length > MAX_BATCH)
+    return bad('out_of_range', `orders must hold 1 to ${MAX_BATCH} orders`, 'orders');
   const out: PlaceIntent[] = [];
   for (let i = 0; i < list.length; i++) {
     const v = validatePlace(list[i], markets, now);
     if (!v.ok) {
       const e = v.error;
-      return { ok: false, error: { ...e, message: `orders[${i}]: ${e.message}`, field: e.field === undefined ? `orders[${i}]` : `orders[${i}].${e.field}` } };
+      return {
+        ok: false,
+        error: {
+          ...e,
+          message: `orders[${i}]: ${e.message}`,
+          field: e.field === undefined ? `orders[${i}]` : `orders[${i}].${e.field}`,
+        },
+      };
     }
     out.push(v.value);
   }
@@ -363,7 +503,11 @@ export interface AmendIntent {
  * remaining quantity (not a difference). `current` is the order as it stands, for the
  * notional check.
  */
-export function validateAmend(body: unknown, market: Market, current: { price: bigint; remaining: bigint }): Result<AmendIntent> {
+export function validateAmend(
+  body: unknown,
+  market: Market,
+  current: { price: bigint; remaining: bigint },
+): Result<AmendIntent> {
   const o = asObject(body);
   if (!o.ok) return o;
   const obj = o.value;
@@ -387,7 +531,11 @@ export function validateAmend(body: unknown, market: Market, current: { price: b
     quantity = q.value;
   }
   if ((price || current.price) * (quantity || current.remaining) > I64_MAX) {
-    return bad('out_of_range', 'price × quantity is out of range for this market', rawQty !== undefined ? 'quantity' : 'price');
+    return bad(
+      'out_of_range',
+      'price × quantity is out of range for this market',
+      rawQty !== undefined ? 'quantity' : 'price',
+    );
   }
   return ok({ price, quantity });
 }
@@ -400,15 +548,31 @@ export function parseOrderId(raw: string): Result<{ id: bigint; hex: string }> {
 }
 
 /** A whole-number query parameter in [min, max], or its default when absent. */
-export function parseIntParam(raw: string | undefined, field: string, fallback: number, min: number, max: number): Result<number> {
+export function parseIntParam(
+  raw: string | undefined,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+): Result<number> {
   if (raw === undefined || raw === '') return ok(fallback);
-  if (!/^[0-9]{1,7}$/.test(raw)) return bad('invalid_value', `${field} must be a whole number from ${min} to ${max}`, field);
+  if (!/^[0-9]{1,7}$/.test(raw))
+    return bad('invalid_value', `${field} must be a whole number from ${min} to ${max}`, field);
   const n = Number(raw);
   if (n < min || n > max) return bad('out_of_range', `${field} must be from ${min} to ${max}`, field);
   return ok(n);
 }
 
-const STATUS_FILTERS = new Set<string>(['open', 'pending', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected', 'all']);
+const STATUS_FILTERS = new Set<string>([
+  'open',
+  'pending',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'expired',
+  'rejected',
+  'all',
+]);
 
 /** GET /v1/orders?market=&status=&limit= */
 export function parseOrdersQuery(q: Record<string, string | undefined>, markets: Markets): Result<OrdersQuery> {
@@ -439,9 +603,11 @@ export function parseStreamMessage(text: unknown, markets: Markets): Result<Stre
   if (!o.ok) return o;
   const obj = o.value;
   for (const key of Object.keys(obj)) {
-    if (!STREAM_FIELDS.has(key)) return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
+    if (!STREAM_FIELDS.has(key))
+      return bad('unknown_field', `unknown field ${JSON.stringify(key.slice(0, 64))}`, key.slice(0, 64));
   }
-  if (obj.op !== 'subscribe' && obj.op !== 'unsubscribe') return bad('invalid_value', 'op must be "subscribe" or "unsubscribe"', 'op');
+  if (obj.op !== 'subscribe' && obj.op !== 'unsubscribe')
+    return bad('invalid_value', 'op must be "subscribe" or "unsubscribe"', 'op');
   if (obj.channel !== 'book' && obj.channel !== 'trades' && obj.channel !== 'orders') {
     return bad('invalid_value', 'channel must be "book", "trades" or "orders"', 'channel');
   }

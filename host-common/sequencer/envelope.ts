@@ -58,7 +58,20 @@ const PROOF_FIXED_BYTES = 5;
 const MAX_PROOF_HASHES = Math.ceil(Math.log2(MAX_BATCH));
 // version, kind, market, origin, seq/lamport/time, owner, clock, the largest body (place), proof, signature
 export const MAX_ENVELOPE_BYTES =
-  2 + 34 + 32 + 24 + 65 + 1 + 255 * 16 + 21 + 65 + 1 + 4 * 8 + MAX_PROOF_HASHES * HASH_BYTES + PROOF_FIXED_BYTES + SIGNATURE_BYTES;
+  2 +
+  34 +
+  32 +
+  24 +
+  65 +
+  1 +
+  255 * 16 +
+  21 +
+  65 +
+  1 +
+  4 * 8 +
+  MAX_PROOF_HASHES * HASH_BYTES +
+  PROOF_FIXED_BYTES +
+  SIGNATURE_BYTES;
 /** The place body's optional i64s, in the order of their extras bits. */
 const EXTRAS = ['stopPrice', 'display', 'expiresAt', 'ocoPrice'] as const;
 
@@ -152,7 +165,8 @@ function putAscii(out: Uint8Array, at: number, s: string): void {
 }
 
 function bodySize(b: Body): number {
-  if (b.kind === C.CMD_PLACE) return 5 + 16 + 1 + b.clientOrderId.length + 1 + EXTRAS.filter((k) => (b[k] ?? 0n) !== 0n).length * 8;
+  if (b.kind === C.CMD_PLACE)
+    return 5 + 16 + 1 + b.clientOrderId.length + 1 + EXTRAS.filter((k) => (b[k] ?? 0n) !== 0n).length * 8;
   return b.kind === C.CMD_CANCEL ? 8 : b.kind === C.CMD_REDUCE ? 16 : 24;
 }
 
@@ -186,7 +200,8 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
   out[p++] = e.clock.length;
   let prev = -1n;
   for (const [node, counter] of e.clock) {
-    if (node <= prev || node > U64_MAX || counter < 1n || counter > U64_MAX) throw new EnvelopeError('vector clock not canonical');
+    if (node <= prev || node > U64_MAX || counter < 1n || counter > U64_MAX)
+      throw new EnvelopeError('vector clock not canonical');
     dv.setBigUint64(p, node, true);
     dv.setBigUint64(p + 8, counter, true);
     p += 16;
@@ -231,23 +246,35 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
 
 /** Ranges only: which combinations make an order is the core's business (its rejects are outcomes). */
 function validPlace(b: PlaceBody, version: number): boolean {
-  const extrasOk = EXTRAS.every((k) => b[k] === undefined || (b[k]! >= 0n && b[k]! <= I64_MAX)) && (b.expiresAt ?? 0n) <= MAX_TIME_MS;
+  const extrasOk =
+    EXTRAS.every((k) => b[k] === undefined || (b[k]! >= 0n && b[k]! <= I64_MAX)) && (b.expiresAt ?? 0n) <= MAX_TIME_MS;
   const v1 = version === ENVELOPE_V1;
   return (
     (b.side === C.SIDE_BUY || b.side === C.SIDE_SELL) &&
-    b.type >= C.TYPE_LIMIT && b.type <= (v1 ? C.TYPE_MARKET : C.TYPE_STOP_MARKET) &&
-    b.tif >= C.TIF_GTC && b.tif <= C.TIF_FOK &&
+    b.type >= C.TYPE_LIMIT &&
+    b.type <= (v1 ? C.TYPE_MARKET : C.TYPE_STOP_MARKET) &&
+    b.tif >= C.TIF_GTC &&
+    b.tif <= C.TIF_FOK &&
     (b.flags & ~(v1 ? C.FLAG_POST_ONLY : C.FLAG_POST_ONLY | C.FLAG_OCO)) === 0 &&
-    b.stp >= C.STP_CANCEL_RESTING && b.stp <= (v1 ? C.STP_CANCEL_RESTING : C.STP_DECREMENT) &&
-    b.price >= 0n && b.price <= I64_MAX &&
-    b.quantity >= 1n && b.quantity <= I64_MAX &&
+    b.stp >= C.STP_CANCEL_RESTING &&
+    b.stp <= (v1 ? C.STP_CANCEL_RESTING : C.STP_DECREMENT) &&
+    b.price >= 0n &&
+    b.price <= I64_MAX &&
+    b.quantity >= 1n &&
+    b.quantity <= I64_MAX &&
     extrasOk &&
     CID_RE.test(b.clientOrderId)
   );
 }
 
 function validAmend(b: AmendBody): boolean {
-  return b.price >= 0n && b.price <= I64_MAX && b.quantity >= 0n && b.quantity <= I64_MAX && (b.price > 0n || b.quantity > 0n);
+  return (
+    b.price >= 0n &&
+    b.price <= I64_MAX &&
+    b.quantity >= 0n &&
+    b.quantity <= I64_MAX &&
+    (b.price > 0n || b.quantity > 0n)
+  );
 }
 
 const SINGLE: BatchProof = { index: 0, count: 1, siblings: new Uint8Array(0) };
@@ -265,10 +292,22 @@ export function sealedSize(unsigned: Uint8Array, proof: BatchProof): number {
 }
 
 /** seal() into `out` at `at` (a batch's envelopes can share one buffer); returns where it ends. */
-export function sealInto(out: Uint8Array, at: number, unsigned: Uint8Array, signature: Uint8Array, proof: BatchProof): number {
+export function sealInto(
+  out: Uint8Array,
+  at: number,
+  unsigned: Uint8Array,
+  signature: Uint8Array,
+  proof: BatchProof,
+): number {
   if (signature.length !== SIGNATURE_BYTES) throw new EnvelopeError('signature must be 64 bytes');
   const { index, count, siblings } = proof;
-  if (count < 1 || count > MAX_BATCH || index < 0 || index >= count || siblings.length !== proofLength(index, count) * HASH_BYTES) {
+  if (
+    count < 1 ||
+    count > MAX_BATCH ||
+    index < 0 ||
+    index >= count ||
+    siblings.length !== proofLength(index, count) * HASH_BYTES
+  ) {
     throw new EnvelopeError('batch proof does not fit its index and count');
   }
   out.set(unsigned, at);
@@ -306,7 +345,8 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     const k = bytes[n - 65];
     const count = bytes[n - 67] | (bytes[n - 66] << 8);
     const index = bytes[n - 69] | (bytes[n - 68] << 8);
-    if (count < 1 || count > MAX_BATCH || index >= count || k !== proofLength(index, count)) throw new EnvelopeError('batch proof not canonical');
+    if (count < 1 || count > MAX_BATCH || index >= count || k !== proofLength(index, count))
+      throw new EnvelopeError('batch proof not canonical');
     end = n - SIGNATURE_BYTES - PROOF_FIXED_BYTES - k * HASH_BYTES;
     if (end < 2) throw new EnvelopeError('truncated');
     proof = { index, count, siblings: bytes.slice(end, end + k * HASH_BYTES) };
@@ -328,9 +368,11 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   };
   need(2);
   const version = bytes[p++];
-  if (version !== ENVELOPE_VERSION && version !== ENVELOPE_V2 && version !== ENVELOPE_V1) throw new EnvelopeError(`unknown version ${version}`);
+  if (version !== ENVELOPE_VERSION && version !== ENVELOPE_V2 && version !== ENVELOPE_V1)
+    throw new EnvelopeError(`unknown version ${version}`);
   const kind = bytes[p++];
-  if (kind < C.CMD_PLACE || kind > (version === ENVELOPE_V1 ? C.CMD_REDUCE : C.CMD_AMEND)) throw new EnvelopeError(`unknown kind ${kind}`);
+  if (kind < C.CMD_PLACE || kind > (version === ENVELOPE_V1 ? C.CMD_REDUCE : C.CMD_AMEND))
+    throw new EnvelopeError(`unknown kind ${kind}`);
   const market = str(33, 1);
   if (!MARKET_RE.test(market)) throw new EnvelopeError('bad market id');
   need(32 + 24);
@@ -340,7 +382,8 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const lamport = dv.getBigUint64(p + 8, true);
   const time = dv.getBigInt64(p + 16, true);
   p += 24;
-  if (seq < 1n || lamport < 1n || time < 0n || time > MAX_TIME_MS) throw new EnvelopeError('seq, lamport or time out of range');
+  if (seq < 1n || lamport < 1n || time < 0n || time > MAX_TIME_MS)
+    throw new EnvelopeError('seq, lamport or time out of range');
   const owner = str(64, 1);
   if (!OWNER_RE.test(owner)) throw new EnvelopeError('bad owner');
   need(1);
@@ -398,7 +441,12 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
       body = { kind: C.CMD_REDUCE, orderId, quantity };
       p += 16;
     } else {
-      const amend: AmendBody = { kind: C.CMD_AMEND, orderId, price: dv.getBigInt64(p + 8, true), quantity: dv.getBigInt64(p + 16, true) };
+      const amend: AmendBody = {
+        kind: C.CMD_AMEND,
+        orderId,
+        price: dv.getBigInt64(p + 8, true),
+        quantity: dv.getBigInt64(p + 16, true),
+      };
       if (!validAmend(amend)) throw new EnvelopeError('amend body out of range');
       body = amend;
       p += 24;
@@ -406,13 +454,33 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   }
   if (p !== end) throw new EnvelopeError(`${end - p} trailing bytes`);
   const unsigned = bytes.subarray(0, end);
-  return { market, origin, seq, lamport, time, owner, clock, body, id: sha256(unsigned), signature: bytes.slice(bytes.length - SIGNATURE_BYTES), proof, bytes };
+  return {
+    market,
+    origin,
+    seq,
+    lamport,
+    time,
+    owner,
+    clock,
+    body,
+    id: sha256(unsigned),
+    signature: bytes.slice(bytes.length - SIGNATURE_BYTES),
+    proof,
+    bytes,
+  };
 }
 
 /** Checks an envelope's signature against its origin key (for bytes from the network). */
 export async function verifyEnvelope(e: Envelope): Promise<boolean> {
-  const key = await crypto.subtle.importKey('raw', e.origin as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
-  return crypto.subtle.verify('Ed25519', key, e.signature as Uint8Array<ArrayBuffer>, signedMessage(e) as Uint8Array<ArrayBuffer>);
+  const key = await crypto.subtle.importKey('raw', e.origin as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, [
+    'verify',
+  ]);
+  return crypto.subtle.verify(
+    'Ed25519',
+    key,
+    e.signature as Uint8Array<ArrayBuffer>,
+    signedMessage(e) as Uint8Array<ArrayBuffer>,
+  );
 }
 
 /** The core's u64 order id of a place envelope: the first 8 bytes of its id, big-endian (so its hex is the id's prefix). */

@@ -5,7 +5,8 @@
 import * as crypto from 'node:crypto';
 
 // crypto.hash (Node >= 21.7) hashes in one call without a Hash object: ~1 µs less per hash.
-const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array | string, encoding: 'buffer') => Uint8Array }).hash;
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array | string, encoding: 'buffer') => Uint8Array })
+  .hash;
 
 export function sha256(bytes: Uint8Array | string): Uint8Array {
   const d = oneShot ? oneShot('sha256', bytes, 'buffer') : crypto.createHash('sha256').update(bytes).digest();

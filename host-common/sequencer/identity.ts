@@ -51,17 +51,24 @@ function fromSeed(seed: Uint8Array, publicKey: Uint8Array): Identity {
   const spki = Buffer.concat([Buffer.from(SPKI_PREFIX), Buffer.from(publicKey)]);
   const pub = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   const probe = Buffer.from('meshbook identity check');
-  if (!verify(null, probe, pub, sign(null, probe, priv))) throw new Error("the key file's public key does not match its private key");
+  if (!verify(null, probe, pub, sign(null, probe, priv)))
+    throw new Error("the key file's public key does not match its private key");
   return { peerId: peerIdOf(publicKey), publicKey, seed };
 }
 
 /** Loads the key from `<dataDir>/peer-key`, or creates it (0600) on first start. */
-export async function loadOrCreateIdentity(fs: FileSystem, dataDir: string, logger: Logger): Promise<{ identity: Identity; created: boolean }> {
+export async function loadOrCreateIdentity(
+  fs: FileSystem,
+  dataDir: string,
+  logger: Logger,
+): Promise<{ identity: Identity; created: boolean }> {
   const file = `${dataDir}/${KEY_FILE}`;
   const bytes = await fs.readFile(file);
   if (bytes !== null) {
     if (bytes.length !== 68 || KEY_FILE_PREFIX.some((b, i) => bytes[i] !== b)) {
-      throw new Error(`${file} is not an ed25519 key (libp2p protobuf, 68 bytes); move it away to create a new identity`);
+      throw new Error(
+        `${file} is not an ed25519 key (libp2p protobuf, 68 bytes); move it away to create a new identity`,
+      );
     }
     try {
       return { identity: fromSeed(bytes.slice(4, 36), bytes.slice(36, 68)), created: false };

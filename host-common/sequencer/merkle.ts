@@ -37,7 +37,7 @@ export function proofLength(index: number, count: number): number {
 /** The tree's levels, leaves first, root last. */
 function levels(leaves: readonly Uint8Array[]): Uint8Array[][] {
   const out = [leaves as Uint8Array[]];
-  for (let level = leaves as Uint8Array[]; level.length > 1;) {
+  for (let level = leaves as Uint8Array[]; level.length > 1; ) {
     const up: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) up.push(i + 1 < level.length ? node(level[i], level[i + 1]) : level[i]);
     out.push(up);
@@ -53,7 +53,8 @@ export interface BatchTree {
 }
 
 export function batchTree(leaves: readonly Uint8Array[]): BatchTree {
-  if (leaves.length < 1 || leaves.length > MAX_BATCH) throw new RangeError(`a batch holds 1..${MAX_BATCH} envelopes, not ${leaves.length}`);
+  if (leaves.length < 1 || leaves.length > MAX_BATCH)
+    throw new RangeError(`a batch holds 1..${MAX_BATCH} envelopes, not ${leaves.length}`);
   const tree = levels(leaves);
   return {
     root: tree[tree.length - 1][0],

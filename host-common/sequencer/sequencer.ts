@@ -18,7 +18,17 @@ import type { Engine } from '../../core-as/src/engine.ts';
 import type { Logger } from '../ports.ts';
 import type { NodeState, Outcome, StateObserver } from '../state/node-state.ts';
 import type { Wal } from '../store/wal.ts';
-import { type BatchProof, type Body, type Envelope, type EnvelopeFields, encodeUnsigned, hex, sealedSize, sealInto, SIGNATURE_BYTES } from './envelope.ts';
+import {
+  type BatchProof,
+  type Body,
+  type Envelope,
+  type EnvelopeFields,
+  encodeUnsigned,
+  hex,
+  sealedSize,
+  sealInto,
+  SIGNATURE_BYTES,
+} from './envelope.ts';
 import { sha256 } from './hash.ts';
 import { batchMessage, batchTree, MAX_BATCH } from './merkle.ts';
 import type { Signer } from './signer.ts';
@@ -119,7 +129,14 @@ export class Sequencer {
     if (this.failure) return Promise.reject(this.failure);
     const lamport = this.engine.lamportTick(this.lamport > this.state.lamport ? this.lamport : this.state.lamport);
     const fields: EnvelopeFields = {
-      market, origin: this.origin, seq: this.seq + 1n, lamport, time: BigInt(this.clock.now()), owner, clock: [], body,
+      market,
+      origin: this.origin,
+      seq: this.seq + 1n,
+      lamport,
+      time: BigInt(this.clock.now()),
+      owner,
+      clock: [],
+      body,
     };
     let unsigned: Uint8Array;
     try {
@@ -207,8 +224,18 @@ export class Sequencer {
       const f = items[i].fields;
       const bytes = payloads[i];
       envs[i] = {
-        market: f.market, origin: f.origin, seq: f.seq, lamport: f.lamport, time: f.time, owner: f.owner, clock: f.clock, body: f.body,
-        id: items[i].id, signature: bytes.subarray(bytes.length - SIGNATURE_BYTES), proof: items[i].proof, bytes,
+        market: f.market,
+        origin: f.origin,
+        seq: f.seq,
+        lamport: f.lamport,
+        time: f.time,
+        owner: f.owner,
+        clock: f.clock,
+        body: f.body,
+        id: items[i].id,
+        signature: bytes.subarray(bytes.length - SIGNATURE_BYTES),
+        proof: items[i].proof,
+        bytes,
       };
     }
     let outcomes: Outcome[];

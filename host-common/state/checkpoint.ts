@@ -80,7 +80,11 @@ export function encodeCheckpoint(d: CheckpointData): Uint8Array {
 }
 
 /** The same bytes, yielding to `pause` every few thousand orders so the node keeps serving. */
-export async function encodeCheckpointSliced(d: CheckpointData, pause: () => Promise<void>, slice = SLICE): Promise<Uint8Array> {
+export async function encodeCheckpointSliced(
+  d: CheckpointData,
+  pause: () => Promise<void>,
+  slice = SLICE,
+): Promise<Uint8Array> {
   const steps = encodeSteps(d, slice);
   for (;;) {
     const r = steps.next();
@@ -142,20 +146,26 @@ function* encodeSteps(d: CheckpointData, slice = SLICE): Generator<void, Uint8Ar
     });
     return b;
   });
-  const header = new TextEncoder().encode(JSON.stringify({
-    eventCount: d.eventCount,
-    lamport: `${d.lamport}`,
-    originSeqs: [...d.originSeqs].map(([k, v]) => [k, `${v}`]),
-    tradeCount: d.tradeCount,
-    markets: d.markets,
-    strings: strings.list,
-  }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      eventCount: d.eventCount,
+      lamport: `${d.lamport}`,
+      originSeqs: [...d.originSeqs].map(([k, v]) => [k, `${v}`]),
+      tradeCount: d.tradeCount,
+      markets: d.markets,
+      strings: strings.list,
+    }),
+  );
   const parts: Uint8Array[] = [
     new Uint8Array(MAGIC),
-    u32(d.core.length), d.core,
-    u32(header.length), header,
-    u32(d.orders.length), orderBytes,
-    u32(d.finished.length), finished,
+    u32(d.core.length),
+    d.core,
+    u32(header.length),
+    header,
+    u32(d.orders.length),
+    orderBytes,
+    u32(d.finished.length),
+    finished,
     u32(tradeBlocks.length),
     ...tradeBlocks.flatMap((b) => [u32(b.length / TRADE_BYTES), b]),
   ];
@@ -175,7 +185,11 @@ function u32(n: number): Uint8Array {
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
-  if (bytes.length < 12 || MAGIC.slice(0, 7).some((b, i) => bytes[i] !== b) || (bytes[7] !== MAGIC[7] && bytes[7] !== VERSION_3 && bytes[7] !== VERSION_2)) {
+  if (
+    bytes.length < 12 ||
+    MAGIC.slice(0, 7).some((b, i) => bytes[i] !== b) ||
+    (bytes[7] !== MAGIC[7] && bytes[7] !== VERSION_3 && bytes[7] !== VERSION_2)
+  ) {
     throw new Error('checkpoint: bad magic or unknown version');
   }
   const v2 = bytes[7] === VERSION_2;
@@ -194,7 +208,14 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     return n;
   };
   const core = take(count()).slice();
-  let h: { eventCount: number; lamport: string; originSeqs: [string, string][]; tradeCount: number; markets: string; strings: string[] };
+  let h: {
+    eventCount: number;
+    lamport: string;
+    originSeqs: [string, string][];
+    tradeCount: number;
+    markets: string;
+    strings: string[];
+  };
   try {
     h = JSON.parse(new TextDecoder().decode(take(count())));
   } catch (err) {
@@ -222,13 +243,26 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     const resting = (flags & FLAG_RESTING) !== 0;
     // the keys in the order NodeState creates them, so a restored table prints the same
     orders[i] = {
-      id, hex: id.toString(16).padStart(16, '0'), market: dv.getUint16(q + 64, true), owner: str(dv.getUint32(q + 56, true))!,
-      clientOrderId: str(dv.getUint32(q + 60, true)), side: bytes[q + 66], type: bytes[q + 67], tif: bytes[q + 68],
-      postOnly: (flags & FLAG_POST_ONLY) !== 0, stp: v2 ? 0 : bytes[q + 71] & 0x0f, price: dv.getBigInt64(q + 8, true), quantity: dv.getBigInt64(q + 16, true),
-      filled: dv.getBigInt64(q + 24, true), remaining,
+      id,
+      hex: id.toString(16).padStart(16, '0'),
+      market: dv.getUint16(q + 64, true),
+      owner: str(dv.getUint32(q + 56, true))!,
+      clientOrderId: str(dv.getUint32(q + 60, true)),
+      side: bytes[q + 66],
+      type: bytes[q + 67],
+      tif: bytes[q + 68],
+      postOnly: (flags & FLAG_POST_ONLY) !== 0,
+      stp: v2 ? 0 : bytes[q + 71] & 0x0f,
+      price: dv.getBigInt64(q + 8, true),
+      quantity: dv.getBigInt64(q + 16, true),
+      filled: dv.getBigInt64(q + 24, true),
+      remaining,
       visible: v2 ? (resting ? remaining : 0n) : dv.getBigInt64(q + 80, true), // version 2 knew no icebergs: all of it showed
-      status, reason: str(dv.getUint32(q + 72, true)),
-      createdAt: dv.getFloat64(q + 40, true), updatedAt: dv.getFloat64(q + 48, true), resting,
+      status,
+      reason: str(dv.getUint32(q + 72, true)),
+      createdAt: dv.getFloat64(q + 40, true),
+      updatedAt: dv.getFloat64(q + 48, true),
+      resting,
       stopPrice: v2 ? 0n : dv.getBigInt64(q + 88, true),
       display: v2 ? 0n : dv.getBigInt64(q + 96, true),
       expiresAt: v2 ? 0 : dv.getFloat64(q + 120, true),
@@ -266,8 +300,13 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
       const q = tbase + i * TRADE_BYTES;
       const taker = dv.getBigUint64(q, true);
       ring[i] = {
-        id: `${taker.toString(16).padStart(16, '0')}-${dv.getUint32(q + 40, true)}`, market: m, price: dv.getBigInt64(q + 16, true),
-        quantity: dv.getBigInt64(q + 24, true), takerSide: bytes[q + 44], takerOrderId: taker, makerOrderId: dv.getBigUint64(q + 8, true),
+        id: `${taker.toString(16).padStart(16, '0')}-${dv.getUint32(q + 40, true)}`,
+        market: m,
+        price: dv.getBigInt64(q + 16, true),
+        quantity: dv.getBigInt64(q + 24, true),
+        takerSide: bytes[q + 44],
+        takerOrderId: taker,
+        makerOrderId: dv.getBigUint64(q + 8, true),
         time: dv.getFloat64(q + 32, true),
       };
     }
@@ -287,7 +326,14 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     }
   }
   return {
-    core, eventCount: h.eventCount, lamport: BigInt(h.lamport), originSeqs: new Map(h.originSeqs.map(([k, v]) => [k, BigInt(v)])),
-    tradeCount: h.tradeCount, markets: h.markets, orders, finished, trades,
+    core,
+    eventCount: h.eventCount,
+    lamport: BigInt(h.lamport),
+    originSeqs: new Map(h.originSeqs.map(([k, v]) => [k, BigInt(v)])),
+    tradeCount: h.tradeCount,
+    markets: h.markets,
+    orders,
+    finished,
+    trades,
   };
 }

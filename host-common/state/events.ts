@@ -72,7 +72,14 @@ export function refuseChange(rec: OrderRecord | undefined, id: bigint, owner: st
 //   rejected   the command's own refusal, or — after it started — a triggered stop refused
 // An entering order that has not ended when the next one triggers, or when the command's
 // events end, rests: it shows min(display, remaining) (all of it for a non-iceberg).
-export function applyEvents(t: Tables, events: EngineEvent[], pending: Pending[], envs: readonly Envelope[], outcomes: Outcome[], change: Change | null): void {
+export function applyEvents(
+  t: Tables,
+  events: EngineEvent[],
+  pending: Pending[],
+  envs: readonly Envelope[],
+  outcomes: Outcome[],
+  change: Change | null,
+): void {
   const touched = change ? change.levels : null;
   let j = 0;
   for (let c = 0; c < pending.length; c++) {
@@ -94,7 +101,8 @@ export function applyEvents(t: Tables, events: EngineEvent[], pending: Pending[]
           t.orders.add(rec);
           p.rec = rec;
           change?.orders.add(rec);
-          if (rec.status !== 'pending') entering = { rec, rests: rec.type === C.TYPE_LIMIT && rec.tif === C.TIF_GTC, traded: false, done: false };
+          if (rec.status !== 'pending')
+            entering = { rec, rests: rec.type === C.TYPE_LIMIT && rec.tif === C.TIF_GTC, traded: false, done: false };
           break;
         }
         case C.EV_REJECTED: {
@@ -130,8 +138,14 @@ export function applyEvents(t: Tables, events: EngineEvent[], pending: Pending[]
           if (maker.ocoState === 'pending') maker.ocoState = 'cancelled';
           t.levels.add(maker.market, maker.side, maker.price, -ev.qty, touched);
           const trade: TradeRecord = {
-            id: `${taker.hex}-${++taker.takerTrades}`, market: taker.market, price: ev.price, quantity: ev.qty,
-            takerSide: taker.side, takerOrderId: taker.id, makerOrderId: maker.id, time,
+            id: `${taker.hex}-${++taker.takerTrades}`,
+            market: taker.market,
+            price: ev.price,
+            quantity: ev.qty,
+            takerSide: taker.side,
+            takerOrderId: taker.id,
+            makerOrderId: maker.id,
+            time,
           };
           if (taker.id === p.id) p.trades.push(trade);
           t.trade(trade);
@@ -152,7 +166,8 @@ export function applyEvents(t: Tables, events: EngineEvent[], pending: Pending[]
           if (ev.reason !== C.DONE_TIME_EXPIRED) started = true;
           const rec = t.orders.get(ev.id)!;
           t.touch(rec);
-          rec.status = ev.reason === C.DONE_FILLED ? 'filled' : ev.reason === C.DONE_TIME_EXPIRED ? 'expired' : 'cancelled';
+          rec.status =
+            ev.reason === C.DONE_FILLED ? 'filled' : ev.reason === C.DONE_TIME_EXPIRED ? 'expired' : 'cancelled';
           rec.reason = rec.status === 'cancelled' ? doneName(ev.reason) : null;
           end(t, rec, time, change);
           if (entering?.rec === rec) entering.done = true;
@@ -224,15 +239,34 @@ function newRecord(t: Tables, p: Pending, env: Envelope, time: number): OrderRec
   const m = t.markets.get(env.market)!;
   const oco = (b.flags & C.FLAG_OCO) !== 0;
   return {
-    id: p.id, hex: orderIdHex(p.id), market: m.index, owner: p.owner,
+    id: p.id,
+    hex: orderIdHex(p.id),
+    market: m.index,
+    owner: p.owner,
     clientOrderId: b.clientOrderId === '' ? null : b.clientOrderId,
-    side: b.side, type: b.type, tif: b.tif, postOnly: (b.flags & C.FLAG_POST_ONLY) !== 0, stp: b.stp,
-    price: b.price, quantity: b.quantity, filled: 0n, remaining: b.quantity, visible: 0n,
-    status: b.type === C.TYPE_STOP_LIMIT || b.type === C.TYPE_STOP_MARKET ? 'pending' : 'open', reason: null,
-    createdAt: time, updatedAt: time, resting: false,
-    stopPrice: oco ? 0n : (b.stopPrice ?? 0n), display: b.display ?? 0n, expiresAt: Number(b.expiresAt ?? 0n),
-    ocoStopPrice: oco ? (b.stopPrice ?? 0n) : 0n, ocoPrice: oco ? (b.ocoPrice ?? 0n) : 0n, ocoState: oco ? 'pending' : null,
-    triggeredAt: 0, takerTrades: 0,
+    side: b.side,
+    type: b.type,
+    tif: b.tif,
+    postOnly: (b.flags & C.FLAG_POST_ONLY) !== 0,
+    stp: b.stp,
+    price: b.price,
+    quantity: b.quantity,
+    filled: 0n,
+    remaining: b.quantity,
+    visible: 0n,
+    status: b.type === C.TYPE_STOP_LIMIT || b.type === C.TYPE_STOP_MARKET ? 'pending' : 'open',
+    reason: null,
+    createdAt: time,
+    updatedAt: time,
+    resting: false,
+    stopPrice: oco ? 0n : (b.stopPrice ?? 0n),
+    display: b.display ?? 0n,
+    expiresAt: Number(b.expiresAt ?? 0n),
+    ocoStopPrice: oco ? (b.stopPrice ?? 0n) : 0n,
+    ocoPrice: oco ? (b.ocoPrice ?? 0n) : 0n,
+    ocoState: oco ? 'pending' : null,
+    triggeredAt: 0,
+    takerTrades: 0,
   };
 }
 
@@ -285,9 +319,12 @@ function rejection(t: Tables, p: Pending, reason: number): ApiError {
 
 // The request field a core reject points at, when there is one.
 const PLACE_FIELDS: Record<number, string> = {
-  [C.REJ_INVALID_EXPIRY]: 'expiresAt', [C.REJ_INVALID_DISPLAY]: 'displayQuantity', [C.REJ_INVALID_STOP_PRICE]: 'stopPrice',
+  [C.REJ_INVALID_EXPIRY]: 'expiresAt',
+  [C.REJ_INVALID_DISPLAY]: 'displayQuantity',
+  [C.REJ_INVALID_STOP_PRICE]: 'stopPrice',
 };
 const AMEND_FIELDS: Record<number, string> = {
-  [C.REJ_INVALID_STOP_PRICE]: 'price', [C.REJ_POST_ONLY_WOULD_CROSS]: 'price', [C.REJ_INVALID_DISPLAY]: 'quantity',
+  [C.REJ_INVALID_STOP_PRICE]: 'price',
+  [C.REJ_POST_ONLY_WOULD_CROSS]: 'price',
+  [C.REJ_INVALID_DISPLAY]: 'quantity',
 };
-

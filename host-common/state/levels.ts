@@ -40,10 +40,17 @@ export class LevelMirror {
   }
 
   /** The touched levels of a market with their totals now: bids best first, asks best first. */
-  delta(market: number, l: { bids: Set<bigint>; asks: Set<bigint> }): { bids: [bigint, bigint][]; asks: [bigint, bigint][] } {
+  delta(
+    market: number,
+    l: { bids: Set<bigint>; asks: Set<bigint> },
+  ): { bids: [bigint, bigint][]; asks: [bigint, bigint][] } {
     const book = this.books[market];
-    const bids = [...l.bids].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)).map((p): [bigint, bigint] => [p, book.bids.get(p) ?? 0n]);
-    const asks = [...l.asks].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((p): [bigint, bigint] => [p, book.asks.get(p) ?? 0n]);
+    const bids = [...l.bids]
+      .sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
+      .map((p): [bigint, bigint] => [p, book.bids.get(p) ?? 0n]);
+    const asks = [...l.asks]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((p): [bigint, bigint] => [p, book.asks.get(p) ?? 0n]);
     return { bids, asks };
   }
 }

@@ -203,10 +203,26 @@ export class NodeState {
           reserved.add(key);
         }
         const id = orderIdOf(e.id);
-        cmds.push(command({
-          kind: C.CMD_PLACE, market: m.index, id, owner: ownerId, side: b.side, type: b.type, tif: b.tif, flags: b.flags, stp: b.stp,
-          price: b.price, qty: b.quantity, time, stopPrice: b.stopPrice ?? 0n, display: b.display ?? 0n, expiresAt: b.expiresAt ?? 0n, ocoPrice: b.ocoPrice ?? 0n,
-        }));
+        cmds.push(
+          command({
+            kind: C.CMD_PLACE,
+            market: m.index,
+            id,
+            owner: ownerId,
+            side: b.side,
+            type: b.type,
+            tif: b.tif,
+            flags: b.flags,
+            stp: b.stp,
+            price: b.price,
+            qty: b.quantity,
+            time,
+            stopPrice: b.stopPrice ?? 0n,
+            display: b.display ?? 0n,
+            expiresAt: b.expiresAt ?? 0n,
+            ocoPrice: b.ocoPrice ?? 0n,
+          }),
+        );
         pending.push({ env: i, kind: C.CMD_PLACE, id, owner, trades: [] });
       } else if (b.kind === C.CMD_CANCEL) {
         cmds.push(command({ kind: C.CMD_CANCEL, market: m.index, id: b.orderId, owner: ownerId, time }));
@@ -228,14 +244,38 @@ export class NodeState {
         }
         if (b.kind === C.CMD_REDUCE && qty > r.remaining) {
           // a reduce (version-1 envelopes) never adds: replay gives what it gave then
-          decided({ ok: false, error: { status: 422, code: 'not_supported', message: 'quantity is above the remaining quantity', field: 'quantity' } });
+          decided({
+            ok: false,
+            error: {
+              status: 422,
+              code: 'not_supported',
+              message: 'quantity is above the remaining quantity',
+              field: 'quantity',
+            },
+          });
           continue;
         }
         // Lowering the quantity at the same price is a reduce (it keeps the place, and works on a
         // pending stop too); anything else is the core's atomic amend (0 = keep).
-        const cmd = price === r.price && qty < r.remaining
-          ? command({ kind: C.CMD_REDUCE, market: m.index, id: b.orderId, owner: ownerId, qty: r.remaining - qty, time })
-          : command({ kind: C.CMD_AMEND, market: m.index, id: b.orderId, owner: ownerId, price: price !== r.price ? price : 0n, qty: qty !== r.remaining ? qty : 0n, time });
+        const cmd =
+          price === r.price && qty < r.remaining
+            ? command({
+                kind: C.CMD_REDUCE,
+                market: m.index,
+                id: b.orderId,
+                owner: ownerId,
+                qty: r.remaining - qty,
+                time,
+              })
+            : command({
+                kind: C.CMD_AMEND,
+                market: m.index,
+                id: b.orderId,
+                owner: ownerId,
+                price: price !== r.price ? price : 0n,
+                qty: qty !== r.remaining ? qty : 0n,
+                time,
+              });
         cmds.push(cmd);
         pending.push({ env: i, kind: cmd.kind, id: b.orderId, owner, rec: r, trades: [] });
       }
@@ -337,7 +377,9 @@ export class NodeState {
   restore(bytes: Uint8Array): void {
     const cp = decodeCheckpoint(bytes);
     if (cp.markets !== this.markets.fingerprint()) {
-      throw new Error(`the snapshot was taken with markets ${cp.markets}, but the node is configured with ${this.markets.fingerprint()}`);
+      throw new Error(
+        `the snapshot was taken with markets ${cp.markets}, but the node is configured with ${this.markets.fingerprint()}`,
+      );
     }
     this.engine.restore(cp.core); // throws SnapshotError before changing anything
     this.orders = OrderTable.from(this.orders.maxFinished, cp.orders, cp.finished);
@@ -363,4 +405,3 @@ function duplicateClientOrderId(cid: string, taken: bigint): ApiError {
     field: 'clientOrderId',
   };
 }
-

@@ -35,7 +35,7 @@ export class TradeRing {
     const out: TradeRecord[] = [];
     for (let k = 0; k < Math.min(limit, n); k++) {
       // the newest sits just before `next` once the ring has wrapped
-      const i = (((n < this.capacity ? n : this.next) - 1 - k) % n + n) % n;
+      const i = ((((n < this.capacity ? n : this.next) - 1 - k) % n) + n) % n;
       out.push(this.items[i]);
     }
     return out;
@@ -43,6 +43,8 @@ export class TradeRing {
 
   /** Oldest first (for checkpoints). */
   all(): TradeRecord[] {
-    return this.items.length < this.capacity ? this.items.slice() : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+    return this.items.length < this.capacity
+      ? this.items.slice()
+      : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
   }
 }

@@ -72,7 +72,15 @@ export class Checkpointer {
       const oldest = await this.o.snapshots.oldestSeq();
       const dropped = oldest === null ? 0 : await this.o.wal.truncateBefore(oldest + 1);
       this.lastMillis = performance.now() - started;
-      this.o.logger.info('snapshot: written', { file: this.lastFile, seq, events, bytes: bytes.length, walSegmentsDropped: dropped, captureMs: Math.round(captureMs), ms: Math.round(this.lastMillis) });
+      this.o.logger.info('snapshot: written', {
+        file: this.lastFile,
+        seq,
+        events,
+        bytes: bytes.length,
+        walSegmentsDropped: dropped,
+        captureMs: Math.round(captureMs),
+        ms: Math.round(this.lastMillis),
+      });
     } catch (err) {
       // Not fatal: the log still holds everything; the next trigger tries again.
       this.o.logger.error('snapshot: write failed', { seq, error: (err as Error).message });

@@ -20,12 +20,23 @@ export interface Recovered {
 
 const REPLAY_BATCH = 1024;
 
-export async function recover(options: { fs: FileSystem; dataDir: string; state: NodeState; logger: Logger; keepSnapshots?: number }): Promise<Recovered> {
+export async function recover(options: {
+  fs: FileSystem;
+  dataDir: string;
+  state: NodeState;
+  logger: Logger;
+  keepSnapshots?: number;
+}): Promise<Recovered> {
   const { fs, dataDir, state, logger } = options;
   const started = performance.now();
   const wal = await Wal.open({ fs, dir: `${dataDir}/wal`, logger });
   try {
-    const snapshots = await SnapshotStore.open({ fs, dir: `${dataDir}/snapshots`, logger, keep: options.keepSnapshots ?? 2 });
+    const snapshots = await SnapshotStore.open({
+      fs,
+      dir: `${dataDir}/snapshots`,
+      logger,
+      keep: options.keepSnapshots ?? 2,
+    });
     const snap = await snapshots.loadLatest({ wal: { firstSeq: wal.firstSeq, lastSeq: wal.lastSeq } });
     if (snap) {
       try {
@@ -41,7 +52,9 @@ export async function recover(options: { fs: FileSystem; dataDir: string; state:
       try {
         batch.push(decodeEnvelope(record.payload));
       } catch (err) {
-        throw new Error(`write-ahead log record ${record.seq} in ${dataDir}/wal is not a valid envelope: ${(err as Error).message}`);
+        throw new Error(
+          `write-ahead log record ${record.seq} in ${dataDir}/wal is not a valid envelope: ${(err as Error).message}`,
+        );
       }
       lastSeq = record.seq;
       if (batch.length >= REPLAY_BATCH) {
@@ -55,7 +68,13 @@ export async function recover(options: { fs: FileSystem; dataDir: string; state:
       replayed += batch.length;
     }
     const millis = performance.now() - started;
-    logger.info('recovery: done', { snapshotSeq: snap?.seq ?? null, replayed, lastSeq, events: state.eventCount, ms: Math.round(millis) });
+    logger.info('recovery: done', {
+      snapshotSeq: snap?.seq ?? null,
+      replayed,
+      lastSeq,
+      events: state.eventCount,
+      ms: Math.round(millis),
+    });
     return { wal, snapshots, snapshotSeq: snap?.seq ?? null, replayed, millis };
   } catch (err) {
     await wal.close().catch(() => {});

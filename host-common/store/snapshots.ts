@@ -48,9 +48,13 @@ export function encodeSnapshot(seq: number, payload: Uint8Array): Uint8Array {
 }
 
 /** Checks a snapshot file; `seq` is the one its name claims. Never throws. */
-export function decodeSnapshot(bytes: Uint8Array, seq: number): { ok: true; payload: Uint8Array } | { ok: false; reason: string } {
+export function decodeSnapshot(
+  bytes: Uint8Array,
+  seq: number,
+): { ok: true; payload: Uint8Array } | { ok: false; reason: string } {
   if (bytes.length < HEADER_BYTES) return { ok: false, reason: `file too short (${bytes.length} bytes)` };
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return { ok: false, reason: 'bad magic or unknown version' };
+  for (let i = 0; i < MAGIC.length; i++)
+    if (bytes[i] !== MAGIC[i]) return { ok: false, reason: 'bad magic or unknown version' };
   const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   const length = getU64(dv, 12);
   if (HEADER_BYTES + length !== bytes.length) {
@@ -95,7 +99,8 @@ export class SnapshotStore {
     this.dir = options.dir;
     this.logger = options.logger ?? silentLogger;
     this.keep = options.keep ?? 3;
-    if (!Number.isInteger(this.keep) || this.keep < 1) throw new RangeError(`snapshot keep must be an integer >= 1, got ${this.keep}`);
+    if (!Number.isInteger(this.keep) || this.keep < 1)
+      throw new RangeError(`snapshot keep must be an integer >= 1, got ${this.keep}`);
   }
 
   static async open(options: SnapshotStoreOptions): Promise<SnapshotStore> {
@@ -127,7 +132,8 @@ export class SnapshotStore {
 
   /** Writes a snapshot covering WAL records up to `seq`, then drops all but the newest `keep`. */
   async write(seq: number, payload: Uint8Array): Promise<string> {
-    if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`snapshot seq must be a non-negative integer, got ${seq}`);
+    if (!Number.isSafeInteger(seq) || seq < 0)
+      throw new RangeError(`snapshot seq must be a non-negative integer, got ${seq}`);
     const existing = await this.list();
     const newest = existing.length > 0 ? existing[existing.length - 1] : -1;
     // An older snapshot written after a newer one would be pruned or, worse, shadow nothing.
@@ -165,7 +171,11 @@ export class SnapshotStore {
       break;
     }
     if (found && skipped.length > 0) {
-      this.logger.warn('snapshot: fell back to an older snapshot', { file: found.file, seq: found.seq, skipped: skipped.length });
+      this.logger.warn('snapshot: fell back to an older snapshot', {
+        file: found.file,
+        seq: found.seq,
+        skipped: skipped.length,
+      });
     }
     const wal = options.wal;
     if (wal) {

@@ -63,9 +63,7 @@ export function encodeRecordInto(out: Uint8Array, at: number, seq: number, paylo
   return end;
 }
 
-export type Decoded =
-  | { ok: true; seq: number; payloadStart: number; end: number }
-  | { ok: false; reason: string };
+export type Decoded = { ok: true; seq: number; payloadStart: number; end: number } | { ok: false; reason: string };
 
 /** Decodes the record starting at `offset`; never throws. */
 export function decodeRecord(bytes: Uint8Array, offset: number): Decoded {
@@ -76,7 +74,8 @@ export function decodeRecord(bytes: Uint8Array, offset: number): Decoded {
   const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, HEADER_BYTES);
   if (dv.getUint32(0, true) !== RECORD_MAGIC) return { ok: false, reason: 'bad record magic' };
   const length = dv.getUint32(8, true);
-  if (length > FORMAT_MAX_RECORD_BYTES) return { ok: false, reason: `record length ${length} exceeds the format limit` };
+  if (length > FORMAT_MAX_RECORD_BYTES)
+    return { ok: false, reason: `record length ${length} exceeds the format limit` };
   const end = offset + HEADER_BYTES + length;
   if (end > bytes.length) {
     return { ok: false, reason: `incomplete record (${remaining} of ${HEADER_BYTES + length} bytes)` };
@@ -126,7 +125,8 @@ export function scanSegment(bytes: Uint8Array, file: string, firstSeq: number, i
   while (offset < bytes.length) {
     const rec = decodeRecord(bytes, offset);
     if (rec.ok) {
-      if (rec.seq !== seq) throw new WalCorruptError(file, offset, `sequence number ${rec.seq} where ${seq} was expected`);
+      if (rec.seq !== seq)
+        throw new WalCorruptError(file, offset, `sequence number ${rec.seq} where ${seq} was expected`);
       offset = rec.end;
       seq++;
       records++;

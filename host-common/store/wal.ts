@@ -145,7 +145,11 @@ export class Wal {
       const seg = found[i];
       const file = this.path(seg.name);
       if (seg.firstSeq !== expected) {
-        throw new WalCorruptError(file, 0, `segment starts at sequence ${seg.firstSeq}, but the previous one ends at ${expected - 1}`);
+        throw new WalCorruptError(
+          file,
+          0,
+          `segment starts at sequence ${seg.firstSeq}, but the previous one ends at ${expected - 1}`,
+        );
       }
       const bytes = await this.fs.readFile(file);
       if (bytes === null) throw new Error(`write-ahead log segment ${file} vanished while opening`);
@@ -190,9 +194,12 @@ export class Wal {
     if (this.closed) return Promise.reject(new Error('write-ahead log is closed'));
     if (payloads.length === 0) return Promise.reject(new RangeError('wal.appendAll: no records'));
     for (const payload of payloads) {
-      if (!(payload instanceof Uint8Array)) return Promise.reject(new TypeError('wal.append: payload must be a Uint8Array'));
+      if (!(payload instanceof Uint8Array))
+        return Promise.reject(new TypeError('wal.append: payload must be a Uint8Array'));
       if (payload.length > this.maxRecordBytes) {
-        return Promise.reject(new RangeError(`wal.append: payload of ${payload.length} bytes exceeds ${this.maxRecordBytes}`));
+        return Promise.reject(
+          new RangeError(`wal.append: payload of ${payload.length} bytes exceeds ${this.maxRecordBytes}`),
+        );
       }
     }
     const first = this.nextSeq;
@@ -208,7 +215,11 @@ export class Wal {
         const end = encodeRecordInto(block, at, seq, payloads[i]);
         const frame = block.subarray(at, end);
         at = end;
-        this.pending.push(i === last ? { seq, frame, resolve: () => resolve(first), reject } : { seq, frame, resolve: ignore, reject: ignore });
+        this.pending.push(
+          i === last
+            ? { seq, frame, resolve: () => resolve(first), reject }
+            : { seq, frame, resolve: ignore, reject: ignore },
+        );
       }
       this.counters.appends += payloads.length;
       this.flushing ??= this.flushLoop();
@@ -303,7 +314,9 @@ export class Wal {
   async *replay(afterSeq = 0): AsyncGenerator<WalRecord> {
     const upTo = this.durable;
     if (afterSeq + 1 < this.firstSeq) {
-      throw new Error(`wal.replay: records ${afterSeq + 1}..${this.firstSeq - 1} were truncated away; the log starts at ${this.firstSeq}`);
+      throw new Error(
+        `wal.replay: records ${afterSeq + 1}..${this.firstSeq - 1} were truncated away; the log starts at ${this.firstSeq}`,
+      );
     }
     const segments = this.segments.slice();
     for (let i = 0; i < segments.length; i++) {
@@ -319,7 +332,12 @@ export class Wal {
         const rec = decodeRecord(bytes, offset);
         // open() checked these bytes; a failure now means the disk changed under us.
         if (!rec.ok) throw new WalCorruptError(file, offset, `${rec.reason} (during replay)`);
-        if (rec.seq !== seq) throw new WalCorruptError(file, offset, `sequence number ${rec.seq} where ${seq} was expected (during replay)`);
+        if (rec.seq !== seq)
+          throw new WalCorruptError(
+            file,
+            offset,
+            `sequence number ${rec.seq} where ${seq} was expected (during replay)`,
+          );
         if (seq > afterSeq) yield { seq, payload: bytes.slice(rec.payloadStart, rec.end) };
         offset = rec.end;
       }

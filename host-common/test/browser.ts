@@ -32,9 +32,23 @@ function nodeBinary(): string {
 export async function startNodeProcess(tokens: Record<string, string>, timeoutMs = 20_000): Promise<NodeProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meshbook-web-'));
   const args = [
-    'host-node/main.ts', '--api-host', '127.0.0.1', '--api-port', '0', '--p2p-port', '0', '--data-dir', dataDir,
-    '--no-mdns', '--no-dht', '--log-level', 'warn',
-    '--tokens', Object.entries(tokens).map(([owner, token]) => `${owner}:${token}`).join(','),
+    'host-node/main.ts',
+    '--api-host',
+    '127.0.0.1',
+    '--api-port',
+    '0',
+    '--p2p-port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--no-mdns',
+    '--no-dht',
+    '--log-level',
+    'warn',
+    '--tokens',
+    Object.entries(tokens)
+      .map(([owner, token]) => `${owner}:${token}`)
+      .join(','),
   ];
   const child: ChildProcess = spawn(nodeBinary(), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -53,7 +67,10 @@ export async function startNodeProcess(tokens: Record<string, string>, timeoutMs
 
   try {
     const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the node printed no "listening" line in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the node printed no "listening" line in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       let out = '';
       child.stdout!.setEncoding('utf8').on('data', (s: string) => {
         out += s;

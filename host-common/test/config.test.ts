@@ -31,7 +31,17 @@ describe('config defaults', () => {
       bootstrap: [],
       mdns: true,
       dht: true,
-      markets: [{ id: 'BTC-USD', base: 'BTC', quote: 'USD', tickSize: '0.01', tickDecimals: 2, lotSize: '0.00000001', lotDecimals: 8 }],
+      markets: [
+        {
+          id: 'BTC-USD',
+          base: 'BTC',
+          quote: 'USD',
+          tickSize: '0.01',
+          tickDecimals: 2,
+          lotSize: '0.00000001',
+          lotDecimals: 8,
+        },
+      ],
       token: null,
       tokens: [],
       logLevel: 'info',
@@ -45,15 +55,22 @@ describe('config defaults', () => {
 describe('config flags', () => {
   it('reads every valued flag, in both --flag value and --flag=value forms', () => {
     const c = config([
-      '--api-host', '0.0.0.0',
+      '--api-host',
+      '0.0.0.0',
       '--api-port=0',
-      '--p2p-port', '0',
-      '--data-dir', '/var/lib/meshbook',
-      '--bootstrap', `${PEER_A},${PEER_B}`,
+      '--p2p-port',
+      '0',
+      '--data-dir',
+      '/var/lib/meshbook',
+      '--bootstrap',
+      `${PEER_A},${PEER_B}`,
       '--markets=ETH-USD:0.05:0.0001,SOL-USDC:0.001:1',
-      '--token', 'local-Token_1.2~3+4/5=',
-      '--tokens', 'alice:tokA,bob:tokB',
-      '--log-level', 'DEBUG',
+      '--token',
+      'local-Token_1.2~3+4/5=',
+      '--tokens',
+      'alice:tokA,bob:tokB',
+      '--log-level',
+      'DEBUG',
     ]);
     expect(c.apiHost).toBe('0.0.0.0');
     expect(c.apiPort).toBe(0);
@@ -61,11 +78,22 @@ describe('config flags', () => {
     expect(c.dataDir).toBe('/var/lib/meshbook');
     expect(c.bootstrap).toEqual([PEER_A, PEER_B]);
     expect(c.markets).toEqual([
-      { id: 'ETH-USD', base: 'ETH', quote: 'USD', tickSize: '0.05', tickDecimals: 2, lotSize: '0.0001', lotDecimals: 4 },
+      {
+        id: 'ETH-USD',
+        base: 'ETH',
+        quote: 'USD',
+        tickSize: '0.05',
+        tickDecimals: 2,
+        lotSize: '0.0001',
+        lotDecimals: 4,
+      },
       { id: 'SOL-USDC', base: 'SOL', quote: 'USDC', tickSize: '0.001', tickDecimals: 3, lotSize: '1', lotDecimals: 0 },
     ]);
     expect(c.token).toBe('local-Token_1.2~3+4/5=');
-    expect(c.tokens).toEqual([{ owner: 'alice', token: 'tokA' }, { owner: 'bob', token: 'tokB' }]);
+    expect(c.tokens).toEqual([
+      { owner: 'alice', token: 'tokA' },
+      { owner: 'bob', token: 'tokB' },
+    ]);
     expect(c.logLevel).toBe('debug');
   });
 
@@ -75,7 +103,18 @@ describe('config flags', () => {
   });
 
   it('a repeated scalar flag: the last wins; repeated list flags accumulate', () => {
-    const c = config(['--api-port', '1', '--api-port', '2', '--bootstrap', PEER_A, '--bootstrap', PEER_B, '--bootstrap', PEER_A]);
+    const c = config([
+      '--api-port',
+      '1',
+      '--api-port',
+      '2',
+      '--bootstrap',
+      PEER_A,
+      '--bootstrap',
+      PEER_B,
+      '--bootstrap',
+      PEER_A,
+    ]);
     expect(c.apiPort).toBe(2);
     expect(c.bootstrap).toEqual([PEER_A, PEER_B]); // duplicates dropped
     expect(config(['--markets', 'A-B:1:1', '--markets', 'C-D:1:1']).markets.map((m) => m.id)).toEqual(['A-B', 'C-D']);
@@ -102,8 +141,24 @@ describe('config environment', () => {
       MESHBOOK_TOKENS: 'carol:c1',
       MESHBOOK_LOG_LEVEL: 'warn',
     });
-    expect(c).toMatchObject({ apiHost: '::1', apiPort: 9000, p2pPort: 9001, dataDir: 'd', bootstrap: [PEER_A], mdns: false, dht: false, token: 'envtoken', logLevel: 'warn' });
-    expect(c.markets[0]).toMatchObject({ id: 'BTC-EUR', tickSize: '0.1', tickDecimals: 1, lotSize: '0.001', lotDecimals: 3 });
+    expect(c).toMatchObject({
+      apiHost: '::1',
+      apiPort: 9000,
+      p2pPort: 9001,
+      dataDir: 'd',
+      bootstrap: [PEER_A],
+      mdns: false,
+      dht: false,
+      token: 'envtoken',
+      logLevel: 'warn',
+    });
+    expect(c.markets[0]).toMatchObject({
+      id: 'BTC-EUR',
+      tickSize: '0.1',
+      tickDecimals: 1,
+      lotSize: '0.001',
+      lotDecimals: 3,
+    });
     expect(c.tokens).toEqual([{ owner: 'carol', token: 'c1' }]);
   });
 
@@ -117,20 +172,31 @@ describe('config environment', () => {
   });
 
   it('a flag wins over its variable, and a bad variable is not consulted when the flag is given', () => {
-    const env = { MESHBOOK_API_PORT: '9000', MESHBOOK_MDNS: 'on', MESHBOOK_DATA_DIR: '/env', MESHBOOK_P2P_PORT: 'junk' };
+    const env = {
+      MESHBOOK_API_PORT: '9000',
+      MESHBOOK_MDNS: 'on',
+      MESHBOOK_DATA_DIR: '/env',
+      MESHBOOK_P2P_PORT: 'junk',
+    };
     const c = config(['--api-port', '7000', '--no-mdns', '--p2p-port', '7001'], env);
     expect(c).toMatchObject({ apiPort: 7000, mdns: false, p2pPort: 7001, dataDir: '/env' });
   });
 
   it('warns about unknown MESHBOOK_ variables (typos) without failing', () => {
     const r = parseConfig([], { MESHBOOK_APIPORT: '1', PATH: '/bin' });
-    expect(r.ok && !r.help && r.warnings).toEqual(['unknown environment variable MESHBOOK_APIPORT is ignored; see --help']);
+    expect(r.ok && !r.help && r.warnings).toEqual([
+      'unknown environment variable MESHBOOK_APIPORT is ignored; see --help',
+    ]);
   });
 });
 
 describe('config errors name the option', () => {
   it('unknown flags, with a suggestion', () => {
-    expect(error(['--api-prot', '1'])).toMatchObject({ option: '--api-prot', source: 'flag', message: expect.stringMatching(/unknown option --api-prot \(did you mean --api-port\?\)/) });
+    expect(error(['--api-prot', '1'])).toMatchObject({
+      option: '--api-prot',
+      source: 'flag',
+      message: expect.stringMatching(/unknown option --api-prot \(did you mean --api-port\?\)/),
+    });
     expect(error(['--frobnicate']).message).not.toMatch(/did you mean/);
     expect(error(['--no-api-port']).message).toMatch(/unknown option --no-api-port/);
   });
@@ -158,19 +224,28 @@ describe('config errors name the option', () => {
   });
 
   it('the same API and P2P port', () => {
-    expect(error(['--api-port', '5000', '--p2p-port', '5000']).message).toMatch(/--p2p-port: API and P2P ports are both 5000/);
+    expect(error(['--api-port', '5000', '--p2p-port', '5000']).message).toMatch(
+      /--p2p-port: API and P2P ports are both 5000/,
+    );
     expect(error(['--api-port', '4001']).option).toBe('--api-port');
   });
 
   it('booleans, hosts, data dir, log level', () => {
-    expect(error([], { MESHBOOK_DHT: 'maybe' })).toMatchObject({ name: 'MESHBOOK_DHT', message: expect.stringMatching(/on\/off/) });
+    expect(error([], { MESHBOOK_DHT: 'maybe' })).toMatchObject({
+      name: 'MESHBOOK_DHT',
+      message: expect.stringMatching(/on\/off/),
+    });
     expect(error(['--api-host', 'http://x']).option).toBe('--api-host');
     expect(error(['--data-dir=']).option).toBe('--data-dir');
-    expect(error(['--log-level', 'loud']).message).toMatch(/--log-level: expected one of debug, info, warn, error, silent/);
+    expect(error(['--log-level', 'loud']).message).toMatch(
+      /--log-level: expected one of debug, info, warn, error, silent/,
+    );
   });
 
   it('bootstrap addresses must be multiaddrs with a peer id', () => {
-    expect(error(['--bootstrap', '127.0.0.1:4001']).message).toMatch(/--bootstrap: "127\.0\.0\.1:4001" is not a multiaddr/);
+    expect(error(['--bootstrap', '127.0.0.1:4001']).message).toMatch(
+      /--bootstrap: "127\.0\.0\.1:4001" is not a multiaddr/,
+    );
     expect(error(['--bootstrap', '/ip4/127.0.0.1/tcp/4001']).option).toBe('--bootstrap');
   });
 
@@ -210,7 +285,10 @@ describe('decimal sizes', () => {
     expect(parseDecimalSize('0.010')).toEqual({ ok: true, value: { text: '0.01', decimals: 2 } });
     expect(parseDecimalSize('25.0')).toEqual({ ok: true, value: { text: '25', decimals: 0 } });
     // A float would print this as 1e-18; the string keeps it exact.
-    expect(parseDecimalSize('0.000000000000000001')).toEqual({ ok: true, value: { text: '0.000000000000000001', decimals: 18 } });
+    expect(parseDecimalSize('0.000000000000000001')).toEqual({
+      ok: true,
+      value: { text: '0.000000000000000001', decimals: 18 },
+    });
     expect(parseDecimalSize('00.1').ok).toBe(false);
   });
 });

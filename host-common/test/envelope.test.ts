@@ -5,7 +5,17 @@ import * as fs from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import * as C from '../../core-as/codes.ts';
 import { nodeFileSystem } from '../fs-node.ts';
-import { decodeEnvelope, encodeUnsigned, type EnvelopeFields, EnvelopeError, hex, orderIdHex, orderIdOf, seal, verifyEnvelope } from '../sequencer/envelope.ts';
+import {
+  decodeEnvelope,
+  encodeUnsigned,
+  type EnvelopeFields,
+  EnvelopeError,
+  hex,
+  orderIdHex,
+  orderIdOf,
+  seal,
+  verifyEnvelope,
+} from '../sequencer/envelope.ts';
 import { sha256 } from '../sequencer/hash.ts';
 import { base58btc, loadOrCreateIdentity, peerIdOf } from '../sequencer/identity.ts';
 import { createSigner } from '../sequencer/signer.ts';
@@ -16,25 +26,67 @@ import { memoryLogger, removeDir, tempDir } from './helpers.ts';
 const TRAILER = 5 + 64;
 const origin = new Uint8Array(32).map((_, i) => i + 1);
 const place: EnvelopeFields = {
-  market: 'BTC-USD', origin, seq: 7n, lamport: 42n, time: 1_760_000_000_000n, owner: 'alice', clock: [[1n, 3n], [9n, 1n]],
-  body: { kind: C.CMD_PLACE, side: C.SIDE_SELL, type: C.TYPE_LIMIT, tif: C.TIF_GTC, flags: C.FLAG_POST_ONLY, stp: 0, price: 12345n, quantity: 500n, clientOrderId: 'cid-1' },
+  market: 'BTC-USD',
+  origin,
+  seq: 7n,
+  lamport: 42n,
+  time: 1_760_000_000_000n,
+  owner: 'alice',
+  clock: [
+    [1n, 3n],
+    [9n, 1n],
+  ],
+  body: {
+    kind: C.CMD_PLACE,
+    side: C.SIDE_SELL,
+    type: C.TYPE_LIMIT,
+    tif: C.TIF_GTC,
+    flags: C.FLAG_POST_ONLY,
+    stp: 0,
+    price: 12345n,
+    quantity: 500n,
+    clientOrderId: 'cid-1',
+  },
 };
 
 describe('envelope encoding', () => {
   it('round-trips every kind, with the id = sha-256 of the unsigned bytes', () => {
     const sig = new Uint8Array(64).fill(7);
     const advanced = [
-      { ...place.body, type: C.TYPE_STOP_LIMIT, flags: 0, stp: C.STP_DECREMENT, stopPrice: 12000n, expiresAt: 1_760_000_060_000n },
+      {
+        ...place.body,
+        type: C.TYPE_STOP_LIMIT,
+        flags: 0,
+        stp: C.STP_DECREMENT,
+        stopPrice: 12000n,
+        expiresAt: 1_760_000_060_000n,
+      },
       { ...place.body, type: C.TYPE_STOP_MARKET, tif: C.TIF_IOC, flags: 0, price: 0n, stopPrice: 12000n },
       { ...place.body, flags: C.FLAG_OCO, stopPrice: 12000n, ocoPrice: 11990n },
       { ...place.body, flags: 0, stp: C.STP_CANCEL_BOTH, display: 50n, expiresAt: 1n },
     ];
-    const amends = [{ kind: C.CMD_AMEND, orderId: 5n, price: 12350n, quantity: 0n }, { kind: C.CMD_AMEND, orderId: 5n, price: 0n, quantity: 9n }, { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 2n }];
-    for (const body of [place.body, ...advanced, ...amends, { kind: C.CMD_CANCEL, orderId: 0xdeadbeefn }, { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n }] as const) {
+    const amends = [
+      { kind: C.CMD_AMEND, orderId: 5n, price: 12350n, quantity: 0n },
+      { kind: C.CMD_AMEND, orderId: 5n, price: 0n, quantity: 9n },
+      { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 2n },
+    ];
+    for (const body of [
+      place.body,
+      ...advanced,
+      ...amends,
+      { kind: C.CMD_CANCEL, orderId: 0xdeadbeefn },
+      { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n },
+    ] as const) {
       const fields = { ...place, body } as EnvelopeFields;
       const unsigned = encodeUnsigned(fields);
       const e = decodeEnvelope(seal(unsigned, sig));
-      expect({ ...e, id: undefined, signature: undefined, proof: undefined, bytes: undefined }).toEqual({ ...fields, id: undefined, signature: undefined, proof: undefined, bytes: undefined });
+      expect({ ...e, id: undefined, signature: undefined, proof: undefined, bytes: undefined }).toEqual({
+        ...fields,
+        id: undefined,
+        signature: undefined,
+        proof: undefined,
+        bytes: undefined,
+      });
       expect(e.proof).toEqual({ index: 0, count: 1, siblings: new Uint8Array(0) });
       expect(hex(e.id)).toBe(hex(sha256(unsigned)));
       expect(e.signature).toEqual(sig);
@@ -50,20 +102,47 @@ describe('envelope encoding', () => {
     expect(bad((b) => ((b[1] = 9), b))).toThrow(EnvelopeError); // kind
     expect(bad((b) => ((b[1] = 0), b))).toThrow(EnvelopeError);
     expect(bad((b) => b.subarray(0, b.length - 1))).toThrow(EnvelopeError); // short
-    expect(bad((b) => { const o = new Uint8Array(b.length + 1); o.set(b); return o; })).toThrow(EnvelopeError); // trailing byte
+    expect(
+      bad((b) => {
+        const o = new Uint8Array(b.length + 1);
+        o.set(b);
+        return o;
+      }),
+    ).toThrow(EnvelopeError); // trailing byte
     expect(() => encodeUnsigned({ ...place, owner: 'a@b' })).toThrow(EnvelopeError);
-    expect(() => encodeUnsigned({ ...place, clock: [[9n, 1n], [1n, 1n]] })).toThrow(/not canonical/);
+    expect(() =>
+      encodeUnsigned({
+        ...place,
+        clock: [
+          [9n, 1n],
+          [1n, 1n],
+        ],
+      }),
+    ).toThrow(/not canonical/);
     expect(() => encodeUnsigned({ ...place, body: { ...place.body, side: 2 } as never })).toThrow(EnvelopeError);
     expect(() => encodeUnsigned({ ...place, seq: 0n })).toThrow(EnvelopeError);
     expect(() => encodeUnsigned({ ...place, time: 8_640_000_000_000_001n })).toThrow(EnvelopeError); // past what a Date can show
     expect(encodeUnsigned({ ...place, time: 8_640_000_000_000_000n }).length).toBeGreaterThan(0);
     // advanced fields: ranges, and one canonical form
     for (const body of [
-      { ...place.body, type: 4 }, { ...place.body, flags: 4 }, { ...place.body, stp: 4 }, { ...place.body, stopPrice: -1n }, { ...place.body, display: 1n << 63n },
+      { ...place.body, type: 4 },
+      { ...place.body, flags: 4 },
+      { ...place.body, stp: 4 },
+      { ...place.body, stopPrice: -1n },
+      { ...place.body, display: 1n << 63n },
       { ...place.body, expiresAt: 8_640_000_000_000_001n },
-      { kind: C.CMD_AMEND, orderId: 5n, price: 0n, quantity: 0n }, { kind: C.CMD_AMEND, orderId: 5n, price: -1n, quantity: 1n }, { kind: C.CMD_AMEND, orderId: 0n, price: 1n, quantity: 1n },
-    ]) expect(() => encodeUnsigned({ ...place, body } as EnvelopeFields), JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))).toThrow(EnvelopeError);
-    const withStop = seal(encodeUnsigned({ ...place, body: { ...place.body, flags: 0, type: C.TYPE_STOP_LIMIT, stopPrice: 7n } }), new Uint8Array(64));
+      { kind: C.CMD_AMEND, orderId: 5n, price: 0n, quantity: 0n },
+      { kind: C.CMD_AMEND, orderId: 5n, price: -1n, quantity: 1n },
+      { kind: C.CMD_AMEND, orderId: 0n, price: 1n, quantity: 1n },
+    ])
+      expect(
+        () => encodeUnsigned({ ...place, body } as EnvelopeFields),
+        JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? `${v}` : v)),
+      ).toThrow(EnvelopeError);
+    const withStop = seal(
+      encodeUnsigned({ ...place, body: { ...place.body, flags: 0, type: C.TYPE_STOP_LIMIT, stopPrice: 7n } }),
+      new Uint8Array(64),
+    );
     const at = withStop.length - TRAILER - 9; // the extras byte, then the stop price
     expect(withStop[at]).toBe(1);
     const mutated = (f: (b: Uint8Array) => void) => () => {
@@ -74,8 +153,13 @@ describe('envelope encoding', () => {
     expect(mutated((b) => b.fill(0, at + 1, at + 9))).toThrow(/not canonical/); // a set bit with a 0 value
     expect(mutated((b) => (b[at] = 0x11))).toThrow(/extras/); // an unknown bit
     expect(mutated((b) => (b[at] = 3))).toThrow(EnvelopeError); // a bit with no value behind it
-    const amend = seal(encodeUnsigned({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }), new Uint8Array(64));
-    expect(() => decodeEnvelope(Uint8Array.from(amend).fill(0, amend.length - TRAILER - 16, amend.length - TRAILER))).toThrow(/amend/); // price and quantity both 0
+    const amend = seal(
+      encodeUnsigned({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }),
+      new Uint8Array(64),
+    );
+    expect(() =>
+      decodeEnvelope(Uint8Array.from(amend).fill(0, amend.length - TRAILER - 16, amend.length - TRAILER)),
+    ).toThrow(/amend/); // price and quantity both 0
   });
 
   it('still reads version 1 (logs from before advanced orders), with its narrower body', () => {
@@ -89,11 +173,22 @@ describe('envelope encoding', () => {
     };
     const e = decodeEnvelope(v1(place, true));
     expect(e.body).toEqual(place.body);
-    expect(decodeEnvelope(v1({ ...place, body: { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n } }, false)).body).toEqual({ kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n });
-    expect(() => decodeEnvelope(v1({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }, false))).toThrow(/kind/);
-    expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, type: C.TYPE_STOP_MARKET, price: 0n } }, true))).toThrow(/place body/);
-    expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, stp: C.STP_DECREMENT } }, true))).toThrow(/place body/);
-    const withExtras = Uint8Array.of(...encodeUnsigned({ ...place, body: { ...place.body, display: 5n } }), ...new Uint8Array(64));
+    expect(
+      decodeEnvelope(v1({ ...place, body: { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n } }, false)).body,
+    ).toEqual({ kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n });
+    expect(() =>
+      decodeEnvelope(v1({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }, false)),
+    ).toThrow(/kind/);
+    expect(() =>
+      decodeEnvelope(v1({ ...place, body: { ...place.body, type: C.TYPE_STOP_MARKET, price: 0n } }, true)),
+    ).toThrow(/place body/);
+    expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, stp: C.STP_DECREMENT } }, true))).toThrow(
+      /place body/,
+    );
+    const withExtras = Uint8Array.of(
+      ...encodeUnsigned({ ...place, body: { ...place.body, display: 5n } }),
+      ...new Uint8Array(64),
+    );
     withExtras[0] = 1;
     expect(() => decodeEnvelope(withExtras)).toThrow(EnvelopeError); // trailing bytes for version 1
   });
@@ -144,7 +239,13 @@ describe('identity and signing', () => {
         expect(await verifyEnvelope(e)).toBe(true);
       }
       // the same proof on other content, or a proof for another place in the batch, fails
-      const forged = decodeEnvelope(seal(encodeUnsigned({ ...fields, seq: 1n, lamport: 43n }), signature, { index: 0, count: 7, siblings: tree.proof(0) }));
+      const forged = decodeEnvelope(
+        seal(encodeUnsigned({ ...fields, seq: 1n, lamport: 43n }), signature, {
+          index: 0,
+          count: 7,
+          siblings: tree.proof(0),
+        }),
+      );
       expect(await verifyEnvelope(forged)).toBe(false);
       const moved = decodeEnvelope(seal(unsigned[1], signature, { index: 0, count: 7, siblings: tree.proof(0) }));
       expect(await verifyEnvelope(moved)).toBe(false);
@@ -167,7 +268,11 @@ describe('identity and signing', () => {
 
   it('refuses a proof that does not fit its index and count', () => {
     const unsigned = encodeUnsigned(place);
-    const good = seal(unsigned, new Uint8Array(64), { index: 2, count: 5, siblings: new Uint8Array(32 * proofLength(2, 5)) });
+    const good = seal(unsigned, new Uint8Array(64), {
+      index: 2,
+      count: 5,
+      siblings: new Uint8Array(32 * proofLength(2, 5)),
+    });
     expect(decodeEnvelope(good).proof).toMatchObject({ index: 2, count: 5 });
     const n = good.length;
     const broken = (at: number, value: number) => {
@@ -179,6 +284,8 @@ describe('identity and signing', () => {
     expect(broken(69, 5)).toThrow(EnvelopeError); //                      index = count
     expect(broken(67, 0)).toThrow(EnvelopeError); //                       count 0
     expect(broken(66, 0x10)).toThrow(EnvelopeError); //                    count above 1024
-    expect(() => seal(unsigned, new Uint8Array(64), { index: 0, count: 2, siblings: new Uint8Array(0) })).toThrow(EnvelopeError);
+    expect(() => seal(unsigned, new Uint8Array(64), { index: 0, count: 2, siblings: new Uint8Array(0) })).toThrow(
+      EnvelopeError,
+    );
   });
 });

@@ -56,24 +56,28 @@ describe('nodeFileSystem', () => {
     await nfs.syncDir(dir);
   });
 
-  it.runIf(process.platform === 'linux')('append handles write with O_DSYNC: a write is durable when it resolves', async () => {
-    const file = `${dir}/dsync-log`;
-    const h = await nfs.openAppend(file);
-    try {
-      expect(h.durableWrites).toBe(true);
-      // find the descriptor open on the file and read its flags from /proc
-      let flags: number | null = null;
-      for (const fd of await fs.readdir('/proc/self/fd')) {
-        const target = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '');
-        if (target === file) flags = parseInt(/^flags:\s+([0-7]+)/m.exec(await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8);
+  it.runIf(process.platform === 'linux')(
+    'append handles write with O_DSYNC: a write is durable when it resolves',
+    async () => {
+      const file = `${dir}/dsync-log`;
+      const h = await nfs.openAppend(file);
+      try {
+        expect(h.durableWrites).toBe(true);
+        // find the descriptor open on the file and read its flags from /proc
+        let flags: number | null = null;
+        for (const fd of await fs.readdir('/proc/self/fd')) {
+          const target = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '');
+          if (target === file)
+            flags = parseInt(/^flags:\s+([0-7]+)/m.exec(await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8);
+        }
+        expect(flags).not.toBeNull();
+        expect(flags! & constants.O_DSYNC).toBe(constants.O_DSYNC);
+        expect(flags! & constants.O_APPEND).toBe(constants.O_APPEND);
+      } finally {
+        await h.close();
       }
-      expect(flags).not.toBeNull();
-      expect(flags! & constants.O_DSYNC).toBe(constants.O_DSYNC);
-      expect(flags! & constants.O_APPEND).toBe(constants.O_APPEND);
-    } finally {
-      await h.close();
-    }
-  });
+    },
+  );
 
   it('readFile returns a plain Uint8Array view of exactly the file', async () => {
     await fs.writeFile(`${dir}/f`, 'xyz');

@@ -31,7 +31,14 @@ afterEach(async () => {
 });
 
 type Body = Record<string, unknown>;
-const limit = (side: 'buy' | 'sell', price: string, quantity: string, more: Body = {}): Body => ({ market: 'BTC-USD', side, type: 'limit', price, quantity, ...more });
+const limit = (side: 'buy' | 'sell', price: string, quantity: string, more: Body = {}): Body => ({
+  market: 'BTC-USD',
+  side,
+  type: 'limit',
+  price,
+  quantity,
+  ...more,
+});
 
 async function place(token: string, body: Body): Promise<{ order: any; trades: any[] }> {
   clock.advance(10); // each command a little later, as on a real clock
@@ -63,7 +70,12 @@ const amount = (x: string | undefined) => (x === undefined ? undefined : norm(x)
 describe('stop orders', () => {
   it('a stop-limit waits (pending, off the book) and enters as a limit once a trade reaches its stop', async () => {
     const stop = (await place(ALICE, { ...limit('buy', '102', '1'), type: 'stop_limit', stopPrice: '101' })).order;
-    expect(stop).toMatchObject({ type: 'stop_limit', status: 'pending', timeInForce: 'GTC', selfTradePrevention: 'cancel_resting' });
+    expect(stop).toMatchObject({
+      type: 'stop_limit',
+      status: 'pending',
+      timeInForce: 'GTC',
+      selfTradePrevention: 'cancel_resting',
+    });
     expect(amount(stop.stopPrice)).toBe('101');
     expect(amount(stop.price)).toBe('102');
     expect(stop.triggeredAt).toBeUndefined();
@@ -87,7 +99,9 @@ describe('stop orders', () => {
   });
 
   it('a stop-market sell triggers on a fall and sweeps as a market order; a triggered stop-limit that cannot fill rests', async () => {
-    const sm = (await place(ALICE, { market: 'BTC-USD', side: 'sell', type: 'stop_market', stopPrice: '99', quantity: '2' })).order;
+    const sm = (
+      await place(ALICE, { market: 'BTC-USD', side: 'sell', type: 'stop_market', stopPrice: '99', quantity: '2' })
+    ).order;
     expect(sm).toMatchObject({ status: 'pending', timeInForce: 'IOC' });
     expect(sm.price).toBeUndefined();
     const sl = (await place(ALICE, { ...limit('sell', '98', '1'), type: 'stop_limit', stopPrice: '98.5' })).order;
@@ -133,7 +147,7 @@ describe('OCO', () => {
     expect(await book()).toEqual({ bids: [], asks: [['105', '0.6']] });
   });
 
-  it('a trigger of the stop leg takes the limit leg out of the book; the order works at the leg\'s price', async () => {
+  it("a trigger of the stop leg takes the limit leg out of the book; the order works at the leg's price", async () => {
     const oco = (await place(ALICE, { ...limit('sell', '105', '1'), oco: { stopPrice: '95', price: '94' } })).order;
     expect(await book()).toEqual({ bids: [], asks: [['105', '1']] });
     await place(BOB, limit('buy', '95', '0.5'));
@@ -150,7 +164,10 @@ describe('OCO', () => {
 
   it('a cancel takes both legs', async () => {
     const oco = (await place(ALICE, { ...limit('buy', '100', '1'), oco: { stopPrice: '110' } })).order;
-    expect((await h.req('DELETE', `/v1/orders/${oco.id}`)).json).toMatchObject({ status: 'cancelled', oco: { status: 'cancelled' } });
+    expect((await h.req('DELETE', `/v1/orders/${oco.id}`)).json).toMatchObject({
+      status: 'cancelled',
+      oco: { status: 'cancelled' },
+    });
     await place(BOB, limit('buy', '110', '1'));
     await place(CAROL, limit('sell', '110', '1'));
     expect((await h.req('GET', '/v1/orders?status=open', undefined, ALICE)).json).toEqual([]);
@@ -161,8 +178,16 @@ describe('good-till-time', () => {
   it('expires at the first command whose time is past it, on every kind of live order', async () => {
     const gtt = (await place(ALICE, limit('buy', '100', '1', { expiresAt: new Date(T0 + 1000).toISOString() }))).order;
     expect(gtt.expiresAt).toBe(new Date(T0 + 1000).toISOString());
-    const stop = (await place(ALICE, { ...limit('buy', '120', '1'), type: 'stop_limit', stopPrice: '119', expiresAt: new Date(T0 + 1500).toISOString() })).order;
-    const later = (await place(ALICE, limit('buy', '99', '1', { expiresAt: new Date(T0 + 60_000).toISOString() }))).order;
+    const stop = (
+      await place(ALICE, {
+        ...limit('buy', '120', '1'),
+        type: 'stop_limit',
+        stopPrice: '119',
+        expiresAt: new Date(T0 + 1500).toISOString(),
+      })
+    ).order;
+    const later = (await place(ALICE, limit('buy', '99', '1', { expiresAt: new Date(T0 + 60_000).toISOString() })))
+      .order;
     clock.set(T0 + 2000);
     // the clock passed it, but no event did: the node's state is what its events made it
     expect((await get(gtt.id)).status).toBe('open');
@@ -173,7 +198,9 @@ describe('good-till-time', () => {
     expect((await get(later.id)).status).toBe('open');
     expect((await book()).bids).toEqual([['99', '1']]);
     expect((await h.req('DELETE', `/v1/orders/${gtt.id}`)).status).toBe(409);
-    expect((await h.req('GET', '/v1/orders?status=expired', undefined, ALICE)).json.map((o: any) => o.id).sort()).toEqual([gtt.id, stop.id].sort());
+    expect(
+      (await h.req('GET', '/v1/orders?status=expired', undefined, ALICE)).json.map((o: any) => o.id).sort(),
+    ).toEqual([gtt.id, stop.id].sort());
   });
 
   it('an expiresAt that is not in the future is refused (422 invalid_expiry) and logs nothing', async () => {
@@ -199,7 +226,10 @@ describe('icebergs', () => {
     expect((await book()).asks).toEqual([['100', '0.3']]);
     const taker = await place(BOB, limit('buy', '100', '0.15'));
     // alice's slice first; her next slice goes behind carol, who fills the rest
-    expect(taker.trades.map((t: any) => [t.makerOrderId, amount(t.quantity)])).toEqual([[ice.id, '0.1'], [carol.id, '0.05']]);
+    expect(taker.trades.map((t: any) => [t.makerOrderId, amount(t.quantity)])).toEqual([
+      [ice.id, '0.1'],
+      [carol.id, '0.05'],
+    ]);
     expect((await book()).asks).toEqual([['100', '0.25']]);
     const after = await get(ice.id);
     expect(amount(after.remainingQuantity)).toBe('0.9');
@@ -213,7 +243,10 @@ describe('icebergs', () => {
 });
 
 describe('self-trade prevention', () => {
-  const modes: [string, { resting: string; incoming: string; restingLeft: string; asks: string[][]; bids: string[][] }][] = [
+  const modes: [
+    string,
+    { resting: string; incoming: string; restingLeft: string; asks: string[][]; bids: string[][] },
+  ][] = [
     ['cancel_resting', { resting: 'cancelled', incoming: 'open', restingLeft: '0', asks: [], bids: [['100', '0.4']] }],
     ['cancel_incoming', { resting: 'open', incoming: 'cancelled', restingLeft: '1', asks: [['100', '1']], bids: [] }],
     ['cancel_both', { resting: 'cancelled', incoming: 'cancelled', restingLeft: '0', asks: [], bids: [] }],
@@ -235,7 +268,7 @@ describe('self-trade prevention', () => {
     });
   }
 
-  it('another owner\'s orders trade whatever the mode', async () => {
+  it("another owner's orders trade whatever the mode", async () => {
     await place(BOB, limit('sell', '100', '1'));
     const t = await place(ALICE, limit('buy', '100', '0.4', { selfTradePrevention: 'cancel_both' }));
     expect(t.order.status).toBe('filled');
@@ -316,7 +349,9 @@ describe('restart', () => {
     const snapshot = async () => ({
       book: (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json,
       trades: (await h.req('GET', '/v1/markets/BTC-USD/trades', undefined, null)).json,
-      orders: await Promise.all([ALICE, BOB, CAROL].map(async (t) => (await h.req('GET', '/v1/orders?limit=1000', undefined, t)).json)),
+      orders: await Promise.all(
+        [ALICE, BOB, CAROL].map(async (t) => (await h.req('GET', '/v1/orders?limit=1000', undefined, t)).json),
+      ),
     });
     const before = await snapshot();
     expect(before.trades.length).toBeGreaterThan(1);

@@ -46,17 +46,42 @@ export async function startInProcess(dir: string, options: HarnessOptions = {}):
       },
     },
     process: {
-      runtime: 'node', runtimeVersion: 'test', args: [], env: {}, stdout: (l) => stdout.push(l), stderr: () => {},
-      onSignal: () => {}, exit: (code) => { throw new Error(`exit ${code}`); },
+      runtime: 'node',
+      runtimeVersion: 'test',
+      args: [],
+      env: {},
+      stdout: (l) => stdout.push(l),
+      stderr: () => {},
+      onSignal: () => {},
+      exit: (code) => {
+        throw new Error(`exit ${code}`);
+      },
     },
   };
-  const parsed = parseConfig(['--data-dir', dir, '--token', 'tok-a', '--tokens', 'bob:tok-b,carol:tok-c', '--rate-limit', '0', ...(options.args ?? [])], {});
+  const parsed = parseConfig(
+    [
+      '--data-dir',
+      dir,
+      '--token',
+      'tok-a',
+      '--tokens',
+      'bob:tok-b,carol:tok-c',
+      '--rate-limit',
+      '0',
+      ...(options.args ?? []),
+    ],
+    {},
+  );
   if (!parsed.ok || parsed.help) throw new Error('config');
   const node = await startNode(host, parsed.config, memoryLogger(), options.parts);
   const req = async (method: string, path: string, body?: unknown, token: string | null = 'tok-a') => {
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await app!.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await app!.request(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
   };

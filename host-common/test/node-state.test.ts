@@ -11,7 +11,15 @@ import { Engine } from '../../core-as/src/engine.ts';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { Markets } from '../markets.ts';
-import { decodeEnvelope, encodeUnsigned, type Body, type Envelope, orderIdOf, type PlaceBody, seal } from '../sequencer/envelope.ts';
+import {
+  decodeEnvelope,
+  encodeUnsigned,
+  type Body,
+  type Envelope,
+  orderIdOf,
+  type PlaceBody,
+  seal,
+} from '../sequencer/envelope.ts';
 import { encodeCheckpointSliced } from '../state/checkpoint.ts';
 import { NodeState, type Outcome } from '../state/node-state.ts';
 import { rng } from './process/fuzz-gen.ts';
@@ -48,18 +56,31 @@ function stream(seed: number, n: number): Envelope[] {
     let body: Body;
     if (roll < 0.65 || placed.length === 0) {
       const type = r() < 0.1 ? C.TYPE_MARKET : C.TYPE_LIMIT;
-      const tif = type === C.TYPE_MARKET ? (r() < 0.5 ? C.TIF_IOC : C.TIF_FOK) : [C.TIF_GTC, C.TIF_GTC, C.TIF_GTC, C.TIF_IOC, C.TIF_FOK][Math.floor(r() * 5)];
+      const tif =
+        type === C.TYPE_MARKET
+          ? r() < 0.5
+            ? C.TIF_IOC
+            : C.TIF_FOK
+          : [C.TIF_GTC, C.TIF_GTC, C.TIF_GTC, C.TIF_IOC, C.TIF_FOK][Math.floor(r() * 5)];
       const flags = type === C.TYPE_LIMIT && tif === C.TIF_GTC && r() < 0.1 ? C.FLAG_POST_ONLY : 0;
       const cid = r() < 0.2 ? `c${Math.floor(r() * 20)}` : '';
       body = {
-        kind: C.CMD_PLACE, side: r() < 0.5 ? C.SIDE_BUY : C.SIDE_SELL, type, tif, flags, stp: 0,
-        price: type === C.TYPE_MARKET ? 0n : BigInt(1000 + Math.floor(r() * 20)), quantity: BigInt(1 + Math.floor(r() * 50)), clientOrderId: cid,
+        kind: C.CMD_PLACE,
+        side: r() < 0.5 ? C.SIDE_BUY : C.SIDE_SELL,
+        type,
+        tif,
+        flags,
+        stp: 0,
+        price: type === C.TYPE_MARKET ? 0n : BigInt(1000 + Math.floor(r() * 20)),
+        quantity: BigInt(1 + Math.floor(r() * 50)),
+        clientOrderId: cid,
       };
     } else {
       const target = placed[Math.floor(r() * placed.length)];
-      body = r() < 0.6
-        ? { kind: C.CMD_CANCEL, orderId: target.id }
-        : { kind: C.CMD_REDUCE, orderId: target.id, quantity: BigInt(1 + Math.floor(r() * 30)) };
+      body =
+        r() < 0.6
+          ? { kind: C.CMD_CANCEL, orderId: target.id }
+          : { kind: C.CMD_REDUCE, orderId: target.id, quantity: BigInt(1 + Math.floor(r() * 30)) };
       const e = envelope(seq, target.market, owner, body);
       out.push(e);
       continue;
@@ -89,17 +110,45 @@ function advancedStream(seed: number, n: number): Envelope[] {
       const price = BigInt(int(1000, 1019));
       const quantity = BigInt(int(1, 60));
       const kind = pick(['limit', 'limit', 'limit', 'ioc', 'market', 'stop_limit', 'stop_market', 'oco', 'iceberg']);
-      const body: PlaceBody = { kind: C.CMD_PLACE, side, type: C.TYPE_LIMIT, tif: C.TIF_GTC, flags: 0, stp: r() < 0.3 ? int(0, 3) : 0, price, quantity, clientOrderId: r() < 0.05 ? `c${int(0, 9)}` : '' };
+      const body: PlaceBody = {
+        kind: C.CMD_PLACE,
+        side,
+        type: C.TYPE_LIMIT,
+        tif: C.TIF_GTC,
+        flags: 0,
+        stp: r() < 0.3 ? int(0, 3) : 0,
+        price,
+        quantity,
+        clientOrderId: r() < 0.05 ? `c${int(0, 9)}` : '',
+      };
       const away = (d: number) => BigInt(side === C.SIDE_BUY ? Number(price) + d : Number(price) - d);
       if (kind === 'ioc') body.tif = pick([C.TIF_IOC, C.TIF_FOK]);
       if (kind === 'market') Object.assign(body, { type: C.TYPE_MARKET, tif: pick([C.TIF_IOC, C.TIF_FOK]), price: 0n });
-      if (kind === 'stop_limit') Object.assign(body, { type: C.TYPE_STOP_LIMIT, tif: pick([C.TIF_GTC, C.TIF_GTC, C.TIF_IOC]), stopPrice: BigInt(int(1000, 1019)) });
-      if (kind === 'stop_market') Object.assign(body, { type: C.TYPE_STOP_MARKET, tif: C.TIF_IOC, price: 0n, stopPrice: BigInt(int(1000, 1019)) });
-      if (kind === 'oco') Object.assign(body, { flags: C.FLAG_OCO, stopPrice: away(int(1, 6)), ...(r() < 0.5 ? { ocoPrice: away(int(1, 8)) } : {}) });
+      if (kind === 'stop_limit')
+        Object.assign(body, {
+          type: C.TYPE_STOP_LIMIT,
+          tif: pick([C.TIF_GTC, C.TIF_GTC, C.TIF_IOC]),
+          stopPrice: BigInt(int(1000, 1019)),
+        });
+      if (kind === 'stop_market')
+        Object.assign(body, {
+          type: C.TYPE_STOP_MARKET,
+          tif: C.TIF_IOC,
+          price: 0n,
+          stopPrice: BigInt(int(1000, 1019)),
+        });
+      if (kind === 'oco')
+        Object.assign(body, {
+          flags: C.FLAG_OCO,
+          stopPrice: away(int(1, 6)),
+          ...(r() < 0.5 ? { ocoPrice: away(int(1, 8)) } : {}),
+        });
       if (kind === 'iceberg') body.display = BigInt(Math.max(1, Math.ceil(Number(quantity) / int(1, 12))));
       if (body.tif === C.TIF_FOK && r() < 0.9) body.stp = 0; // else the core refuses it (invalid_stp)
-      if ((kind === 'limit' || kind === 'stop_limit' || kind === 'iceberg') && r() < 0.3) body.expiresAt = BigInt(time + int(1, 400));
-      if (body.type === C.TYPE_LIMIT && body.tif === C.TIF_GTC && kind === 'limit' && r() < 0.05) body.flags = C.FLAG_POST_ONLY;
+      if ((kind === 'limit' || kind === 'stop_limit' || kind === 'iceberg') && r() < 0.3)
+        body.expiresAt = BigInt(time + int(1, 400));
+      if (body.type === C.TYPE_LIMIT && body.tif === C.TIF_GTC && kind === 'limit' && r() < 0.05)
+        body.flags = C.FLAG_POST_ONLY;
       const e = envelope(seq, market, owner, body, time);
       placed.push({ id: orderIdOf(e.id), market, owner });
       out.push(e);
@@ -110,7 +159,13 @@ function advancedStream(seed: number, n: number): Envelope[] {
     let body: Body;
     if (roll < 0.72) body = { kind: C.CMD_CANCEL, orderId: target.id };
     else if (roll < 0.78) body = { kind: C.CMD_REDUCE, orderId: target.id, quantity: BigInt(int(1, 40)) };
-    else body = { kind: C.CMD_AMEND, orderId: target.id, price: r() < 0.6 ? BigInt(int(1000, 1019)) : 0n, quantity: r() < 0.6 ? BigInt(int(1, 80)) : 0n };
+    else
+      body = {
+        kind: C.CMD_AMEND,
+        orderId: target.id,
+        price: r() < 0.6 ? BigInt(int(1000, 1019)) : 0n,
+        quantity: r() < 0.6 ? BigInt(int(1, 80)) : 0n,
+      };
     if (body.kind === C.CMD_AMEND && body.price === 0n && body.quantity === 0n) body.quantity = 1n;
     out.push(envelope(seq, target.market, owner, body, time));
   }
@@ -125,7 +180,11 @@ function checkTableAgainstCore(s: NodeState, engine: Engine): void {
     if (o.status === 'open' || o.status === 'partially_filled' || o.status === 'pending') {
       live++;
       expect(info, `order ${o.hex} (${o.status}) is in the core`).not.toBeNull();
-      expect({ remaining: info!.remaining, visible: info!.visible, pending: info!.pending }, `order ${o.hex}`).toEqual({ remaining: o.remaining, visible: o.visible, pending: o.status === 'pending' });
+      expect({ remaining: info!.remaining, visible: info!.visible, pending: info!.pending }, `order ${o.hex}`).toEqual({
+        remaining: o.remaining,
+        visible: o.visible,
+        pending: o.status === 'pending',
+      });
       if (o.resting) expect(info!.price, `order ${o.hex} price`).toBe(o.price);
     } else {
       expect(info, `order ${o.hex} (${o.status}) has left the core`).toBeNull();
@@ -138,7 +197,7 @@ const show = (x: unknown) => JSON.stringify(x, (_k, v) => (typeof v === 'bigint'
 
 function applyInBatches(state: NodeState, envs: Envelope[], sizes: () => number): Outcome[] {
   const out: Outcome[] = [];
-  for (let i = 0; i < envs.length;) {
+  for (let i = 0; i < envs.length; ) {
     const n = Math.min(sizes(), envs.length - i);
     out.push(...state.apply(envs.slice(i, i + n)));
     i += n;
@@ -153,17 +212,45 @@ function tableOf(s: NodeState) {
 function checkMirror(s: NodeState): void {
   for (const m of markets.list) {
     const d = s.depth(m.index, 1 << 20);
-    for (const [side, levels] of [[C.SIDE_BUY, d.bids], [C.SIDE_SELL, d.asks]] as const) {
-      for (const l of levels) expect(s.levelTotal(m.index, side, l.price), `market ${m.id} side ${side} price ${l.price}`).toBe(l.qty);
+    for (const [side, levels] of [
+      [C.SIDE_BUY, d.bids],
+      [C.SIDE_SELL, d.asks],
+    ] as const) {
+      for (const l of levels)
+        expect(s.levelTotal(m.index, side, l.price), `market ${m.id} side ${side} price ${l.price}`).toBe(l.qty);
     }
   }
 }
 
 const STREAMS = [
-  { name: 'basic', envs: stream(20261125, 3000), codes: ['open', 'filled', 'cancelled', 'partially_filled', 'duplicate_client_order_id', 'order_not_open', 'forbidden', 'post_only_would_cross'] },
   {
-    name: 'advanced', envs: advancedStream(20261126, 3000),
-    codes: ['open', 'pending', 'filled', 'cancelled', 'partially_filled', 'order_not_open', 'forbidden', 'not_amendable', 'invalid_stop_price'],
+    name: 'basic',
+    envs: stream(20261125, 3000),
+    codes: [
+      'open',
+      'filled',
+      'cancelled',
+      'partially_filled',
+      'duplicate_client_order_id',
+      'order_not_open',
+      'forbidden',
+      'post_only_would_cross',
+    ],
+  },
+  {
+    name: 'advanced',
+    envs: advancedStream(20261126, 3000),
+    codes: [
+      'open',
+      'pending',
+      'filled',
+      'cancelled',
+      'partially_filled',
+      'order_not_open',
+      'forbidden',
+      'not_amendable',
+      'invalid_stop_price',
+    ],
   },
 ];
 
@@ -201,14 +288,15 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
         ['an iceberg that refilled', table.some((o) => o.display > 0n && o.filled > o.display)],
         ['a self-trade reduction', table.some((o) => o.status === 'cancelled' && o.reason === 'self_trade')],
         ['a resting iceberg', table.some((o) => o.resting && o.display > 0n && o.visible < o.remaining)],
-      ] as const) expect(has, what).toBe(true);
+      ] as const)
+        expect(has, what).toBe(true);
     }
   });
 
   it('the mirror and the table agree with the core after every batch', () => {
     const s = fresh();
     const r = rng(11);
-    for (let i = 0; i < envs.length;) {
+    for (let i = 0; i < envs.length; ) {
       const n = Math.min(1 + Math.floor(r() * 16), envs.length - i);
       s.apply(envs.slice(i, i + n));
       i += n;
@@ -219,7 +307,7 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
     }
   });
 
-  it('book deltas rebuild the book; order pushes end in each order\'s final state; trades are pushed once', () => {
+  it("book deltas rebuild the book; order pushes end in each order's final state; trades are pushed once", () => {
     const s = fresh();
     const books = markets.list.map(() => ({ bids: new Map<bigint, bigint>(), asks: new Map<bigint, bigint>() }));
     const lastPush = new Map<bigint, string>();
@@ -232,17 +320,28 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
         trades.add(t.id);
       },
       book: (m: number, bids: [bigint, bigint][], asks: [bigint, bigint][]) => {
-        for (const [side, rows] of [[books[m].bids, bids], [books[m].asks, asks]] as const) {
-          for (const [p, q] of rows) (q === 0n ? side.delete(p) : side.set(p, q));
+        for (const [side, rows] of [
+          [books[m].bids, bids],
+          [books[m].asks, asks],
+        ] as const) {
+          for (const [p, q] of rows) q === 0n ? side.delete(p) : side.set(p, q);
         }
       },
     };
     const r = rng(3);
-    applyInBatches({ apply: (e: Envelope[]) => s.apply(e, observer) } as NodeState, envs, () => 1 + Math.floor(r() * 32));
+    applyInBatches(
+      { apply: (e: Envelope[]) => s.apply(e, observer) } as NodeState,
+      envs,
+      () => 1 + Math.floor(r() * 32),
+    );
     for (const m of markets.list) {
       const d = s.depth(m.index, 1 << 20);
-      expect(show([...books[m.index].bids].sort((a, b) => (a[0] > b[0] ? -1 : 1)))).toBe(show(d.bids.map((l) => [l.price, l.qty])));
-      expect(show([...books[m.index].asks].sort((a, b) => (a[0] < b[0] ? -1 : 1)))).toBe(show(d.asks.map((l) => [l.price, l.qty])));
+      expect(show([...books[m.index].bids].sort((a, b) => (a[0] > b[0] ? -1 : 1)))).toBe(
+        show(d.bids.map((l) => [l.price, l.qty])),
+      );
+      expect(show([...books[m.index].asks].sort((a, b) => (a[0] < b[0] ? -1 : 1)))).toBe(
+        show(d.asks.map((l) => [l.price, l.qty])),
+      );
     }
     for (const o of s.orders.entries().orders) expect(lastPush.get(o.id), `order ${o.hex}`).toBe(show(o));
     expect(trades.size).toBe(s.tradeCount);
@@ -276,10 +375,14 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
     const data = live.beginCheckpoint();
     // the encoder yields; meanwhile the node applies the rest of the stream
     let next = 1200;
-    const bytes = await encodeCheckpointSliced(data, async () => {
-      live.apply(envs.slice(next, next + 300));
-      next += 300;
-    }, 100);
+    const bytes = await encodeCheckpointSliced(
+      data,
+      async () => {
+        live.apply(envs.slice(next, next + 300));
+        next += 300;
+      },
+      100,
+    );
     live.endCheckpoint();
     live.apply(envs.slice(next));
     expect(Buffer.from(bytes).equals(Buffer.from(expected))).toBe(true);
@@ -288,7 +391,6 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
     straight.apply(envs);
     expect(live.stateHash()).toBe(straight.stateHash());
   });
-
 });
 
 /** Where a checkpoint's order count sits: past the magic, the core snapshot and the header. */
@@ -391,7 +493,20 @@ describe('NodeState', () => {
   it('a checkpoint of other markets is refused and changes nothing', () => {
     const s = fresh();
     s.apply(STREAMS[0].envs.slice(0, 100));
-    const other = new NodeState({ engine: Engine.create(wasm, { markets: 1 }), markets: new Markets([markets.list[0]].map((m) => ({ id: m.id, base: m.base, quote: m.quote, tickSize: m.tickSize, tickDecimals: m.tickDecimals, lotSize: m.lotSize, lotDecimals: m.lotDecimals }))) });
+    const other = new NodeState({
+      engine: Engine.create(wasm, { markets: 1 }),
+      markets: new Markets(
+        [markets.list[0]].map((m) => ({
+          id: m.id,
+          base: m.base,
+          quote: m.quote,
+          tickSize: m.tickSize,
+          tickDecimals: m.tickDecimals,
+          lotSize: m.lotSize,
+          lotDecimals: m.lotDecimals,
+        })),
+      ),
+    });
     const hash = other.stateHash();
     expect(() => other.restore(s.checkpoint())).toThrow(/markets/);
     expect(other.stateHash()).toBe(hash);
@@ -399,12 +514,43 @@ describe('NodeState', () => {
 
   it('forgets the oldest finished orders past the limit (deterministically) and frees their client ids', () => {
     const s = fresh(3);
-    const places = Array.from({ length: 6 }, (_, i) => envelope(i + 1, 'BTC-USD', 'alice', { kind: C.CMD_PLACE, side: C.SIDE_BUY, type: C.TYPE_LIMIT, tif: C.TIF_IOC, flags: 0, stp: 0, price: 5n, quantity: 1n, clientOrderId: `k${i % 2}` }));
+    const places = Array.from({ length: 6 }, (_, i) =>
+      envelope(i + 1, 'BTC-USD', 'alice', {
+        kind: C.CMD_PLACE,
+        side: C.SIDE_BUY,
+        type: C.TYPE_LIMIT,
+        tif: C.TIF_IOC,
+        flags: 0,
+        stp: 0,
+        price: 5n,
+        quantity: 1n,
+        clientOrderId: `k${i % 2}`,
+      }),
+    );
     const out = s.apply(places);
     // IOC on an empty book: each is accepted and cancelled at once; ids k0/k1 alternate and
     // stay taken while their orders are remembered
-    expect(out.map((o) => (o.ok ? o.order.status : o.error.code))).toEqual(['cancelled', 'cancelled', 'duplicate_client_order_id', 'duplicate_client_order_id', 'duplicate_client_order_id', 'duplicate_client_order_id']);
-    const more = Array.from({ length: 4 }, (_, i) => envelope(10 + i, 'BTC-USD', 'alice', { kind: C.CMD_PLACE, side: C.SIDE_BUY, type: C.TYPE_LIMIT, tif: C.TIF_IOC, flags: 0, stp: 0, price: 5n, quantity: 1n, clientOrderId: '' }));
+    expect(out.map((o) => (o.ok ? o.order.status : o.error.code))).toEqual([
+      'cancelled',
+      'cancelled',
+      'duplicate_client_order_id',
+      'duplicate_client_order_id',
+      'duplicate_client_order_id',
+      'duplicate_client_order_id',
+    ]);
+    const more = Array.from({ length: 4 }, (_, i) =>
+      envelope(10 + i, 'BTC-USD', 'alice', {
+        kind: C.CMD_PLACE,
+        side: C.SIDE_BUY,
+        type: C.TYPE_LIMIT,
+        tif: C.TIF_IOC,
+        flags: 0,
+        stp: 0,
+        price: 5n,
+        quantity: 1n,
+        clientOrderId: '',
+      }),
+    );
     s.apply(more);
     expect(s.orders.size).toBe(3);
     expect(s.orders.get(orderIdOf(places[0].id))).toBeUndefined();

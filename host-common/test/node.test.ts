@@ -22,11 +22,21 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-async function start(args: string[] = [], fs: FileSystem = nodeFileSystem, onServe?: (app: Hono) => Promise<void>): Promise<Harness> {
+async function start(
+  args: string[] = [],
+  fs: FileSystem = nodeFileSystem,
+  onServe?: (app: Hono) => Promise<void>,
+): Promise<Harness> {
   return startInProcess(dir, { args, fs, onServe });
 }
 
-const order = (price: string, side = 'buy', quantity = '0.1') => ({ market: 'BTC-USD', side, type: 'limit', price, quantity });
+const order = (price: string, side = 'buy', quantity = '0.1') => ({
+  market: 'BTC-USD',
+  side,
+  type: 'limit',
+  price,
+  quantity,
+});
 
 describe('direct routes', () => {
   it('POST /v1/orders answers the same through app.direct as through the Hono route', async () => {
@@ -41,7 +51,11 @@ describe('direct routes', () => {
       return { status: a.status, headers: a.headers ?? {}, json: JSON.parse(a.body) };
     };
     const viaHono = async (body: string, authorization?: string) => {
-      const res = await h.app.request('/v1/orders', { method: 'POST', headers: authorization ? { Authorization: authorization } : {}, body });
+      const res = await h.app.request('/v1/orders', {
+        method: 'POST',
+        headers: authorization ? { Authorization: authorization } : {},
+        body,
+      });
       return { status: res.status, headers: Object.fromEntries(res.headers), json: await res.json() };
     };
     const cases: [string, string | undefined][] = [
@@ -57,8 +71,18 @@ describe('direct routes', () => {
     const normalize = (r: { status: number; headers: Record<string, string>; json: any }) => {
       const o = r.json.order;
       // ids and times differ between two placements of the same order; everything else must not
-      const json = o ? { ...r.json, order: { ...o, id: 'x', createdAt: 't', updatedAt: 't' }, trades: r.json.trades.map((t: any) => ({ ...t, id: 'x', takerOrderId: 'x', makerOrderId: 'x', time: 't' })) } : r.json;
-      const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v]).filter(([k]) => k === 'www-authenticate' || k === 'retry-after'));
+      const json = o
+        ? {
+            ...r.json,
+            order: { ...o, id: 'x', createdAt: 't', updatedAt: 't' },
+            trades: r.json.trades.map((t: any) => ({ ...t, id: 'x', takerOrderId: 'x', makerOrderId: 'x', time: 't' })),
+          }
+        : r.json;
+      const headers = Object.fromEntries(
+        Object.entries(r.headers)
+          .map(([k, v]) => [k.toLowerCase(), v])
+          .filter(([k]) => k === 'www-authenticate' || k === 'retry-after'),
+      );
       return { status: r.status, headers, json };
     };
     const statuses: number[] = [];
@@ -81,10 +105,25 @@ describe('direct routes over web Requests (Deno, Bun)', () => {
     const h = await start(['--body-limit', '2048']);
     let passed = 0;
     const app = h.app as unknown as App;
-    const fetch = directFetch({ ...app, fetch: (req: Request) => (passed++, app.fetch(req)), request: app.request, direct: app.direct });
+    const fetch = directFetch({
+      ...app,
+      fetch: (req: Request) => (passed++, app.fetch(req)),
+      request: app.request,
+      direct: app.direct,
+    });
     // as a server hands them over: with the Content-Length of the body
-    const post = (body: string, headers: Record<string, string> = { Authorization: 'Bearer tok-a' }, path = '/v1/orders') =>
-      fetch(new Request(`http://127.0.0.1:1${path}`, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, body }));
+    const post = (
+      body: string,
+      headers: Record<string, string> = { Authorization: 'Bearer tok-a' },
+      path = '/v1/orders',
+    ) =>
+      fetch(
+        new Request(`http://127.0.0.1:1${path}`, {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+          body,
+        }),
+      );
     const placed = await post(JSON.stringify(order('100.00')));
     expect(placed.status).toBe(201);
     expect(placed.headers.get('content-type')).toBe('application/json');
@@ -96,9 +135,20 @@ describe('direct routes over web Requests (Deno, Bun)', () => {
     expect(passed).toBe(0);
     // a query string, another method or route, a chunked body: the app answers
     expect((await post(JSON.stringify(order('100.00')), undefined, '/v1/orders?x=1')).status).toBe(201);
-    expect((await fetch(new Request('http://127.0.0.1:1/v1/orders', { headers: { Authorization: 'Bearer tok-a' } }))).status).toBe(200);
-    const stream = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(JSON.stringify(order('100.00')))), c.close()) });
-    const chunked = await fetch(new Request('http://127.0.0.1:1/v1/orders', { method: 'POST', headers: { Authorization: 'Bearer tok-a' }, body: stream, duplex: 'half' } as RequestInit));
+    expect(
+      (await fetch(new Request('http://127.0.0.1:1/v1/orders', { headers: { Authorization: 'Bearer tok-a' } }))).status,
+    ).toBe(200);
+    const stream = new ReadableStream({
+      start: (c) => (c.enqueue(new TextEncoder().encode(JSON.stringify(order('100.00')))), c.close()),
+    });
+    const chunked = await fetch(
+      new Request('http://127.0.0.1:1/v1/orders', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer tok-a' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit),
+    );
     expect(chunked.status).toBe(201);
     expect(passed).toBe(3);
     await h.node.stop('test');
@@ -110,7 +160,11 @@ describe('node lifecycle', () => {
     let during: { status: number; retry: string | null; health: number } | null = null;
     const h = await start([], nodeFileSystem, async (app) => {
       // the API is up before recovery: it must say "not ready"
-      const res = await app.request('/v1/orders', { method: 'POST', headers: { Authorization: 'Bearer tok-a' }, body: JSON.stringify(order('1')) });
+      const res = await app.request('/v1/orders', {
+        method: 'POST',
+        headers: { Authorization: 'Bearer tok-a' },
+        body: JSON.stringify(order('1')),
+      });
       const health = await app.request('/v1/health');
       during = { status: res.status, retry: res.headers.get('retry-after'), health: health.status };
     });
@@ -128,7 +182,11 @@ describe('node lifecycle', () => {
 
   it('logs signed envelopes in order; a restart (snapshot + log) gives back the same state', async () => {
     const h = await start(['--snapshot-every', '25']);
-    const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => h.req('POST', '/v1/orders', order(`${100 + (i % 7)}.00`, i % 2 ? 'buy' : 'sell'), i % 3 ? 'tok-a' : 'tok-b')));
+    const replies = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        h.req('POST', '/v1/orders', order(`${100 + (i % 7)}.00`, i % 2 ? 'buy' : 'sell'), i % 3 ? 'tok-a' : 'tok-b'),
+      ),
+    );
     expect(replies.every((r) => r.status === 201)).toBe(true);
     const book = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
     expect(book.eventCount).toBe(60);
@@ -190,7 +248,12 @@ describe('node lifecycle', () => {
         else c.enqueue(new Uint8Array(4096).fill(0x20));
       },
     });
-    const res = await h.app.request('/v1/orders', { method: 'POST', headers: { Authorization: 'Bearer tok-a' }, body, duplex: 'half' } as RequestInit);
+    const res = await h.app.request('/v1/orders', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer tok-a' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(sent).toBeLessThan(1 << 20);
     await h.node.stop('test');

@@ -5,11 +5,41 @@ import { describe, expect, it } from 'vitest';
 import { copyOrder, OrderTable, type OrderRecord } from '../state/order-table.ts';
 
 const base: OrderRecord = {
-  id: 0n, hex: '', market: 0, owner: '', clientOrderId: null, side: 1, type: 1, tif: 1, postOnly: false, stp: 0, price: 100n, quantity: 5n, filled: 0n,
-  remaining: 5n, visible: 5n, status: 'open', reason: null, createdAt: 0, updatedAt: 0, resting: true, stopPrice: 0n, display: 0n, expiresAt: 0,
-  ocoStopPrice: 0n, ocoPrice: 0n, ocoState: null, triggeredAt: 0, takerTrades: 0,
+  id: 0n,
+  hex: '',
+  market: 0,
+  owner: '',
+  clientOrderId: null,
+  side: 1,
+  type: 1,
+  tif: 1,
+  postOnly: false,
+  stp: 0,
+  price: 100n,
+  quantity: 5n,
+  filled: 0n,
+  remaining: 5n,
+  visible: 5n,
+  status: 'open',
+  reason: null,
+  createdAt: 0,
+  updatedAt: 0,
+  resting: true,
+  stopPrice: 0n,
+  display: 0n,
+  expiresAt: 0,
+  ocoStopPrice: 0n,
+  ocoPrice: 0n,
+  ocoState: null,
+  triggeredAt: 0,
+  takerTrades: 0,
 };
-const order = (id: number, owner: string, clientOrderId: string | null = null): OrderRecord => ({ ...copyOrder(base), id: BigInt(id), owner, clientOrderId });
+const order = (id: number, owner: string, clientOrderId: string | null = null): OrderRecord => ({
+  ...copyOrder(base),
+  id: BigInt(id),
+  owner,
+  clientOrderId,
+});
 
 describe('order table', () => {
   it('lists newest first, forgets the oldest finished past the limit, keeps live orders', () => {

@@ -66,7 +66,8 @@ export class RawConnection {
   request(r: RawRequest): Promise<RawResponse> {
     if (this.closedError) return Promise.reject(this.closedError);
     if (this.waiting) return Promise.reject(new Error('one request at a time per connection'));
-    const body = r.body === undefined ? undefined : typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body);
+    const body =
+      r.body === undefined ? undefined : typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body);
     let head = `${r.method} ${r.path} HTTP/1.1\r\nHost: ${this.host}\r\n`;
     const names = new Set<string>();
     for (const [k, v] of Object.entries(r.headers ?? {})) {

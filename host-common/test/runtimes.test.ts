@@ -25,12 +25,16 @@ function run(bin: string, args: string[]): Promise<{ code: number; stdout: strin
 describe('storage on other runtimes', () => {
   for (const rt of runtimes) {
     // A missing binary is reported as a skip with its reason, never silently absent.
-    it.skipIf(!existsSync(rt.bin))(`WAL and snapshots work on ${rt.name} (skipped without node_modules/.bin/${rt.name})`, async () => {
-      const r = await run(rt.bin, rt.args);
-      expect(r.code, r.stderr).toBe(0);
-      const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-      expect(line).toMatchObject({ ok: true, runtime: rt.name, appends: 2000 });
-      expect(line.burstSyncs).toBeLessThan(200);
-    }, 120_000);
+    it.skipIf(!existsSync(rt.bin))(
+      `WAL and snapshots work on ${rt.name} (skipped without node_modules/.bin/${rt.name})`,
+      async () => {
+        const r = await run(rt.bin, rt.args);
+        expect(r.code, r.stderr).toBe(0);
+        const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+        expect(line).toMatchObject({ ok: true, runtime: rt.name, appends: 2000 });
+        expect(line.burstSyncs).toBeLessThan(200);
+      },
+      120_000,
+    );
   }
 });

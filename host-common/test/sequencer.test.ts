@@ -21,8 +21,15 @@ if (!cfg.ok || cfg.help) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const origin = new Uint8Array(32).fill(3);
 const place = (i: number): PlaceBody => ({
-  kind: C.CMD_PLACE, side: i % 2 ? C.SIDE_BUY : C.SIDE_SELL, type: C.TYPE_LIMIT, tif: C.TIF_GTC, flags: 0, stp: 0,
-  price: 3_000_000n + BigInt(i % 2 ? -i : i), quantity: 1000n, clientOrderId: '',
+  kind: C.CMD_PLACE,
+  side: i % 2 ? C.SIDE_BUY : C.SIDE_SELL,
+  type: C.TYPE_LIMIT,
+  tif: C.TIF_GTC,
+  flags: 0,
+  stp: 0,
+  price: 3_000_000n + BigInt(i % 2 ? -i : i),
+  quantity: 1000n,
+  clientOrderId: '',
 });
 
 let dir: string;
@@ -49,7 +56,9 @@ describe('sequencer', () => {
     const lone = await seq.submit('BTC-USD', 'alice', place(0));
     expect(lone.ok).toBe(true);
     expect(signatures).toBe(1);
-    const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => seq.submit('BTC-USD', 'alice', place(i + 1))));
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => seq.submit('BTC-USD', 'alice', place(i + 1))),
+    );
     expect(burst.every((o) => o.ok)).toBe(true);
     expect(signatures).toBeLessThan(20); // 200 orders: the first batch, then what queued behind it
     expect(state.eventCount).toBe(201);

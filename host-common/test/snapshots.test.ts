@@ -64,7 +64,10 @@ describe('snapshots', () => {
     const snap = await store.loadLatest();
     expect(snap?.seq).toBe(200);
     const reasons = logger.entries.filter((e) => e.level === 'warn' && e.fields?.reason).map((e) => e.fields!.reason);
-    expect(reasons).toEqual([expect.stringMatching(/length says/), expect.stringMatching(/name says seq 250, contents say 100/)]);
+    expect(reasons).toEqual([
+      expect.stringMatching(/length says/),
+      expect.stringMatching(/name says seq 250, contents say 100/),
+    ]);
   });
 
   it('errors when no valid snapshot is left and the WAL was truncated', async () => {
@@ -81,13 +84,17 @@ describe('snapshots', () => {
   it('errors when the only valid snapshot is older than the start of the WAL', async () => {
     const { store } = await storeWith([100, 200]);
     await flipByte(fileOf(200), 30);
-    await expect(store.loadLatest({ wal: { firstSeq: 180, lastSeq: 300 } })).rejects.toThrow(/covers up to seq 100.*records 101\.\.179 are lost/);
+    await expect(store.loadLatest({ wal: { firstSeq: 180, lastSeq: 300 } })).rejects.toThrow(
+      /covers up to seq 100.*records 101\.\.179 are lost/,
+    );
     expect((await store.loadLatest({ wal: { firstSeq: 101, lastSeq: 300 } }))?.seq).toBe(100);
   });
 
   it('errors when the snapshot is ahead of the WAL', async () => {
     const { store } = await storeWith([500]);
-    await expect(store.loadLatest({ wal: { firstSeq: 1, lastSeq: 0 } })).rejects.toThrow(/covers up to seq 500.*ends at seq 0/);
+    await expect(store.loadLatest({ wal: { firstSeq: 1, lastSeq: 0 } })).rejects.toThrow(
+      /covers up to seq 500.*ends at seq 0/,
+    );
   });
 
   it('removes temp files left by a crash, and refuses a snapshot older than the newest', async () => {

@@ -35,7 +35,9 @@ try {
   const enc = new TextEncoder();
   const wal = await Wal.open({ fs: counting, dir: walDir, segmentBytes: 64 * 1024 });
   const N = 2000;
-  const seqs = await Promise.all(Array.from({ length: N }, (_, i) => wal.append(enc.encode(`event-${i}-${'x'.repeat(100)}`))));
+  const seqs = await Promise.all(
+    Array.from({ length: N }, (_, i) => wal.append(enc.encode(`event-${i}-${'x'.repeat(100)}`))),
+  );
   check(seqs[N - 1] === N && new Set(seqs).size === N, 'seqs are 1..N');
   const burstSyncs = syncs;
   check(burstSyncs < N / 10, `group commit: ${burstSyncs} fsyncs for ${N} appends`);
@@ -73,7 +75,17 @@ try {
   check(snap?.seq === 200, 'latest snapshot loads');
   await again.close();
 
-  console.log(JSON.stringify({ ok: true, runtime, appends: N, burstSyncs, streamAppends: 500, streamSyncs, segments: segments.length }));
+  console.log(
+    JSON.stringify({
+      ok: true,
+      runtime,
+      appends: N,
+      burstSyncs,
+      streamAppends: 500,
+      streamSyncs,
+      segments: segments.length,
+    }),
+  );
 } finally {
   await fs.rm(dir, { recursive: true, force: true });
 }

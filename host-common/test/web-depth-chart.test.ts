@@ -5,8 +5,15 @@ import { depthColumns } from '../web/depth-chart.js';
 
 describe('depthColumns', () => {
   it('lays both sides out by ascending price with cumulative quantities, null on the other side', () => {
-    const bids = [[100, 1], [99, 2], [97, 0.5]]; //  best first
-    const asks = [[101, 0.25], [103, 3]];
+    const bids = [
+      [100, 1],
+      [99, 2],
+      [97, 0.5],
+    ]; //  best first
+    const asks = [
+      [101, 0.25],
+      [103, 3],
+    ];
     const [xs, bid, ask] = depthColumns(bids, asks);
     // each side runs on one pad (4% of the 97..103 span) past its last level
     expect(xs.map((x: number) => +x.toFixed(2))).toEqual([96.76, 97, 99, 100, 101, 103, 103.24]);

@@ -20,7 +20,10 @@ async function get(url: string, headers: Record<string, string> = {}) {
 
 describe('web routes', () => {
   it('assets.gen.ts matches host-common/web and uplot (else: npm run build:web)', () => {
-    expect(readFileSync(ASSETS_MODULE, 'utf8') === renderAssetsModule(), 'host-common/web/assets.gen.ts is stale: run `npm run build:web`').toBe(true);
+    expect(
+      readFileSync(ASSETS_MODULE, 'utf8') === renderAssetsModule(),
+      'host-common/web/assets.gen.ts is stale: run `npm run build:web`',
+    ).toBe(true);
   });
 
   it('serves the page with a strict policy and no inline code', async () => {
@@ -44,16 +47,20 @@ describe('web routes', () => {
   it('serves every file the page references, versioned and cacheable for good', async () => {
     const { body } = await get('/');
     const refs = [...body.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]);
-    expect(refs).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^\/app\.js\?v=[0-9a-f]{8}$/),
-      expect.stringMatching(/^\/app\.css\?v=[0-9a-f]{8}$/),
-      expect.stringMatching(/^\/vendor\/uplot\.min\.js\?v=[0-9a-f]{8}$/),
-      expect.stringMatching(/^\/vendor\/uplot\.min\.css\?v=[0-9a-f]{8}$/),
-    ]));
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/app\.js\?v=[0-9a-f]{8}$/),
+        expect.stringMatching(/^\/app\.css\?v=[0-9a-f]{8}$/),
+        expect.stringMatching(/^\/vendor\/uplot\.min\.js\?v=[0-9a-f]{8}$/),
+        expect.stringMatching(/^\/vendor\/uplot\.min\.css\?v=[0-9a-f]{8}$/),
+      ]),
+    );
     for (const ref of refs) {
       const { res, body: asset } = await get(ref);
       expect(res.status, ref).toBe(200);
-      expect(res.headers.get('content-type'), ref).toBe(ref.includes('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8');
+      expect(res.headers.get('content-type'), ref).toBe(
+        ref.includes('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+      );
       expect(res.headers.get('cache-control'), ref).toBe('public, max-age=31536000, immutable');
       expect(asset.length, ref).toBeGreaterThan(100);
     }
@@ -99,15 +106,20 @@ describe('web routes on other runtimes', () => {
     { name: 'bun', bin: path.join(root, 'node_modules/.bin/bun'), args: [smoke] },
   ];
   for (const rt of runtimes) {
-    it.skipIf(!existsSync(rt.bin))(`serve the same files on ${rt.name} (skipped without node_modules/.bin/${rt.name})`, async () => {
-      const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(rt.bin, rt.args, { cwd: root, timeout: 60_000 }, (err, stdout, stderr) =>
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-      });
-      expect(out.code, out.stderr).toBe(0);
-      const line = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
-      expect(line).toMatchObject({ ok: true, runtime: rt.name });
-      expect(line.answers).toHaveLength(5);
-    }, 90_000);
+    it.skipIf(!existsSync(rt.bin))(
+      `serve the same files on ${rt.name} (skipped without node_modules/.bin/${rt.name})`,
+      async () => {
+        const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          execFile(rt.bin, rt.args, { cwd: root, timeout: 60_000 }, (err, stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          );
+        });
+        expect(out.code, out.stderr).toBe(0);
+        const line = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
+        expect(line).toMatchObject({ ok: true, runtime: rt.name });
+        expect(line.answers).toHaveLength(5);
+      },
+      90_000,
+    );
   }
 });

@@ -9,7 +9,13 @@ const answers = [];
 for (const path of paths) {
   const res = await app.request(path);
   const body = await res.text();
-  answers.push({ path, status: res.status, type: res.headers.get('content-type'), csp: res.headers.get('content-security-policy') !== null, bytes: body.length });
+  answers.push({
+    path,
+    status: res.status,
+    type: res.headers.get('content-type'),
+    csp: res.headers.get('content-security-policy') !== null,
+    bytes: body.length,
+  });
 }
 const runtime = 'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : 'node';
 console.log(JSON.stringify({ ok: answers.every((a) => a.status === 200 && a.csp && a.bytes > 0), runtime, answers }));

@@ -44,7 +44,10 @@ async function openPage(token?: string): Promise<OpenPage> {
   return { page, problems };
 }
 
-async function placeOrder(page: Page, o: { side: 'buy' | 'sell'; price?: string; quantity: string; type?: 'limit' | 'market' }) {
+async function placeOrder(
+  page: Page,
+  o: { side: 'buy' | 'sell'; price?: string; quantity: string; type?: 'limit' | 'market' },
+) {
   await page.click(`label.${o.side}`);
   await page.selectOption('#type', o.type ?? 'limit');
   if (o.price !== undefined) await page.fill('#price', o.price);
@@ -54,29 +57,40 @@ async function placeOrder(page: Page, o: { side: 'buy' | 'sell'; price?: string;
 
 /** The ladder as the page shows it: [price, quantity] per row, top to bottom. */
 function ladder(page: Page, side: 'bids' | 'asks') {
-  return page.$$eval(`#${side} tr`, (rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
+  return page.$$eval(`#${side} tr`, (rows) =>
+    rows.map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)),
+  );
 }
 
 /** Opaque pixels of the depth chart's canvas close to a colour: has uPlot drawn that side? */
 function chartPixels(page: Page, side: 'bids' | 'asks') {
   const rgb = side === 'bids' ? [0x2e, 0xbd, 0x85] : [0xf0, 0x56, 0x5b]; // depth-chart.js's strokes
-  return page.$eval('#depth-chart canvas', (canvas, [r, g, b]) => {
-    const d = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (canvas as HTMLCanvasElement).width, (canvas as HTMLCanvasElement).height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] > 200 && Math.abs(d[i] - r) < 24 && Math.abs(d[i + 1] - g) < 24 && Math.abs(d[i + 2] - b) < 24) n++;
-    }
-    return n;
-  }, rgb);
+  return page.$eval(
+    '#depth-chart canvas',
+    (canvas, [r, g, b]) => {
+      const d = (canvas as HTMLCanvasElement)
+        .getContext('2d')!
+        .getImageData(0, 0, (canvas as HTMLCanvasElement).width, (canvas as HTMLCanvasElement).height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] > 200 && Math.abs(d[i] - r) < 24 && Math.abs(d[i + 1] - g) < 24 && Math.abs(d[i + 2] - b) < 24)
+          n++;
+      }
+      return n;
+    },
+    rgb,
+  );
 }
 
 function tape(page: Page) {
-  return page.$$eval('#trades tr', (rows) => rows.map((r) => ({
-    price: r.children[1].textContent,
-    quantity: r.children[2].textContent,
-    status: r.children[3].textContent,
-    className: r.className,
-  })));
+  return page.$$eval('#trades tr', (rows) =>
+    rows.map((r) => ({
+      price: r.children[1].textContent,
+      quantity: r.children[2].textContent,
+      status: r.children[3].textContent,
+      className: r.className,
+    })),
+  );
 }
 
 describe('the web page in a real browser', () => {
@@ -130,8 +144,9 @@ describe('the web page in a real browser', () => {
       await eventually(() => ladder(p, 'bids')).toEqual([['100.00', '0.30000000']]);
     }
     // alice's open order shows the fill, pushed on the orders channel
-    await eventually(() => alice.page.$$eval('#mine tr td', (tds) => tds.slice(0, 4).map((td) => td.textContent)))
-      .toEqual(['buy', '100.00', '0.30000000', '0.20000000']);
+    await eventually(() =>
+      alice.page.$$eval('#mine tr td', (tds) => tds.slice(0, 4).map((td) => td.textContent)),
+    ).toEqual(['buy', '100.00', '0.30000000', '0.20000000']);
     // the depth chart drew the bids and, with no asks left, nothing in the asks' colour
     await eventually(() => chartPixels(alice.page, 'bids')).toBeGreaterThan(50);
     expect(await chartPixels(alice.page, 'asks')).toBe(0);
@@ -144,7 +159,9 @@ describe('the web page in a real browser', () => {
     const before = await ladder(page, 'asks');
 
     await placeOrder(page, { side: 'sell', price: '12.345', quantity: '0.1' });
-    await eventually(() => page.textContent('#price-error')).toBe('price has more decimals than the price step 0.01 allows (2)');
+    await eventually(() => page.textContent('#price-error')).toBe(
+      'price has more decimals than the price step 0.01 allows (2)',
+    );
     expect(await page.getAttribute('#price', 'aria-invalid')).toBe('true');
     expect(await page.textContent('#order-result')).toBe('');
 
@@ -195,20 +212,33 @@ describe('the web page in a real browser', () => {
     await page.locator('#conn[data-state="live"]').waitFor();
     await eventually(() => toPage !== null).toBe(true);
     const trade = {
-      id: 'peer-trade-1', market: 'BTC-USD', price: '99.00', quantity: '0.01000000', takerSide: 'buy',
-      takerOrderId: '00000000000000aa', makerOrderId: '00000000000000bb', time: new Date().toISOString(),
+      id: 'peer-trade-1',
+      market: 'BTC-USD',
+      price: '99.00',
+      quantity: '0.01000000',
+      takerSide: 'buy',
+      takerOrderId: '00000000000000aa',
+      makerOrderId: '00000000000000bb',
+      time: new Date().toISOString(),
     };
-    const push = (status: string) => toPage!(JSON.stringify({ channel: 'trades', market: 'BTC-USD', data: { ...trade, status } }));
+    const push = (status: string) =>
+      toPage!(JSON.stringify({ channel: 'trades', market: 'BTC-USD', data: { ...trade, status } }));
 
     push('tentative');
-    await eventually(() => page.$eval('#trades tr[data-id="peer-trade-1"]', (r) => [r.className, r.children[3].textContent]).catch(() => null))
-      .toEqual(['buy tentative', 'tentative']);
+    await eventually(() =>
+      page
+        .$eval('#trades tr[data-id="peer-trade-1"]', (r) => [r.className, r.children[3].textContent])
+        .catch(() => null),
+    ).toEqual(['buy tentative', 'tentative']);
     push('reverted');
-    await eventually(() => page.$eval('#trades tr[data-id="peer-trade-1"]', (r) => [r.className, r.children[3].textContent]))
-      .toEqual(['buy reverted', 'reverted']);
+    await eventually(() =>
+      page.$eval('#trades tr[data-id="peer-trade-1"]', (r) => [r.className, r.children[3].textContent]),
+    ).toEqual(['buy reverted', 'reverted']);
     push('tentative'); // a late, older status does not undo the reversal
     await page.waitForTimeout(100);
     expect(await page.$eval('#trades tr[data-id="peer-trade-1"] .status', (s) => s.textContent)).toBe('reverted');
-    expect(await page.$eval('#trades tr[data-id="peer-trade-1"] td', (td) => getComputedStyle(td).textDecorationLine)).toBe('line-through');
+    expect(
+      await page.$eval('#trades tr[data-id="peer-trade-1"] td', (td) => getComputedStyle(td).textDecorationLine),
+    ).toBe('line-through');
   });
 });

@@ -69,12 +69,18 @@ function paintBook() {
   const askCum = cum(shownAsks);
   const max = Math.max(bidCum.at(-1) ?? 0, askCum.at(-1) ?? 0) || 1;
   const qd = view.market ? decimalsOf(view.market.lotSize) : 8;
-  const rows = (levels, totals) => levels.map(([price, qty], i) => {
-    const tr = el('tr', { class: view.changed.has(price) ? 'level flash' : 'level', 'data-price': price },
-      el('td', { text: price }), el('td', { text: qty }), el('td', { text: totals[i].toFixed(qd) }));
-    tr.style.setProperty('--depth', `${((totals[i] / max) * 100).toFixed(1)}%`);
-    return tr;
-  });
+  const rows = (levels, totals) =>
+    levels.map(([price, qty], i) => {
+      const tr = el(
+        'tr',
+        { class: view.changed.has(price) ? 'level flash' : 'level', 'data-price': price },
+        el('td', { text: price }),
+        el('td', { text: qty }),
+        el('td', { text: totals[i].toFixed(qd) }),
+      );
+      tr.style.setProperty('--depth', `${((totals[i] / max) * 100).toFixed(1)}%`);
+      return tr;
+    });
   // asks are listed from the highest shown down to the best, so the spread sits in the middle
   $('asks').replaceChildren(...rows(shownAsks, askCum).reverse());
   $('bids').replaceChildren(...rows(shownBids, bidCum));
@@ -91,33 +97,61 @@ function paintBook() {
     $('spread').textContent = bids.length + asks.length === 0 ? 'empty book' : 'one-sided book';
   }
   const { eventCount, stateHash } = view.bookInfo;
-  $('book-meta').textContent = eventCount === null ? '' : `· ${bids.length}/${asks.length} levels · event ${eventCount}${stateHash ? ` · hash ${stateHash.slice(0, 8)}` : ''}`;
+  $('book-meta').textContent =
+    eventCount === null
+      ? ''
+      : `· ${bids.length}/${asks.length} levels · event ${eventCount}${stateHash ? ` · hash ${stateHash.slice(0, 8)}` : ''}`;
   const num = (rows) => rows.slice(0, CHART_LEVELS).map(([p, q]) => [Number(p), Number(q)]);
   chart?.update(num(bids), num(asks));
 }
 
 function paintTrades() {
-  const list = [...view.trades.values()].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : a.id < b.id ? 1 : -1));
+  const list = [...view.trades.values()].sort((a, b) =>
+    a.time < b.time ? 1 : a.time > b.time ? -1 : a.id < b.id ? 1 : -1,
+  );
   for (const t of list.slice(TAPE_ROWS)) view.trades.delete(t.id);
-  $('trades').replaceChildren(...list.slice(0, TAPE_ROWS).map((t) => el('tr', { class: `${t.takerSide} ${t.status}`, 'data-id': t.id, title: `trade ${t.id}: taker ${t.takerOrderId}, maker ${t.makerOrderId}` },
-    el('td', { text: clock(t.time) }),
-    el('td', { text: t.price }),
-    el('td', { text: t.quantity }),
-    el('td', {}, el('span', { class: `status ${t.status}`, text: t.status })))));
+  $('trades').replaceChildren(
+    ...list
+      .slice(0, TAPE_ROWS)
+      .map((t) =>
+        el(
+          'tr',
+          {
+            class: `${t.takerSide} ${t.status}`,
+            'data-id': t.id,
+            title: `trade ${t.id}: taker ${t.takerOrderId}, maker ${t.makerOrderId}`,
+          },
+          el('td', { text: clock(t.time) }),
+          el('td', { text: t.price }),
+          el('td', { text: t.quantity }),
+          el('td', {}, el('span', { class: `status ${t.status}`, text: t.status })),
+        ),
+      ),
+  );
 }
 
 function paintMine() {
   const list = [...view.mine.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-  $('mine').replaceChildren(...list.map((o) => {
-    const cancel = el('button', { type: 'button', text: 'cancel', 'data-cancel': o.id, title: `cancel order ${o.id}` });
-    return el('tr', { 'data-id': o.id },
-      el('td', { class: o.side, text: o.side }),
-      el('td', { text: o.price ?? 'market' }),
-      el('td', { text: o.remainingQuantity }),
-      el('td', { text: o.filledQuantity }),
-      el('td', { text: `${o.timeInForce}${o.postOnly ? ' post' : ''}` }),
-      el('td', {}, cancel, el('div', { class: 'row-error' })));
-  }));
+  $('mine').replaceChildren(
+    ...list.map((o) => {
+      const cancel = el('button', {
+        type: 'button',
+        text: 'cancel',
+        'data-cancel': o.id,
+        title: `cancel order ${o.id}`,
+      });
+      return el(
+        'tr',
+        { 'data-id': o.id },
+        el('td', { class: o.side, text: o.side }),
+        el('td', { text: o.price ?? 'market' }),
+        el('td', { text: o.remainingQuantity }),
+        el('td', { text: o.filledQuantity }),
+        el('td', { text: `${o.timeInForce}${o.postOnly ? ' post' : ''}` }),
+        el('td', {}, cancel, el('div', { class: 'row-error' })),
+      );
+    }),
+  );
   $('mine-empty').textContent = !view.token ? 'set a token to see your orders' : list.length ? '' : 'no open orders';
 }
 
@@ -135,7 +169,10 @@ function applyBook(data) {
       if (data.type !== 'snapshot') view.changed.add(price);
     }
   }
-  view.bookInfo = { eventCount: data.eventCount ?? view.bookInfo.eventCount, stateHash: data.stateHash ?? (data.type === 'snapshot' ? null : view.bookInfo.stateHash) };
+  view.bookInfo = {
+    eventCount: data.eventCount ?? view.bookInfo.eventCount,
+    stateHash: data.stateHash ?? (data.type === 'snapshot' ? null : view.bookInfo.stateHash),
+  };
   touch('book');
 }
 
@@ -178,7 +215,8 @@ const stream = new Stream({
   onState: (state, detail) => {
     const conn = $('conn');
     conn.dataset.state = state;
-    conn.textContent = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : `offline${detail ? `, ${detail}` : ''}`;
+    conn.textContent =
+      state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : `offline${detail ? `, ${detail}` : ''}`;
   },
   // after (re)subscribing: fill what the pushes do not replay
   onOpen: () => {
@@ -190,7 +228,10 @@ const stream = new Stream({
 function resubscribe() {
   if (!view.market) return;
   const market = view.market.id;
-  const subs = [{ channel: 'book', market }, { channel: 'trades', market }];
+  const subs = [
+    { channel: 'book', market },
+    { channel: 'trades', market },
+  ];
   if (view.token) subs.push({ channel: 'orders', market, token: view.token });
   stream.subscribe(subs);
 }

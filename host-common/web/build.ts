@@ -67,7 +67,10 @@ export function renderAssetsModule(): string {
     "import type { WebAsset } from './routes.ts';",
     '',
     'export const WEB_ASSETS: Readonly<Record<string, WebAsset>> = {',
-    ...entries.map((e) => `  ${JSON.stringify(e.path)}: { type: ${JSON.stringify(e.type)}, hash: ${JSON.stringify(e.hash)}, body: ${JSON.stringify(e.body)} },`),
+    ...entries.map(
+      (e) =>
+        `  ${JSON.stringify(e.path)}: { type: ${JSON.stringify(e.type)}, hash: ${JSON.stringify(e.hash)}, body: ${JSON.stringify(e.body)} },`,
+    ),
     '};',
     '',
   ];

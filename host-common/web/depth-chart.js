@@ -53,23 +53,43 @@ export function createDepthChart(el, { priceDecimals = 2 } = {}) {
   const fmtPrice = (v) => (v == null ? '–' : v.toFixed(priceDecimals));
   const fmtQty = (v) => (v == null ? '–' : String(+v.toPrecision(8)));
   const size = () => ({ width: Math.max(200, el.clientWidth), height: Math.max(150, el.clientHeight - 28) });
-  const chart = new uPlot({
-    ...size(),
-    scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [
-      { ...AXIS, values: (_u, ticks) => ticks.map(fmtPrice) },
-      { ...AXIS, size: 56, values: (_u, ticks) => ticks.map(fmtQty) },
-    ],
-    series: [
-      { label: 'price', value: (_u, v) => fmtPrice(v) },
-      // depth at a price between two bid levels is the sum of the levels at or above it:
-      // the step comes before the point (align -1); for asks, after it (align 1)
-      { label: 'bids', stroke: BID, fill: 'rgba(46, 189, 133, .18)', width: 1.5, paths: stepped({ align: -1 }), points: { show: false }, value: (_u, v) => fmtQty(v) },
-      { label: 'asks', stroke: ASK, fill: 'rgba(240, 86, 91, .18)', width: 1.5, paths: stepped({ align: 1 }), points: { show: false }, value: (_u, v) => fmtQty(v) },
-    ],
-    cursor: { drag: { x: false, y: false }, points: { show: false } },
-    legend: { live: true },
-  }, [[], [], []], el);
+  const chart = new uPlot(
+    {
+      ...size(),
+      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [
+        { ...AXIS, values: (_u, ticks) => ticks.map(fmtPrice) },
+        { ...AXIS, size: 56, values: (_u, ticks) => ticks.map(fmtQty) },
+      ],
+      series: [
+        { label: 'price', value: (_u, v) => fmtPrice(v) },
+        // depth at a price between two bid levels is the sum of the levels at or above it:
+        // the step comes before the point (align -1); for asks, after it (align 1)
+        {
+          label: 'bids',
+          stroke: BID,
+          fill: 'rgba(46, 189, 133, .18)',
+          width: 1.5,
+          paths: stepped({ align: -1 }),
+          points: { show: false },
+          value: (_u, v) => fmtQty(v),
+        },
+        {
+          label: 'asks',
+          stroke: ASK,
+          fill: 'rgba(240, 86, 91, .18)',
+          width: 1.5,
+          paths: stepped({ align: 1 }),
+          points: { show: false },
+          value: (_u, v) => fmtQty(v),
+        },
+      ],
+      cursor: { drag: { x: false, y: false }, points: { show: false } },
+      legend: { live: true },
+    },
+    [[], [], []],
+    el,
+  );
   new ResizeObserver(() => chart.setSize(size())).observe(el);
   return {
     update(bids, asks) {

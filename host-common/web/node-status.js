@@ -24,17 +24,27 @@ async function pollHealth() {
         ['p2p', `${(r.data.p2pAddrs ?? []).length} addr`],
       ]
     : [['status', r.status === 0 ? 'unreachable' : r.error.message, 'bad']];
-  $('health').replaceChildren(...items.map(([k, v, cls = '', title = '']) =>
-    el('div', {}, el('dt', { text: k }), el('dd', { text: v, class: cls, title }))));
+  $('health').replaceChildren(
+    ...items.map(([k, v, cls = '', title = '']) =>
+      el('div', {}, el('dt', { text: k }), el('dd', { text: v, class: cls, title })),
+    ),
+  );
 }
 
 async function pollPeers() {
   const r = await api('GET', '/v1/peers');
   const peers = r.ok ? r.data : [];
-  $('peers').replaceChildren(...peers.map((p) => el('tr', { title: (p.addrs ?? []).join('\n') },
-    el('td', { class: `mono ${p.connected ? 'on' : 'off'}`, text: short(p.peerId, 16), title: p.peerId }),
-    el('td', { text: (p.markets ?? []).join(', ') }),
-    el('td', { text: String((p.addrs ?? []).length) }))));
+  $('peers').replaceChildren(
+    ...peers.map((p) =>
+      el(
+        'tr',
+        { title: (p.addrs ?? []).join('\n') },
+        el('td', { class: `mono ${p.connected ? 'on' : 'off'}`, text: short(p.peerId, 16), title: p.peerId }),
+        el('td', { text: (p.markets ?? []).join(', ') }),
+        el('td', { text: String((p.addrs ?? []).length) }),
+      ),
+    ),
+  );
   $('peers-empty').textContent = r.ok ? (peers.length ? '' : 'no peers yet') : `peers unavailable: ${r.error.message}`;
 }
 

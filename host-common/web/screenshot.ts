@@ -21,10 +21,32 @@ try {
     if (res.status !== 201) throw new Error(`${res.status} ${await res.text()}`);
   };
   // a book around 64 200 with uneven sizes, then a few trades through it
-  const bids = [[64195.5, 0.42], [64192, 0.8], [64190.25, 1.35], [64186, 0.6], [64181.5, 2.1], [64177, 1.2], [64170, 3.4], [64162.75, 2.5], [64155, 4.2]];
-  const asks = [[64204.25, 0.35], [64206, 0.95], [64209.5, 1.6], [64213, 0.7], [64218.75, 2.4], [64224, 1.1], [64231.5, 3.1], [64240, 2.2], [64252.25, 4.6]];
-  for (const [price, qty] of bids) await place('alice', { side: 'buy', type: 'limit', price: price.toFixed(2), quantity: qty.toFixed(8) });
-  for (const [price, qty] of asks) await place('bob', { side: 'sell', type: 'limit', price: price.toFixed(2), quantity: qty.toFixed(8) });
+  const bids = [
+    [64195.5, 0.42],
+    [64192, 0.8],
+    [64190.25, 1.35],
+    [64186, 0.6],
+    [64181.5, 2.1],
+    [64177, 1.2],
+    [64170, 3.4],
+    [64162.75, 2.5],
+    [64155, 4.2],
+  ];
+  const asks = [
+    [64204.25, 0.35],
+    [64206, 0.95],
+    [64209.5, 1.6],
+    [64213, 0.7],
+    [64218.75, 2.4],
+    [64224, 1.1],
+    [64231.5, 3.1],
+    [64240, 2.2],
+    [64252.25, 4.6],
+  ];
+  for (const [price, qty] of bids)
+    await place('alice', { side: 'buy', type: 'limit', price: price.toFixed(2), quantity: qty.toFixed(8) });
+  for (const [price, qty] of asks)
+    await place('bob', { side: 'sell', type: 'limit', price: price.toFixed(2), quantity: qty.toFixed(8) });
   // five trades between the two owners (no owner trades with itself: self-trade prevention)
   await place('bob', { side: 'buy', type: 'limit', price: '64198.00', quantity: '0.15000000' });
   await place('alice', { side: 'sell', type: 'limit', price: '64198.00', quantity: '0.15000000' });

@@ -25,7 +25,19 @@ const STP = 'EXPIRE_MAKER';
 const TIF = ['GTC', 'IOC', 'FOK'] as const;
 
 type Op =
-  | { k: 0; o: { id: string; side: 'buy' | 'sell'; size: number; price: number; postOnly: boolean; timeInForce: string; accountId: string; stpMode: string } }
+  | {
+      k: 0;
+      o: {
+        id: string;
+        side: 'buy' | 'sell';
+        size: number;
+        price: number;
+        postOnly: boolean;
+        timeInForce: string;
+        accountId: string;
+        stpMode: string;
+      };
+    }
   | { k: 1; o: { side: 'buy' | 'sell'; size: number; accountId: string; stpMode: string } }
   | { k: 2; id: string }
   | { k: 3; id: string; qty: number }
@@ -43,7 +55,8 @@ export interface Differences {
 }
 
 function num(v: bigint, what: string): number {
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${what} ${v} is not exact as a JS number`);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`${what} ${v} is not exact as a JS number`);
   return Number(v);
 }
 
@@ -52,13 +65,24 @@ export function translate(commands: Command[]): Translation {
   const note = (k: string) => (inexact[k] = (inexact[k] ?? 0) + 1);
   const postOnly = new Set<bigint>();
   const ops = commands.map((c): Op => {
-    const plain = c.market === 0 && c.stp === C.STP_CANCEL_RESTING && (c.flags & ~C.FLAG_POST_ONLY) === 0 && c.display === 0n && c.expiresAt === 0n &&
-      (c.type === C.TYPE_LIMIT || c.type === C.TYPE_MARKET) && c.kind >= C.CMD_PLACE && c.kind <= C.CMD_AMEND;
-    if (!plain) throw new RangeError(`not expressible in nodejs-order-book: kind ${c.kind}, type ${c.type}, flags ${c.flags}, stp ${c.stp}`);
+    const plain =
+      c.market === 0 &&
+      c.stp === C.STP_CANCEL_RESTING &&
+      (c.flags & ~C.FLAG_POST_ONLY) === 0 &&
+      c.display === 0n &&
+      c.expiresAt === 0n &&
+      (c.type === C.TYPE_LIMIT || c.type === C.TYPE_MARKET) &&
+      c.kind >= C.CMD_PLACE &&
+      c.kind <= C.CMD_AMEND;
+    if (!plain)
+      throw new RangeError(
+        `not expressible in nodejs-order-book: kind ${c.kind}, type ${c.type}, flags ${c.flags}, stp ${c.stp}`,
+      );
     const id = c.id.toString();
     if (c.kind === C.CMD_CANCEL) return { k: 2, id };
     if (c.kind === C.CMD_REDUCE) return { k: 3, id, qty: num(c.qty, 'qty') };
-    if (c.kind === C.CMD_AMEND) return { k: 4, id, price: num(c.price, 'price'), qty: num(c.qty, 'qty'), postOnly: postOnly.has(c.id) };
+    if (c.kind === C.CMD_AMEND)
+      return { k: 4, id, price: num(c.price, 'price'), qty: num(c.qty, 'qty'), postOnly: postOnly.has(c.id) };
     const side = c.side === C.SIDE_BUY ? 'buy' : 'sell';
     const accountId = c.owner.toString();
     if (c.type === C.TYPE_MARKET) {
@@ -69,7 +93,16 @@ export function translate(commands: Command[]): Translation {
     if (c.flags & C.FLAG_POST_ONLY) postOnly.add(c.id);
     return {
       k: 0,
-      o: { id, side, size: num(c.qty, 'qty'), price: num(c.price, 'price'), postOnly: (c.flags & C.FLAG_POST_ONLY) !== 0, timeInForce: TIF[c.tif], accountId, stpMode: STP },
+      o: {
+        id,
+        side,
+        size: num(c.qty, 'qty'),
+        price: num(c.price, 'price'),
+        postOnly: (c.flags & C.FLAG_POST_ONLY) !== 0,
+        timeInForce: TIF[c.tif],
+        accountId,
+        stpMode: STP,
+      },
     };
   });
   return { ops, inexact };
@@ -77,9 +110,12 @@ export function translate(commands: Command[]): Translation {
 
 export function nobApply(book: Book, op: Op, diff: Differences): number {
   switch (op.k) {
-    case 0: return book.limit(op.o).done.length;
-    case 1: return book.market(op.o).done.length;
-    case 2: return book.cancel(op.id) === undefined ? 0 : 1;
+    case 0:
+      return book.limit(op.o).done.length;
+    case 1:
+      return book.market(op.o).done.length;
+    case 2:
+      return book.cancel(op.id) === undefined ? 0 : 1;
     case 3: {
       const o = book.order(op.id);
       if (o === undefined) return 0;
@@ -102,7 +138,18 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
         if (best !== undefined && (o.side === 'buy' ? price >= best.price() : price <= best.price())) return 0; // refused, as ours is
       }
       book.cancel(op.id);
-      return book.limit({ id: op.id, side: o.side, size, price, postOnly: op.postOnly, timeInForce: 'GTC', accountId: o.accountId, stpMode: STP }).done.length + 1;
+      return (
+        book.limit({
+          id: op.id,
+          side: o.side,
+          size,
+          price,
+          postOnly: op.postOnly,
+          timeInForce: 'GTC',
+          accountId: o.accountId,
+          stpMode: STP,
+        }).done.length + 1
+      );
     }
   }
 }
@@ -133,7 +180,9 @@ export function nobStart(stream: Stream): Book {
 
 export function nobRunner(stream: Stream): Runner {
   const { ops, inexact: differs } = translate(stream.commands);
-  const inexact = Object.entries(differs).map(([k, n]) => `${n} ${k}`).join(', ');
+  const inexact = Object.entries(differs)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   let book: Book | null = null;
   let cursor = 0;
   const diff: Differences = { inPlace: 0 };
@@ -161,7 +210,9 @@ export function nobRunner(stream: Stream): Runner {
       nobApply(live(), ops[cursor++], diff);
     },
     verify(truth: Truth): Check {
-      const all = [inexact, diff.inPlace > 0 ? `${diff.inPlace} reduce or amend in place (modify re-queues)` : ''].filter((x) => x !== '').join(', ');
+      const all = [inexact, diff.inPlace > 0 ? `${diff.inPlace} reduce or amend in place (modify re-queues)` : '']
+        .filter((x) => x !== '')
+        .join(', ');
       if (all !== '') return { ok: null, how: 'full depth', reason: `not compared: semantics differ on ${all}` };
       const mismatch = sameDepth(nobDepth(live()), truth.depth);
       return { ok: mismatch === null, how: 'full depth', ...(mismatch === null ? {} : { reason: mismatch }) };

@@ -55,7 +55,10 @@ export function referenceRunner(stream: Stream, batch: number): Runner {
     verify(truth: Truth): Check {
       // the truth came from the same code on the same stream; the full depth is the cheap proof
       const b = live();
-      const diff = b.orderCount() !== truth.orders ? `${b.orderCount()} orders, reference ${truth.orders}` : sameDepth(b.depth(0, ALL_LEVELS), truth.depth);
+      const diff =
+        b.orderCount() !== truth.orders
+          ? `${b.orderCount()} orders, reference ${truth.orders}`
+          : sameDepth(b.depth(0, ALL_LEVELS), truth.depth);
       return { ok: diff === null, how: 'full depth', ...(diff === null ? {} : { reason: diff }) };
     },
   };

@@ -30,14 +30,28 @@ const BUFFER_PRIMER = 16384; //  commands in the buffer-sizing batch (4x the lar
 
 /** The primer's records: place-then-cancel as many orders as the stream places GTC, then the buffer batch. */
 function primerFor(stream: Stream): { records: Uint8Array; spans: [number, number][] } {
-  const grows = stream.commands.filter((c) => c.kind === C.CMD_PLACE && c.tif === C.TIF_GTC && c.type === C.TYPE_LIMIT).length;
+  const grows = stream.commands.filter(
+    (c) => c.kind === C.CMD_PLACE && c.tif === C.TIF_GTC && c.type === C.TYPE_LIMIT,
+  ).length;
   const cmds: Command[] = [];
   for (let i = 0; i < grows; i++) {
-    cmds.push(command({ kind: C.CMD_PLACE, id: PRIMER_ID + BigInt(i), owner: 1n, side: C.SIDE_BUY, type: C.TYPE_LIMIT, tif: C.TIF_GTC, price: 1n, qty: 1n }));
+    cmds.push(
+      command({
+        kind: C.CMD_PLACE,
+        id: PRIMER_ID + BigInt(i),
+        owner: 1n,
+        side: C.SIDE_BUY,
+        type: C.TYPE_LIMIT,
+        tif: C.TIF_GTC,
+        price: 1n,
+        qty: 1n,
+      }),
+    );
   }
   for (let i = 0; i < grows; i++) cmds.push(command({ kind: C.CMD_CANCEL, id: PRIMER_ID + BigInt(i), owner: 1n }));
   const spans = batches(cmds.length, 4096);
-  for (let i = 0; i < BUFFER_PRIMER; i++) cmds.push(command({ kind: C.CMD_CANCEL, id: PRIMER_ID + BigInt(grows + i), owner: 1n }));
+  for (let i = 0; i < BUFFER_PRIMER; i++)
+    cmds.push(command({ kind: C.CMD_CANCEL, id: PRIMER_ID + BigInt(grows + i), owner: 1n }));
   spans.push([2 * grows, BUFFER_PRIMER]);
   return { records: encodeCommands(cmds), spans };
 }
@@ -52,7 +66,14 @@ export function wasmStart(module: WebAssembly.Module, stream: Stream): Engine {
   return engine;
 }
 
-export function wasmRunner(module: WebAssembly.Module, start: Uint8Array, stream: Stream, path: WasmPath, batch: number, warm = true): Runner {
+export function wasmRunner(
+  module: WebAssembly.Module,
+  start: Uint8Array,
+  stream: Stream,
+  path: WasmPath,
+  batch: number,
+  warm = true,
+): Runner {
   const primer = warm ? primerFor(stream) : null;
   let primerChecked = false;
   const restore = (engine: Engine) => {
@@ -114,7 +135,15 @@ export function wasmRunner(module: WebAssembly.Module, start: Uint8Array, stream
       const hash = engine.stateHash();
       const orders = engine.orderCount();
       const ok = hash === truth.hash && orders === truth.orders;
-      return { ok, how: 'state hash', ...(ok ? {} : { reason: `hash ${hash.toString(16)} (${orders} orders), reference ${truth.hash.toString(16)} (${truth.orders})` }) };
+      return {
+        ok,
+        how: 'state hash',
+        ...(ok
+          ? {}
+          : {
+              reason: `hash ${hash.toString(16)} (${orders} orders), reference ${truth.hash.toString(16)} (${truth.orders})`,
+            }),
+      };
     },
   };
 }

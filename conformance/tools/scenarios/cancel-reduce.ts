@@ -23,7 +23,11 @@ export const cancelAndReduce: Scenario[] = [
     about: 'Cancelling the middle order of a level keeps the others in time order.',
     covers: ['cancel', 'fifo', 'level_total'],
     steps: [[sell(1, 1, 100, 2), sell(2, 3, 100, 2), sell(3, 1, 100, 2)], [cancel(2, 3)], [buy(4, 2, 100, 3)]],
-    expect: ['done:cancelled id=2 price=100 qty=2', 'trade taker=4 maker=1 price=100 qty=2', 'trade taker=4 maker=3 price=100 qty=1 makerRemaining=1'],
+    expect: [
+      'done:cancelled id=2 price=100 qty=2',
+      'trade taker=4 maker=1 price=100 qty=2',
+      'trade taker=4 maker=3 price=100 qty=1 makerRemaining=1',
+    ],
   }),
   book({
     name: 'cancel-unknown-order',
@@ -50,7 +54,10 @@ export const cancelAndReduce: Scenario[] = [
     name: 'cancel-after-fill',
     about: 'A filled order is gone: cancelling it is rejected as unknown order.',
     covers: ['cancel', 'reject', 'unknown_order', 'filled'],
-    steps: [[sell(1, 1, 100, 1), buy(2, 2, 100, 1)], [cancel(1, 1), cancel(2, 2)]],
+    steps: [
+      [sell(1, 1, 100, 1), buy(2, 2, 100, 1)],
+      [cancel(1, 1), cancel(2, 2)],
+    ],
     expect: ['rejected:unknown_order id=1', 'rejected:unknown_order id=2'],
   }),
   book({
@@ -79,14 +86,25 @@ export const cancelAndReduce: Scenario[] = [
     about: 'A reduced order keeps its place in the queue: it still fills first.',
     covers: ['reduce', 'reduced', 'fifo'],
     steps: [[buy(1, 1, 100, 10), buy(2, 3, 100, 10)], [reduce(1, 1, 8)], [sell(3, 2, 100, 3)]],
-    expect: ['reduced id=1 price=100 qty=8 remaining=2', 'trade taker=3 maker=1 price=100 qty=2', 'done:filled id=1 price=100', 'trade taker=3 maker=2 price=100 qty=1 makerRemaining=9'],
+    expect: [
+      'reduced id=1 price=100 qty=8 remaining=2',
+      'trade taker=3 maker=1 price=100 qty=2',
+      'done:filled id=1 price=100',
+      'trade taker=3 maker=2 price=100 qty=1 makerRemaining=9',
+    ],
   }),
   book({
     name: 'reduce-invalid-quantity',
-    about: 'A reduce must take off a positive quantity: zero, negative and i64 min are rejected before the order is looked up.',
+    about:
+      'A reduce must take off a positive quantity: zero, negative and i64 min are rejected before the order is looked up.',
     covers: ['reduce', 'reject', 'invalid_quantity'],
     steps: [[buy(1, 1, 100, 10)], [reduce(1, 1, 0), reduce(1, 1, -1), reduce(1, 1, -(1n << 63n)), reduce(99, 1, 0)]],
-    expect: ['rejected:invalid_quantity id=1', 'rejected:invalid_quantity id=1', 'rejected:invalid_quantity id=1', 'rejected:invalid_quantity id=99'],
+    expect: [
+      'rejected:invalid_quantity id=1',
+      'rejected:invalid_quantity id=1',
+      'rejected:invalid_quantity id=1',
+      'rejected:invalid_quantity id=99',
+    ],
   }),
   book({
     name: 'reduce-unknown-order',
@@ -107,6 +125,10 @@ export const cancelAndReduce: Scenario[] = [
     about: 'Reduces add up; a cancel afterwards reports what is left.',
     covers: ['reduce', 'reduced', 'cancel', 'cancelled', 'level_total'],
     steps: [[buy(1, 1, 100, 10), buy(2, 2, 100, 1)], [reduce(1, 1, 2), reduce(1, 1, 3)], [cancel(1, 1)]],
-    expect: ['reduced id=1 price=100 qty=2 remaining=8', 'reduced id=1 price=100 qty=3 remaining=5', 'done:cancelled id=1 price=100 qty=5'],
+    expect: [
+      'reduced id=1 price=100 qty=2 remaining=8',
+      'reduced id=1 price=100 qty=3 remaining=5',
+      'done:cancelled id=1 price=100 qty=5',
+    ],
   }),
 ];

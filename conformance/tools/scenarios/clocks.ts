@@ -39,15 +39,65 @@ export const clockScenarios: Scenario[] = [
   }),
   clocks({
     name: 'clock-vc-tick',
-    about: 'A vector clock tick increments the node\'s counter, inserting the node in order when absent.',
+    about: "A vector clock tick increments the node's counter, inserting the node in order when absent.",
     covers: ['clock', 'vector', 'tick'],
     ops: [
       { op: 'vcTick', clock: [], node: '1', result: [['1', '1']] },
-      { op: 'vcTick', clock: [['1', '1'], ['3', '2']], node: '2', result: [['1', '1'], ['2', '1'], ['3', '2']] },
-      { op: 'vcTick', clock: [['1', '1'], ['3', '2']], node: '3', result: [['1', '1'], ['3', '3']] },
-      { op: 'vcTick', clock: [['1', '1']], node: '0', result: [['0', '1'], ['1', '1']] },
-      { op: 'vcTick', clock: [['1', '1']], node: TOP, result: [['1', '1'], [TOP, '1']] },
-      { op: 'vcTick', clock: [['1', '1'], [TOP, '7']], node: TOP, result: [['1', '1'], [TOP, '8']] },
+      {
+        op: 'vcTick',
+        clock: [
+          ['1', '1'],
+          ['3', '2'],
+        ],
+        node: '2',
+        result: [
+          ['1', '1'],
+          ['2', '1'],
+          ['3', '2'],
+        ],
+      },
+      {
+        op: 'vcTick',
+        clock: [
+          ['1', '1'],
+          ['3', '2'],
+        ],
+        node: '3',
+        result: [
+          ['1', '1'],
+          ['3', '3'],
+        ],
+      },
+      {
+        op: 'vcTick',
+        clock: [['1', '1']],
+        node: '0',
+        result: [
+          ['0', '1'],
+          ['1', '1'],
+        ],
+      },
+      {
+        op: 'vcTick',
+        clock: [['1', '1']],
+        node: TOP,
+        result: [
+          ['1', '1'],
+          [TOP, '1'],
+        ],
+      },
+      {
+        op: 'vcTick',
+        clock: [
+          ['1', '1'],
+          [TOP, '7'],
+        ],
+        node: TOP,
+        result: [
+          ['1', '1'],
+          [TOP, '8'],
+        ],
+      },
     ],
   }),
   clocks({
@@ -56,7 +106,15 @@ export const clockScenarios: Scenario[] = [
     covers: ['clock', 'vector', 'tick', 'overflow'],
     ops: [
       { op: 'vcTick', clock: [['1', MAX]], node: '1', error: E },
-      { op: 'vcTick', clock: [['1', MAX]], node: '2', result: [['1', MAX], ['2', '1']] },
+      {
+        op: 'vcTick',
+        clock: [['1', MAX]],
+        node: '2',
+        result: [
+          ['1', MAX],
+          ['2', '1'],
+        ],
+      },
       { op: 'vcTick', clock: [['1', String(I64_MAX - 1n)]], node: '1', result: [['1', MAX]] },
     ],
   }),
@@ -65,8 +123,38 @@ export const clockScenarios: Scenario[] = [
     about: 'A merge is the pointwise maximum, over the union of nodes, in node order.',
     covers: ['clock', 'vector', 'merge'],
     ops: [
-      { op: 'vcMerge', a: [['1', '2'], ['2', '5']], b: [['1', '4'], ['2', '1']], result: [['1', '4'], ['2', '5']] },
-      { op: 'vcMerge', a: [['1', '1'], ['5', '1']], b: [['2', '3'], ['9', '9']], result: [['1', '1'], ['2', '3'], ['5', '1'], ['9', '9']] },
+      {
+        op: 'vcMerge',
+        a: [
+          ['1', '2'],
+          ['2', '5'],
+        ],
+        b: [
+          ['1', '4'],
+          ['2', '1'],
+        ],
+        result: [
+          ['1', '4'],
+          ['2', '5'],
+        ],
+      },
+      {
+        op: 'vcMerge',
+        a: [
+          ['1', '1'],
+          ['5', '1'],
+        ],
+        b: [
+          ['2', '3'],
+          ['9', '9'],
+        ],
+        result: [
+          ['1', '1'],
+          ['2', '3'],
+          ['5', '1'],
+          ['9', '9'],
+        ],
+      },
       { op: 'vcMerge', a: [], b: [['4', '2']], result: [['4', '2']] },
       { op: 'vcMerge', a: [['4', '2']], b: [], result: [['4', '2']] },
       { op: 'vcMerge', a: [], b: [], result: [] },
@@ -79,14 +167,60 @@ export const clockScenarios: Scenario[] = [
     covers: ['clock', 'vector', 'compare'],
     ops: [
       { op: 'vcCompare', a: [], b: [], result: 'equal' },
-      { op: 'vcCompare', a: [['1', '2'], ['2', '3']], b: [['1', '2'], ['2', '3']], result: 'equal' },
+      {
+        op: 'vcCompare',
+        a: [
+          ['1', '2'],
+          ['2', '3'],
+        ],
+        b: [
+          ['1', '2'],
+          ['2', '3'],
+        ],
+        result: 'equal',
+      },
       { op: 'vcCompare', a: [['1', '1']], b: [['1', '2']], result: 'before' },
       { op: 'vcCompare', a: [], b: [['1', '1']], result: 'before' },
-      { op: 'vcCompare', a: [['1', '2']], b: [['1', '2'], ['2', '1']], result: 'before' },
-      { op: 'vcCompare', a: [['1', '3'], ['2', '1']], b: [['1', '2']], result: 'after' },
+      {
+        op: 'vcCompare',
+        a: [['1', '2']],
+        b: [
+          ['1', '2'],
+          ['2', '1'],
+        ],
+        result: 'before',
+      },
+      {
+        op: 'vcCompare',
+        a: [
+          ['1', '3'],
+          ['2', '1'],
+        ],
+        b: [['1', '2']],
+        result: 'after',
+      },
       { op: 'vcCompare', a: [['1', '1']], b: [['2', '1']], result: 'concurrent' },
-      { op: 'vcCompare', a: [['1', '2'], ['2', '1']], b: [['1', '1'], ['2', '2']], result: 'concurrent' },
-      { op: 'vcCompare', a: [['1', '5']], b: [['1', '4'], ['3', '1']], result: 'concurrent' },
+      {
+        op: 'vcCompare',
+        a: [
+          ['1', '2'],
+          ['2', '1'],
+        ],
+        b: [
+          ['1', '1'],
+          ['2', '2'],
+        ],
+        result: 'concurrent',
+      },
+      {
+        op: 'vcCompare',
+        a: [['1', '5']],
+        b: [
+          ['1', '4'],
+          ['3', '1'],
+        ],
+        result: 'concurrent',
+      },
     ],
   }),
   clocks({
@@ -94,10 +228,49 @@ export const clockScenarios: Scenario[] = [
     about: 'Nodes are ordered as unsigned 64-bit: 2^63 and u64 max sort after 1, never before.',
     covers: ['clock', 'vector', 'canonical', 'extreme'],
     ops: [
-      { op: 'vcCompare', a: [['1', '1'], [HIGH, '1']], b: [['1', '1'], [HIGH, '2']], result: 'before' },
-      { op: 'vcMerge', a: [[HIGH, '1']], b: [['1', '1'], [TOP, '1']], result: [['1', '1'], [HIGH, '1'], [TOP, '1']] },
-      { op: 'vcTick', clock: [[HIGH, '1']], node: '2', result: [['2', '1'], [HIGH, '1']] },
-      { op: 'vcCompare', a: [[HIGH, '1'], ['1', '1']], b: [], error: E },
+      {
+        op: 'vcCompare',
+        a: [
+          ['1', '1'],
+          [HIGH, '1'],
+        ],
+        b: [
+          ['1', '1'],
+          [HIGH, '2'],
+        ],
+        result: 'before',
+      },
+      {
+        op: 'vcMerge',
+        a: [[HIGH, '1']],
+        b: [
+          ['1', '1'],
+          [TOP, '1'],
+        ],
+        result: [
+          ['1', '1'],
+          [HIGH, '1'],
+          [TOP, '1'],
+        ],
+      },
+      {
+        op: 'vcTick',
+        clock: [[HIGH, '1']],
+        node: '2',
+        result: [
+          ['2', '1'],
+          [HIGH, '1'],
+        ],
+      },
+      {
+        op: 'vcCompare',
+        a: [
+          [HIGH, '1'],
+          ['1', '1'],
+        ],
+        b: [],
+        error: E,
+      },
     ],
   }),
   clocks({
@@ -105,11 +278,35 @@ export const clockScenarios: Scenario[] = [
     about: 'Unsorted nodes, a repeated node, a zero or negative counter: compare, merge and tick refuse such clocks.',
     covers: ['clock', 'vector', 'canonical', 'refuse'],
     ops: [
-      { op: 'vcCompare', a: [['2', '1'], ['1', '1']], b: [], error: E },
-      { op: 'vcCompare', a: [], b: [['1', '1'], ['1', '2']], error: E },
+      {
+        op: 'vcCompare',
+        a: [
+          ['2', '1'],
+          ['1', '1'],
+        ],
+        b: [],
+        error: E,
+      },
+      {
+        op: 'vcCompare',
+        a: [],
+        b: [
+          ['1', '1'],
+          ['1', '2'],
+        ],
+        error: E,
+      },
       { op: 'vcMerge', a: [['1', '0']], b: [['2', '1']], error: E },
       { op: 'vcMerge', a: [['1', '1']], b: [['2', '-4']], error: E },
-      { op: 'vcTick', clock: [['3', '1'], ['2', '1']], node: '1', error: E },
+      {
+        op: 'vcTick',
+        clock: [
+          ['3', '1'],
+          ['2', '1'],
+        ],
+        node: '1',
+        error: E,
+      },
       { op: 'vcTick', clock: [['1', '0']], node: '1', error: E },
     ],
   }),

@@ -29,7 +29,12 @@ export const matching: Scenario[] = [
     about: 'A buy priced through the ask trades at the resting (maker) price; both orders are filled.',
     covers: ['limit', 'gtc', 'trade', 'maker_price', 'filled'],
     steps: [[sell(1, 1, 100, 10)], [buy(2, 2, 105, 10)]],
-    expect: ['accepted id=2 owner=2 price=105 qty=10 remaining=10', 'trade taker=2 maker=1 price=100 qty=10', 'done:filled id=1 price=100', 'done:filled id=2 price=105'],
+    expect: [
+      'accepted id=2 owner=2 price=105 qty=10 remaining=10',
+      'trade taker=2 maker=1 price=100 qty=10',
+      'done:filled id=1 price=100',
+      'done:filled id=2 price=105',
+    ],
   }),
   book({
     name: 'limit-sell-price-improvement',
@@ -58,9 +63,12 @@ export const matching: Scenario[] = [
     covers: ['limit', 'price_priority', 'sweep', 'partial_fill'],
     steps: [[sell(1, 1, 101, 5), sell(2, 1, 100, 5), sell(3, 1, 102, 5), sell(4, 1, 103, 5)], [buy(5, 2, 102, 12)]],
     expect: [
-      'trade taker=5 maker=2 price=100 qty=5', 'done:filled id=2 price=100',
-      'trade taker=5 maker=1 price=101 qty=5', 'done:filled id=1 price=101',
-      'trade taker=5 maker=3 price=102 qty=2 makerRemaining=3', 'done:filled id=5 price=102',
+      'trade taker=5 maker=2 price=100 qty=5',
+      'done:filled id=2 price=100',
+      'trade taker=5 maker=1 price=101 qty=5',
+      'done:filled id=1 price=101',
+      'trade taker=5 maker=3 price=102 qty=2 makerRemaining=3',
+      'done:filled id=5 price=102',
     ],
   }),
   book({
@@ -68,7 +76,12 @@ export const matching: Scenario[] = [
     about: 'Orders at one price fill oldest first.',
     covers: ['limit', 'time_priority', 'fifo'],
     steps: [[sell(1, 1, 100, 3), sell(2, 3, 100, 3), sell(3, 1, 100, 3)], [buy(4, 2, 100, 5)]],
-    expect: ['trade taker=4 maker=1 price=100 qty=3', 'done:filled id=1 price=100', 'trade taker=4 maker=2 price=100 qty=2 makerRemaining=1', 'done:filled id=4 price=100'],
+    expect: [
+      'trade taker=4 maker=1 price=100 qty=3',
+      'done:filled id=1 price=100',
+      'trade taker=4 maker=2 price=100 qty=2 makerRemaining=1',
+      'done:filled id=4 price=100',
+    ],
   }),
   book({
     name: 'limit-sell-sweeps-bids',
@@ -76,36 +89,60 @@ export const matching: Scenario[] = [
     covers: ['limit', 'sweep', 'price_priority', 'rest'],
     steps: [[buy(1, 1, 98, 2), buy(2, 1, 100, 2), buy(3, 1, 99, 2), buy(4, 1, 97, 2)], [sell(5, 2, 98, 10)]],
     expect: [
-      'trade taker=5 maker=2 price=100 qty=2', 'trade taker=5 maker=3 price=99 qty=2', 'trade taker=5 maker=1 price=98 qty=2',
+      'trade taker=5 maker=2 price=100 qty=2',
+      'trade taker=5 maker=3 price=99 qty=2',
+      'trade taker=5 maker=1 price=98 qty=2',
     ],
   }),
   book({
     name: 'level-totals-in-depth',
     about: 'Depth reports each level with the sum of its orders and their count, also after partial fills.',
     covers: ['depth', 'level_total', 'partial_fill'],
-    steps: [[buy(1, 1, 100, 5), buy(2, 3, 100, 7), buy(3, 1, 99, 1), sell(4, 2, 101, 4), sell(5, 2, 101, 6)], [sell(6, 2, 100, 6)]],
-    expect: ['trade taker=6 maker=1 price=100 qty=5', 'done:filled id=1 price=100', 'trade taker=6 maker=2 price=100 qty=1 makerRemaining=6', 'done:filled id=6 price=100'],
+    steps: [
+      [buy(1, 1, 100, 5), buy(2, 3, 100, 7), buy(3, 1, 99, 1), sell(4, 2, 101, 4), sell(5, 2, 101, 6)],
+      [sell(6, 2, 100, 6)],
+    ],
+    expect: [
+      'trade taker=6 maker=1 price=100 qty=5',
+      'done:filled id=1 price=100',
+      'trade taker=6 maker=2 price=100 qty=1 makerRemaining=6',
+      'done:filled id=6 price=100',
+    ],
   }),
   book({
     name: 'batch-cmd-index',
     about: 'Events carry the index of their command within its batch; a later batch starts again at 0.',
     covers: ['batch', 'cmd_index'],
     steps: [[buy(1, 1, 100, 1), buy(2, 1, 101, 1), sell(3, 2, 101, 2)], [sell(4, 2, 100, 1)]],
-    expect: ['accepted id=3 owner=2 price=101 qty=2 remaining=2', 'trade taker=3 maker=2 price=101 qty=1', 'trade taker=4 maker=1 price=100 qty=1'],
+    expect: [
+      'accepted id=3 owner=2 price=101 qty=2 remaining=2',
+      'trade taker=3 maker=2 price=101 qty=1',
+      'trade taker=4 maker=1 price=100 qty=1',
+    ],
   }),
   book({
     name: 'market-ioc-sweeps',
     about: 'A market IOC buy takes asks at any price, best first, until it is filled.',
     covers: ['market', 'ioc', 'sweep', 'filled'],
     steps: [[sell(1, 1, 100, 2), sell(2, 1, 150, 2), sell(3, 1, 1000, 2)], [market('buy', 4, 2, 5)]],
-    expect: ['accepted id=4 owner=2 qty=5 remaining=5', 'trade taker=4 maker=1 price=100 qty=2', 'trade taker=4 maker=2 price=150 qty=2', 'trade taker=4 maker=3 price=1000 qty=1 makerRemaining=1', 'done:filled id=4'],
+    expect: [
+      'accepted id=4 owner=2 qty=5 remaining=5',
+      'trade taker=4 maker=1 price=100 qty=2',
+      'trade taker=4 maker=2 price=150 qty=2',
+      'trade taker=4 maker=3 price=1000 qty=1 makerRemaining=1',
+      'done:filled id=4',
+    ],
   }),
   book({
     name: 'market-ioc-partial-expires',
     about: 'A market IOC larger than the book takes everything and the rest expires; nothing rests.',
     covers: ['market', 'ioc', 'partial_fill', 'expired'],
     steps: [[buy(1, 1, 100, 2), buy(2, 1, 90, 3)], [market('sell', 3, 2, 10)]],
-    expect: ['trade taker=3 maker=1 price=100 qty=2', 'trade taker=3 maker=2 price=90 qty=3', 'done:expired id=3 qty=5'],
+    expect: [
+      'trade taker=3 maker=1 price=100 qty=2',
+      'trade taker=3 maker=2 price=90 qty=3',
+      'done:expired id=3 qty=5',
+    ],
   }),
   book({
     name: 'market-ioc-empty-book-expires',
@@ -154,7 +191,11 @@ export const matching: Scenario[] = [
     about: 'A limit FOK whose quantity equals exactly the liquidity within its price fills across two levels.',
     covers: ['limit', 'fok', 'sweep', 'filled'],
     steps: [[sell(1, 1, 100, 4), sell(2, 3, 101, 6), sell(3, 1, 102, 50)], [buy(4, 2, 101, 10, { tif: 'fok' })]],
-    expect: ['trade taker=4 maker=1 price=100 qty=4', 'trade taker=4 maker=2 price=101 qty=6', 'done:filled id=4 price=101'],
+    expect: [
+      'trade taker=4 maker=1 price=100 qty=4',
+      'trade taker=4 maker=2 price=101 qty=6',
+      'done:filled id=4 price=101',
+    ],
   }),
   book({
     name: 'limit-fok-price-bound-unfilled',
@@ -174,7 +215,17 @@ export const matching: Scenario[] = [
     name: 'id-reuse-after-done',
     about: 'Ids are unique among resting orders only: once an order is filled or cancelled its id may be placed again.',
     covers: ['id', 'duplicate_id', 'filled', 'cancel'],
-    steps: [[sell(1, 1, 100, 2), buy(2, 2, 100, 2)], [buy(1, 2, 90, 1), sell(2, 1, 110, 1)], [{ op: 'cancel', id: '1', owner: '2' }, buy(1, 3, 91, 1)]],
-    expect: ['done:filled id=1 price=100', 'accepted id=1 owner=2 price=90 qty=1 remaining=1', 'accepted id=2 owner=1 price=110 qty=1 remaining=1', 'done:cancelled id=1 price=90 qty=1', 'accepted id=1 owner=3 price=91 qty=1 remaining=1'],
+    steps: [
+      [sell(1, 1, 100, 2), buy(2, 2, 100, 2)],
+      [buy(1, 2, 90, 1), sell(2, 1, 110, 1)],
+      [{ op: 'cancel', id: '1', owner: '2' }, buy(1, 3, 91, 1)],
+    ],
+    expect: [
+      'done:filled id=1 price=100',
+      'accepted id=1 owner=2 price=90 qty=1 remaining=1',
+      'accepted id=2 owner=1 price=110 qty=1 remaining=1',
+      'done:cancelled id=1 price=90 qty=1',
+      'accepted id=1 owner=3 price=91 qty=1 remaining=1',
+    ],
   }),
 ];

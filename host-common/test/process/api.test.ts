@@ -21,7 +21,10 @@ for (const runtime of RUNTIMES) {
 
     beforeAll(async () => {
       dataDir = await tempDataDir(`api-${runtime}`);
-      node = await startNodeProcess(runtime, { dataDir, args: ['--tokens', `alice:${TOKENS.alice},bob:${TOKENS.bob}`] });
+      node = await startNodeProcess(runtime, {
+        dataDir,
+        args: ['--tokens', `alice:${TOKENS.alice},bob:${TOKENS.bob}`],
+      });
     });
     afterAll(async () => {
       if (node) {
@@ -63,7 +66,11 @@ for (const runtime of RUNTIMES) {
         const statuses: number[] = [];
         let limited: Awaited<ReturnType<typeof c.request>> | null = null;
         for (let i = 0; i < 30; i++) {
-          const r = await c.request({ method: 'GET', path: '/v1/orders', headers: { Authorization: 'Bearer rate-tok' } });
+          const r = await c.request({
+            method: 'GET',
+            path: '/v1/orders',
+            headers: { Authorization: 'Bearer rate-tok' },
+          });
           statuses.push(r.status);
           if (r.status === 429) limited ??= r;
         }
@@ -81,7 +88,22 @@ for (const runtime of RUNTIMES) {
     it('--help lists every option; a bad flag exits 2 naming it', async () => {
       const help = await runToExit(runtime, ['--help']);
       expect(help.code).toBe(0);
-      for (const flag of ['--api-host', '--api-port', '--p2p-port', '--data-dir', '--bootstrap', '--mdns', '--dht', '--markets', '--token', '--tokens', '--log-level', '--rate-limit', '--body-limit', '--snapshot-every']) {
+      for (const flag of [
+        '--api-host',
+        '--api-port',
+        '--p2p-port',
+        '--data-dir',
+        '--bootstrap',
+        '--mdns',
+        '--dht',
+        '--markets',
+        '--token',
+        '--tokens',
+        '--log-level',
+        '--rate-limit',
+        '--body-limit',
+        '--snapshot-every',
+      ]) {
         expect(help.stdout).toContain(flag);
       }
       expect(help.stdout).toContain('MESHBOOK_API_PORT');

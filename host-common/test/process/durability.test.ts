@@ -26,8 +26,17 @@ interface Known {
 }
 
 const view = (o: any) => ({
-  status: o.status, quantity: o.quantity, filledQuantity: o.filledQuantity, remainingQuantity: o.remainingQuantity, price: o.price, side: o.side,
-  type: o.type, stopPrice: o.stopPrice, oco: o.oco, displayQuantity: o.displayQuantity, expiresAt: o.expiresAt,
+  status: o.status,
+  quantity: o.quantity,
+  filledQuantity: o.filledQuantity,
+  remainingQuantity: o.remainingQuantity,
+  price: o.price,
+  side: o.side,
+  type: o.type,
+  stopPrice: o.stopPrice,
+  oco: o.oco,
+  displayQuantity: o.displayQuantity,
+  expiresAt: o.expiresAt,
 });
 
 async function post(pool: RawPool, body: unknown) {
@@ -36,7 +45,10 @@ async function post(pool: RawPool, body: unknown) {
 }
 
 async function walSegments(dataDir: string): Promise<string[]> {
-  return (await fs.readdir(path.join(dataDir, 'wal'))).filter((f) => f.endsWith('.wal')).sort().map((f) => path.join(dataDir, 'wal', f));
+  return (await fs.readdir(path.join(dataDir, 'wal')))
+    .filter((f) => f.endsWith('.wal'))
+    .sort()
+    .map((f) => path.join(dataDir, 'wal', f));
 }
 
 /** Byte offsets of the records in a segment (20-byte header, payload length at byte 8). */
@@ -61,9 +73,21 @@ for (const runtime of RUNTIMES) {
         // 1. trades, all acknowledged before the storm
         const tradeIds: string[] = [];
         for (let i = 0; i < 10; i++) {
-          const maker = await post(pool, { market: 'BTC-USD', side: 'sell', type: 'limit', price: '150.00', quantity: '0.3' });
+          const maker = await post(pool, {
+            market: 'BTC-USD',
+            side: 'sell',
+            type: 'limit',
+            price: '150.00',
+            quantity: '0.3',
+          });
           expect(maker.status).toBe(201);
-          const taker = await post(pool, { market: 'BTC-USD', side: 'buy', type: 'limit', price: '150.00', quantity: '0.2' });
+          const taker = await post(pool, {
+            market: 'BTC-USD',
+            side: 'buy',
+            type: 'limit',
+            price: '150.00',
+            quantity: '0.2',
+          });
           expect(taker.status).toBe(201);
           tradeIds.push(...taker.json.trades.map((t: any) => t.id));
           for (const o of [maker.json.order, taker.json.order]) known.set(o.id, { id: o.id, acked: o, inFlight: null });
@@ -73,7 +97,13 @@ for (const runtime of RUNTIMES) {
         for (const body of [
           { side: 'buy', type: 'stop_limit', price: '500.00', stopPrice: '450.00', quantity: '1' },
           { side: 'sell', type: 'limit', price: '300.00', quantity: '5', displayQuantity: '0.5' },
-          { side: 'buy', type: 'limit', price: '5.00', quantity: '1', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+          {
+            side: 'buy',
+            type: 'limit',
+            price: '5.00',
+            quantity: '1',
+            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          },
           { side: 'sell', type: 'limit', price: '310.00', quantity: '1', oco: { stopPrice: '5.00', price: '4.00' } },
         ]) {
           const res = await post(pool, { market: 'BTC-USD', ...body });
@@ -96,8 +126,18 @@ for (const runtime of RUNTIMES) {
             try {
               if (mine.length === 0 || roll < 0.6) {
                 const side = r() < 0.5 ? 'buy' : 'sell';
-                const price = side === 'buy' ? `${10 + Math.floor(r() * 80)}.${String(Math.floor(r() * 100)).padStart(2, '0')}` : `${201 + Math.floor(r() * 80)}.00`;
-                const res = await post(pool, { market: 'BTC-USD', side, type: 'limit', price, quantity: `${1 + Math.floor(r() * 9)}.5`, clientOrderId: `c${c}-${mine.length}` });
+                const price =
+                  side === 'buy'
+                    ? `${10 + Math.floor(r() * 80)}.${String(Math.floor(r() * 100)).padStart(2, '0')}`
+                    : `${201 + Math.floor(r() * 80)}.00`;
+                const res = await post(pool, {
+                  market: 'BTC-USD',
+                  side,
+                  type: 'limit',
+                  price,
+                  quantity: `${1 + Math.floor(r() * 9)}.5`,
+                  clientOrderId: `c${c}-${mine.length}`,
+                });
                 if (res.status !== 201) throw new Error(`place answered ${res.status}`);
                 const k: Known = { id: res.json.order.id, acked: res.json.order, inFlight: null };
                 mine.push(k);
@@ -107,14 +147,25 @@ for (const runtime of RUNTIMES) {
                 if (k.acked.status !== 'open') continue;
                 if (roll < 0.75) {
                   k.inFlight = { reduceTo: '0.5' };
-                  const res = await pool.request({ method: 'PATCH', path: `/v1/orders/${k.id}`, headers: AUTH, body: JSON.stringify({ quantity: '0.5' }) });
+                  const res = await pool.request({
+                    method: 'PATCH',
+                    path: `/v1/orders/${k.id}`,
+                    headers: AUTH,
+                    body: JSON.stringify({ quantity: '0.5' }),
+                  });
                   if (res.status !== 200) throw new Error(`reduce answered ${res.status}`);
                   k.acked = JSON.parse(res.body);
                 } else if (roll < 0.85) {
                   // a move within its side's range: it goes to the back of another level, trading nothing
-                  const moveTo = k.acked.side === 'buy' ? `${10 + Math.floor(r() * 80)}.00` : `${201 + Math.floor(r() * 80)}.00`;
+                  const moveTo =
+                    k.acked.side === 'buy' ? `${10 + Math.floor(r() * 80)}.00` : `${201 + Math.floor(r() * 80)}.00`;
                   k.inFlight = { moveTo };
-                  const res = await pool.request({ method: 'PATCH', path: `/v1/orders/${k.id}`, headers: AUTH, body: JSON.stringify({ price: moveTo }) });
+                  const res = await pool.request({
+                    method: 'PATCH',
+                    path: `/v1/orders/${k.id}`,
+                    headers: AUTH,
+                    body: JSON.stringify({ price: moveTo }),
+                  });
                   if (res.status !== 200) throw new Error(`move answered ${res.status}`);
                   k.acked = JSON.parse(res.body);
                 } else {
@@ -159,12 +210,16 @@ for (const runtime of RUNTIMES) {
               else expect(Number(got.remainingQuantity)).toBe(Number(k.inFlight.reduceTo));
             }
           }
-          const trades = JSON.parse((await pool.request({ method: 'GET', path: '/v1/markets/BTC-USD/trades?limit=1000' })).body);
+          const trades = JSON.parse(
+            (await pool.request({ method: 'GET', path: '/v1/markets/BTC-USD/trades?limit=1000' })).body,
+          );
           const ids = new Set(trades.map((t: any) => t.id));
           for (const id of tradeIds) expect(ids.has(id), `trade ${id}`).toBe(true);
         };
         await check();
-        const hashAfterKill = JSON.parse((await pool.request({ method: 'GET', path: '/v1/markets/BTC-USD/book' })).body);
+        const hashAfterKill = JSON.parse(
+          (await pool.request({ method: 'GET', path: '/v1/markets/BTC-USD/book' })).body,
+        );
 
         // 4. a graceful stop (snapshot) and a start give the same state
         pool.close();

@@ -32,7 +32,8 @@ function errorShape(body: string): string | null {
     return `not JSON: ${body.slice(0, 120)}`;
   }
   const e = j?.error;
-  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string' || !/^[a-z][a-z0-9_]*$/.test(e.code)) return `not the error shape: ${body.slice(0, 120)}`;
+  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string' || !/^[a-z][a-z0-9_]*$/.test(e.code))
+    return `not the error shape: ${body.slice(0, 120)}`;
   if (e.field !== undefined && typeof e.field !== 'string') return `field is not a string: ${body.slice(0, 120)}`;
   return null;
 }
@@ -48,14 +49,22 @@ for (const runtime of RUNTIMES) {
         // some state first, so an unchanged hash means something: resting orders, an iceberg, a stop
         const orders: string[] = [];
         for (const body of [
-          { side: 'buy', type: 'limit', price: '100.00' }, { side: 'sell', type: 'limit', price: '101.00', displayQuantity: '0.1' },
-          { side: 'buy', type: 'limit', price: '99.50' }, { side: 'buy', type: 'stop_limit', price: '120.00', stopPrice: '110.00' },
+          { side: 'buy', type: 'limit', price: '100.00' },
+          { side: 'sell', type: 'limit', price: '101.00', displayQuantity: '0.1' },
+          { side: 'buy', type: 'limit', price: '99.50' },
+          { side: 'buy', type: 'stop_limit', price: '120.00', stopPrice: '110.00' },
         ]) {
-          const r = await send(pool, { method: 'POST', path: '/v1/orders', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ market: 'BTC-USD', quantity: '0.5', ...body }) });
+          const r = await send(pool, {
+            method: 'POST',
+            path: '/v1/orders',
+            headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ market: 'BTC-USD', quantity: '0.5', ...body }),
+          });
           expect(r.status).toBe(201);
           orders.push(JSON.parse(r.body).order.id);
         }
-        const book = async () => JSON.parse((await send(pool, { method: 'GET', path: '/v1/markets/BTC-USD/book' })).body);
+        const book = async () =>
+          JSON.parse((await send(pool, { method: 'GET', path: '/v1/markets/BTC-USD/book' })).body);
         const before = await book();
 
         const r = rng(SEED);
@@ -63,22 +72,27 @@ for (const runtime of RUNTIMES) {
         const failures: string[] = [];
         const statuses = new Map<number, number>();
         let next = 0;
-        await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-          while (next < requests.length) {
-            const i = next++;
-            const req = requests[i];
-            let res: RawResponse;
-            try {
-              res = await send(pool, req);
-            } catch (err) {
-              failures.push(`#${i} ${req.method} ${req.path}: no answer (${(err as Error).message})`);
-              continue;
+        await Promise.all(
+          Array.from({ length: CONNECTIONS }, async () => {
+            while (next < requests.length) {
+              const i = next++;
+              const req = requests[i];
+              let res: RawResponse;
+              try {
+                res = await send(pool, req);
+              } catch (err) {
+                failures.push(`#${i} ${req.method} ${req.path}: no answer (${(err as Error).message})`);
+                continue;
+              }
+              statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+              const bad = res.status < 400 || res.status > 499 ? `status ${res.status}` : errorShape(res.body);
+              if (bad && failures.length < 20)
+                failures.push(
+                  `#${i} ${req.method} ${req.path} ${typeof req.body === 'string' ? req.body.slice(0, 100) : ''}: ${bad}`,
+                );
             }
-            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-            const bad = res.status < 400 || res.status > 499 ? `status ${res.status}` : errorShape(res.body);
-            if (bad && failures.length < 20) failures.push(`#${i} ${req.method} ${req.path} ${typeof req.body === 'string' ? req.body.slice(0, 100) : ''}: ${bad}`);
-          }
-        }));
+          }),
+        );
         expect(failures, `statuses ${JSON.stringify([...statuses])}`).toEqual([]);
         // the node is up and nothing changed
         const health = await send(pool, { method: 'GET', path: '/v1/health' });
@@ -89,7 +103,8 @@ for (const runtime of RUNTIMES) {
         expect(after.bids).toEqual(before.bids);
         expect(after.asks).toEqual(before.asks);
         // the spread of answers shows the fuzz reached every layer
-        for (const s of [400, 401, 404, 405, 413, 422]) expect(statuses.get(s) ?? 0, `status ${s} in ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
+        for (const s of [400, 401, 404, 405, 413, 422])
+          expect(statuses.get(s) ?? 0, `status ${s} in ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
       } finally {
         pool.close();
         const exit = await node.stop();

@@ -30,9 +30,12 @@ const nodeFlags = (process.env.MESHBOOK_NODE_FLAGS ?? '').split(' ').filter((f) 
 
 export function nodeCommand(runtime: Runtime, args: string[]): [string, string[]] {
   switch (runtime) {
-    case 'node': return [binary('node'), [...nodeFlags, path.join(ROOT, 'host-node/main.ts'), ...args]];
-    case 'deno': return [binary('deno'), ['run', ...DENO_PERMISSIONS, path.join(ROOT, 'host-deno/main.ts'), ...args]];
-    case 'bun': return [binary('bun'), [path.join(ROOT, 'host-bun/main.ts'), ...args]];
+    case 'node':
+      return [binary('node'), [...nodeFlags, path.join(ROOT, 'host-node/main.ts'), ...args]];
+    case 'deno':
+      return [binary('deno'), ['run', ...DENO_PERMISSIONS, path.join(ROOT, 'host-deno/main.ts'), ...args]];
+    case 'bun':
+      return [binary('bun'), [path.join(ROOT, 'host-bun/main.ts'), ...args]];
   }
 }
 
@@ -62,16 +65,36 @@ export interface StartOptions {
 
 /** Starts a node and resolves once it printed `listening`; rejects with its stderr if it exits first. */
 export function startNodeProcess(runtime: Runtime, options: StartOptions): Promise<NodeProcess> {
-  const [bin, argv] = nodeCommand(runtime, ['--api-port', '0', '--p2p-port', '0', '--data-dir', options.dataDir, '--log-level', 'warn', ...(options.args ?? [])]);
-  const child = spawn(bin, argv, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [bin, argv] = nodeCommand(runtime, [
+    '--api-port',
+    '0',
+    '--p2p-port',
+    '0',
+    '--data-dir',
+    options.dataDir,
+    '--log-level',
+    'warn',
+    ...(options.args ?? []),
+  ]);
+  const child = spawn(bin, argv, {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdoutLines: string[] = [];
   let stderr = '';
   let partial = '';
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${runtime} node did not print "listening" within ${options.timeoutMs ?? 30000} ms; stderr: ${stderr}`));
+      reject(
+        new Error(
+          `${runtime} node did not print "listening" within ${options.timeoutMs ?? 30000} ms; stderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 30000);
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -92,7 +115,13 @@ export function startNodeProcess(runtime: Runtime, options: StartOptions): Promi
         if (msg.event === 'listening') {
           clearTimeout(timer);
           resolve({
-            runtime, url: msg.api!, peerId: msg.peerId!, dataDir: options.dataDir, child, stdoutLines, exited,
+            runtime,
+            url: msg.api!,
+            peerId: msg.peerId!,
+            dataDir: options.dataDir,
+            child,
+            stdoutLines,
+            exited,
             stderr: () => stderr,
             stop: async (signal = 'SIGTERM') => {
               child.kill(signal);
@@ -110,7 +139,11 @@ export function startNodeProcess(runtime: Runtime, options: StartOptions): Promi
 }
 
 /** Runs a node that is expected to exit by itself (e.g. refuse to start); resolves with its output. */
-export function runToExit(runtime: Runtime, args: string[], timeoutMs = 30000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runToExit(
+  runtime: Runtime,
+  args: string[],
+  timeoutMs = 30000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [bin, argv] = nodeCommand(runtime, args);
   const child = spawn(bin, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
