@@ -16,6 +16,7 @@ import { Hub } from './api/hub.ts';
 import { Metrics } from './api/metrics.ts';
 import { RateLimiter } from './api/rate-limit.ts';
 import { type Config, helpText, parseConfig } from './config.ts';
+import { ExpiryTimer } from './expiry-timer.ts';
 import { jsonLogger } from './logger.ts';
 import { Markets } from './markets.ts';
 import type { FileSystem, Host, Logger } from './ports.ts';
@@ -158,7 +159,17 @@ export async function startNode(
     clock,
     logger,
     observer: () => (hub.subscribers > 0 ? hub : null),
-    onApplied: () => checkpointer.maybe(),
+    onApplied: () => {
+      checkpointer.maybe();
+      expiry.reschedule();
+    },
+  });
+  const live = sequencer;
+  const expiry = new ExpiryTimer({
+    nextExpiry: () => state.orders.nextExpiry(),
+    sendTime: () => live.submitTime(markets.list[0].id),
+    clock,
+    logger,
   });
 
   metrics.addSource(() => {
@@ -236,6 +247,7 @@ export async function startNode(
   });
 
   phase = 'ready';
+  expiry.start();
   const apiUrl = `http://${urlHost(config.apiHost)}:${server.port}`;
   host.process.stdout(
     JSON.stringify({
@@ -263,6 +275,7 @@ export async function startNode(
     stopping ??= (async () => {
       logger.info('node: shutting down', { reason });
       phase = 'stopping';
+      expiry.stop();
       hub.closeAll();
       await server.close(SHUTDOWN_GRACE_MS);
       await sequencer!.idle();

@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import * as C from '../../core-as/codes.ts';
 import type { Markets } from '../markets.ts';
 import type { DirectRoutes, HttpPort, Logger } from '../ports.ts';
-import type { Body, PlaceBody } from '../sequencer/envelope.ts';
+import type { OrderBody, PlaceBody } from '../sequencer/envelope.ts';
 import { SequencerFailedError, type Sequencer } from '../sequencer/sequencer.ts';
 import type { NodeState, Outcome } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
@@ -140,7 +140,7 @@ export function createApp(deps: AppDeps): App {
   };
 
   /** Hands a command to the sequencer; the outcome, or the 503 when the node cannot take it. */
-  const submit = async (market: string, caller: Caller, body: Body): Promise<Outcome> => {
+  const submit = async (market: string, caller: Caller, body: OrderBody): Promise<Outcome> => {
     const seq = deps.sequencer();
     if (!seq) return { ok: false, error: E.notReady('the node is still replaying its log') };
     try {

@@ -9,7 +9,7 @@
 //
 //   size   field
 //   1      version = 3
-//   1      kind: 1 place, 2 cancel, 3 reduce, 4 amend (= the core's CMD_*)
+//   1      kind: 1 place, 2 cancel, 3 reduce, 4 amend (= the core's CMD_*), 5 time
 //   1 + m  market id, ASCII, 1..33 bytes ("BTC-USD")
 //   32     origin: the ed25519 public key of the node that created it (its peer id)
 //   8      origin seq, u64 >= 1: consecutive per origin
@@ -29,6 +29,8 @@
 //                  reduce keeps its old meaning (never adds: a larger quantity is refused)
 //          amend:  order id u64, new price i64 (ticks, 0 = keep), new remaining quantity i64 (lots,
 //                  0 = keep); not both 0
+//          time:   empty. The node's own clock event: good-till-time orders whose expiresAt its time
+//                  reached expire (the core's time-only command). The owner is TIME_OWNER, unused.
 //   ---    the unsigned bytes end here; the id is their SHA-256
 //   32k    proof: the sibling hashes on the id's path to the batch's Merkle root, leaf first
 //   2      index u16: the envelope's place in its batch, < count
@@ -48,6 +50,10 @@ import { sha256 } from './hash.ts';
 import { batchMessage, HASH_BYTES, MAX_BATCH, proofLength, rootOf } from './merkle.ts';
 
 export const ENVELOPE_VERSION = 3;
+/** The kind of a time event (version 3 only): not a core command, it carries only its time. */
+export const KIND_TIME = 5;
+/** The owner name a time event carries: no owner acts in it. */
+export const TIME_OWNER = 'node';
 const ENVELOPE_V2 = 2;
 const ENVELOPE_V1 = 1;
 export const SIGNATURE_BYTES = 64;
@@ -121,7 +127,14 @@ export interface AmendBody {
   quantity: bigint;
 }
 
-export type Body = PlaceBody | CancelBody | ReduceBody | AmendBody;
+/** A time event: good-till-time orders due by the envelope's time expire. */
+export interface TimeBody {
+  kind: typeof KIND_TIME;
+}
+
+/** What an owner asks for. */
+export type OrderBody = PlaceBody | CancelBody | ReduceBody | AmendBody;
+export type Body = OrderBody | TimeBody;
 
 export interface EnvelopeFields {
   market: string;
@@ -165,6 +178,7 @@ function putAscii(out: Uint8Array, at: number, s: string): void {
 }
 
 function bodySize(b: Body): number {
+  if (b.kind === KIND_TIME) return 0;
   if (b.kind === C.CMD_PLACE)
     return 5 + 16 + 1 + b.clientOrderId.length + 1 + EXTRAS.filter((k) => (b[k] ?? 0n) !== 0n).length * 8;
   return b.kind === C.CMD_CANCEL ? 8 : b.kind === C.CMD_REDUCE ? 16 : 24;
@@ -228,7 +242,7 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
       dv.setBigInt64(p, v, true);
       p += 8;
     });
-  } else {
+  } else if (b.kind !== KIND_TIME) {
     if (b.orderId < 1n || b.orderId > U64_MAX) throw new EnvelopeError('order id out of range');
     dv.setBigUint64(p, b.orderId, true);
     if (b.kind === C.CMD_REDUCE) {
@@ -335,7 +349,7 @@ export function signedMessage(e: Envelope): Uint8Array {
  * covered by checksums, while bytes from the network must be verified.
  */
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
-  if (bytes.length > MAX_ENVELOPE_BYTES || bytes.length < 2 + 1 + 32 + 24 + 2 + 1 + 8 + SIGNATURE_BYTES) {
+  if (bytes.length > MAX_ENVELOPE_BYTES || bytes.length < 2 + 1 + 32 + 24 + 2 + 1 + SIGNATURE_BYTES) {
     throw new EnvelopeError(`bad length ${bytes.length}`);
   }
   let end = bytes.length - SIGNATURE_BYTES;
@@ -371,8 +385,8 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   if (version !== ENVELOPE_VERSION && version !== ENVELOPE_V2 && version !== ENVELOPE_V1)
     throw new EnvelopeError(`unknown version ${version}`);
   const kind = bytes[p++];
-  if (kind < C.CMD_PLACE || kind > (version === ENVELOPE_V1 ? C.CMD_REDUCE : C.CMD_AMEND))
-    throw new EnvelopeError(`unknown kind ${kind}`);
+  const lastKind = version === ENVELOPE_V1 ? C.CMD_REDUCE : version === ENVELOPE_V2 ? C.CMD_AMEND : KIND_TIME;
+  if (kind < C.CMD_PLACE || kind > lastKind) throw new EnvelopeError(`unknown kind ${kind}`);
   const market = str(33, 1);
   if (!MARKET_RE.test(market)) throw new EnvelopeError('bad market id');
   need(32 + 24);
@@ -398,7 +412,9 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     p += 16;
   }
   let body: Body;
-  if (kind === C.CMD_PLACE) {
+  if (kind === KIND_TIME) {
+    body = { kind: KIND_TIME };
+  } else if (kind === C.CMD_PLACE) {
     need(21);
     const place = {
       kind: C.CMD_PLACE,

@@ -16,7 +16,7 @@
 
 import type { Engine } from '../../core-as/src/engine.ts';
 import type { Logger } from '../ports.ts';
-import type { NodeState, Outcome, StateObserver } from '../state/node-state.ts';
+import type { Applied, NodeState, Outcome, StateObserver } from '../state/node-state.ts';
 import type { Wal } from '../store/wal.ts';
 import {
   type BatchProof,
@@ -25,9 +25,12 @@ import {
   type EnvelopeFields,
   encodeUnsigned,
   hex,
+  KIND_TIME,
+  type OrderBody,
   sealedSize,
   sealInto,
   SIGNATURE_BYTES,
+  TIME_OWNER,
 } from './envelope.ts';
 import { sha256 } from './hash.ts';
 import { batchMessage, batchTree, MAX_BATCH } from './merkle.ts';
@@ -60,7 +63,7 @@ interface Item {
   unsigned: Uint8Array;
   id: Uint8Array;
   proof: BatchProof | null; // set when signed
-  resolve: (o: Outcome) => void;
+  resolve: (o: Applied) => void;
   reject: (e: Error) => void;
 }
 
@@ -125,7 +128,20 @@ export class Sequencer {
   }
 
   /** Wraps a command in an envelope and resolves with its outcome once it is durable and applied. */
-  submit(market: string, owner: string, body: Body): Promise<Outcome> {
+  submit(market: string, owner: string, body: OrderBody): Promise<Outcome> {
+    // NodeState.apply answers an order body with an order outcome
+    return this.enqueue(market, owner, body) as Promise<Outcome>;
+  }
+
+  /**
+   * Logs a time event stamped with the clock's time now: the good-till-time orders it reached
+   * expire when it applies, on this node and on every replay of the log.
+   */
+  async submitTime(market: string): Promise<void> {
+    await this.enqueue(market, TIME_OWNER, { kind: KIND_TIME });
+  }
+
+  private enqueue(market: string, owner: string, body: Body): Promise<Applied> {
     if (this.failure) return Promise.reject(this.failure);
     const lamport = this.engine.lamportTick(this.lamport > this.state.lamport ? this.lamport : this.state.lamport);
     const fields: EnvelopeFields = {
@@ -147,7 +163,7 @@ export class Sequencer {
     }
     this.seq = fields.seq;
     this.lamport = lamport;
-    return new Promise<Outcome>((resolve, reject) => {
+    return new Promise<Applied>((resolve, reject) => {
       this.queue.push({ fields, unsigned, id: sha256(unsigned), proof: null, resolve, reject });
       this.schedule();
     });
@@ -238,7 +254,7 @@ export class Sequencer {
         bytes,
       };
     }
-    let outcomes: Outcome[];
+    let outcomes: Applied[];
     try {
       outcomes = this.state.apply(envs, this.observer());
     } catch (err) {

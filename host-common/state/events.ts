@@ -11,7 +11,7 @@ import { type ApiError, bookRejected, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
 import { type Envelope, orderIdHex, type PlaceBody } from '../sequencer/envelope.ts';
 import type { LevelMirror, TouchedLevels } from './levels.ts';
-import type { Outcome } from './node-state.ts';
+import type { Applied } from './node-state.ts';
 import { copyOrder, isLive, type OrderRecord, type OrderTable } from './order-table.ts';
 import type { TradeRecord } from './trades.ts';
 
@@ -77,7 +77,7 @@ export function applyEvents(
   events: EngineEvent[],
   pending: Pending[],
   envs: readonly Envelope[],
-  outcomes: Outcome[],
+  outcomes: Applied[],
   change: Change | null,
 ): void {
   const touched = change ? change.levels : null;

@@ -14,13 +14,15 @@
 // replay: the command itself, or — when the host decides the outcome alone (a duplicate
 // client order id, a change the order table refuses, a no-op) — a bare time tick, a command
 // of kind 0 that the core refuses (unknown_command) after expiring what its time reached.
+// A time envelope (the node's own clock event, sent when a good-till-time order is due) is
+// such a tick and nothing else.
 
 import * as C from '../../core-as/codes.ts';
 import type { Engine } from '../../core-as/src/engine.ts';
 import { command, type Command } from '../../core-as/types.ts';
 import { type ApiError, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
-import { type Envelope, hex, orderIdHex, orderIdOf } from '../sequencer/envelope.ts';
+import { type Envelope, hex, KIND_TIME, orderIdHex, orderIdOf } from '../sequencer/envelope.ts';
 import { sha256 } from '../sequencer/hash.ts';
 import { peerIdOf } from '../sequencer/identity.ts';
 import { type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
@@ -30,6 +32,14 @@ import { copyOrder, type OrderRecord, OrderTable } from './order-table.ts';
 import { type TradeRecord, TradeRing } from './trades.ts';
 
 export type Outcome = { ok: true; order: OrderRecord; trades: TradeRecord[] } | { ok: false; error: ApiError };
+/** A time envelope's outcome: its time reached the core, which expired what was due. */
+export interface TimeOutcome {
+  ok: true;
+  time: true;
+}
+/** What applying one envelope gives: an order command's outcome, or a time event's. */
+export type Applied = Outcome | TimeOutcome;
+const TIME_APPLIED: TimeOutcome = { ok: true, time: true };
 
 /** Who wants to hear about changes while live (WebSocket, SSE, metrics); null during replay. */
 export interface StateObserver {
@@ -151,8 +161,8 @@ export class NodeState {
   }
 
   /** Applies envelopes in order; one outcome per envelope. */
-  apply(envs: readonly Envelope[], observer: StateObserver | null = null): Outcome[] {
-    const outcomes: Outcome[] = new Array(envs.length);
+  apply(envs: readonly Envelope[], observer: StateObserver | null = null): Applied[] {
+    const outcomes: Applied[] = new Array(envs.length);
     const change: Change | null = observer ? { orders: new Set(), levels: new Map() } : null;
     let cmds: Command[] = [];
     let pending: Pending[] = [];
@@ -175,11 +185,15 @@ export class NodeState {
       if (last === undefined || e.seq > last) this.originSeqs.set(originKey, e.seq);
       const time = e.time;
       /** The host decides this envelope's outcome; the core still sees its time. */
-      const decided = (outcome: Outcome) => {
+      const decided = (outcome: Applied) => {
         outcomes[i] = outcome;
         cmds.push(command({ kind: TICK, time }));
         pending.push({ env: i, kind: TICK, id: 0n, owner: '', trades: [] });
       };
+      if (e.body.kind === KIND_TIME) {
+        decided(TIME_APPLIED);
+        continue;
+      }
 
       const m = this.markets.get(e.market);
       if (!m) {

@@ -4,6 +4,8 @@
 // from applied envelopes and the core's events, so a replay rebuilds it exactly. Finished
 // orders are kept up to a limit, the oldest-finished going first; live orders are always kept.
 
+import { ExpiryQueue } from './expiry-queue.ts';
+
 /**
  * pending: a stop order waiting for its trigger; open / partially_filled: in the book (or
  * entering it); filled, cancelled, expired (good-till-time), rejected (a triggered stop the
@@ -61,6 +63,8 @@ export class OrderTable {
   // finished ids, oldest first, from `head` on
   private finished: bigint[] = [];
   private head = 0;
+  // the live good-till-time orders, earliest expiry first
+  private readonly expiries = new ExpiryQueue();
 
   constructor(maxFinished: number) {
     this.maxFinished = maxFinished;
@@ -90,6 +94,7 @@ export class OrderTable {
     this.orders.set(o.id, o);
     push(this.byOwner, o.owner, o.id);
     if (isLive(o.status)) push(this.openByOwner, o.owner, o.id);
+    if (o.expiresAt > 0 && isLive(o.status)) this.expiries.push(o.expiresAt, o.id);
     if (o.clientOrderId !== null) this.byClientId.set(OrderTable.clientKey(o.owner, o.clientOrderId), o.id);
   }
 
@@ -127,6 +132,14 @@ export class OrderTable {
       if (o && (!openOnly || isLive(o.status)) && filter(o)) out.push(o); // ids that left are skipped
     }
     return out;
+  }
+
+  /** The earliest expiresAt (ms) of a live good-till-time order (a resting order or a pending stop); null if none. */
+  nextExpiry(): number | null {
+    return this.expiries.next((id, at) => {
+      const o = this.orders.get(id);
+      return o !== undefined && isLive(o.status) && o.expiresAt === at;
+    });
   }
 
   /** Every order kept, in creation order, and the finished ones in finishing order (for checkpoints). */

@@ -11,8 +11,10 @@ import {
   type EnvelopeFields,
   EnvelopeError,
   hex,
+  KIND_TIME,
   orderIdHex,
   orderIdOf,
+  type PlaceBody,
   seal,
   verifyEnvelope,
 } from '../sequencer/envelope.ts';
@@ -25,7 +27,7 @@ import { memoryLogger, removeDir, tempDir } from './helpers.ts';
 /** What follows the unsigned bytes of a batch of one: index, count, k, signature. */
 const TRAILER = 5 + 64;
 const origin = new Uint8Array(32).map((_, i) => i + 1);
-const place: EnvelopeFields = {
+const place: EnvelopeFields & { body: PlaceBody } = {
   market: 'BTC-USD',
   origin,
   seq: 7n,
@@ -76,6 +78,7 @@ describe('envelope encoding', () => {
       ...amends,
       { kind: C.CMD_CANCEL, orderId: 0xdeadbeefn },
       { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n },
+      { kind: KIND_TIME },
     ] as const) {
       const fields = { ...place, body } as EnvelopeFields;
       const unsigned = encodeUnsigned(fields);
@@ -98,6 +101,12 @@ describe('envelope encoding', () => {
     const good = seal(encodeUnsigned(place), new Uint8Array(64));
     const bad = (mutate: (b: Uint8Array) => Uint8Array) => () => decodeEnvelope(mutate(good.slice()));
     expect(bad((b) => ((b[0] = 4), b))).toThrow(EnvelopeError); // version
+    expect(bad((b) => ((b[1] = KIND_TIME + 1), b))).toThrow(EnvelopeError); // kind
+    const time = seal(encodeUnsigned({ ...place, body: { kind: KIND_TIME } }), new Uint8Array(64));
+    const withByte = new Uint8Array(time.length + 1);
+    withByte.set(time.subarray(0, time.length - TRAILER));
+    withByte.set(time.subarray(time.length - TRAILER), time.length - TRAILER + 1);
+    expect(() => decodeEnvelope(withByte)).toThrow(EnvelopeError); // a time event has no body
     expect(bad((b) => ((b[0] = 0), b))).toThrow(EnvelopeError);
     expect(bad((b) => ((b[1] = 9), b))).toThrow(EnvelopeError); // kind
     expect(bad((b) => ((b[1] = 0), b))).toThrow(EnvelopeError);
