@@ -12,6 +12,7 @@ import type { NodeState, Outcome } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
 import type { Tokens } from './auth.ts';
 import { type ApiError, E, errorBody, type Result } from './errors.ts';
+import { outcomeMessage } from './outcome-message.ts';
 import { formatLevels, formatMarket, formatOrder, formatTrade } from './format.ts';
 import { type Answer, bodyText, errorAnswer, errorResponse, readBody, send } from './http.ts';
 import type { Hub } from './hub.ts';
@@ -213,12 +214,22 @@ export function createApp(deps: AppDeps): App {
     return rec;
   };
 
+  /** `{message}` when the command cancelled something by a rule (FOK, IOC, self-trade prevention), else nothing. */
+  const said = (outcome: Extract<Outcome, { ok: true }>): { message?: string } => {
+    const message = outcomeMessage(markets, outcome);
+    return message === undefined ? {} : { message };
+  };
+  /** A placed order's answer: the order, its trades, and the message when there is one. */
+  const placedJson = (outcome: Extract<Outcome, { ok: true }>) => ({
+    order: formatOrder(markets, outcome.order),
+    trades: outcome.trades.map((t) => formatTrade(markets, t)),
+    ...said(outcome),
+  });
   const outcomeAnswer = (outcome: Outcome, status: 200 | 201): Answer => {
     if (!outcome.ok)
       return errorAnswer(outcome.error, outcome.error.status === 503 ? { 'Retry-After': '1' } : undefined);
-    const order = formatOrder(markets, outcome.order);
-    if (status === 201) return { status, json: { order, trades: outcome.trades.map((t) => formatTrade(markets, t)) } };
-    return { status, json: order };
+    if (status === 201) return { status, json: placedJson(outcome) };
+    return { status, json: { ...formatOrder(markets, outcome.order), ...said(outcome) } };
   };
   const orderAnswer = (c: Context, outcome: Outcome, status: 200 | 201): Response =>
     send(c, outcomeAnswer(outcome, status));
@@ -286,16 +297,10 @@ export function createApp(deps: AppDeps): App {
       const wait = deps.limiter.take(caller.token, now(), v.value.length - 1);
       if (wait > 0) return errorResponse(c, E.rateLimited(wait), { 'Retry-After': String(wait) });
       const outcomes = await Promise.all(v.value.map((p) => placeIntent(caller, p)));
-      if (outcomes.some((o) => !o.ok && o.error.status === 503)) {
-        return errorResponse(c, outcomes.find((o) => !o.ok && o.error.status === 503)!.error as ApiError);
-      }
+      for (const o of outcomes) if (!o.ok && o.error.status === 503) return errorResponse(c, o.error);
       return c.json(
         {
-          results: outcomes.map((o) =>
-            o.ok
-              ? { order: formatOrder(markets, o.order), trades: o.trades.map((t) => formatTrade(markets, t)) }
-              : errorBody(o.error),
-          ),
+          results: outcomes.map((o) => (o.ok ? placedJson(o) : errorBody(o.error))),
         },
         201,
       );

@@ -36,6 +36,7 @@ export interface Pending {
   owner: string;
   rec?: OrderRecord; // the record once accepted / found
   trades: TradeRecord[]; // trades this order made as the taker
+  selfTradeCancelled?: bigint[]; // the owner's other orders self-trade prevention cancelled during the command
 }
 
 /** The order entering the book during a command (placed, triggered, or moved by an amend), until it rests or ends. */
@@ -172,6 +173,7 @@ export function applyEvents(
           end(t, rec, time, change);
           if (entering?.rec === rec) entering.done = true;
           if (rec.id === p.id) p.rec = rec;
+          else if (ev.reason === C.DONE_SELF_TRADE && rec.owner === p.owner) (p.selfTradeCancelled ??= []).push(rec.id);
           break;
         }
         case C.EV_REDUCED: {
@@ -229,7 +231,12 @@ export function applyEvents(
     settle();
     if (outcomes[p.env]) continue; // rejected, or decided by the host
     const rec = p.rec ?? t.orders.get(p.id)!;
-    outcomes[p.env] = { ok: true, order: copyOrder(rec), trades: p.kind === C.CMD_PLACE ? p.trades : [] };
+    outcomes[p.env] = {
+      ok: true,
+      order: copyOrder(rec),
+      trades: p.kind === C.CMD_PLACE ? p.trades : [],
+      ...(p.selfTradeCancelled ? { selfTradeCancelled: p.selfTradeCancelled } : {}),
+    };
   }
 }
 

@@ -31,7 +31,15 @@ import { LevelMirror } from './levels.ts';
 import { copyOrder, type OrderRecord, OrderTable } from './order-table.ts';
 import { type TradeRecord, TradeRing } from './trades.ts';
 
-export type Outcome = { ok: true; order: OrderRecord; trades: TradeRecord[] } | { ok: false; error: ApiError };
+export type Outcome =
+  | {
+      ok: true;
+      order: OrderRecord;
+      trades: TradeRecord[];
+      /** Other orders of the same owner that self-trade prevention cancelled during this command. */
+      selfTradeCancelled?: bigint[];
+    }
+  | { ok: false; error: ApiError };
 /** A time envelope's outcome: its time reached the core, which expired what was due. */
 export interface TimeOutcome {
   ok: true;
