@@ -105,8 +105,11 @@ export async function startNodeProcess(tokens: Record<string, string>, timeoutMs
  */
 const RELAXING_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content']);
 
-/** A headless Chromium; the first launch on a machine unpacks the binary into the temp dir (~3 s). */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * A headless Chromium; the first launch on a machine unpacks the binary into the temp dir (~3 s).
+ * `env`: the browser's environment (e.g. a POSIX `LANG`), else this process's.
+ */
+export async function launchBrowser(options: { env?: Record<string, string | undefined> } = {}): Promise<Browser> {
   // No GPU emulation: the page needs no WebGL, and SwiftShader kept a core ~10% busy while
   // the page sat idle (measured: 450 ms of CPU in 4 s with it, 60 ms without).
   chromiumPkg.setGraphicsMode = false;
@@ -116,5 +119,10 @@ export async function launchBrowser(): Promise<Browser> {
     args: [...chromiumPkg.args.filter((a) => !RELAXING_FLAGS.has(a)), '--disable-gpu'],
     headless: true,
     timeout: 30_000,
+    ...(options.env ? { env: definedOnly(options.env) } : {}),
   });
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -36,7 +36,7 @@ describe('web routes', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     // every script comes from a file; no style attributes, no event-handler attributes
     const scripts = [...body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts.length).toBe(2);
+    expect(scripts.length).toBe(3); // locale.js, uPlot, app.js
     for (const [, attrs, inner] of scripts) {
       expect(attrs).toMatch(/\bsrc="\/[^"]+"/);
       expect(inner.trim()).toBe('');

@@ -1,8 +1,10 @@
 // The web page in a real browser against a real node: a headless Chromium (from the npm
 // package @sparticuz/chromium, driven by playwright-core) loads http://<node>/, and two
 // owners trade through the page's form. Everything between the click and the tape is the
-// real thing: HTTP API, sequencer, WASM book, WebSocket pushes.
+// real thing: HTTP API, sequencer, WASM book, WebSocket pushes. The browser runs under a
+// POSIX locale (LANG=C.UTF-8, as on many servers and CI machines) and no page forces a locale.
 
+import process from 'node:process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type NodeProcess, startNodeProcess } from './browser.ts';
@@ -24,7 +26,7 @@ interface OpenPage {
 }
 
 async function openPage(token?: string): Promise<OpenPage> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(STEP);
@@ -46,12 +48,13 @@ async function openPage(token?: string): Promise<OpenPage> {
 
 async function placeOrder(
   page: Page,
-  o: { side: 'buy' | 'sell'; price?: string; quantity: string; type?: 'limit' | 'market' },
+  o: { side: 'buy' | 'sell'; price?: string; quantity: string; type?: 'limit' | 'market'; tif?: string },
 ) {
   await page.click(`label.${o.side}`);
   await page.selectOption('#type', o.type ?? 'limit');
   if (o.price !== undefined) await page.fill('#price', o.price);
   await page.fill('#quantity', o.quantity);
+  if (o.tif !== undefined) await page.selectOption('#tif', o.tif);
   await page.click('#submit');
 }
 
@@ -82,6 +85,22 @@ function chartPixels(page: Page, side: 'bids' | 'asks') {
   );
 }
 
+/** The cells of the first row of "My open orders", without the cancel button's. */
+function mineRow(page: Page) {
+  return page.$$eval('#mine tr:first-child td', (tds) => tds.slice(0, 7).map((td) => td.textContent));
+}
+
+/** An order placed over the API, as a script would (the form offers limit and market only). */
+async function apiPlace(token: string, body: Record<string, unknown>) {
+  const r = await fetch(`${node.url}/v1/orders`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ market: 'BTC-USD', ...body }),
+  });
+  expect(r.status).toBe(201);
+  return ((await r.json()) as { order: { id: string } }).order;
+}
+
 function tape(page: Page) {
   return page.$$eval('#trades tr', (rows) =>
     rows.map((r) => ({
@@ -95,7 +114,10 @@ function tape(page: Page) {
 
 describe('the web page in a real browser', () => {
   beforeAll(async () => {
-    [node, browser] = await Promise.all([startNodeProcess(TOKENS), launchBrowser()]);
+    [node, browser] = await Promise.all([
+      startNodeProcess(TOKENS),
+      launchBrowser({ env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: undefined } }),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -106,6 +128,12 @@ describe('the web page in a real browser', () => {
 
   it('loads from the node under its Content-Security-Policy, with health, peers and a chart', async () => {
     const { page, problems } = await openPage();
+    // the browser reports a language tag Intl rejects; the page's fallback keeps uPlot working
+    const reported = await page.evaluate(() =>
+      Object.getOwnPropertyDescriptor(Navigator.prototype, 'language')?.get?.call(navigator),
+    );
+    expect(reported).toBe('en-US@posix');
+    expect(await page.evaluate(() => navigator.language)).toBe('en-US');
     const res = await page.request.get(`${node.url}/`);
     expect(res.headers()['content-security-policy']).toContain("script-src 'self'");
     await eventually(() => page.textContent('#health')).toContain('statusok');
@@ -144,13 +172,19 @@ describe('the web page in a real browser', () => {
       await eventually(() => ladder(p, 'bids')).toEqual([['100.00', '0.30000000']]);
     }
     // alice's open order shows the fill, pushed on the orders channel
-    await eventually(() =>
-      alice.page.$$eval('#mine tr td', (tds) => tds.slice(0, 4).map((td) => td.textContent)),
-    ).toEqual(['buy', '100.00', '0.30000000', '0.20000000']);
+    await eventually(() => mineRow(alice.page)).toEqual([
+      'buy',
+      'limit GTC',
+      '100.00',
+      '–',
+      '0.30000000',
+      '0.20000000',
+      'partially filled',
+    ]);
     // the depth chart drew the bids and, with no asks left, nothing in the asks' colour
     await eventually(() => chartPixels(alice.page, 'bids')).toBeGreaterThan(50);
     expect(await chartPixels(alice.page, 'asks')).toBe(0);
-    expect(await alice.page.textContent('#book-meta')).toMatch(/1\/0 levels · event \d+ · hash [0-9a-f]{8}/);
+    await eventually(() => alice.page.textContent('#book-meta')).toMatch(/1\/0 levels · event \d+ · hash [0-9a-f]{8}/);
     expect([...alice.problems, ...bob.problems]).toEqual([]);
   });
 
@@ -197,7 +231,7 @@ describe('the web page in a real browser', () => {
   it('marks tentative and reverted trades on the tape', async () => {
     // A single node's trades are final on arrival; a network's start tentative. Relay the
     // real stream and add pushes as a peer's trade would arrive: tentative, then reverted.
-    const context = await browser.newContext({ locale: 'en-US' });
+    const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(STEP);
@@ -240,5 +274,95 @@ describe('the web page in a real browser', () => {
     expect(
       await page.$eval('#trades tr[data-id="peer-trade-1"] td', (td) => getComputedStyle(td).textDecorationLine),
     ).toBe('line-through');
+  });
+
+  it('lists a pending stop-limit with its type, trigger price and status', async () => {
+    const alice = await openPage(TOKENS.alice);
+    const stop = await apiPlace(TOKENS.alice, {
+      side: 'buy',
+      type: 'stop_limit',
+      stopPrice: '150.00',
+      price: '151.00',
+      quantity: '0.4',
+    });
+    await eventually(() => mineRow(alice.page)).toEqual([
+      'buy',
+      'stop limit GTC',
+      '151.00',
+      '150.00',
+      '0.40000000',
+      '0.00000000',
+      'pending',
+    ]);
+    await alice.page.click(`#mine button[data-cancel="${stop.id}"]`);
+    await eventually(() => alice.page.$$eval('#mine tr', (rows) => rows.length)).toBe(0);
+    expect(alice.problems).toEqual([]);
+  });
+
+  it('pairs the event count in the header with the state hash of that same event', async () => {
+    const { page, problems } = await openPage(TOKENS.bob);
+    await placeOrder(page, { side: 'sell', price: '120.00', quantity: '0.1' }); // a delta: the count moves on
+    await eventually(() => ladder(page, 'asks')).toEqual([['120.00', '0.10000000']]);
+    const book = async () =>
+      (await (await fetch(`${node.url}/v1/markets/BTC-USD/book?depth=1`)).json()) as {
+        stateHash: string;
+        eventCount: number;
+      };
+    const now = await book();
+    await eventually(() => page.textContent('#book-meta')).toBe(
+      `· 0/1 levels · event ${now.eventCount} · hash ${now.stateHash.slice(0, 8)}`,
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('says why an order was cancelled: FOK, self-trade prevention, and an expiry in the list', async () => {
+    const bob = await openPage(TOKENS.bob);
+    // FOK against 0.1 at 120.00: cannot fill 1 in full
+    await placeOrder(bob.page, { side: 'buy', price: '120.00', quantity: '1', tif: 'FOK' });
+    await eventually(() => bob.page.textContent('#order-result')).toMatch(
+      /^buy order [0-9a-f]{16}: cancelled — FOK order could not fill in full/,
+    );
+    expect(await bob.page.getAttribute('#order-result', 'class')).toBe('result warn');
+    // bob's market buy meets his own asks: self-trade prevention cancels them
+    const ask = await apiPlace(TOKENS.bob, { side: 'sell', type: 'limit', price: '121.00', quantity: '0.1' });
+    await eventually(() => mineRow(bob.page)).toContain('121.00');
+    await placeOrder(bob.page, { side: 'buy', quantity: '0.1', type: 'market', tif: 'IOC' });
+    await eventually(() => bob.page.textContent('#order-result')).toMatch(
+      new RegExp(
+        `^buy order [0-9a-f]{16}: cancelled — .*self-trade prevention cancelled your resting orders? .*${ask.id}`,
+      ),
+    );
+    await eventually(() => bob.page.textContent('#mine-note')).toContain(
+      'cancelled by self-trade prevention: an order of yours would have traded with it',
+    );
+    // a good-till-time order leaves the list by itself when its time comes
+    await apiPlace(TOKENS.bob, {
+      side: 'buy',
+      type: 'limit',
+      price: '90.00',
+      quantity: '0.1',
+      expiresAt: new Date(Date.now() + 1000).toISOString(),
+    });
+    await eventually(() => mineRow(bob.page)).toContain('90.00');
+    await eventually(() => bob.page.textContent('#mine-note')).toMatch(
+      /order [0-9a-f]{8}…: expired at .* \(good-till-time\)/,
+    );
+    expect(await bob.page.$$eval('#mine tr', (rows) => rows.length)).toBe(0);
+    expect(bob.problems).toEqual([]);
+  });
+
+  it('offers only IOC and FOK for a market order, and says an empty quantity is required', async () => {
+    const { page } = await openPage(TOKENS.bob);
+    await page.selectOption('#type', 'market');
+    expect(await page.inputValue('#tif')).toBe('IOC');
+    expect(await page.$eval('#tif option[value="GTC"]', (o) => (o as HTMLOptionElement).disabled)).toBe(true);
+    await expect(page.selectOption('#tif', 'GTC', { timeout: 500 })).rejects.toThrow();
+    await page.selectOption('#type', 'limit');
+    expect(await page.$eval('#tif option[value="GTC"]', (o) => (o as HTMLOptionElement).disabled)).toBe(false);
+
+    await page.fill('#price', '100.00');
+    await page.fill('#quantity', '');
+    await page.click('#submit');
+    await eventually(() => page.textContent('#quantity-error')).toBe('quantity is required');
   });
 });

@@ -6,7 +6,7 @@
 
 import { api, Stream } from './api.js';
 import { createDepthChart } from './depth-chart.js';
-import { $, clock, decimalsOf, el, load, save } from './dom.js';
+import { $, clock, decimalsOf, el, load, save, short } from './dom.js';
 import { startStatusPolling } from './node-status.js';
 
 const LADDER_ROWS = 14; //  levels shown per side
@@ -24,7 +24,9 @@ const view = {
   bids: new Map(), // price string → quantity string
   asks: new Map(),
   changed: new Set(), // levels changed since the last paint, to flash them
-  bookInfo: { eventCount: null, stateHash: null },
+  // the live event count (every book push carries it), and the state hash with the count it
+  // belongs to (snapshots and GET …/book carry both; deltas only the count)
+  bookInfo: { eventCount: null, stateHash: null, hashAt: null },
   trades: new Map(), // id → trade
   mine: new Map(), //   id → open order of this token's owner
   closed: new Set(), // ids seen filled/cancelled: a late REST answer must not bring them back
@@ -96,11 +98,12 @@ function paintBook() {
   } else {
     $('spread').textContent = bids.length + asks.length === 0 ? 'empty book' : 'one-sided book';
   }
-  const { eventCount, stateHash } = view.bookInfo;
+  const { eventCount, stateHash, hashAt } = view.bookInfo;
+  // a hash is only ever shown beside the event count it was computed at
+  const hash = !stateHash ? '' : hashAt === eventCount ? ` · hash ${stateHash.slice(0, 8)}` : '';
   $('book-meta').textContent =
-    eventCount === null
-      ? ''
-      : `· ${bids.length}/${asks.length} levels · event ${eventCount}${stateHash ? ` · hash ${stateHash.slice(0, 8)}` : ''}`;
+    eventCount === null ? '' : `· ${bids.length}/${asks.length} levels · event ${eventCount}${hash}`;
+  $('book-meta').title = stateHash ? `state hash ${stateHash} after event ${hashAt}` : '';
   const num = (rows) => rows.slice(0, CHART_LEVELS).map(([p, q]) => [Number(p), Number(q)]);
   chart?.update(num(bids), num(asks));
 }
@@ -111,24 +114,24 @@ function paintTrades() {
   );
   for (const t of list.slice(TAPE_ROWS)) view.trades.delete(t.id);
   $('trades').replaceChildren(
-    ...list
-      .slice(0, TAPE_ROWS)
-      .map((t) =>
-        el(
-          'tr',
-          {
-            class: `${t.takerSide} ${t.status}`,
-            'data-id': t.id,
-            title: `trade ${t.id}: taker ${t.takerOrderId}, maker ${t.makerOrderId}`,
-          },
-          el('td', { text: clock(t.time) }),
-          el('td', { text: t.price }),
-          el('td', { text: t.quantity }),
-          el('td', {}, el('span', { class: `status ${t.status}`, text: t.status })),
-        ),
+    ...list.slice(0, TAPE_ROWS).map((t) =>
+      el(
+        'tr',
+        {
+          class: `${t.takerSide} ${t.status}`,
+          'data-id': t.id,
+          title: `trade ${t.id}: taker ${t.takerOrderId}, maker ${t.makerOrderId}`,
+        },
+        el('td', { text: clock(t.time) }),
+        el('td', { text: t.price }),
+        el('td', { text: t.quantity }),
+        el('td', {}, el('span', { class: `status ${t.status}`, text: t.status })),
       ),
+    ),
   );
 }
+
+const TYPE_LABELS = { limit: 'limit', market: 'market', stop_limit: 'stop limit', stop_market: 'stop market' };
 
 function paintMine() {
   const list = [...view.mine.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
@@ -140,14 +143,19 @@ function paintMine() {
         'data-cancel': o.id,
         title: `cancel order ${o.id}`,
       });
+      const type = `${TYPE_LABELS[o.type] ?? o.type} ${o.timeInForce}${o.postOnly ? ' post' : ''}`;
+      // a stop's trigger; an OCO's stop leg while it waits
+      const trigger = o.stopPrice ?? (o.oco && o.oco.status === 'pending' ? o.oco.stopPrice : '–');
       return el(
         'tr',
-        { 'data-id': o.id },
+        { 'data-id': o.id, class: o.status },
         el('td', { class: o.side, text: o.side }),
+        el('td', { text: type }),
         el('td', { text: o.price ?? 'market' }),
+        el('td', { text: trigger }),
         el('td', { text: o.remainingQuantity }),
         el('td', { text: o.filledQuantity }),
-        el('td', { text: `${o.timeInForce}${o.postOnly ? ' post' : ''}` }),
+        el('td', { text: o.status.replace('_', ' ') }),
         el('td', {}, cancel, el('div', { class: 'row-error' })),
       );
     }),
@@ -169,10 +177,38 @@ function applyBook(data) {
       if (data.type !== 'snapshot') view.changed.add(price);
     }
   }
+  const info = view.bookInfo;
+  if (data.stateHash)
+    view.bookInfo = { eventCount: data.eventCount, stateHash: data.stateHash, hashAt: data.eventCount };
+  else if (data.eventCount !== undefined && data.eventCount >= (info.eventCount ?? 0)) {
+    view.bookInfo = { ...info, eventCount: data.eventCount };
+    refreshHashSoon();
+  }
+  touch('book');
+}
+
+// Deltas carry no state hash (the node would have to walk its whole state for each): once the
+// pushes pause, GET …/book?depth=1 gives the hash with the event count it belongs to.
+const HASH_REFRESH_MS = 300;
+let hashTimer = 0;
+function refreshHashSoon() {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(refreshHash, HASH_REFRESH_MS);
+}
+
+async function refreshHash() {
+  const market = view.market?.id;
+  if (!market) return;
+  const r = await api('GET', `/v1/markets/${encodeURIComponent(market)}/book?depth=1`);
+  if (!r.ok || market !== view.market?.id) return;
+  const info = view.bookInfo;
+  if (info.hashAt !== null && r.data.eventCount <= info.hashAt) return;
   view.bookInfo = {
-    eventCount: data.eventCount ?? view.bookInfo.eventCount,
-    stateHash: data.stateHash ?? (data.type === 'snapshot' ? null : view.bookInfo.stateHash),
+    eventCount: Math.max(info.eventCount ?? 0, r.data.eventCount),
+    stateHash: r.data.stateHash,
+    hashAt: r.data.eventCount,
   };
+  if (view.bookInfo.eventCount !== r.data.eventCount) refreshHashSoon(); // more came meanwhile
   touch('book');
 }
 
@@ -192,10 +228,24 @@ function applyOrder(o) {
   if (have && have.updatedAt && o.updatedAt && have.updatedAt > o.updatedAt) return;
   if (OPEN.has(o.status)) view.mine.set(o.id, o);
   else {
+    if (have) noteEnded(o);
     view.mine.delete(o.id);
     view.closed.add(o.id);
   }
   touch('mine');
+}
+
+/** Says why an order left the list when its owner did not cancel it (and it did not fill). */
+function noteEnded(o) {
+  const why =
+    o.status === 'expired'
+      ? `expired at ${clock(o.expiresAt ?? o.updatedAt)} (good-till-time)`
+      : o.cancelReason === 'self_trade'
+        ? 'cancelled by self-trade prevention: an order of yours would have traded with it'
+        : o.status === 'rejected'
+          ? `rejected (${o.rejectReason})`
+          : null;
+  if (why) $('mine-note').textContent = `${o.side} ${o.price ?? ''} order ${short(o.id)}: ${why}`;
 }
 
 function onPush(message) {
@@ -270,7 +320,8 @@ function chooseMarket(id) {
   view.trades.clear();
   view.mine.clear();
   view.closed.clear();
-  view.bookInfo = { eventCount: null, stateHash: null };
+  view.bookInfo = { eventCount: null, stateHash: null, hashAt: null };
+  $('mine-note').textContent = '';
   chart?.setPriceDecimals(decimalsOf(market.tickSize));
   $('price').placeholder = `step ${market.tickSize} ${market.quote}`;
   $('quantity').placeholder = `step ${market.lotSize} ${market.base}`;
@@ -337,6 +388,10 @@ function syncType() {
   const market = form.elements.type.value === 'market';
   $('price').disabled = market;
   $('post-only').disabled = market;
+  // a market order never rests: IOC or FOK only
+  const gtc = $('tif').querySelector('option[value="GTC"]');
+  gtc.disabled = market;
+  gtc.hidden = market;
   if (market) {
     $('post-only').checked = false;
     if ($('tif').value === 'GTC') $('tif').value = 'IOC';
@@ -362,14 +417,17 @@ form.addEventListener('submit', async (e) => {
     $('token').focus();
     return;
   }
+  // an empty field is left out, so the node says it is required
   const body = {
     market: view.market.id,
     side: form.elements.side.value,
     type: form.elements.type.value,
-    quantity: $('quantity').value.trim(),
     timeInForce: $('tif').value,
   };
-  if (body.type === 'limit') body.price = $('price').value.trim();
+  const quantity = $('quantity').value.trim();
+  if (quantity !== '') body.quantity = quantity;
+  const price = $('price').value.trim();
+  if (body.type === 'limit' && price !== '') body.price = price;
   if ($('post-only').checked) body.postOnly = true;
   const button = $('submit');
   button.disabled = true;
@@ -380,12 +438,14 @@ form.addEventListener('submit', async (e) => {
     showError(r.error);
     return;
   }
-  const { order, trades } = r.data;
+  const { order, trades, message } = r.data;
   applyOrder(order);
   for (const t of trades) applyTrade(t);
   const filled = trades.length ? `, ${trades.length} trade${trades.length > 1 ? 's' : ''}` : '';
-  $('order-result').textContent = `${order.side} order ${order.id}: ${order.status.replace('_', ' ')}${filled}`;
-  $('order-result').className = 'result ok';
+  // the node's message says what a rule cancelled (FOK, IOC, self-trade prevention)
+  const why = message ? ` — ${message}` : '';
+  $('order-result').textContent = `${order.side} order ${order.id}: ${order.status.replace('_', ' ')}${filled}${why}`;
+  $('order-result').className = order.status === 'cancelled' || message ? 'result warn' : 'result ok';
 });
 
 // clicking a level takes its price
