@@ -153,7 +153,7 @@ function headline(res: CoreResults): string {
       ...runs.map(mb),
     ]);
   }
-  out.push(`Targets of the issue, in this run:\n\n${table(['target', ...runtimeHead(runs)], targets)}`);
+  out.push(`Targets, in this run:\n\n${table(['target', ...runtimeHead(runs)], targets)}`);
 
   if (mem) {
     const per = (f: (m: NonNullable<RuntimeRun['memory']>) => string) =>
