@@ -8,7 +8,7 @@ import type { Clock } from './sequencer/sequencer.ts';
 
 /** setTimeout's longest delay; a later expiry is waited for in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
-/** After a time event that left its order live (it cannot, unless the clock went back): the pause before the next. */
+/** After a time event that left its order live (the clock went back): the pause before the next. */
 const RETRY_MS = 1000;
 
 export interface ExpiryTimerOptions {
@@ -76,8 +76,12 @@ export class ExpiryTimer {
     this.options.sendTime().then(
       () => this.sent(),
       (err) => {
-        this.options.logger.error('expiry: a time event could not be logged', { error: (err as Error).message });
-        this.sent();
+        // the log refuses writes until a restart (the sequencer has failed): nothing more to send
+        this.options.logger.error('expiry: a time event could not be logged; no more expiries until a restart', {
+          error: (err as Error).message,
+        });
+        this.sending = false;
+        this.stop();
       },
     );
   }
