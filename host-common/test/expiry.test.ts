@@ -22,6 +22,17 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
+interface OrderJson {
+  id: string;
+  status: string;
+  remainingQuantity: string;
+}
+/** A push of the market's events stream (only book pushes are looked at). */
+interface BookPush {
+  channel: string;
+  data: { type: string; bids: [string, string][] };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const gtt = (price: string, expiresAt: number) => ({
   market: 'BTC-USD',
@@ -37,7 +48,7 @@ async function book(): Promise<{ bids: [string, string][]; eventCount: number; s
 }
 
 /** Polls until the order has ended (or the deadline passes); returns it and when it ended. */
-async function waitForEnd(id: string, deadline: number): Promise<{ order: any; at: number }> {
+async function waitForEnd(id: string, deadline: number): Promise<{ order: OrderJson; at: number }> {
   for (;;) {
     const order = (await h.req('GET', `/v1/orders/${id}`)).json;
     const live = ['open', 'pending', 'partially_filled'].includes(order.status);
@@ -57,7 +68,7 @@ async function loggedKinds(): Promise<number[]> {
 }
 
 /** Reads server-sent events of the market until `until` holds for one of them. */
-async function sseUntil(stream: Response, until: (event: string, data: any) => boolean): Promise<void> {
+async function sseUntil(stream: Response, until: (event: string, push: BookPush) => boolean): Promise<void> {
   if (!stream.body) throw new Error('no stream body');
   const reader = stream.body.getReader();
   const dec = new TextDecoder();
@@ -89,10 +100,10 @@ describe('good-till-time expiry on a quiet node', () => {
     expect(before.bids).toEqual([['100.00', '1.00000000']]);
     const stream = await h.app.request('/v1/markets/BTC-USD/events');
     expect(stream.status).toBe(200);
-    let delta: any = null;
+    const seen: { delta: BookPush['data'] | null } = { delta: null };
     const pushed = sseUntil(stream, (event, push) => {
-      if (event === 'book' && push.data.type === 'delta') delta = push.data;
-      return delta !== null;
+      if (event === 'book' && push.data.type === 'delta') seen.delta = push.data;
+      return seen.delta !== null;
     });
 
     const { order, at } = await waitForEnd(id, expiresAt + 3000);
@@ -100,7 +111,7 @@ describe('good-till-time expiry on a quiet node', () => {
     expect(at - expiresAt).toBeLessThan(1000);
     expect(at).toBeGreaterThanOrEqual(expiresAt);
     await pushed;
-    expect(delta.bids).toEqual([['100.00', '0.00000000']]); // the level that left
+    expect(seen.delta?.bids).toEqual([['100.00', '0.00000000']]); // the level that left
     const after = await book();
     expect(after.bids).toEqual([]);
     expect(after.eventCount).toBe(before.eventCount + 1); // one time event, nothing else
