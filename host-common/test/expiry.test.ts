@@ -151,6 +151,19 @@ describe('good-till-time expiry on a quiet node', () => {
     expect((await loggedKinds()).filter((k) => k === KIND_TIME).length).toBe(2);
   });
 
+  it('expires on time after a restart (the order came back from the shutdown snapshot)', async () => {
+    const expiresAt = Date.now() + 1500;
+    const placed = await h.req('POST', '/v1/orders', gtt('100.00', expiresAt));
+    expect(placed.status).toBe(201);
+    await h.node.stop('test');
+    h = await startInProcess(dir);
+    expect((await h.req('GET', `/v1/orders/${placed.json.order.id}`)).json.status).toBe('open');
+    const { order, at } = await waitForEnd(placed.json.order.id, expiresAt + 3000);
+    expect(order.status).toBe('expired');
+    expect(at - expiresAt).toBeLessThan(1000);
+    expect(await loggedKinds()).toContain(KIND_TIME);
+  });
+
   it('logs no time event while no order can expire', async () => {
     const plain = await h.req('POST', '/v1/orders', { ...gtt('100.00', 0), expiresAt: undefined });
     expect(plain.status).toBe(201);
