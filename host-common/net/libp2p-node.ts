@@ -27,6 +27,7 @@ export const DHT_PROTOCOL = '/meshbook/kad/1.0.0';
  */
 export type ScoredGossipSub = GossipSub & {
   getScore(peerId: string): number;
+  getMeshPeers(topic: string): string[];
   readonly score: { readonly params: PeerScoreParams };
 };
 
