@@ -116,18 +116,20 @@ export class PeerBook {
     return peer;
   }
 
-  /** Adds addresses (multiaddr strings; a trailing /p2p/<id> is dropped), newest first. */
-  addAddrs(peerId: string, addrs: readonly string[]): void {
+  /** Adds addresses (multiaddr strings; a trailing /p2p/<id> is dropped), newest first; true if any was new. */
+  addAddrs(peerId: string, addrs: readonly string[]): boolean {
     const peer = this.ensure(peerId);
-    if (!peer) return;
+    if (!peer) return false;
     const clean = addrs
       .map((a) => a.replace(/\/p2p\/[^/]+$/, ''))
       .filter((a) => a.startsWith('/') && a.length <= MAX_ADDR_LENGTH && !a.includes('/p2p-circuit'));
+    const fresh = clean.some((a) => !peer.addrs.includes(a));
     const next = [...new Set([...clean, ...peer.addrs])].slice(0, MAX_ADDRS);
     if (next.join() !== peer.addrs.join()) {
       peer.addrs = next;
       this.changed();
     }
+    return fresh;
   }
 
   setMarkets(peerId: string, markets: readonly string[]): void {

@@ -46,12 +46,12 @@ export class PeerManager {
 
   constructor(options: PeerManagerOptions) {
     this.options = {
-      redialIntervalMs: 5_000,
-      dialTimeoutMs: 5_000,
-      maxParallelDials: 4,
-      targetPeers: 32,
-      now: Date.now,
       ...options,
+      redialIntervalMs: options.redialIntervalMs ?? 5_000,
+      dialTimeoutMs: options.dialTimeoutMs ?? 5_000,
+      maxParallelDials: options.maxParallelDials ?? 4,
+      targetPeers: options.targetPeers ?? 32,
+      now: options.now ?? Date.now,
     };
     this.book = options.book;
   }
@@ -78,8 +78,9 @@ export class PeerManager {
     }
     this.on(node, 'peer:discovery', (e: CustomEvent<{ id: PeerId; multiaddrs: { toString(): string }[] }>) => {
       const id = e.detail.id.toString();
-      this.book.addAddrs(id, e.detail.multiaddrs.map(String));
-      this.dial(id);
+      // libp2p reports a peer again whenever it learns its addresses (its own dials included):
+      // only news is worth a dial, or every failed dial would start the next one.
+      if (this.book.addAddrs(id, e.detail.multiaddrs.map(String))) this.dial(id);
     });
     this.on(node, 'peer:connect', (e: CustomEvent<PeerId>) => {
       const id = e.detail.toString();
