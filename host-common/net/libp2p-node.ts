@@ -11,12 +11,12 @@ import { privateKeyFromRaw } from '@libp2p/crypto/keys';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import type { PeerScoreParams } from '@libp2p/gossipsub/score';
 import { identify } from '@libp2p/identify';
-import type { ConnectionGater, Libp2p, PeerDiscovery } from '@libp2p/interface';
+import type { ConnectionGater, Libp2p } from '@libp2p/interface';
 import { type KadDHT, kadDHT, passthroughMapper } from '@libp2p/kad-dht';
 import { mdns } from '@libp2p/mdns';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
-import { createLibp2p } from 'libp2p';
+import { createLibp2p, type Libp2pOptions } from 'libp2p';
 
 export const DHT_PROTOCOL = '/meshbook/kad/1.0.0';
 
@@ -67,7 +67,7 @@ export async function createMeshbookLibp2p(options: Libp2pNodeOptions): Promise<
   const raw = new Uint8Array(64);
   raw.set(options.seed, 0);
   raw.set(options.publicKey, 32);
-  const peerDiscovery: ((components: any) => PeerDiscovery)[] = [];
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
   if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: [...options.bootstrap], timeout: 0 }));
   if (options.mdns) peerDiscovery.push(mdns());
   const listenHost = options.host.includes(':') ? `/ip6/${options.host}` : `/ip4/${options.host}`;
@@ -102,6 +102,6 @@ export async function createMeshbookLibp2p(options: Libp2pNodeOptions): Promise<
     peerDiscovery,
     connectionGater: options.connectionGater,
     connectionManager: { inboundConnectionThreshold: options.inboundConnectionThreshold, dialTimeout: 5_000 },
-    services: services as any,
+    services: services as Libp2pOptions<MeshbookServices>['services'],
   }) as Promise<MeshbookLibp2p>;
 }

@@ -149,11 +149,11 @@ export class Libp2pTransport implements Transport {
     if (node.peerId.toString() !== this.self)
       throw new Error(`libp2p derived peer id ${node.peerId} from the node key, expected ${this.self}`);
     this.node = node;
-    for (const [protocol, handler] of this.handlers) await this.register(protocol, handler);
+    for (const [protocol, handler] of this.handlers) await this.register(node, protocol, handler);
     await node.start();
     if (node.services.dht) await node.services.dht.setMode('server');
     this.running = true;
-    for (const topic of this.topics) this.subscribeNow(topic);
+    for (const topic of this.topics) this.subscribeNow(node, topic);
   }
 
   async stop(): Promise<void> {
@@ -167,7 +167,7 @@ export class Libp2pTransport implements Transport {
 
   subscribe(topic: string): void {
     this.topics.add(topic);
-    if (this.running) this.subscribeNow(topic);
+    if (this.running && this.node) this.subscribeNow(this.node, topic);
   }
 
   unsubscribe(topic: string): void {
@@ -215,7 +215,7 @@ export class Libp2pTransport implements Transport {
 
   handle(protocol: string, handler: RequestHandler): void {
     this.handlers.set(protocol, handler);
-    if (this.node) void this.register(protocol, handler);
+    if (this.node) void this.register(this.node, protocol, handler);
   }
 
   /** The gossipsub score this node gives `peer` (negative once it sent rejected messages). */
@@ -223,8 +223,7 @@ export class Libp2pTransport implements Transport {
     return this.node?.services.pubsub.getScore(peer) ?? 0;
   }
 
-  private async register(protocol: string, handler: RequestHandler): Promise<void> {
-    const node = this.node!;
+  private async register(node: MeshbookLibp2p, protocol: string, handler: RequestHandler): Promise<void> {
     await node.unhandle(protocol).catch(() => {});
     await node.handle(
       protocol,
@@ -242,8 +241,8 @@ export class Libp2pTransport implements Transport {
     );
   }
 
-  private subscribeNow(topic: string): void {
-    const pubsub = this.node!.services.pubsub;
+  private subscribeNow(node: MeshbookLibp2p, topic: string): void {
+    const pubsub = node.services.pubsub;
     const params = pubsub.score.params.topics;
     params[topic] ??= { ...TOPIC_SCORE };
     pubsub.topicValidators.set(topic, (from, message) => this.validate(topic, from, message.data));

@@ -79,7 +79,8 @@ export class PeerBook {
         skipped++;
         continue;
       }
-      const peer = this.ensure(p.peerId)!;
+      const peer = this.ensure(p.peerId);
+      if (!peer) continue;
       this.addAddrs(p.peerId, Array.isArray(p.addrs) ? p.addrs.filter((a) => typeof a === 'string') : []);
       if (Array.isArray(p.markets))
         this.setMarkets(
@@ -212,7 +213,8 @@ export class PeerBook {
     while (this.peers.size >= max) {
       let oldest: KnownPeer | null = null;
       for (const p of this.peers.values()) if (!oldest || (p.lastHeard ?? 0) < (oldest.lastHeard ?? 0)) oldest = p;
-      this.peers.delete(oldest!.peerId);
+      if (!oldest) return;
+      this.peers.delete(oldest.peerId);
     }
   }
 }

@@ -42,7 +42,7 @@ export class PeerManager {
   private readonly topicsOf = new Map<string, Set<string>>();
   private node: MeshbookLibp2p | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly listeners: [target: EventTarget, type: string, fn: (e: any) => void][] = [];
+  private readonly listeners: [target: EventTarget, type: string, fn: EventListener][] = [];
 
   constructor(options: PeerManagerOptions) {
     this.options = {
@@ -172,8 +172,9 @@ export class PeerManager {
     }
   }
 
-  private on(target: EventTarget, type: string, fn: (e: any) => void): void {
-    target.addEventListener(type, fn);
-    this.listeners.push([target, type, fn]);
+  private on<T>(target: EventTarget, type: string, fn: (e: CustomEvent<T>) => void): void {
+    const listener = fn as unknown as EventListener;
+    target.addEventListener(type, listener);
+    this.listeners.push([target, type, listener]);
   }
 }

@@ -12,7 +12,9 @@ import type { FileSystem } from '../../ports.ts';
 import { silentLogger } from '../../ports.ts';
 import { loadOrCreateIdentity } from '../../sequencer/identity.ts';
 
-declare const Deno: { args: string[]; addSignalListener(s: string, f: () => void): void; exit(c: number): never } | undefined;
+declare const Deno:
+  | { args: string[]; addSignalListener(s: string, f: () => void): void; exit(c: number): never }
+  | undefined;
 declare const Bun: unknown;
 
 const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node';
@@ -47,7 +49,9 @@ const network = new Network({
   tuning: { inboundConnectionThreshold: 100, redialIntervalMs: 500 },
 });
 const asked = new Set<string>();
-network.transport.handle(ECHO, async (data) => new TextEncoder().encode(`${runtime}:${new TextDecoder().decode(data)}`));
+network.transport.handle(ECHO, async (data) =>
+  new TextEncoder().encode(`${runtime}:${new TextDecoder().decode(data)}`),
+);
 network.transport.onGossip((_topic, data, from) => {
   print({ event: 'got', from, text: new TextDecoder().decode(data) });
   if (!asked.has(from)) {

@@ -125,46 +125,63 @@ function spawnGossipPeer(runtime: Runtime, dir: string, bootstrap?: string) {
 
 const absent = RUNTIMES.map(missing).filter((m) => m !== undefined);
 
-describe.skipIf(absent.length > 0)(`one network of Node, Deno and Bun${absent.length ? ` (skipped: ${absent.join('; ')})` : ''}`, () => {
-  it('main.ts nodes of the three runtimes connect and see each other’s market', async () => {
-    const [d1, d2, d3] = await Promise.all(['net-node', 'net-deno', 'net-bun'].map((t) => tempDataDir(t)));
-    dirs.push(d1, d2, d3);
-    const hub = await start('node', d1);
-    const [deno, bun] = await Promise.all([
-      start('deno', d2, ['--bootstrap', hub.p2p[0]]),
-      start('bun', d3, ['--bootstrap', hub.p2p[0]]),
-    ]);
-    for (const other of [deno, bun]) {
-      await waitFor(`the node lists the ${other.runtime} node`, async () => (await peerOf(hub, other.peerId))?.markets?.length === 1);
-      await waitFor(`the ${other.runtime} node lists the node`, async () => (await peerOf(other, hub.peerId))?.connected === true);
-      expect((await get(other, '/v1/health')).network.peers).toBe(1);
-    }
-    expect((await get(hub, '/v1/health')).network.peers).toBe(2);
-  }, 60_000);
-
-  it('gossip and request/response cross the three runtimes, through a forwarding peer too', async () => {
-    const [d1, d2, d3] = await Promise.all(['gp-node', 'gp-deno', 'gp-bun'].map((t) => tempDataDir(t)));
-    dirs.push(d1, d2, d3);
-    const hub = spawnGossipPeer('node', d1);
-    await waitFor('the node peer is ready', async () => hub.events.some((e) => e.event === 'ready'), 20_000);
-    const addr = hub.events.find((e) => e.event === 'ready').addr;
-    const peers = [hub, spawnGossipPeer('deno', d2, addr), spawnGossipPeer('bun', d3, addr)];
-    const gotFrom = (p: (typeof peers)[number], runtime: string) =>
-      p.events.some((e) => e.event === 'got' && e.text.endsWith(`from ${runtime}`));
-    for (const p of peers) {
-      for (const other of ['node', 'deno', 'bun'].filter((r) => r !== p.runtime)) {
-        // Deno and Bun only know the node peer: their messages to each other are forwarded by it.
-        await waitFor(`${p.runtime} got gossip from ${other} (stderr: ${p.stderr()})`, async () => gotFrom(p, other), 30_000);
+describe.skipIf(absent.length > 0)(
+  `one network of Node, Deno and Bun${absent.length ? ` (skipped: ${absent.join('; ')})` : ''}`,
+  () => {
+    it('main.ts nodes of the three runtimes connect and see each other’s market', async () => {
+      const [d1, d2, d3] = await Promise.all(['net-node', 'net-deno', 'net-bun'].map((t) => tempDataDir(t)));
+      dirs.push(d1, d2, d3);
+      const hub = await start('node', d1);
+      const [deno, bun] = await Promise.all([
+        start('deno', d2, ['--bootstrap', hub.p2p[0]]),
+        start('bun', d3, ['--bootstrap', hub.p2p[0]]),
+      ]);
+      for (const other of [deno, bun]) {
+        await waitFor(
+          `the node lists the ${other.runtime} node`,
+          async () => (await peerOf(hub, other.peerId))?.markets?.length === 1,
+        );
+        await waitFor(
+          `the ${other.runtime} node lists the node`,
+          async () => (await peerOf(other, hub.peerId))?.connected === true,
+        );
+        expect((await get(other, '/v1/health')).network.peers).toBe(1);
       }
-    }
-    for (const p of peers.slice(1)) {
-      await waitFor(`${p.runtime} got an answer from the node`, async () =>
-        p.events.some((e) => e.event === 'answer' && e.text === 'node:ping'),
-      );
-      await waitFor(`the node got an answer from ${p.runtime}`, async () =>
-        hub.events.some((e) => e.event === 'answer' && e.text === `${p.runtime}:ping`),
-      );
-    }
-    for (const p of peers) expect(p.events.filter((e) => e.event === 'answer-failed'), p.runtime).toEqual([]);
-  }, 90_000);
-});
+      expect((await get(hub, '/v1/health')).network.peers).toBe(2);
+    }, 60_000);
+
+    it('gossip and request/response cross the three runtimes, through a forwarding peer too', async () => {
+      const [d1, d2, d3] = await Promise.all(['gp-node', 'gp-deno', 'gp-bun'].map((t) => tempDataDir(t)));
+      dirs.push(d1, d2, d3);
+      const hub = spawnGossipPeer('node', d1);
+      await waitFor('the node peer is ready', async () => hub.events.some((e) => e.event === 'ready'), 20_000);
+      const addr = hub.events.find((e) => e.event === 'ready').addr;
+      const peers = [hub, spawnGossipPeer('deno', d2, addr), spawnGossipPeer('bun', d3, addr)];
+      const gotFrom = (p: (typeof peers)[number], runtime: string) =>
+        p.events.some((e) => e.event === 'got' && e.text.endsWith(`from ${runtime}`));
+      for (const p of peers) {
+        for (const other of ['node', 'deno', 'bun'].filter((r) => r !== p.runtime)) {
+          // Deno and Bun only know the node peer: their messages to each other are forwarded by it.
+          await waitFor(
+            `${p.runtime} got gossip from ${other} (stderr: ${p.stderr()})`,
+            async () => gotFrom(p, other),
+            30_000,
+          );
+        }
+      }
+      for (const p of peers.slice(1)) {
+        await waitFor(`${p.runtime} got an answer from the node`, async () =>
+          p.events.some((e) => e.event === 'answer' && e.text === 'node:ping'),
+        );
+        await waitFor(`the node got an answer from ${p.runtime}`, async () =>
+          hub.events.some((e) => e.event === 'answer' && e.text === `${p.runtime}:ping`),
+        );
+      }
+      for (const p of peers)
+        expect(
+          p.events.filter((e) => e.event === 'answer-failed'),
+          p.runtime,
+        ).toEqual([]);
+    }, 90_000);
+  },
+);
