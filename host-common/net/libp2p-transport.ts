@@ -159,8 +159,9 @@ export class Libp2pTransport implements Transport {
   async stop(): Promise<void> {
     const node = this.node;
     if (!node) return;
+    // The validators stay until libp2p stops, answering Ignore: a message must never be
+    // forwarded unvalidated in the moment between removing them and the node going down.
     this.running = false;
-    for (const topic of this.topics) node.services.pubsub.topicValidators.delete(topic);
     await node.stop();
     this.node = null;
   }
@@ -173,8 +174,8 @@ export class Libp2pTransport implements Transport {
   unsubscribe(topic: string): void {
     this.topics.delete(topic);
     if (!this.running || !this.node) return;
-    this.node.services.pubsub.topicValidators.delete(topic);
     this.node.services.pubsub.unsubscribe(topic);
+    this.node.services.pubsub.topicValidators.delete(topic);
   }
 
   async publish(topic: string, data: Uint8Array): Promise<void> {
@@ -250,6 +251,7 @@ export class Libp2pTransport implements Transport {
   }
 
   private async validate(topic: string, from: PeerId, data: Uint8Array): Promise<TopicValidatorResult> {
+    if (!this.running) return TopicValidatorResult.Ignore;
     const peer = from.toString();
     this.options.onHeard?.(peer);
     this.stats.messagesIn++;

@@ -16,6 +16,7 @@ import {
   ROOT,
   RUNTIMES,
   type Runtime,
+  runToExit,
   startNodeProcess,
   tempDataDir,
 } from './node-process.ts';
@@ -94,6 +95,22 @@ describe('the network between node processes', () => {
     expect(again.peerId).toBe(n2.peerId);
     await waitFor('n2 redialled n1', async () => (await peerOf(again, n1.peerId))?.connected === true);
     await waitFor('n1 sees n2 again', async () => (await peerOf(n1, n2.peerId))?.connected === true);
+  }, 60_000);
+  it('a P2P port in use stops the start with exit 1 and a reason; the data dir is left as it was', async () => {
+    const dir1 = await tempDataDir('net-busy-1');
+    const dir2 = await tempDataDir('net-busy-2');
+    dirs.push(dir1, dir2);
+    const n1 = await start('node', dir1);
+    const port = n1.p2p[0].split('/')[4];
+    const busy = await runToExit('node', [
+      ...['--api-port', '0', '--p2p-host', '127.0.0.1', '--p2p-port', port, '--no-mdns', '--no-dht'],
+      ...['--data-dir', dir2, '--log-level', 'warn'],
+    ]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(new RegExp(`the network cannot start on 127\\.0\\.0\\.1:${port}`));
+    // The node it could not start left a data dir that starts fine on a free port.
+    const later = await start('node', dir2);
+    expect(later.p2p.length).toBeGreaterThan(0);
   }, 60_000);
 });
 
