@@ -19,6 +19,9 @@ import { tcp } from '@libp2p/tcp';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
 
 export const DHT_PROTOCOL = '/meshbook/kad/1.0.0';
+/** Room in a gossipsub RPC frame beyond its largest message, for piggybacked control messages. */
+export const RPC_OVERHEAD_BYTES = 256 * 1024;
+export const MDNS_SERVICE_TAG = '_meshbook._udp.local';
 
 /**
  * What the gossipsub router offers beyond its interface (the class has them; the exported
@@ -69,7 +72,8 @@ export async function createMeshbookLibp2p(options: Libp2pNodeOptions): Promise<
   raw.set(options.publicKey, 32);
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
   if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: [...options.bootstrap], timeout: 0 }));
-  if (options.mdns) peerDiscovery.push(mdns());
+  // Its own service name: meshbook nodes answer each other, not every libp2p node on the LAN.
+  if (options.mdns) peerDiscovery.push(mdns({ serviceTag: MDNS_SERVICE_TAG }));
   const listenHost = options.host.includes(':') ? `/ip6/${options.host}` : `/ip4/${options.host}`;
   const services: Record<string, unknown> = {
     identify: identify(),
@@ -78,7 +82,8 @@ export async function createMeshbookLibp2p(options: Libp2pNodeOptions): Promise<
       globalSignaturePolicy: 'StrictNoSign',
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,
-      maxInboundDataLength: options.maxMessageBytes + 1024,
+      // One RPC frame: the message plus the control (IHAVE ids…) gossipsub may piggyback on it.
+      maxInboundDataLength: options.maxMessageBytes + RPC_OVERHEAD_BYTES,
       // Several meshbook nodes often share one address (one machine, one NAT): no penalty for it.
       scoreParams: { IPColocationFactorWeight: 0 },
     }),

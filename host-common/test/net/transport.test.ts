@@ -93,7 +93,7 @@ describe('libp2p transport: gossip', () => {
     await b.net.transport.publish(TOPIC, new Uint8Array(1500).fill(7));
     await waitFor('a rejected the oversize message', () => a.net.transport.stats.rejected.oversize === 1);
     // Far past the cap: gossipsub drops it (and b's stream) before decoding; a carries on.
-    await b.net.transport.publish(TOPIC, new Uint8Array(200_000).fill(8));
+    await b.net.transport.publish(TOPIC, new Uint8Array(400_000).fill(8));
     await sleep(300);
     await c.net.transport.publish(TOPIC, bytes('small-1'));
     await waitFor('a got small-1 from c', () => gotA.some((m) => m.data === 'small-1' && m.from === c.peerId));
