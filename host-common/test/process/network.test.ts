@@ -38,10 +38,11 @@ async function start(runtime: Runtime, dataDir: string, args: string[] = []): Pr
   return Object.assign(node, { p2p: listening.p2p as string[] });
 }
 
-async function get(node: NodeProcess, route: string): Promise<any> {
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked by the assertions that read them
+async function get<T = Record<string, any>>(node: NodeProcess, route: string): Promise<T> {
   const res = await fetch(`${node.url}${route}`);
   expect(res.status, route).toBe(200);
-  return route === '/metrics' ? res.text() : res.json();
+  return (route === '/metrics' ? res.text() : res.json()) as Promise<T>;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -52,8 +53,19 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
+/** A peer as GET /v1/peers shows it (API.md). */
+interface PeerEntry {
+  peerId: string;
+  addrs: string[];
+  connected: boolean;
+  markets: string[];
+  lastHeard: string | null;
+  member: boolean;
+  breaker: string;
+}
+
 const peerOf = async (node: NodeProcess, peerId: string) =>
-  ((await get(node, '/v1/peers')) as any[]).find((p) => p.peerId === peerId);
+  (await get<PeerEntry[]>(node, '/v1/peers')).find((p) => p.peerId === peerId);
 
 describe('the network between node processes', () => {
   it('/v1/peers, /v1/health and /metrics over HTTP; a restarted node redials its peers without --bootstrap', async () => {
@@ -120,14 +132,15 @@ function spawnGossipPeer(runtime: Runtime, dir: string, bootstrap?: string) {
   const argv = runtime === 'deno' ? ['run', ...DENO_PERMISSIONS, script, ...args] : [script, ...args];
   const child = spawn(binary(runtime), argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  const events: any[] = [];
+  const events: { event: string; runtime: string; text?: string; addr?: string; from?: string }[] = [];
   let stderr = '';
   let partial = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout?.on('data', (d: Buffer) => {
     partial += d.toString();
-    let nl: number;
-    while ((nl = partial.indexOf('\n')) >= 0) {
+    for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
       const line = partial.slice(0, nl);
       partial = partial.slice(nl + 1);
       try {
@@ -172,10 +185,10 @@ describe.skipIf(absent.length > 0)(
       dirs.push(d1, d2, d3);
       const hub = spawnGossipPeer('node', d1);
       await waitFor('the node peer is ready', async () => hub.events.some((e) => e.event === 'ready'), 20_000);
-      const addr = hub.events.find((e) => e.event === 'ready').addr;
+      const addr = hub.events.find((e) => e.event === 'ready')?.addr;
       const peers = [hub, spawnGossipPeer('deno', d2, addr), spawnGossipPeer('bun', d3, addr)];
       const gotFrom = (p: (typeof peers)[number], runtime: string) =>
-        p.events.some((e) => e.event === 'got' && e.text.endsWith(`from ${runtime}`));
+        p.events.some((e) => e.event === 'got' && e.text?.endsWith(`from ${runtime}`));
       for (const p of peers) {
         for (const other of ['node', 'deno', 'bun'].filter((r) => r !== p.runtime)) {
           // Deno and Bun only know the node peer: their messages to each other are forwarded by it.
