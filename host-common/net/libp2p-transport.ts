@@ -22,7 +22,11 @@ export interface GossipLimits {
 }
 
 export const DEFAULT_GOSSIP_LIMITS: GossipLimits = { maxMessageBytes: 1024 * 1024, messagesPerSecondPerPeer: 2000 };
-export const DEFAULT_EXCHANGE_LIMITS: ExchangeLimits = { maxBytes: 16 * 1024 * 1024, timeoutMs: 10_000 };
+export const DEFAULT_EXCHANGE_LIMITS: ExchangeLimits = {
+  maxBytes: 16 * 1024 * 1024,
+  timeoutMs: 10_000,
+  requestsPerSecondPerPeer: 100,
+};
 
 export interface Libp2pTransportOptions {
   seed: Uint8Array;
@@ -54,6 +58,8 @@ export interface TransportStats {
   ignored: number;
   rejected: Record<RejectReason, number>;
   requestsIn: number;
+  /** Requests answered with an error, unserved, because their peer was over its rate. */
+  requestsRefused: number;
   requestsOut: number;
   requestFailures: number;
 }
@@ -101,6 +107,7 @@ export class Libp2pTransport implements Transport {
     ignored: 0,
     rejected: { oversize: 0, rate_limited: 0, verdict: 0, handler_error: 0, no_handler: 0 },
     requestsIn: 0,
+    requestsRefused: 0,
     requestsOut: 0,
     requestFailures: 0,
   };
@@ -110,6 +117,7 @@ export class Libp2pTransport implements Transport {
   private readonly topics = new Set<string>();
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly peerRate: RateLimiter;
+  private readonly peerRequestRate: RateLimiter;
   private gossipHandler: GossipHandler | null = null;
   private node: MeshbookLibp2p | null = null;
   private running = false;
@@ -120,6 +128,7 @@ export class Libp2pTransport implements Transport {
     this.gossip = { ...DEFAULT_GOSSIP_LIMITS, ...options.gossip };
     this.exchange = { ...DEFAULT_EXCHANGE_LIMITS, ...options.exchange };
     this.peerRate = new RateLimiter({ points: this.gossip.messagesPerSecondPerPeer, duration: 1 });
+    this.peerRequestRate = new RateLimiter({ points: this.exchange.requestsPerSecondPerPeer, duration: 1 });
   }
 
   /** The running libp2p node (for the peer manager and discovery); throws before start(). */
@@ -235,6 +244,13 @@ export class Libp2pTransport implements Transport {
         (from) => {
           this.stats.requestsIn++;
           this.options.onHeard?.(from);
+          try {
+            this.peerRequestRate.consume(from);
+            return true;
+          } catch {
+            this.stats.requestsRefused++;
+            return false;
+          }
         },
         (from, err) => this.options.logger.debug('net: a request failed', { protocol, from, error: err.message }),
       ),

@@ -262,6 +262,12 @@ export class Network {
         labels: { reason },
       })),
       { name: 'meshbook_sync_requests_in_total', help: 'Requests served.', type: 'counter', value: t.requestsIn },
+      {
+        name: 'meshbook_sync_requests_refused_total',
+        help: 'Requests answered unserved because their peer was over its rate.',
+        type: 'counter',
+        value: t.requestsRefused,
+      },
       { name: 'meshbook_sync_requests_out_total', help: 'Requests sent.', type: 'counter', value: t.requestsOut },
       {
         name: 'meshbook_sync_request_failures_total',

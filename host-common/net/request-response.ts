@@ -16,6 +16,8 @@ export interface ExchangeLimits {
   maxBytes: number;
   /** Longest exchange, in ms, from opening the stream to the last byte. */
   timeoutMs: number;
+  /** Requests one peer may make of this node per second; beyond it they are answered with an error, unserved. */
+  requestsPerSecondPerPeer: number;
 }
 
 /** An error the remote handler answered with. */
@@ -55,12 +57,16 @@ export async function sendRequest(
   }
 }
 
-/** The stream handler that serves `protocol` with `handler`; `onError` hears what went wrong (the node never throws). */
+/**
+ * The stream handler that serves `protocol` with `handler`. `admit` is asked for each request
+ * once it is read: false answers it with an error without calling the handler (rate limit).
+ * `onError` hears what went wrong with a stream (the node never throws).
+ */
 export function requestStreamHandler(
   protocol: string,
   handler: RequestHandler,
   limits: ExchangeLimits,
-  onRequest: (from: string) => void,
+  admit: (from: string) => boolean,
   onError: (from: string, err: Error) => void,
 ): (stream: Stream, connection: { remotePeer: PeerId }) => Promise<void> {
   return async (stream, connection) => {
@@ -69,9 +75,9 @@ export function requestStreamHandler(
     try {
       const lp = lpStream(stream, { maxDataLength: limits.maxBytes });
       const request = (await lp.read({ signal })).subarray();
-      onRequest(from);
       let answer: Uint8Array;
       try {
+        if (!admit(from)) throw new Error(`${protocol}: too many requests; try again later`);
         const body = await raceAbort(handler(request, from), signal);
         if (body.length + 1 > limits.maxBytes)
           throw new Error(`${protocol}: answer of ${body.length} bytes is over the limit`);

@@ -116,7 +116,9 @@ describe('libp2p transport: gossip', () => {
 
 describe('libp2p transport: request/response', () => {
   it('round trip, the handler’s error, an unknown protocol, an oversize request and a timeout', async () => {
-    const a = await startNet({ tuning: { exchange: { maxBytes: 4096, timeoutMs: 5_000 } } });
+    const a = await startNet({
+      tuning: { exchange: { maxBytes: 4096, timeoutMs: 5_000, requestsPerSecondPerPeer: 10 } },
+    });
     const b = await startNet({ bootstrap: [a.addr], tuning: { exchange: { maxBytes: 4096, timeoutMs: 600 } } });
     a.net.transport.handle('/meshbook/test/echo/1', async (data, from) =>
       bytes(`${from === b.peerId ? 'b' : '?'}:${text(data).split('').reverse().join('')}`),
@@ -146,8 +148,20 @@ describe('libp2p transport: request/response', () => {
     await expect(
       b.net.transport.request(a.peerId, '/meshbook/test/slow/1', bytes('x'), { signal: aborted.signal }),
     ).rejects.toThrow();
+    // Beyond its request rate a peer is answered with an error, and the handler is not called.
+    let served = 0;
+    a.net.transport.handle('/meshbook/test/count/1', async () => bytes(String(++served)));
+    const burst = await Promise.allSettled(
+      Array.from({ length: 15 }, () => b.net.transport.request(a.peerId, '/meshbook/test/count/1', bytes('x'))),
+    );
+    const refused = burst.filter((r) => r.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(/too many requests/);
+    expect(served).toBe(15 - refused.length);
+    expect(a.net.transport.stats.requestsRefused).toBe(refused.length);
+    await sleep(1100);
     // After all that the connection still serves.
     expect(text(await b.net.transport.request(a.peerId, '/meshbook/test/echo/1', bytes('ab')))).toBe('b:ba');
-    expect(b.net.transport.stats.requestFailures).toBe(5);
+    expect(b.net.transport.stats.requestFailures).toBe(5 + refused.length);
   }, 30_000);
 });
