@@ -51,7 +51,7 @@ describe('discovery', () => {
     try {
       const a = await startNet({
         bootstrap: [`/ip4/127.0.0.1/tcp/${port}/p2p/${ghost.peerId}`],
-        tuning: { redialIntervalMs: 50, breaker: { failureThreshold: 3, openMs: 1500, maxOpenMs: 60_000 } },
+        tuning: { redialIntervalMs: 50, breaker: { failureThreshold: 3, openMs: 3000, maxOpenMs: 60_000 } },
       });
       const breaker = () => a.net.peers().find((p) => p.peerId === ghost.peerId)?.breaker;
       await waitFor('the breaker opened', () => breaker() === 'open');
@@ -59,7 +59,7 @@ describe('discovery', () => {
       const atOpen = connections;
       const attempts = a.net.manager.stats.attempts;
       // Redial rounds run every 50 ms: none of them may dial now, nor libp2p itself.
-      await sleep(1000);
+      await sleep(1500);
       expect(connections).toBe(atOpen);
       expect(a.net.manager.stats.attempts).toBe(attempts);
       // libp2p's own dials are refused by the connection gater.
@@ -67,7 +67,7 @@ describe('discovery', () => {
       expect(a.net.manager.stats.refusedByBreaker).toBeGreaterThan(0);
       expect(connections).toBe(atOpen);
       // After the cool-down: one probe, which fails and opens the breaker for twice as long.
-      await waitFor('the probe went out', () => a.net.manager.stats.attempts === attempts + 1, 3_000);
+      await waitFor('the probe went out', () => a.net.manager.stats.attempts === attempts + 1, 5_000);
       await waitFor('open again', () => breaker() === 'open');
       await sleep(1500);
       expect(a.net.manager.stats.attempts).toBe(attempts + 1);

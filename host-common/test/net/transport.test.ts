@@ -100,12 +100,14 @@ describe('libp2p transport: gossip', () => {
     expect(gotA.every((m) => m.data.length < 1000)).toBe(true);
 
     const before = gotA.length;
+    const floodStart = Date.now();
     for (let i = 0; i < 200; i++) await c.net.transport.publish(TOPIC, bytes(`flood-${i}`));
     await waitFor('a rate-limited c', () => a.net.transport.stats.rejected.rate_limited > 100);
     await sleep(200);
     const handled = gotA.length - before;
     expect(handled).toBeGreaterThan(0);
-    expect(handled).toBeLessThanOrEqual(60); // 20 a second: the flood ran over at most a few windows
+    // 20 a second: at most 20 per one-second window the flood (and its delivery) touched.
+    expect(handled).toBeLessThanOrEqual(20 * (Math.ceil((Date.now() - floodStart) / 1000) + 1));
     // gossipsub caches scores for a moment.
     await waitFor('c’s score on a below zero', () => a.net.transport.score(c.peerId) < 0, 3_000);
     const rejected = a.net.metrics().filter((m) => m.name === 'meshbook_gossip_messages_rejected_total');
