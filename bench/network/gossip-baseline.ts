@@ -58,10 +58,17 @@ for (let i = 0; i < n; i++) {
       child.stdout?.on('data', (d: Buffer) => {
         out += d.toString();
         for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
-          const msg = JSON.parse(out.slice(0, nl));
+          const line = out.slice(0, nl);
           out = out.slice(nl + 1);
-          if (msg.event === 'ready') onReady(msg.addr);
-          if (msg.event === 'result') resolve(msg);
+          let msg: { event?: string; addr?: string } & Partial<Result>;
+          try {
+            msg = JSON.parse(line);
+          } catch {
+            console.error(`peer ${i}: ${line}`);
+            continue;
+          }
+          if (msg.event === 'ready') onReady(String(msg.addr));
+          if (msg.event === 'result') resolve(msg as Result);
         }
       });
       child.on('exit', (code) => {
