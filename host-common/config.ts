@@ -28,6 +28,7 @@ export interface TokenConfig {
 export interface Config {
   apiHost: string;
   apiPort: number; //        0 = pick a free port
+  p2pHost: string; //        address libp2p listens on
   p2pPort: number; //        0 = pick a free port
   dataDir: string;
   bootstrap: string[]; //    multiaddrs with a /p2p/ peer id
@@ -218,6 +219,15 @@ const OPTIONS: readonly OptionSpec[] = [
     parse: parsePort,
   },
   {
+    key: 'p2pHost',
+    flag: 'p2p-host',
+    env: 'MESHBOOK_P2P_HOST',
+    valueName: '<host>',
+    defaultText: '0.0.0.0',
+    description: 'Address libp2p listens on (0.0.0.0: every interface; 127.0.0.1: this machine only).',
+    parse: parseHost,
+  },
+  {
     key: 'p2pPort',
     flag: 'p2p-port',
     env: 'MESHBOOK_P2P_PORT',
@@ -338,6 +348,7 @@ function defaults(): Config {
   return {
     apiHost: '127.0.0.1',
     apiPort: 8080,
+    p2pHost: '0.0.0.0',
     p2pPort: 4001,
     dataDir: './data',
     bootstrap: [],

@@ -3,9 +3,10 @@
 // runs the start and shutdown sequences. Every host's main.ts is `runNode(<its host>)`.
 //
 // Start: data dir → markets check → identity → tokens → engine → listen (the API answers
-// 503 while recovering) → recover (snapshot + log) → sequencer → ready → print the one
-// `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams and the
-// listener (requests in flight finish) → wait for the sequencer → snapshot → close the log.
+// 503 while recovering) → recover (snapshot + log) → sequencer → network (libp2p) → ready →
+// print the one `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams
+// and the listener (requests in flight finish) → stop the network (nothing more arrives) →
+// wait for the sequencer → snapshot → close the log.
 
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../core-as/src/engine.ts';
@@ -19,6 +20,7 @@ import { type Config, helpText, parseConfig } from './config.ts';
 import { ExpiryTimer } from './expiry-timer.ts';
 import { jsonLogger } from './logger.ts';
 import { Markets } from './markets.ts';
+import { Network } from './net/network.ts';
 import type { FileSystem, Host, Logger } from './ports.ts';
 import { loadOrCreateIdentity } from './sequencer/identity.ts';
 import { type Clock, Sequencer, systemClock } from './sequencer/sequencer.ts';
@@ -36,6 +38,8 @@ export interface RunningNode {
   apiPort: number;
   peerId: string;
   state: () => NodeState;
+  /** The node's libp2p network (its transport is the event pipeline's Transport port). */
+  network: Network;
   /** Graceful stop; resolves once the last snapshot is written and the log closed. */
   stop(reason?: string): Promise<void>;
 }
@@ -103,6 +107,18 @@ export async function startNode(
   let phase: Phase = 'starting';
   let sequencer: Sequencer | null = null;
   let apiPort = 0;
+  const network = new Network({
+    identity,
+    fs,
+    dataDir,
+    logger,
+    host: config.p2pHost,
+    port: config.p2pPort,
+    bootstrap: config.bootstrap,
+    mdns: config.mdns,
+    dht: config.dht,
+    markets: markets.list.map((m) => m.id),
+  });
   const metrics = new Metrics();
   const hub = new Hub(markets, () => state);
   const limiter = new RateLimiter(config.rateLimit, config.rateLimit * 2);
@@ -126,9 +142,13 @@ export async function startNode(
       runtime: host.process.runtime,
       version: VERSION,
       apiPort,
-      p2pAddrs: [],
+      p2pAddrs: network.addrs(),
       uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+      // Members and finality come with the event pipeline's membership; until then the node
+      // answers as a node alone does (API.md: members 1, lag 0, in the majority).
+      network: { peers: network.connectedPeers().length, members: 1, finalityLagMs: 0, inMajority: true },
     }),
+    peers: () => network.peers(),
   });
   const server = await host.http.serve(app, { hostname: config.apiHost, port: config.apiPort });
   apiPort = server.port;
@@ -246,6 +266,15 @@ export async function startNode(
     ];
   });
 
+  metrics.addSource(() => network.metrics());
+  try {
+    await network.start();
+  } catch (err) {
+    await server.close(0).catch(() => {});
+    await wal.close().catch(() => {});
+    throw new Error(`the network cannot start on ${config.p2pHost}:${config.p2pPort}: ${(err as Error).message}`);
+  }
+
   phase = 'ready';
   expiry.start();
   const apiUrl = `http://${urlHost(config.apiHost)}:${server.port}`;
@@ -253,7 +282,7 @@ export async function startNode(
     JSON.stringify({
       event: 'listening',
       api: apiUrl,
-      p2p: [],
+      p2p: network.addrs(),
       peerId: identity.peerId,
       runtime: host.process.runtime,
       version: VERSION,
@@ -278,6 +307,7 @@ export async function startNode(
       expiry.stop();
       hub.closeAll();
       await server.close(SHUTDOWN_GRACE_MS);
+      await network.stop().catch((err) => logger.error('net: stop failed', { error: (err as Error).message }));
       await sequencer!.idle();
       if (!sequencer!.failed) await checkpointer.flush();
       await wal.close();
@@ -285,7 +315,7 @@ export async function startNode(
     })();
     return stopping;
   };
-  return { apiUrl, apiPort: server.port, peerId: identity.peerId, state: () => state, stop };
+  return { apiUrl, apiPort: server.port, peerId: identity.peerId, state: () => state, network, stop };
 }
 
 /** What a host's main.ts runs: configuration, start, signals, exit codes (2: bad configuration, 1: failed). */

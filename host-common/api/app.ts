@@ -41,6 +41,8 @@ export interface HealthInfo {
   apiPort: number;
   p2pAddrs: string[];
   uptimeSeconds: number;
+  /** API.md, "The network in the API". */
+  network?: { peers: number; members: number; finalityLagMs: number; inMajority: boolean };
 }
 
 export interface AppDeps {
@@ -52,6 +54,8 @@ export interface AppDeps {
   metrics: Metrics;
   hub: Hub;
   health: () => HealthInfo;
+  /** GET /v1/peers: every known peer (API.md, "The network in the API"); [] without a network. */
+  peers?: () => unknown[];
   phase: () => Phase;
   peerId: string;
   upgradeWebSocket: HttpPort['upgradeWebSocket'];
@@ -432,10 +436,9 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
-  // The network arrives with the p2p issue; until then a node knows no peers.
   app.get(
     '/v1/peers',
-    timed('/v1/peers', (c) => c.json([])),
+    timed('/v1/peers', (c) => c.json(deps.peers?.() ?? [])),
   );
 
   app.get(

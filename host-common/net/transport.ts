@@ -42,7 +42,10 @@ export interface Transport {
   handle(protocol: string, handler: RequestHandler): void;
 }
 
+/** What every market's gossip topic starts with. */
+export const MARKET_TOPIC_PREFIX = 'meshbook/v1/market/';
+
 /** The gossip topic of a market. */
 export function marketTopic(market: string): string {
-  return `meshbook/v1/market/${market}`;
+  return `${MARKET_TOPIC_PREFIX}${market}`;
 }

@@ -37,6 +37,8 @@ export async function startNodeProcess(tokens: Record<string, string>, timeoutMs
     '127.0.0.1',
     '--api-port',
     '0',
+    '--p2p-host',
+    '127.0.0.1',
     '--p2p-port',
     '0',
     '--data-dir',

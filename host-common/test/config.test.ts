@@ -26,6 +26,7 @@ describe('config defaults', () => {
     expect(config([])).toEqual({
       apiHost: '127.0.0.1',
       apiPort: 8080,
+      p2pHost: '0.0.0.0',
       p2pPort: 4001,
       dataDir: './data',
       bootstrap: [],

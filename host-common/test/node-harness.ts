@@ -68,6 +68,13 @@ export async function startInProcess(dir: string, options: HarnessOptions = {}):
       'bob:tok-b,carol:tok-c',
       '--rate-limit',
       '0',
+      // The node's network on loopback only, with a free port, no multicast (mDNS) and no DHT.
+      '--p2p-host',
+      '127.0.0.1',
+      '--p2p-port',
+      '0',
+      '--no-mdns',
+      '--no-dht',
       ...(options.args ?? []),
     ],
     {},

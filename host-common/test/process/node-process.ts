@@ -68,8 +68,13 @@ export function startNodeProcess(runtime: Runtime, options: StartOptions): Promi
   const [bin, argv] = nodeCommand(runtime, [
     '--api-port',
     '0',
+    '--p2p-host',
+    '127.0.0.1',
     '--p2p-port',
     '0',
+    // Tests and benches stay on loopback: no multicast (mDNS), no DHT unless a test asks for it.
+    '--no-mdns',
+    '--no-dht',
     '--data-dir',
     options.dataDir,
     '--log-level',

@@ -1,0 +1,111 @@
+// One peer of the gossip baseline (bench/network/gossip-baseline.ts): meshbook's network stack
+// (host-common/net: libp2p, gossipsub StrictNoSign, the transport's checks) with a handler
+// that only accepts — no order book, no log. From the start time it is given it publishes --rate messages a
+// second of --size bytes for --duration ms, each stamped with its send time; it records the
+// latency of every message it receives and prints one `result` line at the end.
+//   node|bun bench/network/gossip-peer.ts --dir D --index I [--bootstrap A,B] --rate R --size S --duration MS
+// After `ready` it reads the start time (epoch ms) as one line on standard input.
+
+import { Network } from '../../host-common/net/network.ts';
+import { marketTopic } from '../../host-common/net/transport.ts';
+import { nodeFileSystem } from '../../host-common/fs-node.ts';
+import { silentLogger } from '../../host-common/ports.ts';
+import { loadOrCreateIdentity } from '../../host-common/sequencer/identity.ts';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback?: string) => {
+  const i = args.indexOf(`--${name}`);
+  const v = i >= 0 ? args[i + 1] : fallback;
+  if (v === undefined) throw new Error(`--${name} is required`);
+  return v;
+};
+const dir = arg('dir');
+const index = Number(arg('index'));
+const bootstrap = arg('bootstrap', '').split(',').filter(Boolean);
+const rate = Number(arg('rate'));
+const size = Math.max(24, Number(arg('size')));
+const duration = Number(arg('duration'));
+const quietMs = Number(arg('quiet-ms', '2000'));
+
+const TOPIC = marketTopic('BTC-USD');
+const now = () => performance.timeOrigin + performance.now();
+await nodeFileSystem.mkdirp(dir);
+const { identity } = await loadOrCreateIdentity(nodeFileSystem, dir, silentLogger);
+const network = new Network({
+  identity,
+  fs: nodeFileSystem,
+  dataDir: dir,
+  logger: silentLogger,
+  host: '127.0.0.1',
+  port: 0,
+  bootstrap,
+  mdns: false,
+  dht: false,
+  markets: ['BTC-USD'],
+  tuning: { inboundConnectionThreshold: 1000, gossip: { messagesPerSecondPerPeer: 1_000_000 } },
+});
+const latencies: number[] = [];
+network.transport.onGossip((_topic, data) => {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  latencies.push(now() - view.getFloat64(0));
+  return 'accept';
+});
+await network.start();
+console.log(JSON.stringify({ event: 'ready', index, addr: network.addrs()[0] }));
+
+const startAt = await new Promise<number>((resolve) => {
+  let input = '';
+  process.stdin.on('data', (d: Buffer) => {
+    input += d.toString();
+    if (input.includes('\n')) resolve(Number(input.trim()));
+  });
+});
+process.stdin.pause();
+await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+if (process.env.MESHBOOK_BENCH_DEBUG)
+  setInterval(
+    () =>
+      console.error(
+        `peer ${index}: ${network.connectedPeers().length} connected, mesh ${network.transport.libp2p.services.pubsub.getMeshPeers(TOPIC).length}, received ${latencies.length}`,
+      ),
+    1000,
+  ).unref();
+const cpu0 = process.cpuUsage();
+let published = 0;
+let failed = 0;
+const interval = 1000 / rate;
+const t0 = now();
+while (now() - t0 < duration) {
+  const due = Math.floor((now() - t0) / interval) + 1;
+  while (published + failed < due) {
+    const msg = new Uint8Array(size);
+    const view = new DataView(msg.buffer);
+    view.setFloat64(0, now());
+    view.setUint32(8, index);
+    view.setUint32(12, published + failed);
+    try {
+      await network.transport.publish(TOPIC, msg);
+      published++;
+    } catch {
+      failed++;
+    }
+  }
+  await new Promise((r) => setTimeout(r, Math.min(interval, 5)));
+}
+await new Promise((r) => setTimeout(r, quietMs));
+const cpu = process.cpuUsage(cpu0);
+console.log(
+  JSON.stringify({
+    event: 'result',
+    index,
+    published,
+    failed,
+    received: latencies.length,
+    latencies: latencies.map((l) => Math.round(l * 100) / 100),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rssBytes: process.memoryUsage().rss,
+    peers: network.connectedPeers().length,
+  }),
+);
+await network.stop();
+process.exit(0);
