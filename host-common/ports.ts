@@ -35,6 +35,13 @@ export interface FileSystem {
    * to the new file.
    */
   writeFileAtomic(path: string, bytes: Uint8Array, options?: { mode?: number }): Promise<void>;
+  /**
+   * Creates `path` holding `bytes`, unless it exists: false then, and nothing changed. The file
+   * appears with all of its content or not at all (written aside, then hard-linked into place),
+   * so of two processes racing for one path exactly one gets true, and a reader never sees it half
+   * written. Used for the data dir's lock.
+   */
+  createExclusive(path: string, bytes: Uint8Array): Promise<boolean>;
   /** Opens `path` for appending, creating it (empty) if missing. */
   openAppend(path: string): Promise<AppendHandle>;
   /** Cuts `path` to `length` bytes and makes the cut durable before resolving. */
@@ -104,6 +111,8 @@ export interface DirectRequest {
   header(name: string): string | undefined;
   /** The whole body; 'too-large' (and nothing kept) past `limit` bytes. */
   body(limit: number): Promise<Uint8Array | 'too-large'>;
+  /** The client's IP address (failed authentications are counted per address). */
+  address?(): string | undefined;
 }
 
 /** A JSON answer; the host adds Content-Type: application/json and Content-Length. */
@@ -137,6 +146,8 @@ export interface HttpPort {
    * to the standard Request body.
    */
   readBody?(c: unknown, limit: number): Promise<Uint8Array | 'too-large'> | undefined;
+  /** The client's IP address behind a Hono context (the adapter's getConnInfo), or undefined. */
+  clientAddress?(c: any): string | undefined;
 }
 
 /** The process a node runs in: arguments, environment, output, signals and exit. */
@@ -144,6 +155,13 @@ export interface ProcessPort {
   readonly runtime: RuntimeName;
   /** The runtime's version, e.g. "24.21.0". */
   readonly runtimeVersion: string;
+  /** This process's id. */
+  readonly pid: number;
+  /**
+   * Whether a process with this id exists (signal 0: it may belong to another user). The data
+   * dir lock asks it only where /proc cannot tell (not Linux).
+   */
+  isAlive(pid: number): boolean;
   /** Command-line arguments after the script. */
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;

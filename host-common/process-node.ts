@@ -7,6 +7,15 @@ export function nodeProcessPort(runtime: ProcessPort['runtime'], runtimeVersion:
   return {
     runtime,
     runtimeVersion,
+    pid: process.pid,
+    isAlive: (pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as { code?: string }).code === 'EPERM'; // exists, owned by another user
+      }
+    },
     args: process.argv.slice(2),
     env: process.env,
     stdout: (line) => void process.stdout.write(`${line}\n`),
