@@ -1,21 +1,24 @@
 // One node per data dir: two processes appending to one log interleave their sequence
-// numbers and leave a log nobody can read. A node holds `<data dir>/lock` from before it
-// writes anything to the dir until it has closed its log.
+// numbers and leave a log nobody can read. A node holds its data dir from before it writes
+// anything there until it has closed its log.
 //
-// The lock is a file naming its holder: pid, the process's start time and the machine's
-// boot id (Linux /proc; elsewhere the pid alone). It appears complete or not at all
-// (FileSystem.createExclusive), so a reader never sees half a holder. A holder that died
-// (SIGKILL, power loss) leaves the file behind; the next start sees that the process is
-// gone — or that its pid now belongs to another process (start time or boot id differ) —
-// and takes the lock over.
+// On Linux the hold is a name in the kernel's abstract Unix socket namespace derived from the
+// dir's real path (ProcessPort.claimName): claiming it is atomic, and the kernel frees it when
+// the holder dies however it dies, so a SIGKILLed node leaves nothing that blocks the next
+// start, a reused pid means nothing, and of two starts racing exactly one wins — on Node,
+// Deno and Bun alike, with no extra permissions for Deno. `<data dir>/lock` then names the
+// holder (pid, runtime, since) for the message a refused start prints.
 //
-// Taking over is the only way a lock file is removed by anyone but its holder, and it
-// happens under a second, short-lived lock (`lock.break`), so two starts that both find
-// the same dead holder cannot both remove it: the second one re-reads the lock under
-// lock.break and finds the first one's live lock instead. Creation itself is exclusive,
-// so of two starts racing for a free dir exactly one wins.
+// Where there is no such namespace the lock file itself is the lock: it appears complete or
+// not at all (FileSystem.createExclusive) and names its holder's pid, start time and boot id
+// (Linux /proc; elsewhere the pid alone, ProcessPort.isAlive). A dead holder — or a pid that
+// now belongs to another process — is taken over, under a second short-lived lock
+// (`lock.break`) so two starts that find the same dead holder cannot both remove it.
+//
+// Both forms hold for processes of one machine; a data dir on a file system shared between
+// machines is not protected.
 
-import type { FileSystem, ProcessPort } from './ports.ts';
+import type { FileSystem, NameClaim, ProcessPort } from './ports.ts';
 
 export const LOCK_FILE = 'lock';
 const BREAK_FILE = 'lock.break';
@@ -37,7 +40,7 @@ export class DataDirLockedError extends Error {
   readonly holder: LockHolder;
   constructor(dataDir: string, holder: LockHolder) {
     super(
-      `the data dir ${dataDir} is in use by another meshbook process (pid ${holder.pid}, ${holder.runtime}, since ${holder.since}); ` +
+      `the data dir ${dataDir} is in use by another meshbook process (${holder.pid > 0 ? `pid ${holder.pid}, ${holder.runtime}, since ${holder.since}` : 'its pid unknown'}); ` +
         'stop that node first, or give this one another --data-dir',
     );
     this.name = 'DataDirLockedError';
@@ -131,11 +134,60 @@ async function holderAlive(fs: FileSystem, proc: ProcessPort, holder: LockHolder
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const unknownHolder = (): LockHolder => ({
+  pid: 0,
+  startTime: null,
+  bootId: null,
+  runtime: 'unknown runtime',
+  since: 'an unknown time',
+});
+
+/** The kernel name of a data dir: one per real path, short enough for a socket address. */
+async function claimNameOf(fs: FileSystem, dataDir: string): Promise<string> {
+  const real = await fs.realPath(dataDir);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(real)));
+  let hex = '';
+  for (const b of digest.subarray(0, 16)) hex += b.toString(16).padStart(2, '0');
+  return `meshbook-data-dir-${hex}`;
+}
+
+/** The holder a refused start names: the lock file may lag its claim by a moment. */
+async function holderOf(fs: FileSystem, file: string): Promise<LockHolder> {
+  for (let i = 0; i < 20; i++) {
+    const holder = parseHolder((await readText(fs, file)) ?? '');
+    if (holder) return holder;
+    await pause(25);
+  }
+  return unknownHolder();
+}
+
 /**
  * Takes the data dir (which must exist) for this process, or throws DataDirLockedError
- * naming the live holder. Writes nothing else to the dir.
+ * naming the live holder; a refused start writes nothing to the dir.
  */
 export async function lockDataDir(fs: FileSystem, proc: ProcessPort, dataDir: string): Promise<DataDirLock> {
+  const file = `${dataDir}/${LOCK_FILE}`;
+  const claim: NameClaim | 'held' | 'unsupported' = await proc.claimName(await claimNameOf(fs, dataDir));
+  if (claim === 'unsupported') return lockByFile(fs, proc, dataDir);
+  if (claim === 'held') throw new DataDirLockedError(dataDir, await holderOf(fs, file));
+  try {
+    // ours alone now: whatever a dead holder left there is replaced
+    await fs.writeFileAtomic(file, encoder.encode(`${JSON.stringify(await describeSelf(fs, proc))}\n`));
+  } catch (err) {
+    await claim.release();
+    throw err;
+  }
+  return {
+    file,
+    release: async () => {
+      await fs.remove(file);
+      await claim.release();
+    },
+  };
+}
+
+/** The lock file as the lock, where the OS cannot hold a name for a process. */
+async function lockByFile(fs: FileSystem, proc: ProcessPort, dataDir: string): Promise<DataDirLock> {
   const file = `${dataDir}/${LOCK_FILE}`;
   const breakFile = `${dataDir}/${BREAK_FILE}`;
   const me = await describeSelf(fs, proc);

@@ -64,6 +64,8 @@ export const nodeFileSystem: FileSystem = {
     await nodeFileSystem.syncDir(parentDir(path));
   },
 
+  realPath: (path) => fs.realpath(path),
+
   async createExclusive(path, bytes) {
     const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`;
     await fs.writeFile(tmp, bytes, { mode: 0o644 });

@@ -335,7 +335,27 @@ export async function runNode(host: Host): Promise<void> {
   }
   const logger = jsonLogger(parsed.config.logLevel, (line) => proc.stderr(line));
   for (const w of parsed.warnings) logger.warn(w);
-  let node: RunningNode;
+  // Signals are taken from before the start, so one that arrives while the node starts (or
+  // just after it printed `listening`) still stops it cleanly, once it is up.
+  let node: RunningNode | null = null;
+  let pending: string | null = null;
+  let signals = 0;
+  const stop = (signal: string) =>
+    node!.stop(signal).then(
+      () => proc.exit(0),
+      (err) => {
+        logger.error('node: shutdown failed', { error: (err as Error).message });
+        proc.exit(1);
+      },
+    );
+  proc.onSignal(['SIGINT', 'SIGTERM'], (signal) => {
+    if (++signals > 1) {
+      logger.warn('node: second signal, exiting without a clean shutdown', { signal });
+      proc.exit(130);
+    }
+    if (node) void stop(signal);
+    else pending = signal;
+  });
   try {
     node = await startNode(host, parsed.config, logger);
   } catch (err) {
@@ -344,18 +364,5 @@ export async function runNode(host: Host): Promise<void> {
     proc.stderr(`meshbook: cannot start: ${message}`);
     return proc.exit(1);
   }
-  let signals = 0;
-  proc.onSignal(['SIGINT', 'SIGTERM'], (signal) => {
-    if (++signals > 1) {
-      logger.warn('node: second signal, exiting without a clean shutdown', { signal });
-      proc.exit(130);
-    }
-    node.stop(signal).then(
-      () => proc.exit(0),
-      (err) => {
-        logger.error('node: shutdown failed', { error: (err as Error).message });
-        proc.exit(1);
-      },
-    );
-  });
+  if (pending !== null) void stop(pending);
 }

@@ -42,6 +42,8 @@ export interface FileSystem {
    * written. Used for the data dir's lock.
    */
   createExclusive(path: string, bytes: Uint8Array): Promise<boolean>;
+  /** The canonical absolute path of an existing `path` (symbolic links resolved). */
+  realPath(path: string): Promise<string>;
   /** Opens `path` for appending, creating it (empty) if missing. */
   openAppend(path: string): Promise<AppendHandle>;
   /** Cuts `path` to `length` bytes and makes the cut durable before resolving. */
@@ -162,6 +164,12 @@ export interface ProcessPort {
    * dir lock asks it only where /proc cannot tell (not Linux).
    */
   isAlive(pid: number): boolean;
+  /**
+   * Claims `name` for as long as this process lives: the kernel frees it when the process ends,
+   * however it ends (SIGKILL included). A listening Unix socket in Linux's abstract namespace.
+   * 'held' when a live process has it; 'unsupported' where the OS has no such namespace.
+   */
+  claimName(name: string): Promise<NameClaim | 'held' | 'unsupported'>;
   /** Command-line arguments after the script. */
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -171,6 +179,11 @@ export interface ProcessPort {
   /** Calls `handler` on each of the signals (SIGINT, SIGTERM); later signals are passed on too. */
   onSignal(signals: readonly ('SIGINT' | 'SIGTERM')[], handler: (signal: string) => void): void;
   exit(code: number): never;
+}
+
+/** A name claimed by ProcessPort.claimName. */
+export interface NameClaim {
+  release(): Promise<void>;
 }
 
 /** Everything a host hands to host-common's node. */

@@ -50,6 +50,7 @@ const denoFileSystem: FileSystem = {
     }
     await denoFileSystem.syncDir(parentDir(path));
   },
+  realPath: (path) => Deno.realPath(path),
   async createExclusive(path, bytes) {
     const tmp = `${path}.${Deno.pid}-${++tmpCounter}.tmp`;
     await Deno.writeFile(tmp, bytes, { mode: 0o644 });
@@ -178,6 +179,17 @@ export function denoHost(): Host {
           return true;
         } catch (err) {
           return (err as { code?: string }).code === 'EPERM';
+        }
+      },
+      claimName: async (name) => {
+        try {
+          const listener = Deno.listen({ transport: 'unix', path: `\0${name}` });
+          listener.unref(); // holding the name must not keep the process alive
+          return { release: async () => listener.close() };
+        } catch (err) {
+          if (err instanceof Deno.errors.AddrInUse) return 'held';
+          if (Deno.build.os !== 'linux') return 'unsupported';
+          throw err;
         }
       },
       args: Deno.args,

@@ -5,6 +5,7 @@
 import type { Hono } from 'hono';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
+import { nodeProcessPort } from '../process-node.ts';
 import { type NodeParts, type RunningNode, startNode } from '../node.ts';
 import type { FileSystem, Host } from '../ports.ts';
 import type { Clock } from '../sequencer/sequencer.ts';
@@ -50,6 +51,7 @@ export async function startInProcess(dir: string, options: HarnessOptions = {}):
       runtimeVersion: 'test',
       pid: process.pid,
       isAlive: () => true,
+      claimName: nodeProcessPort('node', 'test').claimName,
       args: [],
       env: {},
       stdout: (l) => stdout.push(l),
