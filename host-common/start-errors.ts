@@ -25,8 +25,11 @@ export function fileProblem(err: unknown, dataDir: string, what: string): StartE
   const at = `--data-dir ${dataDir}`;
   switch (codeOf(err)) {
     case 'EEXIST':
-    case 'ENOTDIR':
       return new StartError(`${at}: ${path} is a file, not a directory; give a directory path`, { cause: err });
+    case 'ENOTDIR':
+      return new StartError(`${at}: a part of ${path} is a file, not a directory; give a directory path`, {
+        cause: err,
+      });
     case 'EACCES':
     case 'EPERM':
       return new StartError(`${at}: permission denied to ${what} ${path}; give a directory this user can write`, {
