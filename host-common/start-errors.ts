@@ -23,6 +23,10 @@ const messageOf = (err: unknown): string => (err as Error)?.message ?? String(er
 export function fileProblem(err: unknown, dataDir: string, what: string): StartError | null {
   const path = (err as { path?: string })?.path ?? dataDir;
   const at = `--data-dir ${dataDir}`;
+  // Deno's own permission system refuses before the OS is asked (NotCapable, no code)
+  if ((err as Error)?.name === 'NotCapable') {
+    return new StartError(`${at}: Deno's permissions do not allow using it: ${messageOf(err)}`, { cause: err });
+  }
   switch (codeOf(err)) {
     case 'EEXIST':
       return new StartError(`${at}: ${path} is a file, not a directory; give a directory path`, { cause: err });

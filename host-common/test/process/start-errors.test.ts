@@ -18,6 +18,12 @@ function userLine(stderr: string): string {
   return lines[0];
 }
 
+// as root only a kernel file system refuses a mkdir: /sys, where it does here
+const mkdirDenied = await fs.mkdir('/sys/meshbook-test').then(
+  async () => (await fs.rmdir('/sys/meshbook-test'), false),
+  (e: NodeJS.ErrnoException) => e.code === 'EPERM' || e.code === 'EACCES',
+);
+
 for (const runtime of RUNTIMES) {
   const why = missing(runtime);
   describe.skipIf(why !== undefined)(`start errors on ${runtime}`, () => {
@@ -49,6 +55,19 @@ for (const runtime of RUNTIMES) {
       }
       await fs.rm(dir, { recursive: true, force: true });
     });
+
+    it.skipIf(!mkdirDenied)(
+      'a data dir this user may not create: exit 1 naming --data-dir and the permission',
+      async () => {
+        const r = await runToExit(runtime, ['--api-port', '0', '--data-dir', '/sys/meshbook-test']);
+        expect(r.code).toBe(1);
+        expect(userLine(r.stderr)).toMatch(
+          runtime === 'deno'
+            ? /--data-dir \/sys\/meshbook-test: (permission denied to create|Deno's permissions do not allow)/
+            : /--data-dir \/sys\/meshbook-test: permission denied to create \/sys\/meshbook-test/,
+        );
+      },
+    );
 
     it('an --api-host that is not an address: 999.1.1.1 exits 2, an unknown name exits 1, both naming --api-host', async () => {
       const dir = await tempDataDir(`err-host-${runtime}`);
