@@ -11,7 +11,7 @@ const PEER_B = '/dns4/seed.example.org/tcp/4001/p2p/QmSeed42';
 function config(argv: string[], env: Record<string, string | undefined> = {}): Config {
   const r = parseConfig(argv, env);
   if (!r.ok) throw new Error(`unexpected error: ${r.error.message}`);
-  if (r.help) throw new Error('unexpected help');
+  if (r.help || 'version' in r) throw new Error('unexpected help or version');
   return r.config;
 }
 
@@ -185,7 +185,7 @@ describe('config environment', () => {
 
   it('warns about unknown MESHBOOK_ variables (typos) without failing', () => {
     const r = parseConfig([], { MESHBOOK_APIPORT: '1', PATH: '/bin' });
-    expect(r.ok && !r.help && r.warnings).toEqual([
+    expect(r.ok && !r.help && !('version' in r) && r.warnings).toEqual([
       'unknown environment variable MESHBOOK_APIPORT is ignored; see --help',
     ]);
   });

@@ -38,7 +38,7 @@ describe('the lock file, where the kernel cannot hold a name', () => {
   it('a live holder refuses others; its release frees the dir', async () => {
     const dir = await tempDir();
     const holder = sleeper();
-    const lock = await lockDataDir(nodeFileSystem, portAs(holder.pid!), dir);
+    const lock = await lockDataDir(nodeFileSystem, portAs(holder.pid ?? -1), dir);
     const held = await lockDataDir(nodeFileSystem, portAs(process.pid), dir).catch((e) => e);
     expect(held).toBeInstanceOf(DataDirLockedError);
     expect((held as DataDirLockedError).holder.pid).toBe(holder.pid);
@@ -54,7 +54,7 @@ describe('the lock file, where the kernel cannot hold a name', () => {
   it('a holder that died is taken over', async () => {
     const dir = await tempDir();
     const holder = sleeper();
-    await lockDataDir(nodeFileSystem, portAs(holder.pid!), dir); // never released: killed
+    await lockDataDir(nodeFileSystem, portAs(holder.pid ?? -1), dir); // never released: killed
     holder.kill('SIGKILL');
     await new Promise((r) => holder.once('exit', r));
     const lock = await lockDataDir(nodeFileSystem, portAs(process.pid), dir);
@@ -77,11 +77,11 @@ describe('the lock file, where the kernel cannot hold a name', () => {
   it('of several starts racing over one dead holder, exactly one takes the dir', async () => {
     const dir = await tempDir();
     const dead = sleeper();
-    await lockDataDir(nodeFileSystem, portAs(dead.pid!), dir);
+    await lockDataDir(nodeFileSystem, portAs(dead.pid ?? -1), dir);
     dead.kill('SIGKILL');
     await new Promise((r) => dead.once('exit', r));
     const racers = [sleeper(), sleeper(), sleeper(), sleeper()];
-    const results = await Promise.allSettled(racers.map((c) => lockDataDir(nodeFileSystem, portAs(c.pid!), dir)));
+    const results = await Promise.allSettled(racers.map((c) => lockDataDir(nodeFileSystem, portAs(c.pid ?? -1), dir)));
     expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DataDirLockedError);
     expect(await fs.readdir(dir)).toEqual(['lock']); // no lock.break or temporary file left

@@ -10,7 +10,7 @@ import process from 'node:process';
 import { DataDirLockedError, LOCK_FILE, lockDataDir } from '../data-dir-lock.ts';
 import { nodeFileSystem as fs } from '../fs-node.ts';
 import { nodeProcessPort } from '../process-node.ts';
-import { type RepairReport, repairLog } from '../store/repair.ts';
+import { type Damage, type RepairReport, repairLog } from '../store/repair.ts';
 
 const USAGE = `Usage: npm run repair -- --data-dir <dir>
 
@@ -40,8 +40,8 @@ function dataDirArg(argv: string[]): string {
   return dir.replace(/\/+$/, '') || '/';
 }
 
-function describe(dir: string, r: RepairReport, copy: string): string[] {
-  const d = r.damage!;
+function describe(dir: string, r: RepairReport & { damage: Damage }, copy: string): string[] {
+  const d = r.damage;
   const lines = [
     `meshbook repair: ${dir}`,
     `  copied the data dir, as it was, to ${copy}`,
@@ -90,7 +90,7 @@ try {
     });
     const done = await repairLog(fs, dir, true);
     const lines = done.damage
-      ? describe(dir, done, copy)
+      ? describe(dir, { ...done, damage: done.damage }, copy)
       : [
           `meshbook repair: ${dir}`,
           `  copied the data dir, as it was, to ${copy}`,

@@ -111,10 +111,10 @@ for (const runtime of RUNTIMES) {
         const child = spawn(bin, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
-        child.stdout!.on('data', (d: Buffer) => (out += d));
-        child.stderr!.on('data', (d: Buffer) => (err += d));
+        child.stdout?.on('data', (d: Buffer) => (out += d));
+        child.stderr?.on('data', (d: Buffer) => (err += d));
         const listening = new Promise<boolean>((resolve) => {
-          child.stdout!.on('data', () => out.includes('"listening"') && resolve(true));
+          child.stdout?.on('data', () => out.includes('"listening"') && resolve(true));
           child.on('exit', () => resolve(false));
         });
         const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

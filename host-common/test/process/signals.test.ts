@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { missing, ROOT, RUNTIMES, type Runtime, tempDataDir } from './node-process.ts';
 
 const SCRIPTS: Record<Runtime, string> = { node: 'start', deno: 'start:deno', bun: 'start:bun' };
@@ -33,7 +33,10 @@ async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, m
 const portFree = (port: number) =>
   new Promise<boolean>((resolve) => {
     const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(false)));
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(true));
   });
 
@@ -66,15 +69,15 @@ for (const runtime of RUNTIMES) {
       );
       let out = '';
       let err = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d));
-      child.stderr!.on('data', (d: Buffer) => (err += d));
+      child.stdout?.on('data', (d: Buffer) => (out += d));
+      child.stderr?.on('data', (d: Buffer) => (err += d));
       let nodePid = 0;
       const npmExit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       try {
         await waitUntil('the listening line', () => out.includes('"listening"'), 60_000).catch((e) => {
           throw new Error(`${e.message}; stderr: ${err}`);
         });
-        const listening = JSON.parse(out.split('\n').find((l) => l.includes('"listening"'))!);
+        const listening = JSON.parse(out.split('\n').find((l) => l.includes('"listening"')) ?? '{}');
         const port = Number(new URL(listening.api).port);
         nodePid = listening.pid;
         expect(alive(nodePid)).toBe(true);

@@ -20,7 +20,10 @@ function userLine(stderr: string): string {
 
 // as root only a kernel file system refuses a mkdir: /sys, where it does here
 const mkdirDenied = await fs.mkdir('/sys/meshbook-test').then(
-  async () => (await fs.rmdir('/sys/meshbook-test'), false),
+  async () => {
+    await fs.rmdir('/sys/meshbook-test');
+    return false;
+  },
   (e: NodeJS.ErrnoException) => e.code === 'EPERM' || e.code === 'EACCES',
 );
 
