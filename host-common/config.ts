@@ -252,7 +252,7 @@ const OPTIONS: readonly OptionSpec[] = [
     valueName: '<dir>',
     defaultText: './data',
     description:
-      'Directory for the write-ahead log, snapshots, node key and token; one node at a time (a lock file). It keeps the markets it was started with: later starts must give the same --markets.',
+      'Directory for the write-ahead log, snapshots, node key and token; one node at a time (a second start on it exits 1). It keeps the markets it was started with: later starts must give the same --markets.',
     parse: parseDataDir,
   },
   {
