@@ -3,11 +3,15 @@
 // (appending, fsync and renames go through node:fs, which Bun implements natively and its
 // own file API does not cover), node:process for arguments, output and signals.
 
-import { upgradeWebSocket, websocket } from 'hono/bun';
+import { getConnInfo, upgradeWebSocket, websocket } from 'hono/bun';
 import { directFetch } from '../host-common/api/direct-fetch.ts';
 import { nodeFileSystem } from '../host-common/fs-node.ts';
 import { nodeProcessPort } from '../host-common/process-node.ts';
 import type { FileSystem, Host, HttpServer } from '../host-common/ports.ts';
+
+interface BunServer {
+  requestIP(req: Request): { address: string } | null;
+}
 
 declare const Bun: {
   version: string;
@@ -36,8 +40,21 @@ export function bunHost(): Host {
     fs: bunFileSystem,
     http: {
       upgradeWebSocket,
+      clientAddress: (c) => {
+        try {
+          return getConnInfo(c).remote.address;
+        } catch {
+          return undefined; // not a request from Bun.serve (app.request() in tests)
+        }
+      },
       serve: async (app, { hostname, port }) => {
-        const server = Bun.serve({ hostname, port, fetch: directFetch(app), websocket, idleTimeout: 60 });
+        const server = Bun.serve({
+          hostname,
+          port,
+          fetch: directFetch(app, (req, server?: BunServer) => server?.requestIP(req)?.address ?? undefined),
+          websocket,
+          idleTimeout: 60,
+        });
         const closing: HttpServer = {
           port: server.port,
           close: async (graceMs) => {

@@ -39,6 +39,7 @@ export interface Config {
   tokens: TokenConfig[];
   logLevel: LogLevel;
   rateLimit: number; //      requests per second per token; 0 = off
+  authFailures: number; //   failed authentications per minute per client address; 0 = off
   bodyLimit: number; //      largest request body in bytes
   snapshotEvery: number; //  events between snapshots of the state
 }
@@ -56,6 +57,7 @@ export interface ConfigError {
 export type ParseResult =
   | { ok: true; help: false; config: Config; warnings: string[] }
   | { ok: true; help: true }
+  | { ok: true; help: false; version: true }
   | { ok: false; error: ConfigError };
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -91,6 +93,10 @@ function parseBool(raw: string): Parsed<boolean> {
 function parseHost(raw: string): Parsed<string> {
   if (!/^[A-Za-z0-9.:\-[\]%_]+$/.test(raw))
     return bad(`expected a host name or IP address, got ${JSON.stringify(raw)}`);
+  // four dotted numbers are meant as an IPv4 address, never a name to look up
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(raw);
+  if (v4 && v4.slice(1).some((n) => Number(n) > 255))
+    return bad(`${JSON.stringify(raw)} is not an IPv4 address (each of the four numbers is 0..255)`);
   return ok(raw);
 }
 
@@ -157,9 +163,21 @@ function parseMarkets(raw: string): Parsed<MarketConfig[]> {
 
 // RFC 6750 b64token characters: what fits in "Authorization: Bearer <token>" unquoted.
 const TOKEN_RE = /^[A-Za-z0-9._~+/=-]+$/;
+/** Shorter tokens can be guessed; generated ones are 43 characters. */
+export const MIN_TOKEN_LENGTH = 16;
+const TOKEN_HINT = 'e.g. `openssl rand -hex 16` makes one';
+
+/** Why a token is refused, or null; never echoes the token, since the text ends up in logs. */
+function tokenProblem(token: string): string | null {
+  if (!TOKEN_RE.test(token)) return 'only letters, digits and . _ ~ + / = - are allowed';
+  if (token.length < MIN_TOKEN_LENGTH)
+    return `it has ${token.length} characters, at least ${MIN_TOKEN_LENGTH} are needed (${TOKEN_HINT})`;
+  return null;
+}
 
 function parseToken(raw: string): Parsed<string> {
-  return TOKEN_RE.test(raw) ? ok(raw) : bad('a token may only contain letters, digits and . _ ~ + / = -');
+  const problem = tokenProblem(raw);
+  return problem === null ? ok(raw) : bad(`token refused: ${problem}`);
 }
 
 function parseTokens(raw: string): Parsed<TokenConfig[]> {
@@ -172,8 +190,9 @@ function parseTokens(raw: string): Parsed<TokenConfig[]> {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(owner))
       return bad(`owner ${JSON.stringify(owner)} must be 1..64 letters, digits, _ . or -`);
     const token = item.slice(colon + 1);
-    if (!TOKEN_RE.test(token))
-      return bad(`token of owner ${owner}: only letters, digits and . _ ~ + / = - are allowed`);
+    const problem = tokenProblem(token);
+    if (problem !== null) return bad(`token of owner ${owner} refused: ${problem}`);
+    if (out.some((t) => t.owner === owner)) return bad(`owner ${owner} is listed twice; give each owner one token`);
     const dup = out.find((t) => t.token === token);
     if (dup) return bad(`owners ${dup.owner} and ${owner} have the same token`);
     out.push({ owner, token });
@@ -242,7 +261,8 @@ const OPTIONS: readonly OptionSpec[] = [
     env: 'MESHBOOK_DATA_DIR',
     valueName: '<dir>',
     defaultText: './data',
-    description: 'Directory for the write-ahead log, snapshots, peer store and token.',
+    description:
+      'Directory for the write-ahead log, snapshots, node key and token; one node at a time (a second start on it exits 1). It keeps the markets it was started with: later starts must give the same --markets.',
     parse: parseDataDir,
   },
   {
@@ -251,7 +271,8 @@ const OPTIONS: readonly OptionSpec[] = [
     env: 'MESHBOOK_BOOTSTRAP',
     valueName: '<multiaddr,...>',
     defaultText: 'none',
-    description: 'Peers to dial at start, comma-separated multiaddrs ending in /p2p/<peer id>; repeatable.',
+    description:
+      'Peers to dial at start, comma-separated multiaddrs ending in /p2p/<peer id>; repeatable. Later starts redial the peers they knew (kept in the data dir).',
     list: true,
     parse: parseBootstrap,
   },
@@ -270,7 +291,7 @@ const OPTIONS: readonly OptionSpec[] = [
     env: 'MESHBOOK_DHT',
     valueName: '',
     defaultText: 'on',
-    description: 'Run the Kademlia DHT (--no-dht to disable; env: on/off).',
+    description: 'Run the Kademlia DHT: find the other nodes of each market (--no-dht to disable; env: on/off).',
     parse: parseBool,
   },
   {
@@ -279,7 +300,8 @@ const OPTIONS: readonly OptionSpec[] = [
     env: 'MESHBOOK_MARKETS',
     valueName: '<ID:tick:lot,...>',
     defaultText: 'BTC-USD (tick 0.01, lot 0.00000001)',
-    description: 'Markets to trade, e.g. BTC-USD:0.01:0.00000001,ETH-USD:0.01:0.0001; repeatable.',
+    description:
+      'Markets to trade, e.g. BTC-USD:0.01:0.00000001,ETH-USD:0.01:0.0001; repeatable. Fixed for a data dir once it has started.',
     list: true,
     parse: parseMarkets,
   },
@@ -288,8 +310,8 @@ const OPTIONS: readonly OptionSpec[] = [
     flag: 'token',
     env: 'MESHBOOK_TOKEN',
     valueName: '<token>',
-    defaultText: 'generated on first start, saved in the data dir (0600)',
-    description: 'API token of the owner "local".',
+    defaultText: 'generated on first start (the first that succeeds), saved in the data dir (0600)',
+    description: `API token of the owner "local", at least ${MIN_TOKEN_LENGTH} characters.`,
     parse: parseToken,
   },
   {
@@ -298,7 +320,7 @@ const OPTIONS: readonly OptionSpec[] = [
     env: 'MESHBOOK_TOKENS',
     valueName: '<owner:token,...>',
     defaultText: 'none',
-    description: 'API tokens of further owners, e.g. alice:tokenA,bob:tokenB; repeatable.',
+    description: `API tokens of further owners, one each, at least ${MIN_TOKEN_LENGTH} characters, e.g. alice:<token>,bob:<token>; repeatable.`,
     list: true,
     parse: parseTokens,
   },
@@ -320,6 +342,16 @@ const OPTIONS: readonly OptionSpec[] = [
     description:
       'Requests per second allowed per API token (bursts up to twice that); over it the API answers 429. 0 turns the limit off.',
     parse: whole(0, 1_000_000_000, 'requests per second'),
+  },
+  {
+    key: 'authFailures',
+    flag: 'auth-failures',
+    env: 'MESHBOOK_AUTH_FAILURES',
+    valueName: '<per minute>',
+    defaultText: '10',
+    description:
+      'Failed authentications (wrong tokens) allowed per client address per minute; past it the address gets 429 until the minute is over, whatever token it sends. 0 turns the limit off. Each failure is logged.',
+    parse: whole(0, 1_000_000, 'failures per minute'),
   },
   {
     key: 'bodyLimit',
@@ -359,6 +391,7 @@ function defaults(): Config {
     tokens: [],
     logLevel: 'info',
     rateLimit: 1000,
+    authFailures: 10,
     bodyLimit: 16 * 1024,
     snapshotEvery: 50_000,
   };
@@ -385,7 +418,7 @@ function distance(a: string, b: string): number {
 
 function unknownFlag(typed: string): ConfigError {
   const name = typed.replace(/^--/, '');
-  const known = OPTIONS.flatMap((o) => (isSwitch(o) ? [o.flag, `no-${o.flag}`] : [o.flag])).concat('help');
+  const known = OPTIONS.flatMap((o) => (isSwitch(o) ? [o.flag, `no-${o.flag}`] : [o.flag])).concat('help', 'version');
   const best = known.map((k) => ({ k, d: distance(name, k) })).sort((x, y) => x.d - y.d)[0];
   const hint = best.d <= 2 ? ` (did you mean --${best.k}?)` : '';
   return { option: typed, source: 'flag', name: typed, message: `unknown option ${typed}${hint}; see --help` };
@@ -394,6 +427,7 @@ function unknownFlag(typed: string): ConfigError {
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParseResult {
   // Help wins over everything else on the line, including mistakes.
   if (argv.some((a) => a === '--help' || a === '-h')) return { ok: true, help: true };
+  if (argv.some((a) => a === '--version' || a === '-V')) return { ok: true, help: false, version: true };
 
   // Raw flag values by option key: the flag as typed, and its value.
   const given = new Map<keyof Config, { name: string; raw: string }>();
@@ -490,6 +524,18 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       },
     };
   }
+  if (cfg.token !== null && cfg.tokens.some((t) => t.owner === 'local')) {
+    const at = from.get('tokens')!;
+    return {
+      ok: false,
+      error: {
+        option: '--tokens',
+        source: at.source,
+        name: at.name,
+        message: `${at.name}: owner local already has a token from ${from.get('token')!.name}; give each owner one token`,
+      },
+    };
+  }
   if (cfg.token !== null) {
     const clash = cfg.tokens.find((t) => t.token === cfg.token);
     if (clash) {
@@ -514,7 +560,15 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   return { ok: true, help: false, config: cfg, warnings };
 }
 
-/** The --help text: every option with its environment variable and default. */
+/** How a node's process ends (runNode in node.ts), listed by --help and README. */
+export const EXIT_CODES: readonly (readonly [number, string])[] = [
+  [0, 'stopped cleanly by SIGINT or SIGTERM (or --help, --version)'],
+  [1, 'could not start (data dir in use or unusable, damaged log, port in use, ...) or shutdown failed'],
+  [2, 'bad option or environment variable'],
+  [130, 'a second SIGINT/SIGTERM during shutdown: exited without finishing it (nothing acknowledged is lost)'],
+];
+
+/** The --help text: every option with its environment variable and default, and the exit codes. */
 export function helpText(program = 'meshbook'): string {
   const lines = [
     `Usage: ${program} [options]`,
@@ -529,5 +583,8 @@ export function helpText(program = 'meshbook'): string {
     lines.push(`      env ${o.env}, default: ${o.defaultText}`);
   }
   lines.push('  --help, -h', '      Print this text and exit.');
+  lines.push('  --version, -V', '      Print the version and exit.');
+  lines.push('', 'Exit codes:');
+  for (const [code, meaning] of EXIT_CODES) lines.push(`  ${String(code).padEnd(4)}${meaning}`);
   return lines.join('\n') + '\n';
 }

@@ -64,6 +64,22 @@ export const nodeFileSystem: FileSystem = {
     await nodeFileSystem.syncDir(parentDir(path));
   },
 
+  realPath: (path) => fs.realpath(path),
+
+  async createExclusive(path, bytes) {
+    const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`;
+    await fs.writeFile(tmp, bytes, { mode: 0o644 });
+    try {
+      await fs.link(tmp, path); // fails with EEXIST instead of replacing, unlike rename
+      return true;
+    } catch (err) {
+      if (isCode(err, 'EEXIST')) return false;
+      throw err;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  },
+
   async openAppend(path): Promise<AppendHandle> {
     // O_DSYNC where the platform has it: each write returns once its data is on the disk, so
     // a group commit is one system call on one libuv thread, not a write and then a sync

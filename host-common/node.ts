@@ -2,22 +2,25 @@
 // (files, HTTP + WebSocket, process), the engine, the store, the sequencer, the API — and
 // runs the start and shutdown sequences. Every host's main.ts is `runNode(<its host>)`.
 //
-// Start: data dir → markets check → identity → tokens → engine → listen (the API answers
-// 503 while recovering) → recover (snapshot + log) → sequencer → network (libp2p) → ready →
-// print the one `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams
-// and the listener (requests in flight finish) → stop the network (nothing more arrives) →
-// wait for the sequencer → snapshot → close the log.
+// Start: data dir → its lock (before anything is written there) → markets check → identity
+// → tokens → engine → listen (the API answers 503 while recovering) → recover (snapshot +
+// log) → sequencer → network (libp2p) → save a generated token → ready → print the one
+// `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams and the listener
+// (requests in flight finish) → stop the network (nothing more arrives) → wait for the
+// sequencer → snapshot → close the log → release the lock.
 
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../core-as/src/engine.ts';
 import { wasmUrl } from '../core-as/src/wasm.ts';
 import { createApp, type Phase } from './api/app.ts';
 import { loadTokens } from './api/auth.ts';
+import { AuthFailures } from './api/auth-failures.ts';
 import { Hub } from './api/hub.ts';
 import { Metrics } from './api/metrics.ts';
 import { RateLimiter } from './api/rate-limit.ts';
 import { type Config, helpText, parseConfig } from './config.ts';
 import { ExpiryTimer } from './expiry-timer.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { jsonLogger } from './logger.ts';
 import { Markets } from './markets.ts';
 import { Network } from './net/network.ts';
@@ -25,6 +28,7 @@ import type { FileSystem, Host, Logger } from './ports.ts';
 import { loadOrCreateIdentity } from './sequencer/identity.ts';
 import { type Clock, Sequencer, systemClock } from './sequencer/sequencer.ts';
 import { createSigner } from './sequencer/signer.ts';
+import { describeStartFailure, fileProblem, listenProblem } from './start-errors.ts';
 import { NodeState } from './state/node-state.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import { recover } from './store/recovery.ts';
@@ -79,19 +83,36 @@ export async function startNode(
   logger: Logger,
   parts: NodeParts = {},
 ): Promise<RunningNode> {
+  const dataDir = config.dataDir.replace(/\/+$/, '') || '/';
+  try {
+    await host.fs.mkdirp(dataDir);
+  } catch (err) {
+    throw fileProblem(err, config.dataDir, 'create') ?? err;
+  }
+  const lock = await lockDataDir(host.fs, host.process, dataDir);
+  try {
+    return await startLocked(host, config, logger, parts, dataDir, lock);
+  } catch (err) {
+    await lock.release().catch(() => {});
+    throw err;
+  }
+}
+
+async function startLocked(
+  host: Host,
+  config: Config,
+  logger: Logger,
+  parts: NodeParts,
+  dataDir: string,
+  lock: DataDirLock,
+): Promise<RunningNode> {
   const startedAt = Date.now();
   const clock = parts.clock ?? systemClock;
   const { fs } = host;
-  const dataDir = config.dataDir.replace(/\/+$/, '') || '/';
-  await fs.mkdirp(dataDir);
   const markets = new Markets(config.markets);
   await checkMarkets(fs, dataDir, markets);
   const { identity } = await loadOrCreateIdentity(fs, dataDir, logger);
   const tokens = await loadTokens({ ...config, dataDir }, fs);
-  if (tokens.created) {
-    // Printed once, on the start that created it; later it is only in the file.
-    host.process.stdout(JSON.stringify({ event: 'token', owner: 'local', token: tokens.created, file: tokens.file }));
-  }
 
   const wasmPath = fileURLToPath(wasmUrl('release'));
   const wasm = await fs.readFile(wasmPath);
@@ -128,6 +149,8 @@ export async function startNode(
     sequencer: () => sequencer,
     tokens: tokens.tokens,
     limiter,
+    authFailures: new AuthFailures({ limit: config.authFailures, logger }),
+    clientAddress: host.http.clientAddress?.bind(host.http),
     metrics,
     hub,
     phase: () => phase,
@@ -150,7 +173,12 @@ export async function startNode(
     }),
     peers: () => network.peers(),
   });
-  const server = await host.http.serve(app, { hostname: config.apiHost, port: config.apiPort });
+  let server: Awaited<ReturnType<typeof host.http.serve>>;
+  try {
+    server = await host.http.serve(app, { hostname: config.apiHost, port: config.apiPort });
+  } catch (err) {
+    throw listenProblem(err, config.apiHost, config.apiPort);
+  }
   apiPort = server.port;
 
   let recovered: Awaited<ReturnType<typeof recover>>;
@@ -275,6 +303,19 @@ export async function startNode(
     throw new Error(`the network cannot start on ${config.p2pHost}:${config.p2pPort}: ${(err as Error).message}`);
   }
 
+  if (tokens.created) {
+    try {
+      await tokens.save();
+    } catch (err) {
+      await network.stop().catch(() => {});
+      await server.close(0).catch(() => {});
+      await wal.close().catch(() => {});
+      throw err;
+    }
+    // Printed once, on the start that created it; later it is only in the file.
+    host.process.stdout(JSON.stringify({ event: 'token', owner: 'local', token: tokens.created, file: tokens.file }));
+  }
+
   phase = 'ready';
   expiry.start();
   const apiUrl = `http://${urlHost(config.apiHost)}:${server.port}`;
@@ -286,6 +327,7 @@ export async function startNode(
       peerId: identity.peerId,
       runtime: host.process.runtime,
       version: VERSION,
+      pid: host.process.pid,
       dataDir,
       markets: markets.list.map((m) => m.id),
       events: state.eventCount,
@@ -311,6 +353,7 @@ export async function startNode(
       await sequencer!.idle();
       if (!sequencer!.failed) await checkpointer.flush();
       await wal.close();
+      await lock.release();
       logger.info('node: stopped', { events: state.eventCount, walSeq: wal.lastSeq });
     })();
     return stopping;
@@ -318,41 +361,52 @@ export async function startNode(
   return { apiUrl, apiPort: server.port, peerId: identity.peerId, state: () => state, network, stop };
 }
 
-/** What a host's main.ts runs: configuration, start, signals, exit codes (2: bad configuration, 1: failed). */
+/** What a host's main.ts runs: configuration, start, signals, exit codes (config.ts EXIT_CODES). */
 export async function runNode(host: Host): Promise<void> {
   const proc = host.process;
   const parsed = parseConfig(proc.args, proc.env);
   if (!parsed.ok) {
     proc.stderr(`meshbook: ${parsed.error.message}`);
-    proc.exit(2);
+    return proc.exit(2);
   }
   if (parsed.help) {
     proc.stdout(helpText('meshbook').trimEnd());
-    proc.exit(0);
+    return proc.exit(0);
+  }
+  if ('version' in parsed) {
+    proc.stdout(`meshbook ${VERSION} (${proc.runtime} ${proc.runtimeVersion})`);
+    return proc.exit(0);
   }
   const logger = jsonLogger(parsed.config.logLevel, (line) => proc.stderr(line));
   for (const w of parsed.warnings) logger.warn(w);
-  let node: RunningNode;
-  try {
-    node = await startNode(host, parsed.config, logger);
-  } catch (err) {
-    const message = (err as Error).message;
-    logger.error('node: cannot start', { error: message });
-    proc.stderr(`meshbook: cannot start: ${message}`);
-    proc.exit(1);
-  }
+  // Signals are taken from before the start, so one that arrives while the node starts (or
+  // just after it printed `listening`) still stops it cleanly, once it is up.
+  let node: RunningNode | null = null;
+  let pending: string | null = null;
   let signals = 0;
-  proc.onSignal(['SIGINT', 'SIGTERM'], (signal) => {
-    if (++signals > 1) {
-      logger.warn('node: second signal, exiting without a clean shutdown', { signal });
-      proc.exit(130);
-    }
-    node.stop(signal).then(
+  const stop = (signal: string) =>
+    node!.stop(signal).then(
       () => proc.exit(0),
       (err) => {
         logger.error('node: shutdown failed', { error: (err as Error).message });
         proc.exit(1);
       },
     );
+  proc.onSignal(['SIGINT', 'SIGTERM'], (signal) => {
+    if (++signals > 1) {
+      logger.warn('node: second signal, exiting without a clean shutdown', { signal });
+      proc.exit(130);
+    }
+    if (node) void stop(signal);
+    else pending = signal;
   });
+  try {
+    node = await startNode(host, parsed.config, logger);
+  } catch (err) {
+    const message = describeStartFailure(err, parsed.config);
+    logger.error('node: cannot start', { error: message });
+    proc.stderr(`meshbook: cannot start: ${message}`);
+    return proc.exit(1);
+  }
+  if (pending !== null) void stop(pending);
 }

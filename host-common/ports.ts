@@ -35,6 +35,15 @@ export interface FileSystem {
    * to the new file.
    */
   writeFileAtomic(path: string, bytes: Uint8Array, options?: { mode?: number }): Promise<void>;
+  /**
+   * Creates `path` holding `bytes`, unless it exists: false then, and nothing changed. The file
+   * appears with all of its content or not at all (written aside, then hard-linked into place),
+   * so of two processes racing for one path exactly one gets true, and a reader never sees it half
+   * written. Used for the data dir's lock.
+   */
+  createExclusive(path: string, bytes: Uint8Array): Promise<boolean>;
+  /** The canonical absolute path of an existing `path` (symbolic links resolved). */
+  realPath(path: string): Promise<string>;
   /** Opens `path` for appending, creating it (empty) if missing. */
   openAppend(path: string): Promise<AppendHandle>;
   /** Cuts `path` to `length` bytes and makes the cut durable before resolving. */
@@ -104,6 +113,8 @@ export interface DirectRequest {
   header(name: string): string | undefined;
   /** The whole body; 'too-large' (and nothing kept) past `limit` bytes. */
   body(limit: number): Promise<Uint8Array | 'too-large'>;
+  /** The client's IP address (failed authentications are counted per address). */
+  address?(): string | undefined;
 }
 
 /** A JSON answer; the host adds Content-Type: application/json and Content-Length. */
@@ -137,6 +148,8 @@ export interface HttpPort {
    * to the standard Request body.
    */
   readBody?(c: unknown, limit: number): Promise<Uint8Array | 'too-large'> | undefined;
+  /** The client's IP address behind a Hono context (the adapter's getConnInfo), or undefined. */
+  clientAddress?(c: any): string | undefined;
 }
 
 /** The process a node runs in: arguments, environment, output, signals and exit. */
@@ -144,6 +157,19 @@ export interface ProcessPort {
   readonly runtime: RuntimeName;
   /** The runtime's version, e.g. "24.21.0". */
   readonly runtimeVersion: string;
+  /** This process's id. */
+  readonly pid: number;
+  /**
+   * Whether a process with this id exists (signal 0: it may belong to another user). The data
+   * dir lock asks it only where /proc cannot tell (not Linux).
+   */
+  isAlive(pid: number): boolean;
+  /**
+   * Claims `name` for as long as this process lives: the kernel frees it when the process ends,
+   * however it ends (SIGKILL included). A listening Unix socket in Linux's abstract namespace.
+   * 'held' when a live process has it; 'unsupported' where the OS has no such namespace.
+   */
+  claimName(name: string): Promise<NameClaim | 'held' | 'unsupported'>;
   /** Command-line arguments after the script. */
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -153,6 +179,11 @@ export interface ProcessPort {
   /** Calls `handler` on each of the signals (SIGINT, SIGTERM); later signals are passed on too. */
   onSignal(signals: readonly ('SIGINT' | 'SIGTERM')[], handler: (signal: string) => void): void;
   exit(code: number): never;
+}
+
+/** A name claimed by ProcessPort.claimName. */
+export interface NameClaim {
+  release(): Promise<void>;
 }
 
 /** Everything a host hands to host-common's node. */

@@ -2,7 +2,8 @@
 // host-common/api/direct-fetch.ts), Hono's Deno WebSocket helper, Deno's file APIs, and
 // Deno.args / Deno.env / Deno.addSignalListener for the process.
 
-import { upgradeWebSocket } from 'hono/deno';
+import nodeProcess from 'node:process';
+import { getConnInfo, upgradeWebSocket } from 'hono/deno';
 import { directFetch } from '../host-common/api/direct-fetch.ts';
 import type { AppendHandle, FileSystem, Host, HttpServer } from '../host-common/ports.ts';
 import { parentDir } from '../host-common/ports.ts';
@@ -48,6 +49,20 @@ const denoFileSystem: FileSystem = {
       throw err;
     }
     await denoFileSystem.syncDir(parentDir(path));
+  },
+  realPath: (path) => Deno.realPath(path),
+  async createExclusive(path, bytes) {
+    const tmp = `${path}.${Deno.pid}-${++tmpCounter}.tmp`;
+    await Deno.writeFile(tmp, bytes, { mode: 0o644 });
+    try {
+      await Deno.link(tmp, path); // fails with AlreadyExists instead of replacing, unlike rename
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.AlreadyExists) return false;
+      throw err;
+    } finally {
+      await Deno.remove(tmp).catch(() => {});
+    }
   },
   async openAppend(path): Promise<AppendHandle> {
     const file = await Deno.open(path, { append: true, create: true });
@@ -116,6 +131,13 @@ export function denoHost(): Host {
     fs: denoFileSystem,
     http: {
       upgradeWebSocket,
+      clientAddress: (c) => {
+        try {
+          return getConnInfo(c).remote.address;
+        } catch {
+          return undefined; // not a request from Deno.serve (app.request() in tests)
+        }
+      },
       serve: (app, { hostname, port }) =>
         new Promise<HttpServer>((resolve, reject) => {
           try {
@@ -139,7 +161,7 @@ export function denoHost(): Host {
                     headers: { 'content-type': 'application/json' },
                   }),
               },
-              directFetch(app),
+              directFetch(app, (_req, info?: Deno.ServeHandlerInfo) => (info?.remoteAddr as Deno.NetAddr)?.hostname),
             );
           } catch (err) {
             reject(err);
@@ -149,6 +171,27 @@ export function denoHost(): Host {
     process: {
       runtime: 'deno',
       runtimeVersion: Deno.version.deno,
+      pid: Deno.pid,
+      isAlive: (pid) => {
+        // Deno.kill has no signal 0; Deno's node:process does
+        try {
+          nodeProcess.kill(pid, 0);
+          return true;
+        } catch (err) {
+          return (err as { code?: string }).code === 'EPERM';
+        }
+      },
+      claimName: async (name) => {
+        try {
+          const listener = Deno.listen({ transport: 'unix', path: `\0${name}` });
+          listener.unref(); // holding the name must not keep the process alive
+          return { release: async () => listener.close() };
+        } catch (err) {
+          if (err instanceof Deno.errors.AddrInUse) return 'held';
+          if (Deno.build.os !== 'linux') return 'unsupported';
+          throw err;
+        }
+      },
       args: Deno.args,
       env: Deno.env.toObject(),
       stdout: (line) => writeLine(Deno.stdout, line),

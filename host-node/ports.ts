@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
 import { getRequestListener } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import { nodeFileSystem } from '../host-common/fs-node.ts';
@@ -48,6 +49,13 @@ export function nodeHost(): Host {
           });
           nodeWs.injectWebSocket(server);
         }),
+      clientAddress: (c) => {
+        try {
+          return getConnInfo(c).remote.address;
+        } catch {
+          return undefined; // not a request from node:http (app.request() in tests)
+        }
+      },
       readBody: (c, limit) => {
         // @hono/node-server passes {incoming, outgoing} as the context's env; reading the
         // IncomingMessage directly skips building a web Request and ReadableStream.
@@ -60,7 +68,11 @@ export function nodeHost(): Host {
 }
 
 function answerDirect(route: NonNullable<FetchApp['direct']>[string], req: IncomingMessage, res: ServerResponse): void {
-  route({ header: (name) => headerOf(req, name), body: (limit) => readIncoming(req, limit) })
+  route({
+    header: (name) => headerOf(req, name),
+    body: (limit) => readIncoming(req, limit),
+    address: () => req.socket.remoteAddress,
+  })
     .then((a) => {
       res.writeHead(a.status, {
         'Content-Type': 'application/json',

@@ -161,7 +161,7 @@ function latencyOf(latencies: number[]): Result['latencyMs'] {
   };
 }
 
-const benchTokens = () => Array.from({ length: connections }, (_, i) => `bench-${i}-token`);
+const benchTokens = () => Array.from({ length: connections }, (_, i) => `bench-${i}-token-0123456789`);
 
 /** The timed run against a warmed-up server (process `pid`): what the client saw, and the CPU both sides spent per order. */
 async function timedRun(url: string, pid: number, tokens: string[]) {

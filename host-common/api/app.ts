@@ -11,6 +11,7 @@ import { SequencerFailedError, type Sequencer } from '../sequencer/sequencer.ts'
 import type { NodeState, Outcome } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
 import type { Tokens } from './auth.ts';
+import type { AuthFailures } from './auth-failures.ts';
 import { type ApiError, E, errorBody, type Result } from './errors.ts';
 import { outcomeMessage } from './outcome-message.ts';
 import { formatLevels, formatMarket, formatOrder, formatTrade } from './format.ts';
@@ -51,6 +52,10 @@ export interface AppDeps {
   sequencer: () => Sequencer | null;
   tokens: Tokens;
   limiter: RateLimiter;
+  /** Failed authentications per client address (auth-failures.ts); none: not limited. */
+  authFailures?: AuthFailures;
+  /** The client's address behind a Hono context (HttpPort.clientAddress). */
+  clientAddress?: HttpPort['clientAddress'];
   metrics: Metrics;
   hub: Hub;
   health: () => HealthInfo;
@@ -73,6 +78,12 @@ export interface Caller {
 }
 
 type Handler = (c: Context) => Response | Promise<Response>;
+
+/** Who sent a request, for counting failed authentications: the address, and the route for the log. */
+interface Client {
+  address: string | undefined;
+  route: string;
+}
 
 /** The app, and the routes a host may serve without web Requests (ports.ts, DirectRoutes). */
 export type App = Hono & { direct: DirectRoutes };
@@ -118,22 +129,31 @@ export function createApp(deps: AppDeps): App {
     return a && send(c, a);
   };
 
-  /** The caller of a request that needs a token: 401 without one, 429 over the limit. */
-  const callerOf = (authorization: string | undefined): Caller | Answer => {
+  /** The caller of a request that needs a token: 401 without one, 429 over a limit (requests, failed tokens). */
+  const callerOf = (authorization: string | undefined, client?: Client): Caller | Answer => {
+    const address = client?.address ?? 'unknown';
+    const blocked = deps.authFailures?.blocked(address, now()) ?? 0;
+    if (blocked > 0) return errorAnswer(E.rateLimited(blocked), { 'Retry-After': String(blocked) });
     const who = deps.tokens.ownerOf(authorization);
-    if (!who) return errorAnswer(E.unauthorized());
+    if (!who) {
+      if (authorization !== undefined) deps.authFailures?.fail(address, now(), client?.route ?? '');
+      return errorAnswer(E.unauthorized());
+    }
     const wait = deps.limiter.take(who.token, now());
     if (wait > 0) return errorAnswer(E.rateLimited(wait), { 'Retry-After': String(wait) });
     return { owner: who.owner, qualified: `${who.owner}@${deps.peerId}`, token: who.token };
   };
   const callerOrResponse = (c: Context, who: Caller | Answer): Caller | Response =>
     'status' in who ? send(c, who) : who;
-  const authenticate = (c: Context): Caller | Response => callerOrResponse(c, callerOf(c.req.header('authorization')));
+  const clientOf = (c: Context): Client => ({ address: deps.clientAddress?.(c), route: c.req.routePath });
+  const authenticate = (c: Context): Caller | Response =>
+    callerOrResponse(c, callerOf(c.req.header('authorization'), clientOf(c)));
 
   /** The caller of a write: 503 while the node is not ready, then callerOf()'s answers. */
-  const writerOf = (authorization: string | undefined): Caller | Answer =>
-    notReadyAnswer(true) ?? callerOf(authorization);
-  const writer = (c: Context): Caller | Response => callerOrResponse(c, writerOf(c.req.header('authorization')));
+  const writerOf = (authorization: string | undefined, client?: Client): Caller | Answer =>
+    notReadyAnswer(true) ?? callerOf(authorization, client);
+  const writer = (c: Context): Caller | Response =>
+    callerOrResponse(c, writerOf(c.req.header('authorization'), clientOf(c)));
 
   /** A request's JSON body: 413 past the limit, 400 when it is not JSON. */
   const jsonBody = async (c: Context): Promise<{ value: unknown } | Response> => {
@@ -243,9 +263,10 @@ export function createApp(deps: AppDeps): App {
   /** POST /v1/orders, given the Authorization header and a reader of the body. */
   const placeOrder = async (
     authorization: string | undefined,
+    client: Client,
     text: () => Promise<Result<string>>,
   ): Promise<Answer> => {
-    const caller = writerOf(authorization);
+    const caller = writerOf(authorization, client);
     if ('status' in caller) return caller;
     const body = await text();
     if (!body.ok) return errorAnswer(body.error);
@@ -259,7 +280,10 @@ export function createApp(deps: AppDeps): App {
   app.post(
     '/v1/orders',
     timed('/v1/orders', async (c) =>
-      send(c, await placeOrder(c.req.header('authorization'), () => readBody(c, deps.bodyLimit, deps.readBody))),
+      send(
+        c,
+        await placeOrder(c.req.header('authorization'), clientOf(c), () => readBody(c, deps.bodyLimit, deps.readBody)),
+      ),
     ),
   );
 
@@ -270,7 +294,7 @@ export function createApp(deps: AppDeps): App {
       const start = performance.now();
       let a: Answer;
       try {
-        a = await placeOrder(req.header('authorization'), async () =>
+        a = await placeOrder(req.header('authorization'), { address: req.address?.(), route: '/v1/orders' }, async () =>
           bodyText(await req.body(deps.bodyLimit), deps.bodyLimit),
         );
       } catch (err) {

@@ -7,7 +7,11 @@
 import type { FetchApp } from '../ports.ts';
 import { declaredBody, hasPlainBody } from './http.ts';
 
-export function directFetch(app: FetchApp): (req: Request, ...rest: any[]) => Response | Promise<Response> {
+/** `addressOf` gives the client's IP address from what the server hands the fetch handler. */
+export function directFetch(
+  app: FetchApp,
+  addressOf: (req: Request, ...rest: any[]) => string | undefined,
+): (req: Request, ...rest: any[]) => Response | Promise<Response> {
   const direct = app.direct ?? {};
   return (req, ...rest) => {
     const route = direct[`${req.method} ${pathOf(req.url)}`];
@@ -15,6 +19,7 @@ export function directFetch(app: FetchApp): (req: Request, ...rest: any[]) => Re
     return route({
       header: (name) => req.headers.get(name) ?? undefined,
       body: (limit) => declaredBody(req, limit)!, // always decided: the body is plain
+      address: () => addressOf(req, ...rest),
     }).then(
       (a) => new Response(a.body, { status: a.status, headers: { 'Content-Type': 'application/json', ...a.headers } }),
     );

@@ -44,6 +44,7 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
   const ws = deps.upgradeWebSocket((c: Context) => {
     // set by the route below before upgrading
     const headerOwner = ((c.get as (key: string) => unknown)(OWNER_KEY) as string | undefined) ?? null;
+    const address = deps.clientAddress?.(c) ?? 'unknown';
     let sub: Subscriber | null = null;
     const subs = new Map<string, { channel: Channel; market: number | null; owner: string | null }>();
     const reply = (socket: WsLike, value: unknown) => {
@@ -83,7 +84,11 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
         const { op, channel, market, token } = r.value;
         let owner: string | null = null;
         if (channel === 'orders') {
+          // a token in a message is a guess like one in a header (auth-failures.ts)
+          const blocked = token !== null ? (deps.authFailures?.blocked(address, deps.now?.() ?? Date.now()) ?? 0) : 0;
+          if (blocked > 0) return reply(socket, errorBody(E.rateLimited(blocked)));
           const name = token !== null ? (deps.tokens.ownerOfToken(token)?.owner ?? null) : headerOwner;
+          if (name === null && token !== null) deps.authFailures?.fail(address, deps.now?.() ?? Date.now(), '/v1/stream');
           if (name === null)
             return reply(
               socket,
@@ -150,8 +155,14 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
       const header = c.req.header('authorization');
       let owner: string | null = null;
       if (header !== undefined) {
+        const address = deps.clientAddress?.(c) ?? 'unknown';
+        const blocked = deps.authFailures?.blocked(address, deps.now?.() ?? Date.now()) ?? 0;
+        if (blocked > 0) return errorResponse(c, E.rateLimited(blocked), { 'Retry-After': String(blocked) });
         const who = deps.tokens.ownerOf(header);
-        if (!who) return errorResponse(c, E.unauthorized());
+        if (!who) {
+          deps.authFailures?.fail(address, deps.now?.() ?? Date.now(), '/v1/stream');
+          return errorResponse(c, E.unauthorized());
+        }
         owner = who.owner;
       }
       (c.set as (key: string, value: unknown) => void)(OWNER_KEY, owner ?? undefined);

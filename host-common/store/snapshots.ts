@@ -23,7 +23,7 @@ const MAGIC = new Uint8Array([0x4d, 0x42, 0x53, 0x4e, 0x41, 0x50, 0x00, 0x01]);
 const HEADER_BYTES = 28;
 const NAME_RE = /^snap-(\d{20})\.snap$/;
 
-function snapshotName(seq: number): string {
+export function snapshotName(seq: number): string {
   return `snap-${String(seq).padStart(20, '0')}.snap`;
 }
 

@@ -11,7 +11,7 @@ const PEER_B = '/dns4/seed.example.org/tcp/4001/p2p/QmSeed42';
 function config(argv: string[], env: Record<string, string | undefined> = {}): Config {
   const r = parseConfig(argv, env);
   if (!r.ok) throw new Error(`unexpected error: ${r.error.message}`);
-  if (r.help) throw new Error('unexpected help');
+  if (r.help || 'version' in r) throw new Error('unexpected help or version');
   return r.config;
 }
 
@@ -47,6 +47,7 @@ describe('config defaults', () => {
       tokens: [],
       logLevel: 'info',
       rateLimit: 1000,
+      authFailures: 10,
       bodyLimit: 16384,
       snapshotEvery: 50000,
     });
@@ -69,7 +70,7 @@ describe('config flags', () => {
       '--token',
       'local-Token_1.2~3+4/5=',
       '--tokens',
-      'alice:tokA,bob:tokB',
+      'alice:alice-token-0123456789,bob:bob-token-0123456789',
       '--log-level',
       'DEBUG',
     ]);
@@ -92,8 +93,8 @@ describe('config flags', () => {
     ]);
     expect(c.token).toBe('local-Token_1.2~3+4/5=');
     expect(c.tokens).toEqual([
-      { owner: 'alice', token: 'tokA' },
-      { owner: 'bob', token: 'tokB' },
+      { owner: 'alice', token: 'alice-token-0123456789' },
+      { owner: 'bob', token: 'bob-token-0123456789' },
     ]);
     expect(c.logLevel).toBe('debug');
   });
@@ -138,8 +139,8 @@ describe('config environment', () => {
       MESHBOOK_MDNS: 'off',
       MESHBOOK_DHT: 'false',
       MESHBOOK_MARKETS: 'BTC-EUR:0.10:0.001',
-      MESHBOOK_TOKEN: 'envtoken',
-      MESHBOOK_TOKENS: 'carol:c1',
+      MESHBOOK_TOKEN: 'env-token-0123456789',
+      MESHBOOK_TOKENS: 'carol:carol-token-0123456789',
       MESHBOOK_LOG_LEVEL: 'warn',
     });
     expect(c).toMatchObject({
@@ -150,7 +151,7 @@ describe('config environment', () => {
       bootstrap: [PEER_A],
       mdns: false,
       dht: false,
-      token: 'envtoken',
+      token: 'env-token-0123456789',
       logLevel: 'warn',
     });
     expect(c.markets[0]).toMatchObject({
@@ -160,7 +161,7 @@ describe('config environment', () => {
       lotSize: '0.001',
       lotDecimals: 3,
     });
-    expect(c.tokens).toEqual([{ owner: 'carol', token: 'c1' }]);
+    expect(c.tokens).toEqual([{ owner: 'carol', token: 'carol-token-0123456789' }]);
   });
 
   it('booleans accept on/off, true/false, yes/no, 1/0', () => {
@@ -185,7 +186,7 @@ describe('config environment', () => {
 
   it('warns about unknown MESHBOOK_ variables (typos) without failing', () => {
     const r = parseConfig([], { MESHBOOK_APIPORT: '1', PATH: '/bin' });
-    expect(r.ok && !r.help && r.warnings).toEqual([
+    expect(r.ok && !r.help && !('version' in r) && r.warnings).toEqual([
       'unknown environment variable MESHBOOK_APIPORT is ignored; see --help',
     ]);
   });
@@ -268,15 +269,55 @@ describe('config errors name the option', () => {
     expect(error(['--tokens', 'alice']).message).toMatch(/--tokens: entry for "alice" is not owner:token/);
     expect(error(['--tokens', 'al ice:t']).message).toMatch(/owner "al ice"/);
     expect(error(['--tokens', 'bob@peer:t']).message).toMatch(/owner "bob@peer"/);
-    const dup = error(['--tokens', 'alice:s3cret,bob:s3cret']);
+    const dup = error(['--tokens', 'alice:s3cret-0123456789,bob:s3cret-0123456789']);
     expect(dup.message).toMatch(/owners alice and bob have the same token/);
     expect(dup.message).not.toContain('s3cret');
-    const clash = error(['--token', 's3cret'], { MESHBOOK_TOKENS: 'alice:s3cret' });
+    const clash = error(['--token', 's3cret-0123456789'], { MESHBOOK_TOKENS: 'alice:s3cret-0123456789' });
     expect(clash).toMatchObject({ option: '--tokens', source: 'env', name: 'MESHBOOK_TOKENS' });
     expect(clash.message).not.toContain('s3cret');
     const badToken = error(['--token', 'has space s3cret']);
     expect(badToken.option).toBe('--token');
     expect(badToken.message).not.toContain('s3cret');
+  });
+
+  it('tokens shorter than 16 characters are refused, from flags and variables, without echoing them', () => {
+    const short = error(['--token', 'short']);
+    expect(short).toMatchObject({ option: '--token', source: 'flag' });
+    expect(short.message).toMatch(/--token: token refused: it has 5 characters, at least 16/);
+    expect(short.message).not.toContain('short');
+    const fifteen = error([], { MESHBOOK_TOKEN: 'a'.repeat(15) });
+    expect(fifteen).toMatchObject({ option: '--token', source: 'env', name: 'MESHBOOK_TOKEN' });
+    expect(config(['--token', 'a'.repeat(16)]).token).toBe('a'.repeat(16));
+    const owner = error(['--tokens', 'alice:abc']);
+    expect(owner.message).toMatch(/--tokens: token of owner alice refused: it has 3 characters/);
+    expect(error([], { MESHBOOK_TOKENS: 'bob:0123456789abcde' }).name).toBe('MESHBOOK_TOKENS');
+  });
+
+  it('an owner listed twice is refused, also "local" beside --token', () => {
+    const twice = error(['--tokens', 'alice:alice-token-0123456789,alice:alice-token-9876543210']);
+    expect(twice).toMatchObject({ option: '--tokens', source: 'flag' });
+    expect(twice.message).toMatch(/owner alice is listed twice/);
+    expect(twice.message).not.toContain('alice-token');
+    // repeated flags are joined, so the same owner in two --tokens flags is caught too
+    const repeated = error(['--tokens', 'bob:bob-token-0123456789', '--tokens', 'bob:bob-token-9876543210']);
+    expect(repeated.message).toMatch(/owner bob is listed twice/);
+    const local = error(['--token', 'local-token-0123456789'], { MESHBOOK_TOKENS: 'local:other-token-0123456789' });
+    expect(local).toMatchObject({ option: '--tokens', source: 'env' });
+    expect(local.message).toMatch(/owner local already has a token from --token/);
+  });
+
+  it('an --api-host of four numbers must be an IPv4 address (no name lookup)', () => {
+    const e = error(['--api-host', '999.1.1.1']);
+    expect(e).toMatchObject({ option: '--api-host', source: 'flag' });
+    expect(e.message).toMatch(/"999.1.1.1" is not an IPv4 address/);
+    expect(config(['--api-host', '10.0.0.255']).apiHost).toBe('10.0.0.255');
+  });
+
+  it('--auth-failures takes a whole number, 0 turns the limit off', () => {
+    expect(config([]).authFailures).toBe(10);
+    expect(config(['--auth-failures', '0']).authFailures).toBe(0);
+    expect(config([], { MESHBOOK_AUTH_FAILURES: '3' }).authFailures).toBe(3);
+    expect(error(['--auth-failures', '-1']).option).toBe('--auth-failures');
   });
 });
 
@@ -298,6 +339,27 @@ describe('help', () => {
   it('--help and -h win over everything else on the line', () => {
     expect(parseConfig(['--api-port', 'bad', '--help'], {})).toEqual({ ok: true, help: true });
     expect(parseConfig(['-h'], { MESHBOOK_API_PORT: 'bad' })).toEqual({ ok: true, help: true });
+  });
+
+  it('--version and -V ask for the version', () => {
+    expect(parseConfig(['--version'], {})).toEqual({ ok: true, help: false, version: true });
+    expect(parseConfig(['--api-port', '0', '-V'], {})).toEqual({ ok: true, help: false, version: true });
+  });
+
+  it('lists the exit codes, describes the network options as they work, and says a data dir keeps its markets', () => {
+    const h = helpText();
+    const codes = h.slice(h.indexOf('Exit codes:'));
+    for (const code of ['0', '1', '2', '130']) expect(codes).toMatch(new RegExp(`\\n  ${code} +\\S`));
+    expect(codes).toMatch(/2 +bad option/);
+    expect(h).toContain('--version, -V');
+    for (const flag of ['--p2p-port <port>', '--bootstrap <multiaddr,...>', '--mdns / --no-mdns', '--dht / --no-dht']) {
+      const at = h.indexOf(`  ${flag}\n`);
+      expect(at, flag).toBeGreaterThan(0);
+      expect(h.slice(at, h.indexOf('\n  --', at + 1)), flag).not.toContain('not yet active');
+    }
+    expect(h).not.toMatch(/peer store/);
+    const dataDir = h.slice(h.indexOf('  --data-dir'), h.indexOf('\n  --', h.indexOf('  --data-dir') + 1));
+    expect(dataDir).toMatch(/keeps the markets/);
   });
 
   it('lists every option with its environment variable and default', () => {

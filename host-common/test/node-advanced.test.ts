@@ -12,9 +12,9 @@ import { removeDir, tempDir } from './helpers.ts';
 import { type Harness, manualClock, startInProcess } from './node-harness.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
-const ALICE = 'tok-a'; // the owner "local"
-const BOB = 'tok-b';
-const CAROL = 'tok-c';
+const ALICE = 'token-a-0123456789'; // the owner "local"
+const BOB = 'token-b-0123456789';
+const CAROL = 'token-c-0123456789';
 
 let dir: string;
 let clock: ReturnType<typeof manualClock>;

@@ -5,6 +5,7 @@
 import type { Hono } from 'hono';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
+import { nodeProcessPort } from '../process-node.ts';
 import { type NodeParts, type RunningNode, startNode } from '../node.ts';
 import type { FileSystem, Host } from '../ports.ts';
 import type { Clock } from '../sequencer/sequencer.ts';
@@ -31,7 +32,7 @@ export interface HarnessOptions {
   parts?: NodeParts;
 }
 
-/** Owners: `local` (token tok-a), bob (tok-b), carol (tok-c). */
+/** Owners: `local` (token token-a-0123456789), bob (token-b-0123456789), carol (token-c-0123456789). */
 export async function startInProcess(dir: string, options: HarnessOptions = {}): Promise<Harness> {
   let app: Hono | null = null;
   const stdout: string[] = [];
@@ -48,6 +49,9 @@ export async function startInProcess(dir: string, options: HarnessOptions = {}):
     process: {
       runtime: 'node',
       runtimeVersion: 'test',
+      pid: process.pid,
+      isAlive: () => true,
+      claimName: nodeProcessPort('node', 'test').claimName,
       args: [],
       env: {},
       stdout: (l) => stdout.push(l),
@@ -63,9 +67,9 @@ export async function startInProcess(dir: string, options: HarnessOptions = {}):
       '--data-dir',
       dir,
       '--token',
-      'tok-a',
+      'token-a-0123456789',
       '--tokens',
-      'bob:tok-b,carol:tok-c',
+      'bob:token-b-0123456789,carol:token-c-0123456789',
       '--rate-limit',
       '0',
       // The node's network on loopback only, with a free port, no multicast (mDNS) and no DHT.
@@ -79,9 +83,9 @@ export async function startInProcess(dir: string, options: HarnessOptions = {}):
     ],
     {},
   );
-  if (!parsed.ok || parsed.help) throw new Error('config');
+  if (!parsed.ok || parsed.help || 'version' in parsed) throw new Error('config');
   const node = await startNode(host, parsed.config, memoryLogger(), options.parts);
-  const req = async (method: string, path: string, body?: unknown, token: string | null = 'tok-a') => {
+  const req = async (method: string, path: string, body?: unknown, token: string | null = 'token-a-0123456789') => {
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
     const res = await app!.request(path, {

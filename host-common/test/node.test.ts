@@ -59,14 +59,14 @@ describe('direct routes', () => {
       return { status: res.status, headers: Object.fromEntries(res.headers), json: await res.json() };
     };
     const cases: [string, string | undefined][] = [
-      [JSON.stringify(order('100.00')), 'Bearer tok-a'], //                       201
-      [JSON.stringify(order('100.00', 'sell', '0.05')), 'Bearer tok-b'], //       201 with a trade
+      [JSON.stringify(order('100.00')), 'Bearer token-a-0123456789'], //                       201
+      [JSON.stringify(order('100.00', 'sell', '0.05')), 'Bearer token-b-0123456789'], //       201 with a trade
       [JSON.stringify(order('100.00')), undefined], //                           401
       [JSON.stringify(order('100.00')), 'Bearer nope'], //                       401
-      ['{"market":', 'Bearer tok-a'], //                                         400 invalid_json
-      [JSON.stringify({ ...order('100.001') }), 'Bearer tok-a'], //               400 too_many_decimals
-      [JSON.stringify({ ...order('1'), market: 'ETH-EUR' }), 'Bearer tok-a'], //  404 market_not_found
-      [JSON.stringify({ ...order('1'), junk: 'x'.repeat(3000) }), 'Bearer tok-a'], // 413
+      ['{"market":', 'Bearer token-a-0123456789'], //                                         400 invalid_json
+      [JSON.stringify({ ...order('100.001') }), 'Bearer token-a-0123456789'], //               400 too_many_decimals
+      [JSON.stringify({ ...order('1'), market: 'ETH-EUR' }), 'Bearer token-a-0123456789'], //  404 market_not_found
+      [JSON.stringify({ ...order('1'), junk: 'x'.repeat(3000) }), 'Bearer token-a-0123456789'], // 413
     ];
     const normalize = (r: { status: number; headers: Record<string, string>; json: any }) => {
       const o = r.json.order;
@@ -105,16 +105,19 @@ describe('direct routes over web Requests (Deno, Bun)', () => {
     const h = await start(['--body-limit', '2048']);
     let passed = 0;
     const app = h.app as unknown as App;
-    const fetch = directFetch({
-      ...app,
-      fetch: (req: Request) => (passed++, app.fetch(req)),
-      request: app.request,
-      direct: app.direct,
-    });
+    const fetch = directFetch(
+      {
+        ...app,
+        fetch: (req: Request) => (passed++, app.fetch(req)),
+        request: app.request,
+        direct: app.direct,
+      },
+      () => '127.0.0.9',
+    );
     // as a server hands them over: with the Content-Length of the body
     const post = (
       body: string,
-      headers: Record<string, string> = { Authorization: 'Bearer tok-a' },
+      headers: Record<string, string> = { Authorization: 'Bearer token-a-0123456789' },
       path = '/v1/orders',
     ) =>
       fetch(
@@ -136,7 +139,11 @@ describe('direct routes over web Requests (Deno, Bun)', () => {
     // a query string, another method or route, a chunked body: the app answers
     expect((await post(JSON.stringify(order('100.00')), undefined, '/v1/orders?x=1')).status).toBe(201);
     expect(
-      (await fetch(new Request('http://127.0.0.1:1/v1/orders', { headers: { Authorization: 'Bearer tok-a' } }))).status,
+      (
+        await fetch(
+          new Request('http://127.0.0.1:1/v1/orders', { headers: { Authorization: 'Bearer token-a-0123456789' } }),
+        )
+      ).status,
     ).toBe(200);
     const stream = new ReadableStream({
       start: (c) => (c.enqueue(new TextEncoder().encode(JSON.stringify(order('100.00')))), c.close()),
@@ -144,7 +151,7 @@ describe('direct routes over web Requests (Deno, Bun)', () => {
     const chunked = await fetch(
       new Request('http://127.0.0.1:1/v1/orders', {
         method: 'POST',
-        headers: { Authorization: 'Bearer tok-a' },
+        headers: { Authorization: 'Bearer token-a-0123456789' },
         body: stream,
         duplex: 'half',
       } as RequestInit),
@@ -162,7 +169,7 @@ describe('node lifecycle', () => {
       // the API is up before recovery: it must say "not ready"
       const res = await app.request('/v1/orders', {
         method: 'POST',
-        headers: { Authorization: 'Bearer tok-a' },
+        headers: { Authorization: 'Bearer token-a-0123456789' },
         body: JSON.stringify(order('1')),
       });
       const health = await app.request('/v1/health');
@@ -184,7 +191,12 @@ describe('node lifecycle', () => {
     const h = await start(['--snapshot-every', '25']);
     const replies = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        h.req('POST', '/v1/orders', order(`${100 + (i % 7)}.00`, i % 2 ? 'buy' : 'sell'), i % 3 ? 'tok-a' : 'tok-b'),
+        h.req(
+          'POST',
+          '/v1/orders',
+          order(`${100 + (i % 7)}.00`, i % 2 ? 'buy' : 'sell'),
+          i % 3 ? 'token-a-0123456789' : 'token-b-0123456789',
+        ),
       ),
     );
     expect(replies.every((r) => r.status === 201)).toBe(true);
@@ -250,7 +262,7 @@ describe('node lifecycle', () => {
     });
     const res = await h.app.request('/v1/orders', {
       method: 'POST',
-      headers: { Authorization: 'Bearer tok-a' },
+      headers: { Authorization: 'Bearer token-a-0123456789' },
       body,
       duplex: 'half',
     } as RequestInit);

@@ -59,7 +59,10 @@ for (const runtime of RUNTIMES) {
   describe.skipIf(why !== undefined)(`process behaviour on ${runtime}`, () => {
     it('over the per-token rate limit the API answers 429 with Retry-After', async () => {
       const dataDir = await tempDataDir(`rate-${runtime}`);
-      const node = await startNodeProcess(runtime, { dataDir, args: ['--rate-limit', '5', '--token', 'rate-tok'] });
+      const node = await startNodeProcess(runtime, {
+        dataDir,
+        args: ['--rate-limit', '5', '--token', 'rate-token-0123456789'],
+      });
       try {
         const u = new URL(node.url);
         const c = await RawConnection.connect(u.hostname, Number(u.port));
@@ -69,7 +72,7 @@ for (const runtime of RUNTIMES) {
           const r = await c.request({
             method: 'GET',
             path: '/v1/orders',
-            headers: { Authorization: 'Bearer rate-tok' },
+            headers: { Authorization: 'Bearer rate-token-0123456789' },
           });
           statuses.push(r.status);
           if (r.status === 429) limited ??= r;

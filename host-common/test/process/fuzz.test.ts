@@ -43,7 +43,10 @@ for (const runtime of RUNTIMES) {
   describe.skipIf(why !== undefined)(`fuzz on ${runtime}`, () => {
     it(`${REQUESTS} hostile requests (seed ${SEED}): all 4xx in the error shape, node up, state unchanged`, async () => {
       const dataDir = await tempDataDir(`fuzz-${runtime}`);
-      const node = await startNodeProcess(runtime, { dataDir, args: ['--token', TOKEN, '--rate-limit', '0'] });
+      const node = await startNodeProcess(runtime, {
+        dataDir,
+        args: ['--token', TOKEN, '--rate-limit', '0', '--auth-failures', '0'],
+      });
       const pool = new RawPool(node.url, CONNECTIONS);
       try {
         // some state first, so an unchanged hash means something: resting orders, an iceberg, a stop
