@@ -9,15 +9,6 @@ import { nodeFileSystem } from '../host-common/fs-node.ts';
 import { nodeProcessPort } from '../host-common/process-node.ts';
 import type { FileSystem, Host, HttpServer } from '../host-common/ports.ts';
 
-declare const Bun: {
-  version: string;
-  file(path: string): { exists(): Promise<boolean>; bytes(): Promise<Uint8Array> };
-  serve(options: Record<string, unknown>): {
-    port: number;
-    stop(closeActiveConnections?: boolean): Promise<void> | void;
-  };
-};
-
 const bunFileSystem: FileSystem = {
   ...nodeFileSystem,
   async readFile(path) {
@@ -39,7 +30,8 @@ export function bunHost(): Host {
       serve: async (app, { hostname, port }) => {
         const server = Bun.serve({ hostname, port, fetch: directFetch(app), websocket, idleTimeout: 60 });
         const closing: HttpServer = {
-          port: server.port,
+          port: server.port ?? port, // undefined only for a Unix socket, which the node never asks for
+
           close: async (graceMs) => {
             // stop(false) stops accepting and resolves once in-flight requests are done
             const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs));

@@ -277,7 +277,7 @@ export async function startNode(
 
 /** What a host's main.ts runs: configuration, start, signals, exit codes (2: bad configuration, 1: failed). */
 export async function runNode(host: Host): Promise<void> {
-  const proc = host.process;
+  const proc: Host['process'] = host.process; // annotated: exit() narrows only through a declared type
   const parsed = parseConfig(proc.args, proc.env);
   if (!parsed.ok) {
     proc.stderr(`meshbook: ${parsed.error.message}`);

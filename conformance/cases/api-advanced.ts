@@ -33,7 +33,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 async function placeAdv(
   a: Api,
   token: string,
-  p: Place & { type?: any },
+  p: Place,
   extra: Record<string, unknown> = {},
 ): Promise<{ order: any; trades: any[] }> {
   const body = { ...orderBody(a, p), ...extra };

@@ -166,7 +166,7 @@ export function checkAmount(actual: unknown, expected: string, what: string): vo
 
 export interface Place {
   side: 'buy' | 'sell';
-  type?: 'limit' | 'market';
+  type?: 'limit' | 'market' | 'stop_limit' | 'stop_market';
   /** Price in ticks of the market. */
   ticks?: number;
   /** Quantity in lots of the market. */

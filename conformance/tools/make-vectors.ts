@@ -89,12 +89,18 @@ function buildBook(s: BookScenario): BookVector {
       throw new Error(`${s.name}: expected event "${want}" (in this order) not found in:\n  ${lines.join('\n  ')}`);
     at++;
   }
-  const v: BookVector = { name: s.name, about: s.about, covers: s.covers, kind: 'book', markets };
-  if (s.maxOrders !== undefined) v.maxOrders = s.maxOrders;
-  if (start) v.start = start;
-  v.steps = steps;
-  v.after = played.after;
-  return v;
+  // keys in the order the committed vector files have them
+  return {
+    name: s.name,
+    about: s.about,
+    covers: s.covers,
+    kind: 'book',
+    markets,
+    ...(s.maxOrders !== undefined ? { maxOrders: s.maxOrders } : {}),
+    ...(start ? { start } : {}),
+    steps,
+    after: played.after,
+  };
 }
 
 function buildClock(s: ClockScenario): ClockVector {

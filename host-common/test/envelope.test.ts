@@ -13,6 +13,7 @@ import {
   hex,
   orderIdHex,
   orderIdOf,
+  type PlaceBody,
   seal,
   verifyEnvelope,
 } from '../sequencer/envelope.ts';
@@ -25,7 +26,7 @@ import { memoryLogger, removeDir, tempDir } from './helpers.ts';
 /** What follows the unsigned bytes of a batch of one: index, count, k, signature. */
 const TRAILER = 5 + 64;
 const origin = new Uint8Array(32).map((_, i) => i + 1);
-const place: EnvelopeFields = {
+const place: EnvelopeFields & { body: PlaceBody } = {
   market: 'BTC-USD',
   origin,
   seq: 7n,

@@ -554,7 +554,9 @@ describe('NodeState', () => {
     s.apply(more);
     expect(s.orders.size).toBe(3);
     expect(s.orders.get(orderIdOf(places[0].id))).toBeUndefined();
-    const again = s.apply([envelope(20, 'BTC-USD', 'alice', { ...(places[0].body as never), clientOrderId: 'k0' })]);
+    const again = s.apply([
+      envelope(20, 'BTC-USD', 'alice', { ...(places[0].body as PlaceBody), clientOrderId: 'k0' }),
+    ]);
     expect(again[0].ok).toBe(true);
   });
 });
