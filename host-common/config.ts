@@ -518,5 +518,5 @@ export function helpText(program = 'meshbook'): string {
     lines.push(`      env ${o.env}, default: ${o.defaultText}`);
   }
   lines.push('  --help, -h', '      Print this text and exit.');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

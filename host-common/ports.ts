@@ -92,7 +92,7 @@ export interface HttpServer {
 
 /** Anything with Hono's fetch signature; a host passes the runtime's second argument through. */
 export interface FetchApp {
-  fetch(request: Request, ...rest: any[]): Response | Promise<Response>;
+  fetch(request: Request, ...rest: unknown[]): Response | Promise<Response>;
   request(input: string | Request | URL, init?: RequestInit, env?: unknown): Response | Promise<Response>;
   /** Routes a host may answer without building a web Request and Response (optional). */
   direct?: DirectRoutes;
@@ -128,6 +128,7 @@ export type DirectRoutes = Record<string, (req: DirectRequest) => Promise<Direct
  */
 export interface HttpPort {
   // The helper's type differs in its generic parameters per runtime; the app only calls it.
+  // biome-ignore lint/suspicious/noExplicitAny: one type for three runtimes' differently typed helpers
   readonly upgradeWebSocket: (createEvents: (c: any) => any, options?: any) => any;
   serve(app: FetchApp, options: { hostname: string; port: number }): Promise<HttpServer>;
   /**

@@ -92,7 +92,7 @@ export async function call(
   }
   const res = await fetch(`${api.base}${path}`, { method, headers, body });
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {

@@ -7,7 +7,7 @@
 import type { FetchApp } from '../ports.ts';
 import { declaredBody, hasPlainBody } from './http.ts';
 
-export function directFetch(app: FetchApp): (req: Request, ...rest: any[]) => Response | Promise<Response> {
+export function directFetch(app: FetchApp): (req: Request, ...rest: unknown[]) => Response | Promise<Response> {
   const direct = app.direct ?? {};
   return (req, ...rest) => {
     const route = direct[`${req.method} ${pathOf(req.url)}`];

@@ -63,15 +63,24 @@ export class Hub implements StateObserver {
     this.all.add(sub);
     if (channel === 'orders') {
       let subs = this.orderSubs.get(owner!);
-      if (!subs) this.orderSubs.set(owner!, (subs = new Map()));
+      if (!subs) {
+        subs = new Map();
+        this.orderSubs.set(owner!, subs);
+      }
       let ms = subs.get(sub);
-      if (!ms) subs.set(sub, (ms = new Set()));
+      if (!ms) {
+        ms = new Set();
+        subs.set(sub, ms);
+      }
       ms.add(market);
       return;
     }
     const map = channel === 'book' ? this.bookSubs : this.tradeSubs;
     let set = map.get(market!);
-    if (!set) map.set(market!, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      map.set(market!, set);
+    }
     if (channel === 'book' && !set.has(sub)) sub.send(this.bookSnapshot(market!));
     set.add(sub);
   }

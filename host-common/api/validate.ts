@@ -14,7 +14,7 @@ export const I64_MAX = (1n << 63n) - 1n;
 const MAX_AMOUNT_CHARS = 64;
 const DECIMAL_RE = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 const MARKET_ID_RE = /^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$/;
-const CLIENT_ORDER_ID_RE = /^[A-Za-z0-9._:\/-]{1,64}$/;
+const CLIENT_ORDER_ID_RE = /^[A-Za-z0-9._:/-]{1,64}$/;
 const ORDER_ID_RE = /^[0-9a-fA-F]{16}$/;
 
 export interface PlaceIntent {

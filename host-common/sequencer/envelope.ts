@@ -81,7 +81,7 @@ const I64_MAX = (1n << 63n) - 1n;
 export const MAX_TIME_MS = 8_640_000_000_000_000n;
 const OWNER_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const MARKET_RE = /^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$/;
-const CID_RE = /^[A-Za-z0-9._:\/-]{0,64}$/;
+const CID_RE = /^[A-Za-z0-9._:/-]{0,64}$/;
 
 export interface PlaceBody {
   kind: typeof C.CMD_PLACE;

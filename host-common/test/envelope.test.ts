@@ -98,10 +98,14 @@ describe('envelope encoding', () => {
   it('refuses what is not canonical', () => {
     const good = seal(encodeUnsigned(place), new Uint8Array(64));
     const bad = (mutate: (b: Uint8Array) => Uint8Array) => () => decodeEnvelope(mutate(good.slice()));
-    expect(bad((b) => ((b[0] = 4), b))).toThrow(EnvelopeError); // version
-    expect(bad((b) => ((b[0] = 0), b))).toThrow(EnvelopeError);
-    expect(bad((b) => ((b[1] = 9), b))).toThrow(EnvelopeError); // kind
-    expect(bad((b) => ((b[1] = 0), b))).toThrow(EnvelopeError);
+    const withByte = (at: number, value: number) => (b: Uint8Array) => {
+      b[at] = value;
+      return b;
+    };
+    expect(bad(withByte(0, 4))).toThrow(EnvelopeError); // version
+    expect(bad(withByte(0, 0))).toThrow(EnvelopeError);
+    expect(bad(withByte(1, 9))).toThrow(EnvelopeError); // kind
+    expect(bad(withByte(1, 0))).toThrow(EnvelopeError);
     expect(bad((b) => b.subarray(0, b.length - 1))).toThrow(EnvelopeError); // short
     expect(
       bad((b) => {

@@ -36,7 +36,7 @@ const view = {
 let frame = 0;
 function touch(...parts) {
   for (const p of parts) view.dirty.add(p);
-  frame ||= requestAnimationFrame(paint);
+  if (frame === 0) frame = requestAnimationFrame(paint);
 }
 
 function paint() {
@@ -111,22 +111,20 @@ function paintTrades() {
   );
   for (const t of list.slice(TAPE_ROWS)) view.trades.delete(t.id);
   $('trades').replaceChildren(
-    ...list
-      .slice(0, TAPE_ROWS)
-      .map((t) =>
-        el(
-          'tr',
-          {
-            class: `${t.takerSide} ${t.status}`,
-            'data-id': t.id,
-            title: `trade ${t.id}: taker ${t.takerOrderId}, maker ${t.makerOrderId}`,
-          },
-          el('td', { text: clock(t.time) }),
-          el('td', { text: t.price }),
-          el('td', { text: t.quantity }),
-          el('td', {}, el('span', { class: `status ${t.status}`, text: t.status })),
-        ),
+    ...list.slice(0, TAPE_ROWS).map((t) =>
+      el(
+        'tr',
+        {
+          class: `${t.takerSide} ${t.status}`,
+          'data-id': t.id,
+          title: `trade ${t.id}: taker ${t.takerOrderId}, maker ${t.makerOrderId}`,
+        },
+        el('td', { text: clock(t.time) }),
+        el('td', { text: t.price }),
+        el('td', { text: t.quantity }),
+        el('td', {}, el('span', { class: `status ${t.status}`, text: t.status })),
       ),
+    ),
   );
 }
 
@@ -189,7 +187,7 @@ function applyOrder(o) {
   if (!view.market || o.market !== view.market.id) return;
   if (view.closed.has(o.id)) return;
   const have = view.mine.get(o.id);
-  if (have && have.updatedAt && o.updatedAt && have.updatedAt > o.updatedAt) return;
+  if (have?.updatedAt && o.updatedAt && have.updatedAt > o.updatedAt) return;
   if (OPEN.has(o.status)) view.mine.set(o.id, o);
   else {
     view.mine.delete(o.id);
