@@ -24,6 +24,7 @@ import {
   parseMarketId,
   parseOrderId,
   parseOrdersQuery,
+  parseTradesQuery,
   type PlaceIntent,
   validateAmend,
   validateBatch,
@@ -68,6 +69,27 @@ export interface Caller {
 }
 
 type Handler = (c: Context) => Response | Promise<Response>;
+
+/**
+ * One page of a list, newest first: the first `limit` of `items` (fetched one longer), and
+ * when there are more, `Link: <this request with before=<last id>>; rel="next"`.
+ */
+function pageAnswer<T>(
+  c: Context,
+  items: T[],
+  limit: number,
+  idOf: (item: T) => string,
+  format: (item: T) => unknown,
+): Response {
+  const shown = items.length > limit ? items.slice(0, limit) : items;
+  if (items.length > limit) {
+    const next = new URL(c.req.url);
+    next.searchParams.set('before', idOf(shown[shown.length - 1]));
+    next.searchParams.set('limit', String(limit));
+    c.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  return c.json(shown.map(format));
+}
 
 /** The app, and the routes a host may serve without web Requests (ports.ts, DirectRoutes). */
 export type App = Hono & { direct: DirectRoutes };
@@ -310,18 +332,31 @@ export function createApp(deps: AppDeps): App {
       if (caller instanceof Response) return caller;
       const q = parseOrdersQuery(c.req.query(), markets);
       if (!q.ok) return errorResponse(c, q.error);
-      const { market, status, limit } = q.value;
+      const { market, status, limit, before } = q.value;
+      const orders = deps.state().orders;
+      if (before !== null && orders.get(before.id)?.owner !== caller.qualified) {
+        return errorResponse(c, {
+          status: 400,
+          code: 'invalid_value',
+          message: `before: the node keeps no order ${before.hex} of this owner; list again from the first page`,
+          field: 'before',
+        });
+      }
       const openOnly = status === 'open'; // every live order: open, partially filled, pending
-      const list = deps
-        .state()
-        .orders.list(
-          caller.qualified,
-          (o) =>
-            (market === null || o.market === market.index) && (status === 'all' || openOnly || o.status === status),
-          openOnly,
-          limit,
-        );
-      return c.json(list.map((o) => formatOrder(markets, o)));
+      const page = orders.list(
+        caller.qualified,
+        (o) => (market === null || o.market === market.index) && (status === 'all' || openOnly || o.status === status),
+        openOnly,
+        limit + 1, // one more than asked says whether a next page exists
+        before?.id ?? null,
+      );
+      return pageAnswer(
+        c,
+        page,
+        limit,
+        (o) => o.hex,
+        (o) => formatOrder(markets, o),
+      );
     }),
   );
 
@@ -415,13 +450,16 @@ export function createApp(deps: AppDeps): App {
       if (down) return down;
       const m = parseMarketId(c.req.param('market'), markets, 'market');
       if (!m.ok) return errorResponse(c, m.error);
-      const limit = parseIntParam(c.req.query('limit'), 'limit', 100, 1, 1000);
-      if (!limit.ok) return errorResponse(c, limit.error);
-      return c.json(
-        deps
-          .state()
-          .recentTrades(m.value.index, limit.value)
-          .map((t) => formatTrade(markets, t)),
+      const q = parseTradesQuery(c.req.query());
+      if (!q.ok) return errorResponse(c, q.error);
+      const { limit, before } = q.value;
+      const page = deps.state().recentTrades(m.value.index, limit + 1, before);
+      return pageAnswer(
+        c,
+        page,
+        limit,
+        (t) => t.id,
+        (t) => formatTrade(markets, t),
       );
     }),
   );

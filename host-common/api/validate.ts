@@ -47,7 +47,18 @@ export interface OrdersQuery {
   market: Market | null;
   status: OrderStatusFilter;
   limit: number;
+  /** The page continues after this order (the last of the page before), or starts at the newest. */
+  before: { id: bigint; hex: string } | null;
 }
+
+export interface TradesQuery {
+  limit: number;
+  /** The page continues after this trade id, or starts at the newest. */
+  before: string | null;
+}
+
+/** Most items on one page of a list (GET /v1/orders, GET /v1/markets/:market/trades). */
+export const MAX_PAGE = 1000;
 
 export interface StreamRequest {
   op: 'subscribe' | 'unsubscribe';
@@ -586,9 +597,27 @@ export function parseOrdersQuery(q: Record<string, string | undefined>, markets:
   if (!STATUS_FILTERS.has(status)) {
     return bad('invalid_value', `status must be one of ${[...STATUS_FILTERS].join(', ')}`, 'status');
   }
-  const limit = parseIntParam(q.limit, 'limit', 100, 1, 1000);
+  const limit = parseIntParam(q.limit, 'limit', 100, 1, MAX_PAGE);
   if (!limit.ok) return limit;
-  return ok({ market, status: status as OrderStatusFilter, limit: limit.value });
+  let before: OrdersQuery['before'] = null;
+  if (q.before !== undefined && q.before !== '') {
+    const id = parseOrderId(q.before);
+    if (!id.ok) return bad('invalid_value', 'before is the id of an order: 16 hexadecimal digits', 'before');
+    before = id.value;
+  }
+  return ok({ market, status: status as OrderStatusFilter, limit: limit.value, before });
+}
+
+const TRADE_ID_RE = /^[0-9a-fA-F]{16}-[0-9]{1,10}$/;
+
+/** GET /v1/markets/:market/trades?limit=&before= */
+export function parseTradesQuery(q: Record<string, string | undefined>): Result<TradesQuery> {
+  const limit = parseIntParam(q.limit, 'limit', 100, 1, MAX_PAGE);
+  if (!limit.ok) return limit;
+  if (q.before === undefined || q.before === '') return ok({ limit: limit.value, before: null });
+  if (!TRADE_ID_RE.test(q.before))
+    return bad('invalid_value', 'before is the id of a trade: <16 hexadecimal digits>-<number>', 'before');
+  return ok({ limit: limit.value, before: q.before.toLowerCase() });
 }
 
 const STREAM_FIELDS = new Set(['op', 'channel', 'market', 'token']);

@@ -434,8 +434,13 @@ describe('other inputs', () => {
       expect(err(parseIntParam(bad, 'depth', 50, 1, 1000)).field).toBe('depth');
     expect(parseOrdersQuery({ status: 'open', market: 'ETH-USD', limit: '5' }, markets)).toEqual({
       ok: true,
-      value: { market: eth, status: 'open', limit: 5 },
+      value: { market: eth, status: 'open', limit: 5, before: null },
     });
+    expect(parseOrdersQuery({ before: '00000000000000AB' }, markets)).toMatchObject({
+      ok: true,
+      value: { before: { id: 0xabn, hex: '00000000000000ab' } },
+    });
+    expect(err(parseOrdersQuery({ before: '12' }, markets)).field).toBe('before');
     for (const status of ['pending', 'expired', 'rejected'])
       expect(parseOrdersQuery({ status }, markets)).toMatchObject({ ok: true, value: { status } });
     expect(err(parseOrdersQuery({ status: 'closed' }, markets)).field).toBe('status');
