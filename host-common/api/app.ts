@@ -16,6 +16,7 @@ import { formatLevels, formatMarket, formatOrder, formatTrade } from './format.t
 import { type Answer, bodyText, errorAnswer, errorResponse, readBody, send } from './http.ts';
 import type { Hub } from './hub.ts';
 import type { Metrics } from './metrics.ts';
+import { openApiDocument } from './openapi.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { streamRoutes } from './stream.ts';
 import {
@@ -484,6 +485,15 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
+  let openapi: Record<string, unknown> | null = null; // built on first request: it never changes
+  app.get(
+    '/v1/openapi.json',
+    timed('/v1/openapi.json', (c) => {
+      openapi ??= openApiDocument(deps.health().version);
+      return c.json(openapi);
+    }),
+  );
+
   app.get(
     '/metrics',
     timed('/metrics', (c) =>
@@ -508,6 +518,7 @@ export function createApp(deps: AppDeps): App {
     '/v1/stream': 'GET',
     '/v1/peers': 'GET',
     '/v1/health': 'GET',
+    '/v1/openapi.json': 'GET',
     '/metrics': 'GET',
     '/': 'GET',
   };
