@@ -3,6 +3,7 @@
 // real files) and every answer — to them and to a walk through each route and its errors —
 // has a status listed for its operation and validates against that status's schema (ajv,
 // JSON Schema 2020-12 as OpenAPI 3.1 uses it).
+import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './helpers.ts';
@@ -184,6 +185,17 @@ describe('the OpenAPI document', () => {
     }
     const trades = await h.req('GET', '/v1/markets/BTC-USD/trades', undefined, null);
     expect(trades.json.length).toBeGreaterThan(0); // the trade schema met a real trade
+  });
+
+  it('has the same routes as the table of docs/api.md', () => {
+    const md = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    const inDocs = [...md.matchAll(/^\| `(GET|POST|PATCH|DELETE|PUT) (\/[^` ]*)`/gm)].map((m) => `${m[1]} ${m[2]}`);
+    const inDocument: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Json)) {
+      if (item.get?.tags?.includes('web') && path !== '/') continue; // the page's files: one row
+      for (const m of METHODS) if (item[m]) inDocument.push(`${m.toUpperCase()} ${path}`);
+    }
+    expect(inDocs.sort()).toEqual(inDocument.sort());
   });
 
   it('answers 405 with Allow on a known path, as the document says', async () => {
