@@ -1,5 +1,5 @@
 // The node's configuration: one parser for the flags and environment variables of
-// API.md's Configuration table, shared by every host so the names, defaults and
+// docs/api.md's Configuration table, shared by every host so the names, defaults and
 // error messages are identical on Node, Deno and Bun. A pure function of (argv, env):
 // hosts pass process.argv.slice(2) / Deno.args and their environment.
 //

@@ -1,4 +1,4 @@
-// API cases: advanced orders (API.md, Advanced orders) — stop-limit and stop-market, OCO,
+// API cases: advanced orders (docs/api.md, Place an order) — stop-limit and stop-market, OCO,
 // good-till-time, icebergs, the four self-trade prevention modes, and PATCH moving an order's
 // price or raising its quantity. Stops trigger on the market's last trade price, which earlier
 // cases leave anywhere: each case first trades at a price of its own to set it.

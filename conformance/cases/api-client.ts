@@ -1,5 +1,5 @@
 // What the API cases share: finding the node under test and its tokens, an HTTP call that
-// returns status + parsed JSON, assertions on the error shape of API.md, and exact decimal
+// returns status + parsed JSON, assertions on the error shape of docs/api.md, and exact decimal
 // helpers (prices and quantities are strings; nothing here goes through a float).
 //
 // Tokens: API cases need two owners. They come from ctx.tokens when a runner provides it,
@@ -101,7 +101,7 @@ export async function call(
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** Asserts the error shape of API.md, with this status and, when given, code and field. */
+/** Asserts the error shape of docs/api.md, with this status and, when given, code and field. */
 export function expectError(r: Reply, status: number, what: string, code?: string, field?: string): void {
   check(r.status === status, `${what}: expected status ${status}, got ${r.status} ${r.text.slice(0, 300)}`);
   const e = r.json?.error;

@@ -1,4 +1,4 @@
-// The Hono app: every route of API.md, the same on every runtime. Handlers are thin: they
+// The Hono app: every route of docs/api.md, the same on every runtime. Handlers are thin: they
 // authenticate, rate-limit, pass the request through validate.ts, hand commands to the
 // sequencer and format what comes back. Testable without a server through app.request().
 
@@ -57,7 +57,7 @@ export interface AppDeps {
   peerId: string;
   upgradeWebSocket: HttpPort['upgradeWebSocket'];
   readBody?: HttpPort['readBody'];
-  /** Largest request body in bytes (API.md: 16 KiB). */
+  /** Largest request body in bytes (--body-limit, 16 KiB by default). */
   bodyLimit: number;
   logger: Logger;
   now?: () => number;

@@ -1,4 +1,4 @@
-// The API's JSON shapes (API.md): integers inside become decimal strings with the market's
+// The API's JSON shapes (docs/api.md): integers inside become decimal strings with the market's
 // decimals, codes become names, milliseconds become ISO-8601 UTC strings.
 
 import * as C from '../../core-as/codes.ts';
@@ -100,7 +100,7 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
 
 /**
  * A single node hears every member of its markets (itself) at once, so its trades are final
- * on arrival; the network will report them tentative until finality (DESIGN.md).
+ * on arrival; the network will report them tentative until finality (docs/api.md, Shapes).
  */
 export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson['status'] = 'final'): TradeJson {
   const m = markets.at(t.market);

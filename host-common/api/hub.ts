@@ -2,7 +2,7 @@
 // market, order updates per owner. The state calls it (as its StateObserver) after each
 // applied batch; each message is serialised once, whoever many subscribers get it.
 //
-// Push shape (API.md): {channel, market, data}. Book: a "snapshot" on subscribe, then
+// Push shape (docs/api.md, Streams): {channel, market, data}. Book: a "snapshot" on subscribe, then
 // "delta"s listing only the changed levels, a level whose quantity is "0" is gone.
 
 import type { Markets } from '../markets.ts';

@@ -1,5 +1,5 @@
 // The page's two ways to the node: fetch for the REST routes and one WebSocket for the
-// pushes (API.md). Errors come back as values in the API's one error shape, never thrown,
+// pushes (docs/api.md). Errors come back as values in the API's one error shape, never thrown,
 // so the page can put `error.message` next to `error.field`.
 
 /**

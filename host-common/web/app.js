@@ -1,7 +1,7 @@
 // meshbook's web page: the book ladder, depth chart, trade tape, peers and health of one
 // node, live over its WebSocket, and order entry with the owner's token kept in this
 // browser (localStorage). It is a client of the public API like any other: nothing here
-// knows more than API.md says. Prices and quantities stay the decimal strings the node
+// knows more than docs/api.md says. Prices and quantities stay the decimal strings the node
 // sends; numbers are made from them only to sort levels and draw the chart.
 
 import { api, Stream } from './api.js';

@@ -161,7 +161,7 @@ const UNKNOWN_KEYS = [
   'stp',
   'ocoPrice',
 ];
-// Advanced fields (API.md, Advanced orders): values none of which is ever valid.
+// Advanced fields (docs/api.md, Place an order): values none of which is ever valid.
 const NEVER_AMOUNTS = BAD_AMOUNTS.filter((v) => v !== null); // null is "absent", which may be valid
 const BAD_STPS: unknown[] = [
   'CANCEL_BOTH',
