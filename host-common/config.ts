@@ -7,6 +7,8 @@
 // echoed back, since error text ends up in logs. Decimal sizes stay strings with
 // their count of decimal places: no floating point touches a tick or lot size.
 
+import { API_TOKEN, MARKET_ID, OWNER_NAME } from './identifiers.ts';
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -134,7 +136,7 @@ function parseMarkets(raw: string): Parsed<MarketConfig[]> {
     const parts = item.split(':');
     if (parts.length !== 3) return bad(`${JSON.stringify(item)} is not ID:tick:lot (e.g. BTC-USD:0.01:0.00000001)`);
     const [id, tick, lot] = parts;
-    const idm = /^([A-Za-z0-9]{1,16})-([A-Za-z0-9]{1,16})$/.exec(id);
+    const idm = MARKET_ID.exec(id);
     if (!idm) return bad(`market id ${JSON.stringify(id)} is not BASE-QUOTE (letters and digits, e.g. BTC-USD)`);
     if (out.some((m) => m.id === id)) return bad(`market ${id} is listed twice`);
     const t = parseDecimalSize(tick);
@@ -155,10 +157,9 @@ function parseMarkets(raw: string): Parsed<MarketConfig[]> {
 }
 
 // RFC 6750 b64token characters: what fits in "Authorization: Bearer <token>" unquoted.
-const TOKEN_RE = /^[A-Za-z0-9._~+/=-]+$/;
 
 function parseToken(raw: string): Parsed<string> {
-  return TOKEN_RE.test(raw) ? ok(raw) : bad('a token may only contain letters, digits and . _ ~ + / = -');
+  return API_TOKEN.test(raw) ? ok(raw) : bad('a token may only contain letters, digits and . _ ~ + / = -');
 }
 
 function parseTokens(raw: string): Parsed<TokenConfig[]> {
@@ -168,10 +169,9 @@ function parseTokens(raw: string): Parsed<TokenConfig[]> {
     const owner = colon < 0 ? item : item.slice(0, colon);
     if (colon < 0) return bad(`entry for ${JSON.stringify(owner)} is not owner:token`);
     // "@" is reserved: the network qualifies owners as owner@peerId.
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(owner))
-      return bad(`owner ${JSON.stringify(owner)} must be 1..64 letters, digits, _ . or -`);
+    if (!OWNER_NAME.test(owner)) return bad(`owner ${JSON.stringify(owner)} must be 1..64 letters, digits, _ . or -`);
     const token = item.slice(colon + 1);
-    if (!TOKEN_RE.test(token))
+    if (!API_TOKEN.test(token))
       return bad(`token of owner ${owner}: only letters, digits and . _ ~ + / = - are allowed`);
     const dup = out.find((t) => t.token === token);
     if (dup) return bad(`owners ${dup.owner} and ${owner} have the same token`);

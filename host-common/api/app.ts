@@ -4,15 +4,16 @@
 
 import { Hono, type Context } from 'hono';
 import * as C from '../../core-as/codes.ts';
+import { COMMAND_NAMES } from '../../core-as/names.ts';
 import type { Markets } from '../markets.ts';
 import type { DirectRoutes, HttpPort, Logger } from '../ports.ts';
-import type { Body, PlaceBody } from '../sequencer/envelope.ts';
+import { type Body, orderIdHex, type PlaceBody } from '../sequencer/envelope.ts';
 import { SequencerFailedError, type Sequencer } from '../sequencer/sequencer.ts';
 import type { NodeState, Outcome } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
 import type { Tokens } from './auth.ts';
 import { type ApiError, E, errorBody, type Result } from './errors.ts';
-import { formatLevels, formatMarket, formatOrder, formatTrade } from './format.ts';
+import { formatLevels, formatMarket, formatOrder, formatTrade, stateHashHex } from './format.ts';
 import { type Answer, bodyText, errorAnswer, errorResponse, readBody, send } from './http.ts';
 import type { Hub } from './hub.ts';
 import type { Metrics } from './metrics.ts';
@@ -95,13 +96,6 @@ function pageAnswer<T>(
 /** The app, and the routes a host may serve without web Requests (ports.ts, DirectRoutes). */
 export type App = Hono & { direct: DirectRoutes };
 
-const KIND_NAMES: Record<number, string> = {
-  [C.CMD_PLACE]: 'place',
-  [C.CMD_CANCEL]: 'cancel',
-  [C.CMD_REDUCE]: 'reduce',
-  [C.CMD_AMEND]: 'amend',
-};
-
 export function createApp(deps: AppDeps): App {
   const { markets, metrics, logger } = deps;
   const now = deps.now ?? (() => Date.now());
@@ -168,10 +162,10 @@ export function createApp(deps: AppDeps): App {
     if (!seq) return { ok: false, error: E.notReady('the node is still replaying its log') };
     try {
       const outcome = await seq.submit(market, caller.owner, body);
-      metrics.command(KIND_NAMES[body.kind], outcome.ok ? 'accepted' : outcome.error.code);
+      metrics.command(COMMAND_NAMES[body.kind], outcome.ok ? 'accepted' : outcome.error.code);
       return outcome;
     } catch (err) {
-      metrics.command(KIND_NAMES[body.kind], 'unavailable');
+      metrics.command(COMMAND_NAMES[body.kind], 'unavailable');
       if (err instanceof SequencerFailedError) {
         return {
           ok: false,
@@ -189,7 +183,7 @@ export function createApp(deps: AppDeps): App {
       const taken = deps.state().orders.byClientOrderId(caller.qualified, p.clientOrderId);
       cidKey = OrderTable.clientKey(caller.qualified, p.clientOrderId);
       if (taken !== undefined || inFlightClientIds.has(cidKey)) {
-        const by = taken !== undefined ? `order ${taken.toString(16).padStart(16, '0')}` : 'a request still in flight';
+        const by = taken !== undefined ? `order ${orderIdHex(taken)}` : 'a request still in flight';
         return {
           ok: false,
           error: {
@@ -438,7 +432,7 @@ export function createApp(deps: AppDeps): App {
         market: m.value.id,
         bids: formatLevels(markets, m.value.index, d.bids),
         asks: formatLevels(markets, m.value.index, d.asks),
-        stateHash: s.stateHash().toString(16).padStart(16, '0'),
+        stateHash: stateHashHex(s.stateHash()),
         eventCount: s.eventCount,
       });
     }),

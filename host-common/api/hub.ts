@@ -9,7 +9,7 @@ import type { Markets } from '../markets.ts';
 import type { NodeState, StateObserver } from '../state/node-state.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
-import { formatLevels, formatOrder, formatTrade } from './format.ts';
+import { formatLevels, formatOrder, formatTrade, stateHashHex } from './format.ts';
 
 export interface Subscriber {
   /** Sends one message; must not throw (a closed connection drops it). */
@@ -53,7 +53,7 @@ export class Hub implements StateObserver {
         type: 'snapshot',
         bids: formatLevels(this.markets, market, d.bids),
         asks: formatLevels(this.markets, market, d.asks),
-        stateHash: s.stateHash().toString(16).padStart(16, '0'),
+        stateHash: stateHashHex(s.stateHash()),
         eventCount: s.eventCount,
       },
     });

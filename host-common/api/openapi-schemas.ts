@@ -2,6 +2,8 @@
 // components of the document served at GET /v1/openapi.json (openapi.ts). They follow what
 // format.ts writes and validate.ts accepts; test/openapi.test.ts holds them to real answers.
 
+import { CLIENT_ORDER_ID, MARKET_ID } from '../identifiers.ts';
+
 const decimal = {
   type: 'string',
   pattern: '^(0|[1-9][0-9]*)(\\.[0-9]+)?$',
@@ -26,8 +28,8 @@ export const SCHEMAS = {
   Decimal: decimal,
   OrderId: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'An order id: 16 hex digits' },
   TradeId: { type: 'string', pattern: '^[0-9a-f]{16}-[0-9]+$', description: '<taker order id>-<n>' },
-  MarketId: { type: 'string', pattern: '^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$', examples: ['BTC-USD'] },
-  ClientOrderId: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,64}$' },
+  MarketId: { type: 'string', pattern: MARKET_ID.source, examples: ['BTC-USD'] },
+  ClientOrderId: { type: 'string', pattern: CLIENT_ORDER_ID.source },
   Side: { type: 'string', enum: ['buy', 'sell'] },
   OrderType: { type: 'string', enum: ['limit', 'market', 'stop_limit', 'stop_market'] },
   TimeInForce: { type: 'string', enum: ['GTC', 'IOC', 'FOK'] },
