@@ -2,7 +2,9 @@
 // components of the document served at GET /v1/openapi.json (openapi.ts). They follow what
 // format.ts writes and validate.ts accepts; test/openapi.test.ts holds them to real answers.
 
+import { SIDE_NAMES, STP_NAMES, TYPE_NAMES } from '../../core-as/names.ts';
 import { CLIENT_ORDER_ID, MARKET_ID } from '../identifiers.ts';
+import { TIME_IN_FORCE_NAMES } from './format.ts';
 
 const decimal = {
   type: 'string',
@@ -30,10 +32,10 @@ export const SCHEMAS = {
   TradeId: { type: 'string', pattern: '^[0-9a-f]{16}-[0-9]+$', description: '<taker order id>-<n>' },
   MarketId: { type: 'string', pattern: MARKET_ID.source, examples: ['BTC-USD'] },
   ClientOrderId: { type: 'string', pattern: CLIENT_ORDER_ID.source },
-  Side: { type: 'string', enum: ['buy', 'sell'] },
-  OrderType: { type: 'string', enum: ['limit', 'market', 'stop_limit', 'stop_market'] },
-  TimeInForce: { type: 'string', enum: ['GTC', 'IOC', 'FOK'] },
-  SelfTradePrevention: { type: 'string', enum: ['cancel_resting', 'cancel_incoming', 'cancel_both', 'decrement'] },
+  Side: { type: 'string', enum: Object.values(SIDE_NAMES) },
+  OrderType: { type: 'string', enum: Object.values(TYPE_NAMES) },
+  TimeInForce: { type: 'string', enum: Object.values(TIME_IN_FORCE_NAMES) },
+  SelfTradePrevention: { type: 'string', enum: Object.values(STP_NAMES) },
   OrderStatus: {
     type: 'string',
     enum: ['pending', 'open', 'partially_filled', 'filled', 'cancelled', 'expired', 'rejected'],
