@@ -1,6 +1,6 @@
 // The order table on its own: listing an owner's orders newest first (and page by page after a
-// cursor), forgetting the oldest
-// finished past the limit (live orders always stay), and the owner lists swept as they go stale.
+// cursor), forgetting the oldest finished past the limit (live orders always stay), and the
+// owner lists swept as they go stale.
 
 import { describe, expect, it } from 'vitest';
 import { copyOrder, OrderTable, type OrderRecord } from '../state/order-table.ts';
