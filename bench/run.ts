@@ -49,7 +49,7 @@ const version = (pkg: string) =>
 /** Writes core.json and core.md, and for a full run the headline into bench/README.md. */
 function publish(results: CoreResults): string {
   const md = renderCore(results);
-  writeFileSync(join(outDir, 'core.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(outDir, 'core.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'core.md'), md);
   if (results.profile === 'full') {
     // the README carries the headline tables between these markers

@@ -7,6 +7,7 @@ import { differentialCases } from './cases/differential.ts';
 import { snapshotCases } from './cases/snapshot.ts';
 import { crossRuntimeCases } from './cases/cross-runtime.ts';
 import { clockCases } from './cases/clocks.ts';
+import { fileSystemCases } from './cases/file-system.ts';
 
 export interface SuiteOptions {
   vectorsDir: string;
@@ -21,6 +22,7 @@ export function loadSuite(options: SuiteOptions): Case[] {
     ...snapshotCases,
     ...crossRuntimeCases,
     ...clockCases,
+    ...fileSystemCases,
   ];
   const names = new Set<string>();
   for (const c of all) {

@@ -9,19 +9,6 @@ import { nodeFileSystem } from '../host-common/fs-node.ts';
 import { nodeProcessPort } from '../host-common/process-node.ts';
 import type { FileSystem, Host, HttpServer } from '../host-common/ports.ts';
 
-interface BunServer {
-  requestIP(req: Request): { address: string } | null;
-}
-
-declare const Bun: {
-  version: string;
-  file(path: string): { exists(): Promise<boolean>; bytes(): Promise<Uint8Array> };
-  serve(options: Record<string, unknown>): {
-    port: number;
-    stop(closeActiveConnections?: boolean): Promise<void> | void;
-  };
-};
-
 const bunFileSystem: FileSystem = {
   ...nodeFileSystem,
   async readFile(path) {
@@ -34,6 +21,11 @@ const bunFileSystem: FileSystem = {
     }
   },
 };
+
+/** The part of Bun's server the fetch handler is given that the host uses: the client's address. */
+interface BunServer {
+  requestIP(req: Request): { address: string } | null;
+}
 
 export function bunHost(): Host {
   return {
@@ -51,12 +43,13 @@ export function bunHost(): Host {
         const server = Bun.serve({
           hostname,
           port,
-          fetch: directFetch(app, (req, server?: BunServer) => server?.requestIP(req)?.address ?? undefined),
+          fetch: directFetch(app, (req: Request, server?: BunServer) => server?.requestIP(req)?.address ?? undefined),
           websocket,
           idleTimeout: 60,
         });
         const closing: HttpServer = {
-          port: server.port,
+          port: server.port ?? port, // undefined only for a Unix socket, which the node never asks for
+
           close: async (graceMs) => {
             // stop(false) stops accepting and resolves once in-flight requests are done
             const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs));

@@ -1,11 +1,13 @@
 // The node's configuration: one parser for the flags and environment variables of
-// API.md's Configuration table, shared by every host so the names, defaults and
+// docs/api.md's Configuration table, shared by every host so the names, defaults and
 // error messages are identical on Node, Deno and Bun. A pure function of (argv, env):
 // hosts pass process.argv.slice(2) / Deno.args and their environment.
 //
 // Errors are values naming the flag or variable at fault; token values are never
 // echoed back, since error text ends up in logs. Decimal sizes stay strings with
 // their count of decimal places: no floating point touches a tick or lot size.
+
+import { API_TOKEN, MARKET_ID, OWNER_NAME } from './identifiers.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -95,7 +97,7 @@ function parseHost(raw: string): Parsed<string> {
     return bad(`expected a host name or IP address, got ${JSON.stringify(raw)}`);
   // four dotted numbers are meant as an IPv4 address, never a name to look up
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(raw);
-  if (v4 && v4.slice(1).some((n) => Number(n) > 255))
+  if (v4?.slice(1).some((n) => Number(n) > 255))
     return bad(`${JSON.stringify(raw)} is not an IPv4 address (each of the four numbers is 0..255)`);
   return ok(raw);
 }
@@ -141,7 +143,7 @@ function parseMarkets(raw: string): Parsed<MarketConfig[]> {
     const parts = item.split(':');
     if (parts.length !== 3) return bad(`${JSON.stringify(item)} is not ID:tick:lot (e.g. BTC-USD:0.01:0.00000001)`);
     const [id, tick, lot] = parts;
-    const idm = /^([A-Za-z0-9]{1,16})-([A-Za-z0-9]{1,16})$/.exec(id);
+    const idm = MARKET_ID.exec(id);
     if (!idm) return bad(`market id ${JSON.stringify(id)} is not BASE-QUOTE (letters and digits, e.g. BTC-USD)`);
     if (out.some((m) => m.id === id)) return bad(`market ${id} is listed twice`);
     const t = parseDecimalSize(tick);
@@ -162,14 +164,13 @@ function parseMarkets(raw: string): Parsed<MarketConfig[]> {
 }
 
 // RFC 6750 b64token characters: what fits in "Authorization: Bearer <token>" unquoted.
-const TOKEN_RE = /^[A-Za-z0-9._~+/=-]+$/;
 /** Shorter tokens can be guessed; generated ones are 43 characters. */
 export const MIN_TOKEN_LENGTH = 16;
 const TOKEN_HINT = 'e.g. `openssl rand -hex 16` makes one';
 
 /** Why a token is refused, or null; never echoes the token, since the text ends up in logs. */
 function tokenProblem(token: string): string | null {
-  if (!TOKEN_RE.test(token)) return 'only letters, digits and . _ ~ + / = - are allowed';
+  if (!API_TOKEN.test(token)) return 'only letters, digits and . _ ~ + / = - are allowed';
   if (token.length < MIN_TOKEN_LENGTH)
     return `it has ${token.length} characters, at least ${MIN_TOKEN_LENGTH} are needed (${TOKEN_HINT})`;
   return null;
@@ -187,8 +188,7 @@ function parseTokens(raw: string): Parsed<TokenConfig[]> {
     const owner = colon < 0 ? item : item.slice(0, colon);
     if (colon < 0) return bad(`entry for ${JSON.stringify(owner)} is not owner:token`);
     // "@" is reserved: the network qualifies owners as owner@peerId.
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(owner))
-      return bad(`owner ${JSON.stringify(owner)} must be 1..64 letters, digits, _ . or -`);
+    if (!OWNER_NAME.test(owner)) return bad(`owner ${JSON.stringify(owner)} must be 1..64 letters, digits, _ . or -`);
     const token = item.slice(colon + 1);
     const problem = tokenProblem(token);
     if (problem !== null) return bad(`token of owner ${owner} refused: ${problem}`);
@@ -586,5 +586,5 @@ export function helpText(program = 'meshbook'): string {
   lines.push('  --version, -V', '      Print the version and exit.');
   lines.push('', 'Exit codes:');
   for (const [code, meaning] of EXIT_CODES) lines.push(`  ${String(code).padEnd(4)}${meaning}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
-// The FileSystem port over node:fs/promises. It runs on Node, on Bun and on Deno's
-// node compatibility layer, so tests use it everywhere; each host may still ship its
-// own adapter (e.g. Deno.* file APIs) in host-<runtime>/ports.ts.
+// The FileSystem port over node:fs/promises: the one implementation every host uses, on
+// Node, on Bun (which reads files through Bun.file, host-bun/ports.ts) and on Deno's Node
+// compatibility layer. Its contract is checked on each runtime by the shared port suite
+// (test/ports-suite/file-system.ts).
 
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';

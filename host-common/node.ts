@@ -363,7 +363,7 @@ async function startLocked(
 
 /** What a host's main.ts runs: configuration, start, signals, exit codes (config.ts EXIT_CODES). */
 export async function runNode(host: Host): Promise<void> {
-  const proc = host.process;
+  const proc: Host['process'] = host.process; // annotated: exit() narrows only through a declared type
   const parsed = parseConfig(proc.args, proc.env);
   if (!parsed.ok) {
     proc.stderr(`meshbook: ${parsed.error.message}`);

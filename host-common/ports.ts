@@ -4,6 +4,8 @@
 // Keep each port as small as the weakest runtime allows: every method here must be
 // implementable with Deno.* file APIs as well as node:fs.
 
+import type { Context } from 'hono';
+
 /** An open file that is only ever appended to (a WAL segment). */
 export interface AppendHandle {
   /** Writes all of `bytes` at the end of the file (loops over short writes). */
@@ -101,7 +103,7 @@ export interface HttpServer {
 
 /** Anything with Hono's fetch signature; a host passes the runtime's second argument through. */
 export interface FetchApp {
-  fetch(request: Request, ...rest: any[]): Response | Promise<Response>;
+  fetch(request: Request, ...rest: unknown[]): Response | Promise<Response>;
   request(input: string | Request | URL, init?: RequestInit, env?: unknown): Response | Promise<Response>;
   /** Routes a host may answer without building a web Request and Response (optional). */
   direct?: DirectRoutes;
@@ -139,6 +141,7 @@ export type DirectRoutes = Record<string, (req: DirectRequest) => Promise<Direct
  */
 export interface HttpPort {
   // The helper's type differs in its generic parameters per runtime; the app only calls it.
+  // biome-ignore lint/suspicious/noExplicitAny: one type for three runtimes' differently typed helpers
   readonly upgradeWebSocket: (createEvents: (c: any) => any, options?: any) => any;
   serve(app: FetchApp, options: { hostname: string; port: number }): Promise<HttpServer>;
   /**
@@ -149,7 +152,7 @@ export interface HttpPort {
    */
   readBody?(c: unknown, limit: number): Promise<Uint8Array | 'too-large'> | undefined;
   /** The client's IP address behind a Hono context (the adapter's getConnInfo), or undefined. */
-  clientAddress?(c: any): string | undefined;
+  clientAddress?(c: Context): string | undefined;
 }
 
 /** The process a node runs in: arguments, environment, output, signals and exit. */

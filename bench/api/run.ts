@@ -28,7 +28,6 @@ import {
   ROOT,
   binary,
   missing,
-  type NodeProcess,
   type Runtime,
   startNodeProcess,
   tempDataDir,
@@ -394,11 +393,11 @@ const summaries = summarize(results);
 await fs.mkdir(outDir, { recursive: true });
 await fs.writeFile(
   path.join(outDir, 'api.json'),
-  JSON.stringify(
+  `${JSON.stringify(
     { machine, connections: singleConnections, batchConnections, seconds, batches, rounds, summaries, results },
     null,
     2,
-  ) + '\n',
+  )}\n`,
 );
 await fs.writeFile(path.join(outDir, 'api.md'), markdown(summaries, results, machine));
 console.log(markdown(summaries, results, machine));

@@ -29,7 +29,7 @@ const wasmFile = option('--wasm');
 
 const info = runtimeInfo();
 const plan = makePlan(quick ? 'quick' : 'full');
-const module = new WebAssembly.Module(wasmFile ? readFileSync(wasmFile) : readWasm('release'));
+const module = new WebAssembly.Module(wasmFile ? new Uint8Array(readFileSync(wasmFile)) : readWasm('release'));
 const began = performance.now();
 const loadAtStart = loadavg()[0];
 const log = (msg: string) =>

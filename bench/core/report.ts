@@ -304,16 +304,14 @@ export function renderCore(res: CoreResults, opts: { headlineOnly?: boolean } = 
   if (opts.headlineOnly)
     return `${head}\n\nAll suites, the batch-size sweep and latencies: [results/core.md](results/core.md).`;
   const runs = res.runs;
-  return (
-    [
-      `# meshbook core benchmark`,
-      head,
-      allChecked(runs),
-      `## Every suite`,
-      ...runs[0].suites.map((s) => suiteTable(runs, s)),
-      sweepTable(runs),
-      latencyTable(runs),
-      NOTES,
-    ].join('\n\n') + '\n'
-  );
+  return `${[
+    `# meshbook core benchmark`,
+    head,
+    allChecked(runs),
+    `## Every suite`,
+    ...runs[0].suites.map((s) => suiteTable(runs, s)),
+    sweepTable(runs),
+    latencyTable(runs),
+    NOTES,
+  ].join('\n\n')}\n`;
 }

@@ -1,4 +1,4 @@
-// API cases: advanced orders (API.md, Advanced orders) — stop-limit and stop-market, OCO,
+// API cases: advanced orders (docs/api.md, Place an order) — stop-limit and stop-market, OCO,
 // good-till-time, icebergs, the four self-trade prevention modes, and PATCH moving an order's
 // price or raising its quantity. Stops trigger on the market's last trade price, which earlier
 // cases leave anywhere: each case first trades at a price of its own to set it.
@@ -33,7 +33,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 async function placeAdv(
   a: Api,
   token: string,
-  p: Place & { type?: any },
+  p: Place,
   extra: Record<string, unknown> = {},
 ): Promise<{ order: any; trades: any[] }> {
   const body = { ...orderBody(a, p), ...extra };

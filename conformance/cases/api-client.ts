@@ -1,5 +1,5 @@
 // What the API cases share: finding the node under test and its tokens, an HTTP call that
-// returns status + parsed JSON, assertions on the error shape of API.md, and exact decimal
+// returns status + parsed JSON, assertions on the error shape of docs/api.md, and exact decimal
 // helpers (prices and quantities are strings; nothing here goes through a float).
 //
 // Tokens: API cases need two owners. They come from ctx.tokens when a runner provides it,
@@ -92,7 +92,7 @@ export async function call(
   }
   const res = await fetch(`${api.base}${path}`, { method, headers, body });
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
@@ -101,7 +101,7 @@ export async function call(
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** Asserts the error shape of API.md, with this status and, when given, code and field. */
+/** Asserts the error shape of docs/api.md, with this status and, when given, code and field. */
 export function expectError(r: Reply, status: number, what: string, code?: string, field?: string): void {
   check(r.status === status, `${what}: expected status ${status}, got ${r.status} ${r.text.slice(0, 300)}`);
   const e = r.json?.error;
@@ -166,7 +166,7 @@ export function checkAmount(actual: unknown, expected: string, what: string): vo
 
 export interface Place {
   side: 'buy' | 'sell';
-  type?: 'limit' | 'market';
+  type?: 'limit' | 'market' | 'stop_limit' | 'stop_market';
   /** Price in ticks of the market. */
   ticks?: number;
   /** Quantity in lots of the market. */

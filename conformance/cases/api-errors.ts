@@ -1,4 +1,4 @@
-// API cases: every error status of API.md — 400 (with the field at fault), 401, 403, 404,
+// API cases: every error status of docs/api.md — 400 (with the field at fault), 401, 403, 404,
 // 405, 409 (in api-orders), 413, 422 — in the one error shape, and ownership between owners.
 import type { Case } from '../case.ts';
 import {

@@ -1,5 +1,5 @@
 // API cases: the life of orders through HTTP — place, rest, trade, market/IOC/FOK,
-// post-only, cancel, reduce, client order ids — checked in the shapes of API.md.
+// post-only, cancel, reduce, client order ids — checked in the shapes of docs/api.md.
 import type { Case } from '../case.ts';
 import {
   type ApiContext,

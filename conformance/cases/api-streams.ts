@@ -255,8 +255,7 @@ export const apiStreamCases: Case[] = [
           const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
           if (done) return;
           buf += dec.decode(value, { stream: true });
-          let end: number;
-          while ((end = buf.indexOf('\n\n')) >= 0) {
+          for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
             const frame = buf.slice(0, end);
             buf = buf.slice(end + 2);
             const event = /^event: ?(.*)$/m.exec(frame)?.[1];

@@ -95,7 +95,7 @@ function acrossImplementations(ctx: CaseContext): void {
 function toBytes(words: bigint[]): Uint8Array {
   const bytes = new Uint8Array(words.length * 8);
   const view = new DataView(bytes.buffer);
-  words.forEach((w, i) => view.setBigUint64(i * 8, BigInt.asUintN(64, w), true));
+  for (const [i, w] of words.entries()) view.setBigUint64(i * 8, BigInt.asUintN(64, w), true);
   return bytes;
 }
 

@@ -62,9 +62,8 @@ export function runBookVector(ctx: CaseContext, target: Target, v: BookVector): 
 
 export function runClockVector(ctx: CaseContext, target: Target, v: ClockVector): void {
   const engine = engineFor(ctx, target, { markets: 1, maxOrders: 1 });
-  v.ops.forEach((op, i) =>
-    checkEqual(playClock(engine, op), expectedClock(op), `vector ${v.name} on ${target}: op ${i} (${op.op})`),
-  );
+  for (const [i, op] of v.ops.entries())
+    checkEqual(playClock(engine, op), expectedClock(op), `vector ${v.name} on ${target}: op ${i} (${op.op})`);
 }
 
 export function vectorCases(dir: string): Case[] {

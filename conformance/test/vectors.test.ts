@@ -26,7 +26,7 @@ describe('the committed vectors', () => {
       .sort();
     expect(files).toEqual(built.map((v) => `${v.name}.json`).sort());
     for (const v of built)
-      expect(readFileSync(join(DEFAULT_VECTORS, `${v.name}.json`), 'utf8'), v.name).toBe(formatJson(v) + '\n');
+      expect(readFileSync(join(DEFAULT_VECTORS, `${v.name}.json`), 'utf8'), v.name).toBe(`${formatJson(v)}\n`);
   });
 
   it('number at least 120', () => expect(vectors.length).toBeGreaterThanOrEqual(120));

@@ -79,7 +79,7 @@ function buildBook(s: BookScenario): BookVector {
   const played = playBook(new ReferenceBook({ markets, maxOrders: s.maxOrders }), { markets, start, steps });
   if (start && played.startHash !== start.hash)
     throw new Error(`${s.name}: restored hash differs from the seeded book's`);
-  played.steps.forEach((events, i) => (steps[i].events = events));
+  for (const [i, events] of played.steps.entries()) steps[i].events = events;
 
   const lines = played.steps.flat().map(line);
   let at = 0;
@@ -89,12 +89,18 @@ function buildBook(s: BookScenario): BookVector {
       throw new Error(`${s.name}: expected event "${want}" (in this order) not found in:\n  ${lines.join('\n  ')}`);
     at++;
   }
-  const v: BookVector = { name: s.name, about: s.about, covers: s.covers, kind: 'book', markets };
-  if (s.maxOrders !== undefined) v.maxOrders = s.maxOrders;
-  if (start) v.start = start;
-  v.steps = steps;
-  v.after = played.after;
-  return v;
+  // keys in the order the committed vector files have them
+  return {
+    name: s.name,
+    about: s.about,
+    covers: s.covers,
+    kind: 'book',
+    markets,
+    ...(s.maxOrders !== undefined ? { maxOrders: s.maxOrders } : {}),
+    ...(start ? { start } : {}),
+    steps,
+    after: played.after,
+  };
 }
 
 function buildClock(s: ClockScenario): ClockVector {
@@ -121,7 +127,7 @@ export function formatJson(value: unknown, indent = ''): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   const flat = JSON.stringify(value, null, 1).replace(/\n */g, ' ');
   if (indent !== '' && flat.length + indent.length <= 160) return flat;
-  const inner = indent + '  ';
+  const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     return `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
@@ -134,7 +140,7 @@ function main(): void {
   const args = process.argv.slice(2);
   const dir = fileURLToPath(new URL('../vectors/', import.meta.url));
   const vectors = buildVectors();
-  const files = new Map(vectors.map((v) => [`${v.name}.json`, formatJson(v) + '\n']));
+  const files = new Map(vectors.map((v) => [`${v.name}.json`, `${formatJson(v)}\n`]));
   if (args.includes('--print')) {
     for (const v of vectors) {
       if (v.kind !== 'book') continue;

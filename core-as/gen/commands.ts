@@ -318,7 +318,8 @@ export class CommandGenerator {
     } else if (!isMarket && tif === C.TIF_GTC) {
       if (r.chance(m.oco)) {
         // limit on the passive side, stop beyond it
-        c.flags = (flags &= ~C.FLAG_POST_ONLY) | C.FLAG_OCO;
+        flags &= ~C.FLAG_POST_ONLY;
+        c.flags = flags | C.FLAG_OCO;
         c.price = side === C.SIDE_BUY ? this.mid - offset : this.mid + offset;
         c.stopPrice = c.price + stopSide * BigInt(1 + r.int(m.spread));
         if (c.stopPrice <= 0n) c.stopPrice = 1n;

@@ -123,7 +123,7 @@ export function encodeSnapshot(state: LogicalState): Uint8Array {
   words.push(hashWords(words));
   const bytes = new Uint8Array(words.length * 8);
   const view = new DataView(bytes.buffer);
-  words.forEach((w, i) => view.setBigUint64(i * 8, w & MASK, true));
+  for (const [i, w] of words.entries()) view.setBigUint64(i * 8, w & MASK, true);
   return bytes;
 }
 

@@ -1,7 +1,7 @@
 // The typed binding of the WASM core. The same file runs on Node.js, Deno and Bun: it takes
 // the module's bytes (or a compiled WebAssembly.Module) from the host and instantiates it
 // through @assemblyscript/loader, which supplies the abort/trace imports. No runtime sniffing.
-import loader from '@assemblyscript/loader';
+import { instantiateSync } from '@assemblyscript/loader';
 import * as C from '../codes.ts';
 import type { Book, Command, Depth, EngineEvent, EngineOptions, Level, OrderInfo } from '../types.ts';
 import { SnapshotError } from '../types.ts';
@@ -81,7 +81,7 @@ function i64Time(t: bigint): bigint {
 }
 
 function instantiate(module: WebAssembly.Module): Exports {
-  return loader.instantiateSync(module, {}).exports as unknown as Exports;
+  return instantiateSync(module, {}).exports as unknown as Exports;
 }
 
 export class Engine implements Book {

@@ -51,7 +51,7 @@ export function encodeCommand(view: DataView, at: number, c: Command): void {
 export function encodeCommands(commands: Command[]): Uint8Array {
   const bytes = new Uint8Array(commands.length * C.CMD_SIZE);
   const view = new DataView(bytes.buffer);
-  commands.forEach((c, i) => encodeCommand(view, i * C.CMD_SIZE, c));
+  for (const [i, c] of commands.entries()) encodeCommand(view, i * C.CMD_SIZE, c);
   return bytes;
 }
 

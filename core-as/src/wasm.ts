@@ -8,6 +8,6 @@ export function wasmUrl(target: Target = 'release'): URL {
   return new URL(`../build/${target}.wasm`, import.meta.url);
 }
 
-export function readWasm(target: Target = 'release'): Uint8Array {
+export function readWasm(target: Target = 'release'): Uint8Array<ArrayBuffer> {
   return readFileSync(wasmUrl(target));
 }

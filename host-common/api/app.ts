@@ -1,39 +1,26 @@
-// The Hono app: every route of API.md, the same on every runtime. Handlers are thin: they
-// authenticate, rate-limit, pass the request through validate.ts, hand commands to the
-// sequencer and format what comes back. Testable without a server through app.request().
+// The Hono app: every route of docs/api.md, the same on every runtime. Timing, readiness and
+// auth are middleware (middleware.ts); the order routes live in orders.ts, the streams in
+// stream.ts, the web page in ../web/routes.ts; this file adds the market data and node routes,
+// and the answers for everything else (405 with Allow on a known path, 404 elsewhere).
+// Testable without a server through app.request().
 
-import { Hono, type Context } from 'hono';
-import * as C from '../../core-as/codes.ts';
-import type { Markets } from '../markets.ts';
+import { Hono } from 'hono';
 import type { DirectRoutes, HttpPort, Logger } from '../ports.ts';
-import type { OrderBody, PlaceBody } from '../sequencer/envelope.ts';
-import { SequencerFailedError, type Sequencer } from '../sequencer/sequencer.ts';
-import type { NodeState, Outcome } from '../state/node-state.ts';
-import { OrderTable } from '../state/order-table.ts';
+import type { NodeState } from '../state/node-state.ts';
+import { webRoutes } from '../web/routes.ts';
 import type { Tokens } from './auth.ts';
 import type { AuthFailures } from './auth-failures.ts';
-import { type ApiError, E, errorBody, type Result } from './errors.ts';
-import { outcomeMessage } from './outcome-message.ts';
-import { formatLevels, formatMarket, formatOrder, formatTrade } from './format.ts';
-import { type Answer, bodyText, errorAnswer, errorResponse, readBody, send } from './http.ts';
+import { E } from './errors.ts';
+import { formatLevels, formatMarket, formatTrade, stateHashHex } from './format.ts';
+import { errorResponse, pageAnswer } from './http.ts';
 import type { Hub } from './hub.ts';
-import type { Metrics } from './metrics.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import { Access, type ApiEnv, internalError, type Phase, timing } from './middleware.ts';
+import { type OrderDeps, orderRoutes } from './orders.ts';
+import { openApiDocument } from './openapi.ts';
 import { streamRoutes } from './stream.ts';
-import {
-  parseIntParam,
-  parseJson,
-  parseMarketId,
-  parseOrderId,
-  parseOrdersQuery,
-  type PlaceIntent,
-  validateAmend,
-  validateBatch,
-  validatePlace,
-} from './validate.ts';
-import { webRoutes } from '../web/routes.ts';
+import { parseIntParam, parseMarketId, parseTradesQuery } from './validate.ts';
 
-export type Phase = 'starting' | 'ready' | 'stopping';
+export type { Caller, Phase } from './middleware.ts';
 
 export interface HealthInfo {
   peerId: string;
@@ -42,487 +29,137 @@ export interface HealthInfo {
   apiPort: number;
   p2pAddrs: string[];
   uptimeSeconds: number;
-  /** API.md, "The network in the API". */
+  /** docs/api.md, "The network in the API". */
   network?: { peers: number; members: number; finalityLagMs: number; inMajority: boolean };
 }
 
-export interface AppDeps {
-  markets: Markets;
+export interface AppDeps extends Omit<OrderDeps, 'now' | 'state'> {
   state: () => NodeState;
-  sequencer: () => Sequencer | null;
   tokens: Tokens;
-  limiter: RateLimiter;
+  hub: Hub;
+  health: () => HealthInfo;
+  /** GET /v1/peers: every known peer (docs/api.md, "The network in the API"); [] without a network. */
+  peers?: () => unknown[];
   /** Failed authentications per client address (auth-failures.ts); none: not limited. */
   authFailures?: AuthFailures;
   /** The client's address behind a Hono context (HttpPort.clientAddress). */
   clientAddress?: HttpPort['clientAddress'];
-  metrics: Metrics;
-  hub: Hub;
-  health: () => HealthInfo;
-  /** GET /v1/peers: every known peer (API.md, "The network in the API"); [] without a network. */
-  peers?: () => unknown[];
   phase: () => Phase;
   peerId: string;
   upgradeWebSocket: HttpPort['upgradeWebSocket'];
-  readBody?: HttpPort['readBody'];
-  /** Largest request body in bytes (API.md: 16 KiB). */
-  bodyLimit: number;
   logger: Logger;
   now?: () => number;
 }
 
-export interface Caller {
-  owner: string; //     the name, e.g. "alice"
-  qualified: string; // alice@<peer id>
-  token: string;
-}
-
-type Handler = (c: Context) => Response | Promise<Response>;
-
-/** Who sent a request, for counting failed authentications: the address, and the route for the log. */
-interface Client {
-  address: string | undefined;
-  route: string;
-}
-
 /** The app, and the routes a host may serve without web Requests (ports.ts, DirectRoutes). */
-export type App = Hono & { direct: DirectRoutes };
+export type App = Hono<ApiEnv> & { direct: DirectRoutes };
 
-const KIND_NAMES: Record<number, string> = {
-  [C.CMD_PLACE]: 'place',
-  [C.CMD_CANCEL]: 'cancel',
-  [C.CMD_REDUCE]: 'reduce',
-  [C.CMD_AMEND]: 'amend',
+/** Every path the app serves, with the methods it takes there (the Allow of its 405). */
+const ALLOWED: Record<string, string> = {
+  '/v1/orders': 'GET, POST',
+  '/v1/orders/batch': 'POST',
+  '/v1/orders/:id': 'GET, PATCH, DELETE',
+  '/v1/markets': 'GET',
+  '/v1/markets/:market/book': 'GET',
+  '/v1/markets/:market/trades': 'GET',
+  '/v1/markets/:market/events': 'GET',
+  '/v1/stream': 'GET',
+  '/v1/peers': 'GET',
+  '/v1/health': 'GET',
+  '/v1/openapi.json': 'GET',
+  '/metrics': 'GET',
+  '/': 'GET',
 };
 
 export function createApp(deps: AppDeps): App {
   const { markets, metrics, logger } = deps;
   const now = deps.now ?? (() => Date.now());
-  const app = new Hono();
-  // clientOrderIds of place requests between validation and outcome, per owner
-  const inFlightClientIds = new Set<string>();
-
-  /** Wraps a handler with timing and request counting under a fixed route label. */
-  const timed =
-    (route: string, handler: Handler): Handler =>
-    async (c) => {
-      const start = performance.now();
-      let res: Response;
-      try {
-        res = await handler(c);
-      } catch (err) {
-        logger.error('api: handler failed', { route, error: (err as Error).message, stack: (err as Error).stack });
-        res = errorResponse(c, E.internal());
-      }
-      metrics.request(route, c.req.method, res.status, (performance.now() - start) / 1000);
-      return res;
-    };
-
-  const notReadyAnswer = (write: boolean): Answer | null => {
-    const phase = deps.phase();
-    if (phase === 'ready' || (phase === 'stopping' && !write)) return null;
-    const why = phase === 'starting' ? 'the node is still replaying its log' : 'the node is shutting down';
-    return errorAnswer(E.notReady(why), { 'Retry-After': '1' });
-  };
-  const notReady = (c: Context, write: boolean): Response | null => {
-    const a = notReadyAnswer(write);
-    return a && send(c, a);
-  };
-
-  /** The caller of a request that needs a token: 401 without one, 429 over a limit (requests, failed tokens). */
-  const callerOf = (authorization: string | undefined, client?: Client): Caller | Answer => {
-    const address = client?.address ?? 'unknown';
-    const blocked = deps.authFailures?.blocked(address, now()) ?? 0;
-    if (blocked > 0) return errorAnswer(E.rateLimited(blocked), { 'Retry-After': String(blocked) });
-    const who = deps.tokens.ownerOf(authorization);
-    if (!who) {
-      if (authorization !== undefined) deps.authFailures?.fail(address, now(), client?.route ?? '');
-      return errorAnswer(E.unauthorized());
-    }
-    const wait = deps.limiter.take(who.token, now());
-    if (wait > 0) return errorAnswer(E.rateLimited(wait), { 'Retry-After': String(wait) });
-    return { owner: who.owner, qualified: `${who.owner}@${deps.peerId}`, token: who.token };
-  };
-  const callerOrResponse = (c: Context, who: Caller | Answer): Caller | Response =>
-    'status' in who ? send(c, who) : who;
-  const clientOf = (c: Context): Client => ({ address: deps.clientAddress?.(c), route: c.req.routePath });
-  const authenticate = (c: Context): Caller | Response =>
-    callerOrResponse(c, callerOf(c.req.header('authorization'), clientOf(c)));
-
-  /** The caller of a write: 503 while the node is not ready, then callerOf()'s answers. */
-  const writerOf = (authorization: string | undefined, client?: Client): Caller | Answer =>
-    notReadyAnswer(true) ?? callerOf(authorization, client);
-  const writer = (c: Context): Caller | Response =>
-    callerOrResponse(c, writerOf(c.req.header('authorization'), clientOf(c)));
-
-  /** A request's JSON body: 413 past the limit, 400 when it is not JSON. */
-  const jsonBody = async (c: Context): Promise<{ value: unknown } | Response> => {
-    const text = await readBody(c, deps.bodyLimit, deps.readBody);
-    if (!text.ok) return errorResponse(c, text.error);
-    const json = parseJson(text.value);
-    if (!json.ok) return errorResponse(c, json.error);
-    return { value: json.value };
-  };
-
-  /** Hands a command to the sequencer; the outcome, or the 503 when the node cannot take it. */
-  const submit = async (market: string, caller: Caller, body: OrderBody): Promise<Outcome> => {
-    const seq = deps.sequencer();
-    if (!seq) return { ok: false, error: E.notReady('the node is still replaying its log') };
-    try {
-      const outcome = await seq.submit(market, caller.owner, body);
-      metrics.command(KIND_NAMES[body.kind], outcome.ok ? 'accepted' : outcome.error.code);
-      return outcome;
-    } catch (err) {
-      metrics.command(KIND_NAMES[body.kind], 'unavailable');
-      if (err instanceof SequencerFailedError) {
-        return {
-          ok: false,
-          error: { status: 503, code: 'unavailable', message: 'the node cannot store events; see its log' },
-        };
-      }
-      throw err;
-    }
-  };
-
-  /** One validated order: the client order id check, then the sequencer. */
-  const placeIntent = async (caller: Caller, p: PlaceIntent): Promise<Outcome> => {
-    let cidKey: string | null = null;
-    if (p.clientOrderId !== null) {
-      const taken = deps.state().orders.byClientOrderId(caller.qualified, p.clientOrderId);
-      cidKey = OrderTable.clientKey(caller.qualified, p.clientOrderId);
-      if (taken !== undefined || inFlightClientIds.has(cidKey)) {
-        const by = taken !== undefined ? `order ${taken.toString(16).padStart(16, '0')}` : 'a request still in flight';
-        return {
-          ok: false,
-          error: {
-            status: 422,
-            code: 'duplicate_client_order_id',
-            message: `clientOrderId ${JSON.stringify(p.clientOrderId)} is already used by ${by}`,
-            field: 'clientOrderId',
-          },
-        };
-      }
-      inFlightClientIds.add(cidKey);
-    }
-    const body: PlaceBody = {
-      kind: C.CMD_PLACE,
-      side: p.side,
-      type: p.type,
-      tif: p.tif,
-      flags: (p.postOnly ? C.FLAG_POST_ONLY : 0) | (p.oco ? C.FLAG_OCO : 0),
-      stp: p.stp,
-      price: p.price,
-      quantity: p.quantity,
-      clientOrderId: p.clientOrderId ?? '',
-    };
-    // the core's fields: an OCO's stop leg travels as stopPrice + ocoPrice
-    const stopPrice = p.oco ? p.oco.stopPrice : p.stopPrice;
-    if (stopPrice !== 0n) body.stopPrice = stopPrice;
-    if (p.oco && p.oco.price !== 0n) body.ocoPrice = p.oco.price;
-    if (p.display !== 0n) body.display = p.display;
-    if (p.expiresAt !== 0n) body.expiresAt = p.expiresAt;
-    try {
-      return await submit(p.market.id, caller, body);
-    } finally {
-      if (cidKey !== null) inFlightClientIds.delete(cidKey);
-    }
-  };
-
-  /** The caller's order, or the 400/403/404 that says why not. */
-  const ownOrder = (c: Context, caller: Caller) => {
-    const id = parseOrderId(c.req.param('id') ?? '');
-    if (!id.ok) return errorResponse(c, id.error);
-    const rec = deps.state().orders.get(id.value.id);
-    if (!rec) return errorResponse(c, E.orderNotFound(id.value.hex));
-    if (rec.owner !== caller.qualified) return errorResponse(c, E.forbidden());
-    return rec;
-  };
-
-  /** `{message}` when the command cancelled something by a rule (FOK, IOC, self-trade prevention), else nothing. */
-  const said = (outcome: Extract<Outcome, { ok: true }>): { message?: string } => {
-    const message = outcomeMessage(markets, outcome);
-    return message === undefined ? {} : { message };
-  };
-  /** A placed order's answer: the order, its trades, and the message when there is one. */
-  const placedJson = (outcome: Extract<Outcome, { ok: true }>) => ({
-    order: formatOrder(markets, outcome.order),
-    trades: outcome.trades.map((t) => formatTrade(markets, t)),
-    ...said(outcome),
+  const access = new Access({
+    phase: deps.phase,
+    tokens: deps.tokens,
+    limiter: deps.limiter,
+    peerId: deps.peerId,
+    now,
+    authFailures: deps.authFailures,
+    clientAddress: deps.clientAddress,
   });
-  const outcomeAnswer = (outcome: Outcome, status: 200 | 201): Answer => {
-    if (!outcome.ok)
-      return errorAnswer(outcome.error, outcome.error.status === 503 ? { 'Retry-After': '1' } : undefined);
-    if (status === 201) return { status, json: placedJson(outcome) };
-    return { status, json: { ...formatOrder(markets, outcome.order), ...said(outcome) } };
-  };
-  const orderAnswer = (c: Context, outcome: Outcome, status: 200 | 201): Response =>
-    send(c, outcomeAnswer(outcome, status));
+  const app = new Hono<ApiEnv>();
+  app.use(timing(metrics));
 
-  // ---- orders ----
+  const direct = orderRoutes(app, { ...deps, now }, access);
 
-  /** POST /v1/orders, given the Authorization header and a reader of the body. */
-  const placeOrder = async (
-    authorization: string | undefined,
-    client: Client,
-    text: () => Promise<Result<string>>,
-  ): Promise<Answer> => {
-    const caller = writerOf(authorization, client);
-    if ('status' in caller) return caller;
-    const body = await text();
-    if (!body.ok) return errorAnswer(body.error);
-    const json = parseJson(body.value);
-    if (!json.ok) return errorAnswer(json.error);
-    const v = validatePlace(json.value, markets, now());
-    if (!v.ok) return errorAnswer(v.error);
-    return outcomeAnswer(await placeIntent(caller, v.value), 201);
-  };
+  // ---- public market data and the node ----
 
-  app.post(
-    '/v1/orders',
-    timed('/v1/orders', async (c) =>
-      send(
-        c,
-        await placeOrder(c.req.header('authorization'), clientOf(c), () => readBody(c, deps.bodyLimit, deps.readBody)),
-      ),
-    ),
-  );
+  app.get('/v1/markets', (c) => c.json(markets.list.map((m) => formatMarket(markets, m.index))));
 
-  // The hottest route, for hosts that can answer without web Requests and Responses: the
-  // same function and the same accounting as the Hono route above.
-  const direct: DirectRoutes = {
-    'POST /v1/orders': async (req) => {
-      const start = performance.now();
-      let a: Answer;
-      try {
-        a = await placeOrder(req.header('authorization'), { address: req.address?.(), route: '/v1/orders' }, async () =>
-          bodyText(await req.body(deps.bodyLimit), deps.bodyLimit),
-        );
-      } catch (err) {
-        logger.error('api: handler failed', {
-          route: '/v1/orders',
-          error: (err as Error).message,
-          stack: (err as Error).stack,
-        });
-        a = errorAnswer(E.internal());
-      }
-      metrics.request('/v1/orders', 'POST', a.status, (performance.now() - start) / 1000);
-      return { status: a.status, headers: a.headers, body: JSON.stringify(a.json) };
-    },
-  };
+  app.get('/v1/markets/:market/book', access.ready(false), (c) => {
+    const m = parseMarketId(c.req.param('market'), markets, 'market');
+    if (!m.ok) return errorResponse(c, m.error);
+    const depth = parseIntParam(c.req.query('depth'), 'depth', 50, 1, 1000);
+    if (!depth.ok) return errorResponse(c, depth.error);
+    const s = deps.state();
+    const d = s.depth(m.value.index, depth.value);
+    return c.json({
+      market: m.value.id,
+      bids: formatLevels(markets, m.value.index, d.bids),
+      asks: formatLevels(markets, m.value.index, d.asks),
+      stateHash: stateHashHex(s.stateHash()),
+      eventCount: s.eventCount,
+    });
+  });
 
-  // Several orders in one request: validated all or nothing (400 names `orders[i].field`),
-  // then each is its own envelope and gets its own result, in order; they share fsyncs.
-  app.post(
-    '/v1/orders/batch',
-    timed('/v1/orders/batch', async (c) => {
-      const caller = writer(c);
-      if (caller instanceof Response) return caller;
-      const json = await jsonBody(c);
-      if (json instanceof Response) return json;
-      const v = validateBatch(json.value, markets, now());
-      if (!v.ok) return errorResponse(c, v.error);
-      // the rate limit counts orders: the request itself took one
-      const wait = deps.limiter.take(caller.token, now(), v.value.length - 1);
-      if (wait > 0) return errorResponse(c, E.rateLimited(wait), { 'Retry-After': String(wait) });
-      const outcomes = await Promise.all(v.value.map((p) => placeIntent(caller, p)));
-      for (const o of outcomes) if (!o.ok && o.error.status === 503) return errorResponse(c, o.error);
-      return c.json(
-        {
-          results: outcomes.map((o) => (o.ok ? placedJson(o) : errorBody(o.error))),
-        },
-        201,
-      );
-    }),
-  );
+  app.get('/v1/markets/:market/trades', access.ready(false), (c) => {
+    const m = parseMarketId(c.req.param('market'), markets, 'market');
+    if (!m.ok) return errorResponse(c, m.error);
+    const q = parseTradesQuery(c.req.query());
+    if (!q.ok) return errorResponse(c, q.error);
+    const { limit, before } = q.value;
+    const page = deps.state().recentTrades(m.value.index, limit + 1, before);
+    return pageAnswer(
+      c,
+      page,
+      limit,
+      (t) => t.id,
+      (t) => formatTrade(markets, t),
+    );
+  });
 
-  app.get(
-    '/v1/orders',
-    timed('/v1/orders', (c) => {
-      const down = notReady(c, false);
-      if (down) return down;
-      const caller = authenticate(c);
-      if (caller instanceof Response) return caller;
-      const q = parseOrdersQuery(c.req.query(), markets);
-      if (!q.ok) return errorResponse(c, q.error);
-      const { market, status, limit } = q.value;
-      const openOnly = status === 'open'; // every live order: open, partially filled, pending
-      const list = deps
-        .state()
-        .orders.list(
-          caller.qualified,
-          (o) =>
-            (market === null || o.market === market.index) && (status === 'all' || openOnly || o.status === status),
-          openOnly,
-          limit,
-        );
-      return c.json(list.map((o) => formatOrder(markets, o)));
-    }),
-  );
+  app.get('/v1/peers', (c) => c.json(deps.peers?.() ?? []));
 
-  app.get(
-    '/v1/orders/:id',
-    timed('/v1/orders/:id', (c) => {
-      const down = notReady(c, false);
-      if (down) return down;
-      const caller = authenticate(c);
-      if (caller instanceof Response) return caller;
-      const rec = ownOrder(c, caller);
-      return rec instanceof Response ? rec : c.json(formatOrder(markets, rec));
-    }),
-  );
+  app.get('/v1/health', (c) => {
+    const phase = deps.phase();
+    if (phase === 'starting')
+      return errorResponse(c, E.notReady('the node is still replaying its log'), { 'Retry-After': '1' });
+    return c.json({
+      status: phase === 'ready' ? 'ok' : 'stopping',
+      ...deps.health(),
+      eventCount: deps.state().eventCount,
+    });
+  });
 
-  app.delete(
-    '/v1/orders/:id',
-    timed('/v1/orders/:id', async (c) => {
-      const caller = writer(c);
-      if (caller instanceof Response) return caller;
-      const rec = ownOrder(c, caller);
-      if (rec instanceof Response) return rec;
-      const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
-      if (refused) return errorResponse(c, refused);
-      return orderAnswer(
-        c,
-        await submit(markets.at(rec.market).id, caller, { kind: C.CMD_CANCEL, orderId: rec.id }),
-        200,
-      );
-    }),
-  );
+  let openapi: Record<string, unknown> | null = null; // built on first request: it never changes
+  app.get('/v1/openapi.json', (c) => {
+    openapi ??= openApiDocument(deps.health().version);
+    return c.json(openapi);
+  });
 
-  app.patch(
-    '/v1/orders/:id',
-    timed('/v1/orders/:id', async (c) => {
-      const caller = writer(c);
-      if (caller instanceof Response) return caller;
-      const rec = ownOrder(c, caller);
-      if (rec instanceof Response) return rec;
-      const json = await jsonBody(c);
-      if (json instanceof Response) return json;
-      const v = validateAmend(json.value, markets.at(rec.market), rec);
-      if (!v.ok) return errorResponse(c, v.error);
-      const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
-      if (refused) return errorResponse(c, refused);
-      const { price, quantity } = v.value;
-      if ((price === 0n || price === rec.price) && (quantity === 0n || quantity === rec.remaining)) {
-        return c.json(formatOrder(markets, rec)); // nothing to change
-      }
-      // decided against the order as it is when the amend is applied (NodeState.apply)
-      return orderAnswer(
-        c,
-        await submit(markets.at(rec.market).id, caller, { kind: C.CMD_AMEND, orderId: rec.id, price, quantity }),
-        200,
-      );
-    }),
-  );
-
-  // ---- public market data ----
-
-  app.get(
-    '/v1/markets',
-    timed('/v1/markets', (c) => c.json(markets.list.map((m) => formatMarket(markets, m.index)))),
-  );
-
-  app.get(
-    '/v1/markets/:market/book',
-    timed('/v1/markets/:market/book', (c) => {
-      const down = notReady(c, false);
-      if (down) return down;
-      const m = parseMarketId(c.req.param('market'), markets, 'market');
-      if (!m.ok) return errorResponse(c, m.error);
-      const depth = parseIntParam(c.req.query('depth'), 'depth', 50, 1, 1000);
-      if (!depth.ok) return errorResponse(c, depth.error);
-      const s = deps.state();
-      const d = s.depth(m.value.index, depth.value);
-      return c.json({
-        market: m.value.id,
-        bids: formatLevels(markets, m.value.index, d.bids),
-        asks: formatLevels(markets, m.value.index, d.asks),
-        stateHash: s.stateHash().toString(16).padStart(16, '0'),
-        eventCount: s.eventCount,
-      });
-    }),
-  );
-
-  app.get(
-    '/v1/markets/:market/trades',
-    timed('/v1/markets/:market/trades', (c) => {
-      const down = notReady(c, false);
-      if (down) return down;
-      const m = parseMarketId(c.req.param('market'), markets, 'market');
-      if (!m.ok) return errorResponse(c, m.error);
-      const limit = parseIntParam(c.req.query('limit'), 'limit', 100, 1, 1000);
-      if (!limit.ok) return errorResponse(c, limit.error);
-      return c.json(
-        deps
-          .state()
-          .recentTrades(m.value.index, limit.value)
-          .map((t) => formatTrade(markets, t)),
-      );
-    }),
-  );
-
-  app.get(
-    '/v1/peers',
-    timed('/v1/peers', (c) => c.json(deps.peers?.() ?? [])),
-  );
-
-  app.get(
-    '/v1/health',
-    timed('/v1/health', (c) => {
-      const phase = deps.phase();
-      if (phase === 'starting')
-        return errorResponse(c, E.notReady('the node is still replaying its log'), { 'Retry-After': '1' });
-      return c.json({
-        status: phase === 'ready' ? 'ok' : 'stopping',
-        ...deps.health(),
-        eventCount: deps.state().eventCount,
-      });
-    }),
-  );
-
-  app.get(
-    '/metrics',
-    timed('/metrics', (c) =>
-      c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
-    ),
+  app.get('/metrics', (c) =>
+    c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
 
   app.route('/', webRoutes()); // the web page and its assets (host-common/web/)
 
-  streamRoutes(app, deps, timed);
+  streamRoutes(app, deps);
 
   // ---- everything else: 405 on known paths, 404 elsewhere, one error shape ----
 
-  const allowed: Record<string, string> = {
-    '/v1/orders': 'GET, POST',
-    '/v1/orders/batch': 'POST',
-    '/v1/orders/:id': 'GET, PATCH, DELETE',
-    '/v1/markets': 'GET',
-    '/v1/markets/:market/book': 'GET',
-    '/v1/markets/:market/trades': 'GET',
-    '/v1/markets/:market/events': 'GET',
-    '/v1/stream': 'GET',
-    '/v1/peers': 'GET',
-    '/v1/health': 'GET',
-    '/metrics': 'GET',
-    '/': 'GET',
-  };
-  for (const [path, allow] of Object.entries(allowed)) {
-    app.all(
-      path,
-      timed('method_not_allowed', (c) =>
-        errorResponse(c, E.methodNotAllowed(c.req.method, c.req.path.slice(0, 200)), { Allow: allow }),
-      ),
-    );
+  for (const [path, allow] of Object.entries(ALLOWED)) {
+    app.all(path, (c) => {
+      c.set('route', 'method_not_allowed');
+      return errorResponse(c, E.methodNotAllowed(c.req.method, c.req.path.slice(0, 200)), { Allow: allow });
+    });
   }
-  app.notFound((c) => {
-    metrics.request('not_found', c.req.method, 404, 0);
-    return errorResponse(c, E.notFound('route'));
-  });
-  app.onError((err, c) => {
-    logger.error('api: unhandled error', { error: err.message, stack: err.stack });
-    return errorResponse(c, E.internal());
-  });
+  app.notFound((c) => errorResponse(c, E.notFound('route')));
+  app.onError(internalError(logger));
   return Object.assign(app, { direct });
 }
-
-export type { ApiError };

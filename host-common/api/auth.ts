@@ -3,6 +3,7 @@
 // <data dir>/token (mode 0600) and printed once. Further owners come from --tokens.
 
 import type { Config } from '../config.ts';
+import { API_TOKEN } from '../identifiers.ts';
 import type { FileSystem } from '../ports.ts';
 
 export const TOKEN_FILE = 'token';
@@ -68,8 +69,7 @@ export async function loadTokens(config: Config, fs: FileSystem): Promise<Loaded
   const existing = await fs.readFile(file);
   if (existing !== null) {
     const token = new TextDecoder().decode(existing).trim();
-    if (!/^[A-Za-z0-9._~+/=-]+$/.test(token))
-      throw new Error(`${file} does not hold a valid token; delete it to generate a new one`);
+    if (!API_TOKEN.test(token)) throw new Error(`${file} does not hold a valid token; delete it to generate a new one`);
     if (entries.some(([t]) => t === token))
       throw new Error(`the token in ${file} is also given to another owner by --tokens`);
     entries.push([token, LOCAL_OWNER]);

@@ -8,10 +8,10 @@ import type { FetchApp } from '../ports.ts';
 import { declaredBody, hasPlainBody } from './http.ts';
 
 /** `addressOf` gives the client's IP address from what the server hands the fetch handler. */
-export function directFetch(
+export function directFetch<Rest extends unknown[]>(
   app: FetchApp,
-  addressOf: (req: Request, ...rest: any[]) => string | undefined,
-): (req: Request, ...rest: any[]) => Response | Promise<Response> {
+  addressOf: (req: Request, ...rest: Rest) => string | undefined,
+): (req: Request, ...rest: Rest) => Response | Promise<Response> {
   const direct = app.direct ?? {};
   return (req, ...rest) => {
     const route = direct[`${req.method} ${pathOf(req.url)}`];

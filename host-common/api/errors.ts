@@ -1,6 +1,6 @@
 // The API's errors as values: status, snake_case code, human message and, when one field
 // is at fault, its JSON path. Every error response of the node has this one shape
-// (API.md, Errors), and the core's numbered reject reasons map to names in one place here.
+// (docs/api.md, Errors), and the core's numbered reject reasons map to names in one place here.
 
 import * as C from '../../core-as/codes.ts';
 import { rejectName } from '../../core-as/names.ts';

@@ -1,14 +1,17 @@
-// The API's JSON shapes (API.md): integers inside become decimal strings with the market's
+// The API's JSON shapes (docs/api.md): integers inside become decimal strings with the market's
 // decimals, codes become names, milliseconds become ISO-8601 UTC strings.
 
 import * as C from '../../core-as/codes.ts';
-import { STP_NAMES } from '../../core-as/names.ts';
+import { STP_NAMES, TIF_NAMES, TYPE_NAMES } from '../../core-as/names.ts';
 import type { Markets } from '../markets.ts';
+import { orderIdHex } from '../sequencer/envelope.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
 
-const TIF_NAMES = ['GTC', 'IOC', 'FOK'];
-const TYPE_NAMES = ['limit', 'market', 'stop_limit', 'stop_market'] as const;
+/** Time in force as the API writes it: the core's names in upper case (GTC, IOC, FOK). */
+export const TIME_IN_FORCE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(TIF_NAMES).map(([code, name]) => [code, name.toUpperCase()]),
+);
 
 export interface OrderJson {
   id: string;
@@ -16,7 +19,7 @@ export interface OrderJson {
   market: string;
   owner: string;
   side: 'buy' | 'sell';
-  type: (typeof TYPE_NAMES)[number];
+  type: 'limit' | 'market' | 'stop_limit' | 'stop_market';
   /** The price it works at now: moved by an amend, or the stop leg's once an OCO triggered. */
   price?: string;
   stopPrice?: string;
@@ -69,7 +72,7 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
     market: m.id,
     owner: o.owner,
     side: sideName(o.side),
-    type: TYPE_NAMES[o.type] ?? 'limit',
+    type: (TYPE_NAMES[o.type] ?? 'limit') as OrderJson['type'],
     ...(o.price > 0n ? { price: markets.price(m, o.price) } : {}),
     ...(o.stopPrice > 0n ? { stopPrice: markets.price(m, o.stopPrice) } : {}),
     ...(o.ocoState !== null
@@ -87,7 +90,7 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
     ...(o.display > 0n ? { displayQuantity: markets.quantity(m, o.display) } : {}),
     status: o.status,
     ...(o.reason !== null ? (o.status === 'rejected' ? { rejectReason: o.reason } : { cancelReason: o.reason }) : {}),
-    timeInForce: TIF_NAMES[o.tif] ?? String(o.tif),
+    timeInForce: TIME_IN_FORCE_NAMES[o.tif] ?? String(o.tif),
     postOnly: o.postOnly,
     selfTradePrevention: STP_NAMES[o.stp] ?? String(o.stp),
     ...(o.expiresAt > 0 ? { expiresAt: new Date(o.expiresAt).toISOString() } : {}),
@@ -100,7 +103,7 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
 
 /**
  * A single node hears every member of its markets (itself) at once, so its trades are final
- * on arrival; the network will report them tentative until finality (DESIGN.md).
+ * on arrival; the network will report them tentative until finality (docs/api.md, Shapes).
  */
 export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson['status'] = 'final'): TradeJson {
   const m = markets.at(t.market);
@@ -110,8 +113,8 @@ export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson[
     price: markets.price(m, t.price),
     quantity: markets.quantity(m, t.quantity),
     takerSide: sideName(t.takerSide),
-    takerOrderId: t.takerOrderId.toString(16).padStart(16, '0'),
-    makerOrderId: t.makerOrderId.toString(16).padStart(16, '0'),
+    takerOrderId: orderIdHex(t.takerOrderId),
+    makerOrderId: orderIdHex(t.makerOrderId),
     status,
     time: iso(t.time),
   };
@@ -131,3 +134,6 @@ export function formatMarket(markets: Markets, index: number) {
   const m = markets.at(index);
   return { id: m.id, base: m.base, quote: m.quote, tickSize: m.tickSize, lotSize: m.lotSize };
 }
+
+/** The state hash as the API shows it: 16 lowercase hex digits, like an order id. */
+export const stateHashHex = (hash: bigint): string => orderIdHex(hash);

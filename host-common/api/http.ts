@@ -106,3 +106,24 @@ export async function readBody(
   }
   return decode(all);
 }
+
+/**
+ * One page of a list, newest first: the first `limit` of `items` (fetched one longer), and
+ * when there are more, `Link: <this request with before=<last id>>; rel="next"`.
+ */
+export function pageAnswer<T>(
+  c: Context,
+  items: T[],
+  limit: number,
+  idOf: (item: T) => string,
+  format: (item: T) => unknown,
+): Response {
+  const shown = items.length > limit ? items.slice(0, limit) : items;
+  if (items.length > limit) {
+    const next = new URL(c.req.url);
+    next.searchParams.set('before', idOf(shown[shown.length - 1]));
+    next.searchParams.set('limit', String(limit));
+    c.header('Link', `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  return c.json(shown.map(format));
+}

@@ -2,14 +2,14 @@
 // market, order updates per owner. The state calls it (as its StateObserver) after each
 // applied batch; each message is serialised once, whoever many subscribers get it.
 //
-// Push shape (API.md): {channel, market, data}. Book: a "snapshot" on subscribe, then
+// Push shape (docs/api.md, Streams): {channel, market, data}. Book: a "snapshot" on subscribe, then
 // "delta"s listing only the changed levels, a level whose quantity is "0" is gone.
 
 import type { Markets } from '../markets.ts';
 import type { NodeState, StateObserver } from '../state/node-state.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
-import { formatLevels, formatOrder, formatTrade } from './format.ts';
+import { formatLevels, formatOrder, formatTrade, stateHashHex } from './format.ts';
 
 export interface Subscriber {
   /** Sends one message; must not throw (a closed connection drops it). */
@@ -53,7 +53,7 @@ export class Hub implements StateObserver {
         type: 'snapshot',
         bids: formatLevels(this.markets, market, d.bids),
         asks: formatLevels(this.markets, market, d.asks),
-        stateHash: s.stateHash().toString(16).padStart(16, '0'),
+        stateHash: stateHashHex(s.stateHash()),
         eventCount: s.eventCount,
       },
     });
@@ -63,15 +63,24 @@ export class Hub implements StateObserver {
     this.all.add(sub);
     if (channel === 'orders') {
       let subs = this.orderSubs.get(owner!);
-      if (!subs) this.orderSubs.set(owner!, (subs = new Map()));
+      if (!subs) {
+        subs = new Map();
+        this.orderSubs.set(owner!, subs);
+      }
       let ms = subs.get(sub);
-      if (!ms) subs.set(sub, (ms = new Set()));
+      if (!ms) {
+        ms = new Set();
+        subs.set(sub, ms);
+      }
       ms.add(market);
       return;
     }
     const map = channel === 'book' ? this.bookSubs : this.tradeSubs;
     let set = map.get(market!);
-    if (!set) map.set(market!, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      map.set(market!, set);
+    }
     if (channel === 'book' && !set.has(sub)) sub.send(this.bookSnapshot(market!));
     set.add(sub);
   }

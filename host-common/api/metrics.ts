@@ -99,6 +99,6 @@ export class Metrics {
         out.push(`${g.name}${labelText(g.labels ?? {})} ${g.value}`);
       }
     }
-    return out.join('\n') + '\n';
+    return `${out.join('\n')}\n`;
   }
 }

@@ -1,5 +1,5 @@
 // A token bucket per API token: `rate` requests per second on average, bursts up to
-// `burst`. Over the limit the API answers 429 with Retry-After (API.md).
+// `burst`. Over the limit the API answers 429 with Retry-After (docs/api.md).
 
 export class RateLimiter {
   readonly rate: number;

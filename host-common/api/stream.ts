@@ -5,19 +5,34 @@
 
 import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { AppDeps } from './app.ts';
+import type { Markets } from '../markets.ts';
+import type { HttpPort } from '../ports.ts';
+import type { AuthFailures } from './auth-failures.ts';
+import type { Tokens } from './auth.ts';
 import { E, errorBody } from './errors.ts';
 import { errorResponse } from './http.ts';
-import type { Channel, Subscriber } from './hub.ts';
+import type { Channel, Hub, Subscriber } from './hub.ts';
+import type { ApiEnv, Phase } from './middleware.ts';
 import { parseMarketId, parseStreamMessage } from './validate.ts';
 
-type Handler = (c: Context) => Response | Promise<Response>;
+/** What the streams need of the node. */
+export interface StreamDeps {
+  hub: Hub;
+  markets: Markets;
+  tokens: Tokens;
+  peerId: string;
+  phase: () => Phase;
+  upgradeWebSocket: HttpPort['upgradeWebSocket'];
+  /** Failed authentications per client address (auth-failures.ts); none: not limited. */
+  authFailures?: AuthFailures;
+  /** The client's address behind a Hono context (HttpPort.clientAddress). */
+  clientAddress?: HttpPort['clientAddress'];
+  now?: () => number;
+}
 
 /** Subscriptions one WebSocket may hold. */
 const MAX_SUBSCRIPTIONS = 64;
 const SSE_KEEPALIVE_MS = 15_000;
-/** Context variable: the owner named by the upgrade request's Authorization header. */
-const OWNER_KEY = 'meshbookStreamOwner';
 
 /** A subscriber that lets this much pile up unread is cut off rather than growing the node's memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -38,12 +53,12 @@ function buffered(socket: WsLike): number {
   return 0;
 }
 
-export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h: Handler) => Handler): void {
+export function streamRoutes(app: Hono<ApiEnv>, deps: StreamDeps): void {
   const { hub, markets } = deps;
 
   const ws = deps.upgradeWebSocket((c: Context) => {
     // set by the route below before upgrading
-    const headerOwner = ((c.get as (key: string) => unknown)(OWNER_KEY) as string | undefined) ?? null;
+    const headerOwner = (c as Context<ApiEnv>).get('streamOwner') ?? null;
     const address = deps.clientAddress?.(c) ?? 'unknown';
     let sub: Subscriber | null = null;
     const subs = new Map<string, { channel: Channel; market: number | null; owner: string | null }>();
@@ -88,7 +103,8 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
           const blocked = token !== null ? (deps.authFailures?.blocked(address, deps.now?.() ?? Date.now()) ?? 0) : 0;
           if (blocked > 0) return reply(socket, errorBody(E.rateLimited(blocked)));
           const name = token !== null ? (deps.tokens.ownerOfToken(token)?.owner ?? null) : headerOwner;
-          if (name === null && token !== null) deps.authFailures?.fail(address, deps.now?.() ?? Date.now(), '/v1/stream');
+          if (name === null && token !== null)
+            deps.authFailures?.fail(address, deps.now?.() ?? Date.now(), '/v1/stream');
           if (name === null)
             return reply(
               socket,
@@ -136,76 +152,70 @@ export function streamRoutes(app: Hono, deps: AppDeps, timed: (route: string, h:
     };
   });
 
-  app.get(
-    '/v1/stream',
-    timed('/v1/stream', async (c) => {
-      if (deps.phase() !== 'ready')
-        return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
-      if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-        return errorResponse(
-          c,
-          {
-            status: 426,
-            code: 'upgrade_required',
-            message: 'this is a WebSocket endpoint; connect with a WebSocket client',
-          },
-          { Upgrade: 'websocket' },
-        );
+  app.get('/v1/stream', async (c) => {
+    if (deps.phase() !== 'ready')
+      return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      return errorResponse(
+        c,
+        {
+          status: 426,
+          code: 'upgrade_required',
+          message: 'this is a WebSocket endpoint; connect with a WebSocket client',
+        },
+        { Upgrade: 'websocket' },
+      );
+    }
+    const header = c.req.header('authorization');
+    let owner: string | null = null;
+    if (header !== undefined) {
+      const address = deps.clientAddress?.(c) ?? 'unknown';
+      const blocked = deps.authFailures?.blocked(address, deps.now?.() ?? Date.now()) ?? 0;
+      if (blocked > 0) return errorResponse(c, E.rateLimited(blocked), { 'Retry-After': String(blocked) });
+      const who = deps.tokens.ownerOf(header);
+      if (!who) {
+        deps.authFailures?.fail(address, deps.now?.() ?? Date.now(), '/v1/stream');
+        return errorResponse(c, E.unauthorized());
       }
-      const header = c.req.header('authorization');
-      let owner: string | null = null;
-      if (header !== undefined) {
-        const address = deps.clientAddress?.(c) ?? 'unknown';
-        const blocked = deps.authFailures?.blocked(address, deps.now?.() ?? Date.now()) ?? 0;
-        if (blocked > 0) return errorResponse(c, E.rateLimited(blocked), { 'Retry-After': String(blocked) });
-        const who = deps.tokens.ownerOf(header);
-        if (!who) {
-          deps.authFailures?.fail(address, deps.now?.() ?? Date.now(), '/v1/stream');
-          return errorResponse(c, E.unauthorized());
-        }
-        owner = who.owner;
-      }
-      (c.set as (key: string, value: unknown) => void)(OWNER_KEY, owner ?? undefined);
-      const res = await ws(c, async () => {});
-      return res ?? errorResponse(c, { status: 400, code: 'upgrade_failed', message: 'the WebSocket upgrade failed' });
-    }),
-  );
+      owner = who.owner;
+    }
+    c.set('streamOwner', owner);
+    const res = await ws(c, async () => {});
+    return res ?? errorResponse(c, { status: 400, code: 'upgrade_failed', message: 'the WebSocket upgrade failed' });
+  });
 
-  app.get(
-    '/v1/markets/:market/events',
-    timed('/v1/markets/:market/events', (c) => {
-      if (deps.phase() !== 'ready')
-        return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
-      const m = parseMarketId(c.req.param('market'), markets, 'market');
-      if (!m.ok) return errorResponse(c, m.error);
-      const market = m.value.index;
-      return streamSSE(c, async (stream) => {
-        let end!: () => void;
-        const ended = new Promise<void>((resolve) => (end = resolve));
-        let pending = 0;
-        const sub: Subscriber = {
-          send: (text) => {
-            if (pending > MAX_PENDING_SSE_WRITES) return end(); // a reader this slow is cut off
-            // the channel is the event name; it is the first field of every push
-            const channel = text.startsWith('{"channel":"book"') ? 'book' : 'trades';
-            pending++;
-            stream.writeSSE({ event: channel, data: text }).then(() => pending--, end);
-          },
-          close: () => end(),
-        };
-        stream.onAbort(() => end());
-        const keepAlive = setInterval(() => {
-          stream.write(': keep-alive\n\n').catch(end);
-        }, SSE_KEEPALIVE_MS);
-        hub.subscribe(sub, 'book', market, null);
-        hub.subscribe(sub, 'trades', market, null);
-        try {
-          await ended;
-        } finally {
-          clearInterval(keepAlive);
-          hub.remove(sub);
-        }
-      });
-    }),
-  );
+  app.get('/v1/markets/:market/events', (c) => {
+    if (deps.phase() !== 'ready')
+      return errorResponse(c, E.notReady('the node is not serving streams right now'), { 'Retry-After': '1' });
+    const m = parseMarketId(c.req.param('market'), markets, 'market');
+    if (!m.ok) return errorResponse(c, m.error);
+    const market = m.value.index;
+    return streamSSE(c, async (stream) => {
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => (end = resolve));
+      let pending = 0;
+      const sub: Subscriber = {
+        send: (text) => {
+          if (pending > MAX_PENDING_SSE_WRITES) return end(); // a reader this slow is cut off
+          // the channel is the event name; it is the first field of every push
+          const channel = text.startsWith('{"channel":"book"') ? 'book' : 'trades';
+          pending++;
+          stream.writeSSE({ event: channel, data: text }).then(() => pending--, end);
+        },
+        close: () => end(),
+      };
+      stream.onAbort(() => end());
+      const keepAlive = setInterval(() => {
+        stream.write(': keep-alive\n\n').catch(end);
+      }, SSE_KEEPALIVE_MS);
+      hub.subscribe(sub, 'book', market, null);
+      hub.subscribe(sub, 'trades', market, null);
+      try {
+        await ended;
+      } finally {
+        clearInterval(keepAlive);
+        hub.remove(sub);
+      }
+    });
+  });
 }

@@ -5,17 +5,17 @@
 // digits and bigint, never a float. Nothing that fails here reaches the sequencer or the core.
 
 import * as C from '../../core-as/codes.ts';
+import { codesOf, SIDE_NAMES, STP_NAMES, TYPE_NAMES } from '../../core-as/names.ts';
+import { CLIENT_ORDER_ID, MARKET_ID, ORDER_ID } from '../identifiers.ts';
 import type { Market, Markets } from '../markets.ts';
 import { MAX_TIME_MS } from '../sequencer/envelope.ts';
 import { type ApiError, fail, ok, type Result } from './errors.ts';
+import { TIME_IN_FORCE_NAMES } from './format.ts';
 
 export const I64_MAX = (1n << 63n) - 1n;
 /** Longer amount strings are refused before any bigint work (a 10k-digit string costs time). */
 const MAX_AMOUNT_CHARS = 64;
 const DECIMAL_RE = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
-const MARKET_ID_RE = /^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$/;
-const CLIENT_ORDER_ID_RE = /^[A-Za-z0-9._:\/-]{1,64}$/;
-const ORDER_ID_RE = /^[0-9a-fA-F]{16}$/;
 
 export interface PlaceIntent {
   market: Market;
@@ -47,7 +47,18 @@ export interface OrdersQuery {
   market: Market | null;
   status: OrderStatusFilter;
   limit: number;
+  /** The page continues after this order (the last of the page before), or starts at the newest. */
+  before: { id: bigint; hex: string } | null;
 }
+
+export interface TradesQuery {
+  limit: number;
+  /** The page continues after this trade id, or starts at the newest. */
+  before: string | null;
+}
+
+/** Most items on one page of a list (GET /v1/orders, GET /v1/markets/:market/trades). */
+export const MAX_PAGE = 1000;
 
 export interface StreamRequest {
   op: 'subscribe' | 'unsubscribe';
@@ -56,20 +67,11 @@ export interface StreamRequest {
   token: string | null;
 }
 
-const SIDES: Record<string, number> = { buy: C.SIDE_BUY, sell: C.SIDE_SELL };
-const TYPES: Record<string, number> = {
-  limit: C.TYPE_LIMIT,
-  market: C.TYPE_MARKET,
-  stop_limit: C.TYPE_STOP_LIMIT,
-  stop_market: C.TYPE_STOP_MARKET,
-};
-const TIFS: Record<string, number> = { GTC: C.TIF_GTC, IOC: C.TIF_IOC, FOK: C.TIF_FOK };
-const STPS: Record<string, number> = {
-  cancel_resting: C.STP_CANCEL_RESTING,
-  cancel_incoming: C.STP_CANCEL_INCOMING,
-  cancel_both: C.STP_CANCEL_BOTH,
-  decrement: C.STP_DECREMENT,
-};
+// the API's names of the core's codes (core-as/names.ts); time in force is upper case here
+const SIDES = codesOf(SIDE_NAMES);
+const TYPES = codesOf(TYPE_NAMES);
+const TIFS = codesOf(TIME_IN_FORCE_NAMES);
+const STPS = codesOf(STP_NAMES);
 
 const PLACE_FIELDS = new Set([
   'market',
@@ -207,7 +209,7 @@ export function parseMarketId(value: unknown, markets: Markets, field?: string):
   if (value === undefined || value === null) return bad('missing_field', `${name} is required`, field);
   if (typeof value !== 'string')
     return bad('invalid_type', `${name} must be a string such as "BTC-USD", got ${describe(value)}`, field);
-  if (!MARKET_ID_RE.test(value)) return bad('invalid_value', `${name} must be a market id such as "BTC-USD"`, field);
+  if (!MARKET_ID.test(value)) return bad('invalid_value', `${name} must be a market id such as "BTC-USD"`, field);
   const m = markets.get(value);
   return m ? ok(m) : fail(404, 'market_not_found', `unknown market ${JSON.stringify(value)}`, field);
 }
@@ -322,7 +324,7 @@ export function validatePlace(body: unknown, markets: Markets, now: number = Dat
   if (rawCid !== undefined) {
     if (typeof rawCid !== 'string')
       return bad('invalid_type', `clientOrderId must be a string, got ${describe(rawCid)}`, 'clientOrderId');
-    if (!CLIENT_ORDER_ID_RE.test(rawCid)) {
+    if (!CLIENT_ORDER_ID.test(rawCid)) {
       return bad(
         'invalid_value',
         'clientOrderId must be 1..64 characters of letters, digits and . _ : / -',
@@ -542,7 +544,7 @@ export function validateAmend(
 
 /** An order id as the API shows it: 16 hex digits (the first 8 bytes of its envelope id). */
 export function parseOrderId(raw: string): Result<{ id: bigint; hex: string }> {
-  if (!ORDER_ID_RE.test(raw)) return bad('invalid_value', 'an order id is 16 hexadecimal digits', 'id');
+  if (!ORDER_ID.test(raw)) return bad('invalid_value', 'an order id is 16 hexadecimal digits', 'id');
   const hex = raw.toLowerCase();
   return ok({ id: BigInt(`0x${hex}`), hex });
 }
@@ -586,9 +588,27 @@ export function parseOrdersQuery(q: Record<string, string | undefined>, markets:
   if (!STATUS_FILTERS.has(status)) {
     return bad('invalid_value', `status must be one of ${[...STATUS_FILTERS].join(', ')}`, 'status');
   }
-  const limit = parseIntParam(q.limit, 'limit', 100, 1, 1000);
+  const limit = parseIntParam(q.limit, 'limit', 100, 1, MAX_PAGE);
   if (!limit.ok) return limit;
-  return ok({ market, status: status as OrderStatusFilter, limit: limit.value });
+  let before: OrdersQuery['before'] = null;
+  if (q.before !== undefined && q.before !== '') {
+    const id = parseOrderId(q.before);
+    if (!id.ok) return bad('invalid_value', 'before is the id of an order: 16 hexadecimal digits', 'before');
+    before = id.value;
+  }
+  return ok({ market, status: status as OrderStatusFilter, limit: limit.value, before });
+}
+
+const TRADE_ID_RE = /^[0-9a-fA-F]{16}-[0-9]{1,10}$/;
+
+/** GET /v1/markets/:market/trades?limit=&before= */
+export function parseTradesQuery(q: Record<string, string | undefined>): Result<TradesQuery> {
+  const limit = parseIntParam(q.limit, 'limit', 100, 1, MAX_PAGE);
+  if (!limit.ok) return limit;
+  if (q.before === undefined || q.before === '') return ok({ limit: limit.value, before: null });
+  if (!TRADE_ID_RE.test(q.before))
+    return bad('invalid_value', 'before is the id of a trade: <16 hexadecimal digits>-<number>', 'before');
+  return ok({ limit: limit.value, before: q.before.toLowerCase() });
 }
 
 const STREAM_FIELDS = new Set(['op', 'channel', 'market', 'token']);

@@ -48,6 +48,7 @@
 import * as C from '../../core-as/codes.ts';
 import { sha256 } from './hash.ts';
 import { batchMessage, HASH_BYTES, MAX_BATCH, proofLength, rootOf } from './merkle.ts';
+import { CLIENT_ORDER_ID, MARKET_ID, OWNER_NAME } from '../identifiers.ts';
 
 export const ENVELOPE_VERSION = 3;
 /** The kind of a time event (version 3 only): not a core command, it carries only its time. */
@@ -85,9 +86,6 @@ const U64_MAX = (1n << 64n) - 1n;
 const I64_MAX = (1n << 63n) - 1n;
 /** The last millisecond a JavaScript Date can show: times beyond it could not be formatted. */
 export const MAX_TIME_MS = 8_640_000_000_000_000n;
-const OWNER_RE = /^[A-Za-z0-9_.-]{1,64}$/;
-const MARKET_RE = /^[A-Za-z0-9]{1,16}-[A-Za-z0-9]{1,16}$/;
-const CID_RE = /^[A-Za-z0-9._:\/-]{0,64}$/;
 
 export interface PlaceBody {
   kind: typeof C.CMD_PLACE;
@@ -186,8 +184,8 @@ function bodySize(b: Body): number {
 
 /** The canonical unsigned bytes; throws EnvelopeError on a field out of range. */
 export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
-  if (!MARKET_RE.test(e.market)) throw new EnvelopeError(`bad market id ${JSON.stringify(e.market)}`);
-  if (!OWNER_RE.test(e.owner)) throw new EnvelopeError(`bad owner ${JSON.stringify(e.owner)}`);
+  if (!MARKET_ID.test(e.market)) throw new EnvelopeError(`bad market id ${JSON.stringify(e.market)}`);
+  if (!OWNER_NAME.test(e.owner)) throw new EnvelopeError(`bad owner ${JSON.stringify(e.owner)}`);
   if (e.origin.length !== PUBLIC_KEY_BYTES) throw new EnvelopeError('origin must be a 32-byte public key');
   if (e.clock.length > 255) throw new EnvelopeError('vector clock too long');
   const size = 2 + 1 + e.market.length + 32 + 24 + 1 + e.owner.length + 1 + e.clock.length * 16 + bodySize(e.body);
@@ -277,7 +275,7 @@ function validPlace(b: PlaceBody, version: number): boolean {
     b.quantity >= 1n &&
     b.quantity <= I64_MAX &&
     extrasOk &&
-    CID_RE.test(b.clientOrderId)
+    (b.clientOrderId === '' || CLIENT_ORDER_ID.test(b.clientOrderId)) // '': none
   );
 }
 
@@ -388,7 +386,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const lastKind = version === ENVELOPE_V1 ? C.CMD_REDUCE : version === ENVELOPE_V2 ? C.CMD_AMEND : KIND_TIME;
   if (kind < C.CMD_PLACE || kind > lastKind) throw new EnvelopeError(`unknown kind ${kind}`);
   const market = str(33, 1);
-  if (!MARKET_RE.test(market)) throw new EnvelopeError('bad market id');
+  if (!MARKET_ID.test(market)) throw new EnvelopeError('bad market id');
   need(32 + 24);
   const origin = bytes.slice(p, p + 32);
   p += 32;
@@ -399,7 +397,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   if (seq < 1n || lamport < 1n || time < 0n || time > MAX_TIME_MS)
     throw new EnvelopeError('seq, lamport or time out of range');
   const owner = str(64, 1);
-  if (!OWNER_RE.test(owner)) throw new EnvelopeError('bad owner');
+  if (!OWNER_NAME.test(owner)) throw new EnvelopeError('bad owner');
   need(1);
   const k = bytes[p++];
   need(k * 16);

@@ -33,7 +33,7 @@ export function base58btc(bytes: Uint8Array): string {
     s = ALPHABET[Number(n % 58n)] + s;
     n /= 58n;
   }
-  for (let i = 0; i < bytes.length && bytes[i] === 0; i++) s = '1' + s;
+  for (let i = 0; i < bytes.length && bytes[i] === 0; i++) s = `1${s}`;
   return s;
 }
 

@@ -17,6 +17,7 @@
 // of every kept order, ~40% of the encoding's time). Version 2 (80-byte orders, from before
 // advanced orders, finished as indexes) is read too: its orders are plain, shown in full.
 
+import { orderIdHex } from '../sequencer/envelope.ts';
 import type { OcoState, OrderRecord, OrderStatus } from './order-table.ts';
 import type { TradeRecord } from './trades.ts';
 
@@ -244,7 +245,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     // the keys in the order NodeState creates them, so a restored table prints the same
     orders[i] = {
       id,
-      hex: id.toString(16).padStart(16, '0'),
+      hex: orderIdHex(id),
       market: dv.getUint16(q + 64, true),
       owner: str(dv.getUint32(q + 56, true))!,
       clientOrderId: str(dv.getUint32(q + 60, true)),
@@ -300,7 +301,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
       const q = tbase + i * TRADE_BYTES;
       const taker = dv.getBigUint64(q, true);
       ring[i] = {
-        id: `${taker.toString(16).padStart(16, '0')}-${dv.getUint32(q + 40, true)}`,
+        id: `${orderIdHex(taker)}-${dv.getUint32(q + 40, true)}`,
         market: m,
         price: dv.getBigInt64(q + 16, true),
         quantity: dv.getBigInt64(q + 24, true),

@@ -173,7 +173,10 @@ export function applyEvents(
           end(t, rec, time, change);
           if (entering?.rec === rec) entering.done = true;
           if (rec.id === p.id) p.rec = rec;
-          else if (ev.reason === C.DONE_SELF_TRADE && rec.owner === p.owner) (p.selfTradeCancelled ??= []).push(rec.id);
+          else if (ev.reason === C.DONE_SELF_TRADE && rec.owner === p.owner) {
+            p.selfTradeCancelled ??= [];
+            p.selfTradeCancelled.push(rec.id);
+          }
           break;
         }
         case C.EV_REDUCED: {

@@ -160,8 +160,9 @@ export class NodeState {
     return this.engine.depth(market, levels);
   }
 
-  recentTrades(market: number, limit: number): TradeRecord[] {
-    return this.trades[market].newest(limit);
+  /** The market's trades, newest first; `before`: only those older than that trade (TradeRing.newest). */
+  recentTrades(market: number, limit: number, before: string | null = null): TradeRecord[] {
+    return this.trades[market].newest(limit, before);
   }
 
   restingOrders(): number {

@@ -60,6 +60,10 @@ export class OrderTable {
   private readonly openByOwner = new Map<string, OwnerIds>();
   // owner \0 clientOrderId → id, for every order kept
   private readonly byClientId = new Map<string, bigint>();
+  // id → creation rank (increasing with every order added), for every order kept: where a
+  // page of list() that continues after an order starts, however the lists changed meanwhile
+  private readonly rank = new Map<bigint, number>();
+  private nextRank = 0;
   // finished ids, oldest first, from `head` on
   private finished: bigint[] = [];
   private head = 0;
@@ -92,8 +96,10 @@ export class OrderTable {
 
   add(o: OrderRecord): void {
     this.orders.set(o.id, o);
-    push(this.byOwner, o.owner, o.id);
-    if (isLive(o.status)) push(this.openByOwner, o.owner, o.id);
+    const rank = this.nextRank++;
+    this.rank.set(o.id, rank);
+    push(this.byOwner, o.owner, o.id, rank);
+    if (isLive(o.status)) push(this.openByOwner, o.owner, o.id, rank);
     if (o.expiresAt > 0 && isLive(o.status)) this.expiries.push(o.expiresAt, o.id);
     if (o.clientOrderId !== null) this.byClientId.set(OrderTable.clientKey(o.owner, o.clientOrderId), o.id);
   }
@@ -116,6 +122,7 @@ export class OrderTable {
     const o = this.orders.get(id);
     if (!o) return;
     this.orders.delete(id);
+    this.rank.delete(id);
     leave(this.byOwner, o.owner, (x) => this.orders.has(x));
     if (o.clientOrderId !== null) {
       const key = OrderTable.clientKey(o.owner, o.clientOrderId);
@@ -123,11 +130,30 @@ export class OrderTable {
     }
   }
 
-  /** An owner's orders, newest first, filtered; at most `limit`. `openOnly`: the live ones (open, partially filled, pending). */
-  list(owner: string, filter: (o: OrderRecord) => boolean, openOnly: boolean, limit: number): OrderRecord[] {
-    const all = (openOnly ? this.openByOwner : this.byOwner).get(owner)?.ids ?? [];
+  /**
+   * An owner's orders, newest first, filtered; at most `limit`. `openOnly`: the live ones (open,
+   * partially filled, pending). `before`: only orders created before that one (an order the
+   * table keeps, see get(); none otherwise), so pages that each continue after the last order of the one before list every
+   * order once, whatever was added or finished between them.
+   */
+  list(
+    owner: string,
+    filter: (o: OrderRecord) => boolean,
+    openOnly: boolean,
+    limit: number,
+    before: bigint | null = null,
+  ): OrderRecord[] {
+    const list = (openOnly ? this.openByOwner : this.byOwner).get(owner);
+    if (!list) return [];
+    const all = list.ids;
+    let start = all.length - 1;
+    if (before !== null) {
+      const rank = this.rank.get(before);
+      if (rank === undefined) return [];
+      start = firstAtLeast(list.ranks, rank) - 1;
+    }
     const out: OrderRecord[] = [];
-    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+    for (let i = start; i >= 0 && out.length < limit; i--) {
       const o = this.orders.get(all[i]);
       if (o && (!openOnly || isLive(o.status)) && filter(o)) out.push(o); // ids that left are skipped
     }
@@ -158,13 +184,28 @@ export class OrderTable {
 
 interface OwnerIds {
   ids: bigint[];
+  ranks: number[]; // ids[i]'s creation rank: increasing
   stale: number;
 }
 
-function push(map: Map<string, OwnerIds>, owner: string, id: bigint): void {
+function push(map: Map<string, OwnerIds>, owner: string, id: bigint, rank: number): void {
   const list = map.get(owner);
-  if (list) list.ids.push(id);
-  else map.set(owner, { ids: [id], stale: 0 });
+  if (list) {
+    list.ids.push(id);
+    list.ranks.push(rank);
+  } else map.set(owner, { ids: [id], ranks: [rank], stale: 0 });
+}
+
+/** The first index whose value is at least `value`, in an increasing array (its length if none). */
+function firstAtLeast(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** One of the owner's ids left the list: sweeps it once half are stale (or all may be), drops it when empty. */
@@ -173,7 +214,15 @@ function leave(map: Map<string, OwnerIds>, owner: string, stays: (id: bigint) =>
   if (!list) return;
   list.stale++;
   if (list.stale * 2 > list.ids.length && (list.stale > 64 || list.stale >= list.ids.length)) {
-    list.ids = list.ids.filter(stays);
+    const ids: bigint[] = [];
+    const ranks: number[] = [];
+    for (let i = 0; i < list.ids.length; i++) {
+      if (!stays(list.ids[i])) continue;
+      ids.push(list.ids[i]);
+      ranks.push(list.ranks[i]);
+    }
+    list.ids = ids;
+    list.ranks = ranks;
     list.stale = 0;
     if (list.ids.length === 0) map.delete(owner);
   }

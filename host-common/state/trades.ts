@@ -29,15 +29,21 @@ export class TradeRing {
     this.next = (this.next + 1) % this.capacity;
   }
 
-  /** Newest first, at most `limit`. */
-  newest(limit: number): TradeRecord[] {
+  /**
+   * Newest first, at most `limit`. `before`: only trades older than the trade with that id;
+   * none when the ring no longer holds it (everything older has left the ring too).
+   */
+  newest(limit: number, before: string | null = null): TradeRecord[] {
     const n = this.items.length;
     const out: TradeRecord[] = [];
-    for (let k = 0; k < Math.min(limit, n); k++) {
-      // the newest sits just before `next` once the ring has wrapped
-      const i = ((((n < this.capacity ? n : this.next) - 1 - k) % n) + n) % n;
-      out.push(this.items[i]);
+    // the newest sits just before `next` once the ring has wrapped
+    const at = (k: number) => this.items[((((n < this.capacity ? n : this.next) - 1 - k) % n) + n) % n];
+    let k = 0;
+    if (before !== null) {
+      while (k < n && at(k).id !== before) k++;
+      k++;
     }
+    for (; k < n && out.length < limit; k++) out.push(at(k));
     return out;
   }
 

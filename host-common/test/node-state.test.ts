@@ -26,7 +26,7 @@ import { rng } from './process/fuzz-gen.ts';
 
 const wasm = readWasm('release');
 const cfg = parseConfig(['--markets', 'BTC-USD:0.01:0.00000001,ETH-USD:0.01:0.001'], {});
-if (!cfg.ok || cfg.help) throw new Error('config');
+if (!cfg.ok || cfg.help || !('config' in cfg)) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const origin = new Uint8Array(32).fill(9);
 
@@ -554,7 +554,9 @@ describe('NodeState', () => {
     s.apply(more);
     expect(s.orders.size).toBe(3);
     expect(s.orders.get(orderIdOf(places[0].id))).toBeUndefined();
-    const again = s.apply([envelope(20, 'BTC-USD', 'alice', { ...(places[0].body as never), clientOrderId: 'k0' })]);
+    const again = s.apply([
+      envelope(20, 'BTC-USD', 'alice', { ...(places[0].body as PlaceBody), clientOrderId: 'k0' }),
+    ]);
     expect(again[0].ok).toBe(true);
   });
 });

@@ -108,7 +108,10 @@ describe('direct routes over web Requests (Deno, Bun)', () => {
     const fetch = directFetch(
       {
         ...app,
-        fetch: (req: Request) => (passed++, app.fetch(req)),
+        fetch: (req: Request) => {
+          passed++;
+          return app.fetch(req);
+        },
         request: app.request,
         direct: app.direct,
       },
@@ -146,7 +149,10 @@ describe('direct routes over web Requests (Deno, Bun)', () => {
       ).status,
     ).toBe(200);
     const stream = new ReadableStream({
-      start: (c) => (c.enqueue(new TextEncoder().encode(JSON.stringify(order('100.00')))), c.close()),
+      start: (c) => {
+        c.enqueue(new TextEncoder().encode(JSON.stringify(order('100.00'))));
+        c.close();
+      },
     });
     const chunked = await fetch(
       new Request('http://127.0.0.1:1/v1/orders', {

@@ -1,5 +1,6 @@
-// The order table on its own: listing an owner's orders newest first, forgetting the oldest
-// finished past the limit (live orders always stay), and the owner lists swept as they go stale.
+// The order table on its own: listing an owner's orders newest first (and page by page after a
+// cursor), forgetting the oldest finished past the limit (live orders always stay), and the
+// owner lists swept as they go stale.
 
 import { describe, expect, it } from 'vitest';
 import { copyOrder, OrderTable, type OrderRecord } from '../state/order-table.ts';
@@ -82,5 +83,47 @@ describe('order table', () => {
     expect(t.list('dave@p', () => true, false, 10)).toEqual([]);
     t.add(order(201, 'dave@p'));
     expect(t.list('dave@p', () => true, false, 10).map((o) => o.id)).toEqual([201n]);
+  });
+  it('continues a list after its cursor, whatever finished or was swept in between, and after a restore', () => {
+    const t = new OrderTable(1_000);
+    const all: OrderRecord[] = [];
+    // ids that do not follow creation order: the cursor is a position, not an id comparison
+    for (let i = 1; i <= 600; i++) {
+      const o = order(((i * 7919) % 10_007) + 1, 'erin@p');
+      t.add(o);
+      all.push(o);
+    }
+    const page = (before: bigint | null, limit = 50) => t.list('erin@p', () => true, true, limit, before);
+    const first = page(null);
+    expect(first.map((o) => o.id)).toEqual(
+      all
+        .slice(-50)
+        .reverse()
+        .map((o) => o.id),
+    );
+    // finish the cursor and 350 others: more than half the live list, so it is swept
+    const cursor = first[49];
+    for (const o of [cursor, ...all.slice(0, 350)]) {
+      o.status = 'cancelled';
+      t.finish(o);
+    }
+    const rest: bigint[] = [];
+    for (let before: bigint | null = cursor.id; before !== null; ) {
+      const p = page(before);
+      rest.push(...p.map((o) => o.id));
+      before = p.length === 50 ? p[49].id : null;
+    }
+    expect(rest).toEqual(
+      all
+        .slice(350, 550)
+        .reverse()
+        .map((o) => o.id),
+    );
+    // a table rebuilt from its entries (a checkpoint) pages the same way
+    const { orders, finished } = t.entries();
+    const restored = OrderTable.from(1_000, orders, finished);
+    expect(restored.list('erin@p', () => true, true, 50, cursor.id).map((o) => o.id)).toEqual(rest.slice(0, 50));
+    // an order the table does not keep lists nothing
+    expect(page(123_456_789n)).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { Wal } from '../store/wal.ts';
 import { collect, memoryLogger, removeDir, tempDir } from './helpers.ts';
 
 const cfg = parseConfig([], {});
-if (!cfg.ok || cfg.help) throw new Error('config');
+if (!cfg.ok || cfg.help || !('config' in cfg)) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const origin = new Uint8Array(32).fill(3);
 const place = (i: number): PlaceBody => ({
@@ -52,7 +52,12 @@ describe('sequencer', () => {
   it('signs each batch once; a burst shares batches, a lone order is a batch of one', async () => {
     const real = createSigner(new Uint8Array(32).fill(5));
     let signatures = 0;
-    const { state, wal, seq } = await setup({ sign: (b) => (signatures++, real.sign(b)) });
+    const { state, wal, seq } = await setup({
+      sign: (b) => {
+        signatures++;
+        return real.sign(b);
+      },
+    });
     const lone = await seq.submit('BTC-USD', 'alice', place(0));
     expect(lone.ok).toBe(true);
     expect(signatures).toBe(1);

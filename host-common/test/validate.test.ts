@@ -18,7 +18,7 @@ import { parseConfig } from '../config.ts';
 import { formatScaled, Markets } from '../markets.ts';
 
 const cfg = parseConfig(['--markets', 'BTC-USD:0.01:0.00000001,ETH-USD:0.05:0.001,DOGE-USD:1:1'], {});
-if (!cfg.ok || cfg.help) throw new Error('config');
+if (!cfg.ok || cfg.help || !('config' in cfg)) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const btc = markets.get('BTC-USD')!;
 const eth = markets.get('ETH-USD')!;
@@ -434,8 +434,13 @@ describe('other inputs', () => {
       expect(err(parseIntParam(bad, 'depth', 50, 1, 1000)).field).toBe('depth');
     expect(parseOrdersQuery({ status: 'open', market: 'ETH-USD', limit: '5' }, markets)).toEqual({
       ok: true,
-      value: { market: eth, status: 'open', limit: 5 },
+      value: { market: eth, status: 'open', limit: 5, before: null },
     });
+    expect(parseOrdersQuery({ before: '00000000000000AB' }, markets)).toMatchObject({
+      ok: true,
+      value: { before: { id: 0xabn, hex: '00000000000000ab' } },
+    });
+    expect(err(parseOrdersQuery({ before: '12' }, markets)).field).toBe('before');
     for (const status of ['pending', 'expired', 'rejected'])
       expect(parseOrdersQuery({ status }, markets)).toMatchObject({ ok: true, value: { status } });
     expect(err(parseOrdersQuery({ status: 'closed' }, markets)).field).toBe('status');

@@ -26,7 +26,14 @@ const counting: FileSystem = {
   ...nodeFileSystem,
   async openAppend(p): Promise<AppendHandle> {
     const h = await nodeFileSystem.openAppend(p);
-    return { write: (b) => h.write(b), sync: async () => (await h.sync(), void syncs++), close: () => h.close() };
+    return {
+      write: (b) => h.write(b),
+      sync: async () => {
+        await h.sync();
+        syncs++;
+      },
+      close: () => h.close(),
+    };
   },
 };
 

@@ -138,7 +138,12 @@ describe('wal durability and group commit', () => {
     for (let i = 0; i < 1000; i++) {
       const p = wal.append(bytes(`order-${String(i).padStart(4, '0')}`));
       // Durable means: every byte up to the end of this record was covered by a finished sync.
-      all.push(p.then((seq) => (ifs.synced < seq * frame && early.push(seq), seq)));
+      all.push(
+        p.then((seq) => {
+          if (ifs.synced < seq * frame) early.push(seq);
+          return seq;
+        }),
+      );
       if (i % 10 === 9) await new Promise((r) => setTimeout(r, 1)); // a steady stream, ~100 ms long
     }
     const seqs = await Promise.all(all);

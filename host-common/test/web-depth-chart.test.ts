@@ -1,6 +1,6 @@
 // depthColumns: the book → uPlot columns step of the depth chart (pure; no browser needed).
 import { describe, expect, it } from 'vitest';
-// @ts-ignore: a plain browser ES module, without type declarations
+// @ts-expect-error: a plain browser ES module, without type declarations
 import { depthColumns } from '../web/depth-chart.js';
 
 describe('depthColumns', () => {

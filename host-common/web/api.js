@@ -1,5 +1,5 @@
 // The page's two ways to the node: fetch for the REST routes and one WebSocket for the
-// pushes (API.md). Errors come back as values in the API's one error shape, never thrown,
+// pushes (docs/api.md). Errors come back as values in the API's one error shape, never thrown,
 // so the page can put `error.message` next to `error.field`.
 
 /**
@@ -23,8 +23,9 @@ export async function api(method, path, { token, body } = {}) {
     // not JSON: described below by the status alone
   }
   if (res.ok) return { ok: true, status: res.status, data: json };
-  const error =
-    json && json.error ? { ...json.error } : { code: `http_${res.status}`, message: `the node answered ${res.status}` };
+  const error = json?.error
+    ? { ...json.error }
+    : { code: `http_${res.status}`, message: `the node answered ${res.status}` };
   const retry = res.headers.get('retry-after');
   if (retry && !/retry/i.test(error.message)) error.message += ` (retry after ${retry} s)`;
   return { ok: false, status: res.status, error };

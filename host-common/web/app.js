@@ -1,7 +1,7 @@
 // meshbook's web page: the book ladder, depth chart, trade tape, peers and health of one
 // node, live over its WebSocket, and order entry with the owner's token kept in this
 // browser (localStorage). It is a client of the public API like any other: nothing here
-// knows more than API.md says. Prices and quantities stay the decimal strings the node
+// knows more than docs/api.md says. Prices and quantities stay the decimal strings the node
 // sends; numbers are made from them only to sort levels and draw the chart.
 
 import { api, Stream } from './api.js';
@@ -38,7 +38,7 @@ const view = {
 let frame = 0;
 function touch(...parts) {
   for (const p of parts) view.dirty.add(p);
-  frame ||= requestAnimationFrame(paint);
+  if (frame === 0) frame = requestAnimationFrame(paint);
 }
 
 function paint() {
@@ -225,7 +225,7 @@ function applyOrder(o) {
   if (!view.market || o.market !== view.market.id) return;
   if (view.closed.has(o.id)) return;
   const have = view.mine.get(o.id);
-  if (have && have.updatedAt && o.updatedAt && have.updatedAt > o.updatedAt) return;
+  if (have?.updatedAt && o.updatedAt && have.updatedAt > o.updatedAt) return;
   if (OPEN.has(o.status)) view.mine.set(o.id, o);
   else {
     if (have) noteEnded(o);

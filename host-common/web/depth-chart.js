@@ -21,7 +21,10 @@ export function depthColumns(bids, asks) {
   const pad = Math.max((hi - lo) * 0.04, Math.abs(hi) * 1e-4, 1e-9);
   // bids: cumulative from the best bid outwards, then laid out by ascending price
   let sum = 0;
-  const bidCum = bids.map(([p, q]) => [p, (sum += q)]);
+  const bidCum = bids.map(([p, q]) => {
+    sum += q;
+    return [p, sum];
+  });
   if (bidCum.length) bidCum.push([lo - pad, sum]);
   for (let i = bidCum.length - 1; i >= 0; i--) {
     xs.push(bidCum[i][0]);
@@ -32,7 +35,8 @@ export function depthColumns(bids, asks) {
   for (const [p, q] of asks) {
     xs.push(p);
     bidY.push(null);
-    askY.push((sum += q));
+    sum += q;
+    askY.push(sum);
   }
   if (asks.length) {
     xs.push(hi + pad);

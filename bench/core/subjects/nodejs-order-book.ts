@@ -20,25 +20,34 @@ import { sameDepth, type Check, type Runner, type Truth } from '../runner.ts';
 
 const { OrderBook } = pkg;
 type Book = InstanceType<typeof OrderBook>;
+type LimitOptions = Parameters<Book['limit']>[0];
+type MarketOptions = Parameters<Book['market']>[0];
+// The package types these as its own enums, whose values are these strings.
+type Side = LimitOptions['side'];
+/** The book's two sides, which the package keeps private: read for depth and post-only checks. */
+interface Queue {
+  price(): number;
+  volume(): number;
+  len(): number;
+}
+interface PriceSide {
+  priceTree(): { forEach(visit: (price: number, queue: Queue) => void): void };
+}
+type Sides = {
+  bids: PriceSide & { maxPriceQueue(): Queue | undefined };
+  asks: PriceSide & { minPriceQueue(): Queue | undefined };
+};
+const sides = (book: Book): Sides => book as unknown as Sides;
 
-const STP = 'EXPIRE_MAKER';
-const TIF = ['GTC', 'IOC', 'FOK'] as const;
+const STP = 'EXPIRE_MAKER' as NonNullable<LimitOptions['stpMode']>;
+const TIF = ['GTC', 'IOC', 'FOK'] as NonNullable<LimitOptions['timeInForce']>[];
 
 type Op =
   | {
       k: 0;
-      o: {
-        id: string;
-        side: 'buy' | 'sell';
-        size: number;
-        price: number;
-        postOnly: boolean;
-        timeInForce: string;
-        accountId: string;
-        stpMode: string;
-      };
+      o: LimitOptions;
     }
-  | { k: 1; o: { side: 'buy' | 'sell'; size: number; accountId: string; stpMode: string } }
+  | { k: 1; o: MarketOptions }
   | { k: 2; id: string }
   | { k: 3; id: string; qty: number }
   | { k: 4; id: string; price: number; qty: number; postOnly: boolean };
@@ -83,7 +92,7 @@ export function translate(commands: Command[]): Translation {
     if (c.kind === C.CMD_REDUCE) return { k: 3, id, qty: num(c.qty, 'qty') };
     if (c.kind === C.CMD_AMEND)
       return { k: 4, id, price: num(c.price, 'price'), qty: num(c.qty, 'qty'), postOnly: postOnly.has(c.id) };
-    const side = c.side === C.SIDE_BUY ? 'buy' : 'sell';
+    const side = (c.side === C.SIDE_BUY ? 'buy' : 'sell') as Side;
     const accountId = c.owner.toString();
     if (c.type === C.TYPE_MARKET) {
       if (c.tif === C.TIF_FOK) note('market FOK (sent as market)');
@@ -134,7 +143,7 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
         return book.modify(op.id, { size }).done.length + 1;
       }
       if (op.postOnly && price !== o.price) {
-        const best = o.side === 'buy' ? book.asks.minPriceQueue() : book.bids.maxPriceQueue();
+        const best = o.side === 'buy' ? sides(book).asks.minPriceQueue() : sides(book).bids.maxPriceQueue();
         if (best !== undefined && (o.side === 'buy' ? price >= best.price() : price <= best.price())) return 0; // refused, as ours is
       }
       book.cancel(op.id);
@@ -145,7 +154,7 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
           size,
           price,
           postOnly: op.postOnly,
-          timeInForce: 'GTC',
+          timeInForce: TIF[0],
           accountId: o.accountId,
           stpMode: STP,
         }).done.length + 1
@@ -156,14 +165,14 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
 
 /** Every level, best first, as the core reports depth. */
 export function nobDepth(book: Book): Depth {
-  const side = (s: Book['bids']): Level[] => {
+  const side = (s: PriceSide): Level[] => {
     const out: Level[] = [];
-    s.priceTree().forEach((price: number, queue: { volume(): number; len(): number }) => {
+    s.priceTree().forEach((price, queue) => {
       out.push({ price: BigInt(price), qty: BigInt(queue.volume()), orders: queue.len() });
     });
     return out;
   };
-  return { bids: side(book.bids), asks: side(book.asks) };
+  return { bids: side(sides(book).bids), asks: side(sides(book).asks) };
 }
 
 export function nobBook(): Book {
@@ -186,7 +195,7 @@ export function nobRunner(stream: Stream): Runner {
   let book: Book | null = null;
   let cursor = 0;
   const diff: Differences = { inPlace: 0 };
-  const live = (): Book => book ?? (book = nobStart(stream));
+  const live = (): Book => (book ??= nobStart(stream));
   return {
     subject: 'nodejs-order-book',
     batch: 1,

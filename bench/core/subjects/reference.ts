@@ -30,7 +30,7 @@ export function referenceRunner(stream: Stream, batch: number): Runner {
   const chunks = chunked(stream.commands, batch);
   let book: ReferenceBook | null = null;
   let cursor = 0;
-  const live = (): ReferenceBook => book ?? (book = referenceStart(stream));
+  const live = (): ReferenceBook => (book ??= referenceStart(stream));
   return {
     subject: 'reference',
     batch,

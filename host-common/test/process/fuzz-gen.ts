@@ -132,7 +132,7 @@ const BAD_MARKETS: unknown[] = [
   'ＢＴＣ-USD',
   'BTC-USD ',
   '../etc/passwd',
-  'A'.repeat(40) + '-B',
+  `${'A'.repeat(40)}-B`,
   1,
   true,
   [],
@@ -161,7 +161,7 @@ const UNKNOWN_KEYS = [
   'stp',
   'ocoPrice',
 ];
-// Advanced fields (API.md, Advanced orders): values none of which is ever valid.
+// Advanced fields (docs/api.md, Place an order): values none of which is ever valid.
 const NEVER_AMOUNTS = BAD_AMOUNTS.filter((v) => v !== null); // null is "absent", which may be valid
 const BAD_STPS: unknown[] = [
   'CANCEL_BOTH',
@@ -235,7 +235,7 @@ const BAD_TIMES: unknown[] = [
 function deep(r: Rng, depth: number): string {
   const open = r() < 0.5 ? '[' : '{"a":';
   const close = open === '[' ? ']' : '}';
-  return open.repeat(depth) + '1' + close.repeat(depth);
+  return `${open.repeat(depth)}1${close.repeat(depth)}`;
 }
 
 function baseOrder(r: Rng): Record<string, unknown> {
@@ -471,7 +471,7 @@ export function hostileRequest(r: Rng, t: Tokens): RawRequest {
         'depth=1.5',
         'depth=%00',
         'depth=%F0%9F%9A%80',
-        'depth=' + '9'.repeat(50),
+        `depth=${'9'.repeat(50)}`,
       ]);
       const l = pick(r, ['limit=0', 'limit=-5', 'limit=x', 'limit=100000', 'limit=1e2', 'limit=']);
       return pick(r, [

@@ -1,5 +1,5 @@
 // A seeded fuzz of malformed and hostile requests against a real node of each runtime:
-// every answer must be a 4xx in the error shape of API.md, the node must stay up, and the
+// every answer must be a 4xx in the error shape of docs/api.md, the node must stay up, and the
 // book's state hash and event count must not move. MESHBOOK_FUZZ_SEED and
 // MESHBOOK_FUZZ_REQUESTS (default 10000 per runtime) change the run.
 

@@ -38,7 +38,6 @@ async function start(runtime: Runtime, dataDir: string, args: string[] = []): Pr
   return Object.assign(node, { p2p: listening.p2p as string[] });
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked by the assertions that read them
 async function get<T = Record<string, any>>(node: NodeProcess, route: string): Promise<T> {
   const res = await fetch(`${node.url}${route}`);
   expect(res.status, route).toBe(200);

@@ -106,8 +106,7 @@ export function startNodeProcess(runtime: Runtime, options: StartOptions): Promi
     });
     child.stdout!.on('data', (d: Buffer) => {
       partial += d.toString();
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
+      for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
         const line = partial.slice(0, nl);
         partial = partial.slice(nl + 1);
         stdoutLines.push(line);
