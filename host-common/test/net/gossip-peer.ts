@@ -1,7 +1,7 @@
 // A bare meshbook network (host-common/net, no order book) as a process, for the test that
 // joins Node, Deno and Bun in one network: the same file runs on all three —
 //   node|bun host-common/test/net/gossip-peer.ts --dir <dir> [--bootstrap <multiaddr>]
-//   deno run --allow-net --allow-read --allow-write --allow-env host-common/test/net/gossip-peer.ts …
+//   deno run --allow-net --allow-read --allow-write --allow-env --allow-sys host-common/test/net/gossip-peer.ts …
 // It prints JSON lines: `ready` (its peer id and address), `got` for each gossip message,
 // `answer` for the answer of each peer it asked over the request protocol. It publishes a
 // hello on the BTC-USD topic every 250 ms and stops on SIGTERM or after 60 s.

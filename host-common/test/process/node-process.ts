@@ -11,7 +11,7 @@ import * as path from 'node:path';
 export type Runtime = 'node' | 'deno' | 'bun';
 export const RUNTIMES: Runtime[] = ['node', 'deno', 'bun'];
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
-export const DENO_PERMISSIONS = ['--allow-net', '--allow-read', '--allow-write', '--allow-env'];
+export const DENO_PERMISSIONS = ['--allow-net', '--allow-read', '--allow-write', '--allow-env', '--allow-sys'];
 
 export function binary(runtime: Runtime): string {
   return path.join(ROOT, 'node_modules/.bin', runtime);
