@@ -56,7 +56,7 @@ if (args.includes('--summary')) {
     seed: 20261125,
   });
   const wasm = option('--wasm', '');
-  const module = new WebAssembly.Module(wasm ? readFileSync(wasm) : readWasm('release'));
+  const module = new WebAssembly.Module(new Uint8Array(wasm ? readFileSync(wasm) : readWasm('release')));
   const runner = wasmRunner(module, wasmStart(module, stream).snapshot(), stream, 'raw', 4096);
   const passes = Number(option('--passes', '10'));
   let ms = 0;

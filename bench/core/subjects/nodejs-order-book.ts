@@ -12,33 +12,34 @@
 //     be cancelled by self-trade prevention, not traded); a market FOK does not exist (sent
 //     as a market order).
 // A run that met any of these is timed but its final depth is not compared.
-import pkg from 'nodejs-order-book';
+import pkg, { type LimitOrderOptions, type MarketOrderOptions } from 'nodejs-order-book';
 import * as C from '../../../core-as/codes.ts';
 import type { Command, Depth, Level } from '../../../core-as/types.ts';
 import { prefillChunks, type Stream } from '../streams.ts';
 import { sameDepth, type Check, type Runner, type Truth } from '../runner.ts';
 
-const { OrderBook } = pkg;
+const { OrderBook, SelfTradePreventionMode, Side } = pkg;
 type Book = InstanceType<typeof OrderBook>;
+type TimeInForce = NonNullable<LimitOrderOptions['timeInForce']>;
 
-const STP = 'EXPIRE_MAKER';
-const TIF = ['GTC', 'IOC', 'FOK'] as const;
+/** One side of its book: private in its types, read here for the depth and post-only checks. */
+interface BookSide {
+  priceTree(): { forEach(f: (price: number, queue: { volume(): number; len(): number }) => void): void };
+  minPriceQueue(): { price(): number } | undefined;
+  maxPriceQueue(): { price(): number } | undefined;
+}
+const sides = (book: Book) => book as unknown as { bids: BookSide; asks: BookSide };
+
+const STP = SelfTradePreventionMode.EXPIRE_MAKER;
+// its TimeInForce enum is not exported at run time; its values are these strings
+const TIF = ['GTC', 'IOC', 'FOK'] as TimeInForce[];
 
 type Op =
   | {
       k: 0;
-      o: {
-        id: string;
-        side: 'buy' | 'sell';
-        size: number;
-        price: number;
-        postOnly: boolean;
-        timeInForce: string;
-        accountId: string;
-        stpMode: string;
-      };
+      o: LimitOrderOptions;
     }
-  | { k: 1; o: { side: 'buy' | 'sell'; size: number; accountId: string; stpMode: string } }
+  | { k: 1; o: MarketOrderOptions }
   | { k: 2; id: string }
   | { k: 3; id: string; qty: number }
   | { k: 4; id: string; price: number; qty: number; postOnly: boolean };
@@ -83,7 +84,7 @@ export function translate(commands: Command[]): Translation {
     if (c.kind === C.CMD_REDUCE) return { k: 3, id, qty: num(c.qty, 'qty') };
     if (c.kind === C.CMD_AMEND)
       return { k: 4, id, price: num(c.price, 'price'), qty: num(c.qty, 'qty'), postOnly: postOnly.has(c.id) };
-    const side = c.side === C.SIDE_BUY ? 'buy' : 'sell';
+    const side = c.side === C.SIDE_BUY ? Side.BUY : Side.SELL;
     const accountId = c.owner.toString();
     if (c.type === C.TYPE_MARKET) {
       if (c.tif === C.TIF_FOK) note('market FOK (sent as market)');
@@ -134,7 +135,7 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
         return book.modify(op.id, { size }).done.length + 1;
       }
       if (op.postOnly && price !== o.price) {
-        const best = o.side === 'buy' ? book.asks.minPriceQueue() : book.bids.maxPriceQueue();
+        const best = o.side === 'buy' ? sides(book).asks.minPriceQueue() : sides(book).bids.maxPriceQueue();
         if (best !== undefined && (o.side === 'buy' ? price >= best.price() : price <= best.price())) return 0; // refused, as ours is
       }
       book.cancel(op.id);
@@ -145,7 +146,7 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
           size,
           price,
           postOnly: op.postOnly,
-          timeInForce: 'GTC',
+          timeInForce: TIF[C.TIF_GTC],
           accountId: o.accountId,
           stpMode: STP,
         }).done.length + 1
@@ -156,14 +157,14 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
 
 /** Every level, best first, as the core reports depth. */
 export function nobDepth(book: Book): Depth {
-  const side = (s: Book['bids']): Level[] => {
+  const side = (s: BookSide): Level[] => {
     const out: Level[] = [];
-    s.priceTree().forEach((price: number, queue: { volume(): number; len(): number }) => {
+    s.priceTree().forEach((price, queue) => {
       out.push({ price: BigInt(price), qty: BigInt(queue.volume()), orders: queue.len() });
     });
     return out;
   };
-  return { bids: side(book.bids), asks: side(book.asks) };
+  return { bids: side(sides(book).bids), asks: side(sides(book).asks) };
 }
 
 export function nobBook(): Book {
