@@ -53,6 +53,13 @@ export class IdIndex {
     }
   }
 
+  /** The entry at the id's home as (slot + 1) if its hash matches, else 0: what find() reads first. */
+  touch(lo: number, hi: number): number {
+    const h = hashId(lo, hi);
+    const at = (h & this.mask) << 1;
+    return this.table[at + 1] === h ? this.table[at] : 0;
+  }
+
   /** Adds id -> slot; the id is not present. */
   insert(lo: number, hi: number, slot: number): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();

@@ -34,6 +34,7 @@ import { crosses, TwinMatching } from './match.ts';
 import { LIMIT } from './structure.ts';
 
 const CMD_I32 = C.CMD_SIZE / 4;
+const PREFETCH = 16; // commands whose index entries and records are touched before they run
 
 /** More than MAX_ICEBERG_PARTS slices of display in qty? (qty, display > 0; exact in doubles) */
 function tooManyParts(qty: number, display: number): boolean {
@@ -41,11 +42,14 @@ function tooManyParts(qty: number, display: number): boolean {
 }
 
 export class TwinMatcher extends TwinMatching {
+  private readonly homes = new Int32Array(PREFETCH);
+  touched = 0; // keeps the touching loads alive
   /** Executes n command records (an Int32Array and a byte view of the same bytes); returns the event count. */
   executeRecords(cmd: Int32Array, bytes: Uint8Array, n: number): number {
     const ev = this.ev;
     ev.count = 0;
     for (let i = 0; i < n; i++) {
+      if (i % PREFETCH === 0) this.touchGroup(cmd, i, Math.min(i + PREFETCH, n));
       ev.cmd = i;
       const c = i * CMD_I32;
       const b = i * C.CMD_SIZE;
@@ -100,6 +104,17 @@ export class TwinMatcher extends TwinMatching {
       }
     }
     return ev.count;
+  }
+
+  /** The core's prefetch: the id index entries of a group of commands, then the order records they name. */
+  private touchGroup(cmd: Int32Array, from: number, to: number): void {
+    const homes = this.homes;
+    for (let i = from; i < to; i++)
+      homes[i - from] = this.ids.touch(cmd[i * CMD_I32 + C.CMD_OFF_ID / 4], cmd[i * CMD_I32 + C.CMD_OFF_ID / 4 + 1]);
+    const oi = this.r.orders.i32;
+    let sink = 0;
+    for (let i = from; i < to; i++) if (homes[i - from] > 0) sink ^= oi[(homes[i - from] - 1) * ORDER_I32];
+    this.touched ^= sink;
   }
 
   private reject(reason: number, market: number, idLo: number, idHi: number): void {

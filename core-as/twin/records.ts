@@ -146,3 +146,25 @@ export class SlotArray {
     this.len = 0;
   }
 }
+
+/** A side's level slots with their keys (price for bids, -price for asks) in step, as the core keeps them. */
+export class LevelArray extends SlotArray {
+  keys = new Float64Array(16);
+
+  insertLevel(pos: number, level: number, key: number): void {
+    this.insert(pos, level);
+    if (this.keys.length < this.data.length) {
+      const keys = new Float64Array(this.data.length);
+      keys.set(this.keys);
+      this.keys = keys;
+    }
+    const k = this.keys;
+    if (pos < this.len - 1) k.copyWithin(pos + 1, pos, this.len - 1);
+    k[pos] = key;
+  }
+
+  removeLevel(pos: number): void {
+    if (pos < this.len - 1) this.keys.copyWithin(pos, pos + 1, this.len);
+    this.remove(pos);
+  }
+}

@@ -33,6 +33,7 @@ import {
   OF_PENDING,
   ORDER_F64,
   ORDER_I32,
+  LevelArray,
   Records,
   SlotArray,
   X_EXPIRES,
@@ -50,7 +51,7 @@ export class TwinStructure {
   readonly ev = new EventSink();
   marketCount: number;
   maxOrders: number;
-  sides: SlotArray[] = []; //  market * 2 + side: levels, best last
+  sides: LevelArray[] = []; // market * 2 + side: levels, best last, and their keys
   stops: SlotArray[] = []; //  market * 2 + side: stops, next to trigger last
   lastPrices: Float64Array;
   readonly expiries = new SlotArray(); // good-till-time orders, the next to expire last
@@ -59,7 +60,7 @@ export class TwinStructure {
     this.marketCount = markets;
     this.maxOrders = maxOrders;
     for (let i = 0; i < markets * 2; i++) {
-      this.sides.push(new SlotArray());
+      this.sides.push(new LevelArray());
       this.stops.push(new SlotArray());
     }
     this.lastPrices = new Float64Array(markets);
@@ -144,17 +145,14 @@ export class TwinStructure {
   // ---- levels ----
 
   /** Position of the level at price, or -(insert position) - 1. Sort key: price for bids, -price for asks. */
-  findLevel(s: SlotArray, side: number, price: number): number {
-    const lf = this.r.levels.f64;
-    const d = s.data;
+  findLevel(s: LevelArray, side: number, price: number): number {
+    const keys = s.keys;
     const len = s.len;
-    const buy = side === C.SIDE_BUY;
-    const key = buy ? price : -price;
+    const key = side === C.SIDE_BUY ? price : -price;
     // most activity is at the touch: look at the best few levels before searching
     const near = len > 4 ? len - 4 : 0;
     for (let pos = len - 1; pos >= near; pos--) {
-      const p = lf[d[pos] * LEVEL_F64 + L_PRICE];
-      const k = buy ? p : -p;
+      const k = keys[pos];
       if (k === key) return pos;
       if (k < key) return -(pos + 1) - 1;
     }
@@ -162,8 +160,7 @@ export class TwinStructure {
     let hi = near - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const p = lf[d[mid] * LEVEL_F64 + L_PRICE];
-      const k = buy ? p : -p;
+      const k = keys[mid];
       if (k < key) lo = mid + 1;
       else if (k > key) hi = mid - 1;
       else return mid;
@@ -172,7 +169,7 @@ export class TwinStructure {
   }
 
   /** Links an order at the back of the level at price (pos: findLevel's answer), counting its quantities. */
-  appendToLevel(slot: number, s: SlotArray, pos: number, price: number): void {
+  appendToLevel(slot: number, s: LevelArray, pos: number, price: number): void {
     let level: number;
     if (pos >= 0) {
       level = s.data[pos];
@@ -186,7 +183,7 @@ export class TwinStructure {
       li[level * LEVEL_I32 + L_HEAD] = -1;
       li[level * LEVEL_I32 + L_TAIL] = -1;
       li[level * LEVEL_I32 + L_COUNT] = 0;
-      s.insert(-pos - 1, level);
+      s.insertLevel(-pos - 1, level, this.sideOf(slot) === C.SIDE_BUY ? price : -price);
     }
     const oi = this.r.orders.i32;
     const li = this.r.levels.i32;
@@ -231,7 +228,7 @@ export class TwinStructure {
       const side = this.sideOf(slot);
       const s = this.sides[oi[slot * ORDER_I32 + O_MARKET] * 2 + side];
       const len = s.len;
-      s.remove(s.data[len - 1] === level ? len - 1 : this.findLevel(s, side, lf[level * LEVEL_F64 + L_PRICE]));
+      s.removeLevel(s.data[len - 1] === level ? len - 1 : this.findLevel(s, side, lf[level * LEVEL_F64 + L_PRICE]));
       this.r.levels.release(level);
     }
   }

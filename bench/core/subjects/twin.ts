@@ -32,7 +32,10 @@ export function twinRunner(stream: Stream, batch: number, truthEvents: number): 
   let cursor = 0;
   let events = 0; // of the pass (or the steps) since the last reset
   let hashed = false;
-  const live = (): TwinEngine => twin ?? (twin = twinStart(stream));
+  const live = (): TwinEngine => {
+    if (twin === null) twin = twinStart(stream);
+    return twin;
+  };
   return {
     subject: 'twin',
     batch,
