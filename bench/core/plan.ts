@@ -53,7 +53,7 @@ const ALL: SubjectKind[] = ['wasm-raw-cold', 'wasm-typed', 'wasm-one', 'referenc
 
 export function makePlan(profile: 'full' | 'quick'): Plan {
   const full = profile === 'full';
-  const fast: Sampling = { samples: full ? 9 : 3, warmup: full ? 2 : 1, latency: true };
+  const fast: Sampling = { samples: full ? 7 : 3, warmup: full ? 2 : 1, latency: true };
   const slow: Sampling = { samples: 3, warmup: 0, latency: true }; // the truth pass has warmed the reference
   const big: Sampling = { samples: full ? 5 : 3, warmup: 1, latency: true }; // each reset restores a 1M-order book
   const n = full ? 100_000 : 10_000;
