@@ -124,7 +124,9 @@ function headline(res: CoreResults): string {
     out.push(`**${real.title}** — commands per second, median of the timed passes:\n\n${table(head, rows)}`);
   }
 
-  // WASM against the same algorithm and layout in JS, on every suite and batch size
+  // WASM against the same algorithm and layout in JS, on every suite and batch size: the ratio of
+  // median pass throughputs, and the ratio of per-call p50 latencies from the latency pass (many
+  // calls, so a burst of load on the shared machine moves it less than a 7-pass median)
   const twinRows: string[][] = [];
   for (const id of TWIN_SUITES) {
     const s = suiteOf(runs[0], id);
@@ -133,29 +135,18 @@ function headline(res: CoreResults): string {
       const b = m.batch;
       twinRows.push([
         `${id}, b=${b}`,
-        ...runs.map(
-          (r) =>
-            `${cell(r, id, 'wasm-raw', b)} / ${cell(r, id, 'twin', b)} = **${over(r, id, 'wasm-raw', 'twin', b)}**`,
-        ),
-      ]);
-    }
-  }
-  const lat = suiteOf(runs[0], 'realistic');
-  if (lat)
-    for (const b of [1, 4096]) {
-      const p50 = (r: RuntimeRun, s: string) => find(r, 'realistic', s, b)?.latency?.p50Us;
-      twinRows.push([
-        `realistic, p50 µs per call of ${b}`,
         ...runs.map((r) => {
-          const w = p50(r, 'wasm-raw');
-          const t = p50(r, 'twin');
-          return w !== undefined && t !== undefined ? `${us(w)} / ${us(t)} = **${ratio(t, w)}**` : '–';
+          const w = find(r, id, 'wasm-raw', b);
+          const t = find(r, id, 'twin', b);
+          const p50 = w?.latency && t?.latency ? `; p50 per call **${ratio(t.latency.p50Us, w.latency.p50Us)}**` : '';
+          return `${cell(r, id, 'wasm-raw', b)} / ${cell(r, id, 'twin', b)} = **${over(r, id, 'wasm-raw', 'twin', b)}**${p50}`;
         }),
       ]);
     }
+  }
   if (twinRows.length > 0)
     out.push(
-      `**WASM ÷ JS twin** — the same algorithm, records and events in plain TypeScript (\`core-as/twin\`), fed the same command records: WASM ops/s / twin ops/s = how many times faster the WASM core is (below 1× the twin wins). Latency rows: twin p50 ÷ WASM p50.\n\n${table(['suite, commands per call', ...runtimeHead(runs)], twinRows)}`,
+      `**WASM ÷ JS twin** — the same algorithm, records and events in plain TypeScript (\`core-as/twin\`), fed the same command records. Each cell: WASM ops/s / twin ops/s = how many times faster the WASM core is (below 1× the twin wins), then the same from the p50 latency of one call (twin p50 ÷ WASM p50).\n\n${table(['suite, commands per call', ...runtimeHead(runs)], twinRows)}`,
     );
 
   const targets: string[][] = [];
