@@ -80,7 +80,7 @@ if (args.includes('--render')) {
     const r = spawnSync(cmd[0], [...cmd.slice(1), ...(quick ? ['--quick'] : []), '--out', out], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
-      timeout: (quick ? 60 : 420) * 1000,
+      timeout: (quick ? 120 : 1200) * 1000, // generous: a busy shared machine can take 3x the quiet run
     });
     if (r.status !== 0)
       throw new Error(

@@ -19,6 +19,7 @@ import type { RuntimeResult, SuiteResult } from './results.ts';
 import { wasmRunner, wasmStart } from './subjects/wasm.ts';
 import { referenceRunner, referenceTruth } from './subjects/reference.ts';
 import { nobRunner } from './subjects/nodejs-order-book.ts';
+import { twinRunner } from './subjects/twin.ts';
 
 const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -29,13 +30,13 @@ const wasmFile = option('--wasm');
 
 const info = runtimeInfo();
 const plan = makePlan(quick ? 'quick' : 'full');
-const module = new WebAssembly.Module(wasmFile ? new Uint8Array(readFileSync(wasmFile)) : readWasm('release'));
+const module = new WebAssembly.Module(new Uint8Array(wasmFile ? readFileSync(wasmFile) : readWasm('release')));
 const began = performance.now();
 const loadAtStart = loadavg()[0];
 const log = (msg: string) =>
   console.error(`[${info.runtime} ${((performance.now() - began) / 1000).toFixed(1)}s] ${msg}`);
 
-function runners(spec: SubjectSpec, stream: Stream, start: Uint8Array): (batch: number) => Runner {
+function runners(spec: SubjectSpec, stream: Stream, start: Uint8Array, events: number): (batch: number) => Runner {
   switch (spec.kind) {
     case 'wasm-raw':
       return (b) => wasmRunner(module, start, stream, 'raw', b);
@@ -45,6 +46,8 @@ function runners(spec: SubjectSpec, stream: Stream, start: Uint8Array): (batch: 
       return (b) => wasmRunner(module, start, stream, 'typed', b);
     case 'wasm-one':
       return () => wasmRunner(module, start, stream, 'one', 1);
+    case 'twin':
+      return (b) => twinRunner(stream, b, events);
     case 'reference':
       return (b) => referenceRunner(stream, b);
     case 'nodejs-order-book':
@@ -61,7 +64,7 @@ function runSuite(suite: SuiteSpec): SuiteResult {
   collect();
   const measurements: Measurement[] = [];
   for (const spec of suite.subjects) {
-    const make = runners(spec, stream, start);
+    const make = runners(spec, stream, start, events);
     const runner = make(spec.batch);
     const latency =
       spec.latencyBatch !== undefined && spec.latencyBatch !== spec.batch ? make(spec.latencyBatch) : runner;

@@ -11,6 +11,7 @@
 import { ReferenceBook } from '../../core-as/reference/book.ts';
 import { CMD_SIZE } from '../../core-as/codes.ts';
 import { prefillChunks, type Stream } from './streams.ts';
+import { twinStart } from './subjects/twin.ts';
 import { wasmStart } from './subjects/wasm.ts';
 import { nobApply, nobBook, nobDepth, translate } from './subjects/nodejs-order-book.ts';
 import { sameDepth } from './runner.ts';
@@ -19,6 +20,7 @@ import { collect, heapUsed } from './runtime.ts';
 export interface MemoryReport {
   orders: number;
   wasm: { linearBytes: number; bookBytes: number; linearPerOrder: number; bookPerOrder: number; hashMatches: boolean };
+  twin: { bytes: number; perOrder: number; hashMatches: boolean };
   reference: { heapBytes: number; perOrder: number } | null; // null: the runtime cannot force a GC
   nodejsOrderBook: { heapBytes: number; perOrder: number; depthMatches: boolean } | null;
   method: string;
@@ -46,7 +48,11 @@ export function measureMemory(module: WebAssembly.Module, stream: Stream, canCol
     for (const chunk of prefillChunks(stream)) book.execute(chunk);
     return book;
   });
-  const hashMatches = engine.stateHash() === ref.value.stateHash();
+  const refHash = ref.value.stateHash();
+  const hashMatches = engine.stateHash() === refHash;
+  const twin = twinStart(stream); // its typed arrays: what it allocates, not a heap delta
+  const twinBytes = twin.memory().book;
+  const twinMatches = twin.stateHash() === refHash;
 
   const nob = heapDelta(() => {
     const book = nobBook();
@@ -65,10 +71,11 @@ export function measureMemory(module: WebAssembly.Module, stream: Stream, canCol
       bookPerOrder: mem.book / n,
       hashMatches,
     },
+    twin: { bytes: twinBytes, perOrder: twinBytes / n, hashMatches: twinMatches },
     reference: canCollect ? { heapBytes: ref.bytes, perOrder: ref.bytes / n } : null,
     nodejsOrderBook: canCollect ? { heapBytes: nob.bytes, perOrder: nob.bytes / n, depthMatches } : null,
     method:
       `${n} passive GTC limits (records ${CMD_SIZE} B each, built in batches of 4096). WASM: engine.memory() = linear memory / ` +
-      'book structures. JS books: heap used after forced full GC, minus before the build (commands generated chunk by chunk, so not counted).',
+      'book structures. JS twin: the byte length of its typed arrays. JS books: heap used after forced full GC, minus before the build (commands generated chunk by chunk, so not counted).',
   };
 }

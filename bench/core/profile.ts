@@ -4,15 +4,18 @@
 //   npx asc core-as/assembly/index.ts --config asconfig.json --target release --debug --outFile /tmp/named.wasm
 //   npx node --expose-gc --cpu-prof --cpu-prof-dir=/tmp/prof bench/core/profile.ts --wasm /tmp/named.wasm --prefill 100000
 //   npx node bench/core/profile.ts --summary /tmp/prof/<file>.cpuprofile
-// Options: --stream realistic|ladder|crossing, --prefill N, --commands N, --passes N, --wasm file.
+// Options: --stream realistic|ladder|crossing|deep-cancel, --prefill N, --commands N, --passes N,
+// --wasm file, --subject twin (the JS twin instead of the WASM core). On Deno and Bun:
+//   npx deno run -A --v8-flags=--prof ... ; npx bun --cpu-prof --cpu-prof-dir=/tmp/prof bench/core/profile.ts ...
 import { readFileSync } from 'node:fs';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { buildStream, type StreamName } from './streams.ts';
+import { twinRunner } from './subjects/twin.ts';
 import { wasmRunner, wasmStart } from './subjects/wasm.ts';
 import { referenceTruth } from './subjects/reference.ts';
 import { collect } from './runtime.ts';
 
-const args = process.argv.slice(2);
+const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? process.argv.slice(2);
 const option = (name: string, fallback: string): string =>
   args.includes(name) ? args[args.indexOf(name) + 1] : fallback;
 
@@ -56,8 +59,12 @@ if (args.includes('--summary')) {
     seed: 20261125,
   });
   const wasm = option('--wasm', '');
-  const module = new WebAssembly.Module(wasm ? new Uint8Array(readFileSync(wasm)) : readWasm('release'));
-  const runner = wasmRunner(module, wasmStart(module, stream).snapshot(), stream, 'raw', 4096);
+  const module = new WebAssembly.Module(new Uint8Array(wasm ? readFileSync(wasm) : readWasm('release')));
+  const truth = referenceTruth(stream);
+  const runner =
+    option('--subject', 'wasm') === 'twin'
+      ? twinRunner(stream, 4096, truth.events)
+      : wasmRunner(module, wasmStart(module, stream).snapshot(), stream, 'raw', 4096);
   const passes = Number(option('--passes', '10'));
   let ms = 0;
   function timedPasses(): void {
@@ -70,7 +77,7 @@ if (args.includes('--summary')) {
     collect();
     timedPasses();
   }
-  const check = runner.verify(referenceTruth(stream).truth);
+  const check = runner.verify(truth.truth);
   console.log(
     `${stream.spec.name} on ${stream.spec.prefill} orders: ${((stream.commands.length * passes) / ms / 1e3).toFixed(2)} M commands/s over ${passes} warm passes; check ${check.ok ? 'ok' : check.reason}`,
   );

@@ -58,6 +58,23 @@ export const BENCH_MIXES = {
   // (3') the realistic mix without what nodejs-order-book expresses differently (reduce, FOK,
   // amends that change the quantity; see subjects/nodejs-order-book.ts): checks the translation.
   'realistic-nr': { ...MIXES.realistic, name: 'realistic-nr', reduce: 0, fok: 0 },
+  // (4) deep book, cancel-heavy: a book ten times deeper in levels (prices over ±500 ticks),
+  // per 100 commands about 45 cancels, 36 places (a sixth of them market or IOC orders that
+  // never rest, but whose ids are still checked), 9 amends and 9 reduces. Every cancel and
+  // every place looks an id up in an index of a few hundred thousand orders.
+  'deep-cancel': {
+    ...MIXES.realistic,
+    name: 'deep-cancel',
+    place: 4,
+    cancel: 5,
+    reduce: 1,
+    amend: 1,
+    market: 0.04,
+    ioc: 0.12,
+    fok: 0.01,
+    spread: 500,
+    cross: 0.1,
+  },
 } satisfies Record<string, Mix>;
 
 /** Commands a stream leaves out after generation. */

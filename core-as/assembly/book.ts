@@ -12,7 +12,10 @@ import * as C from '../codes';
 import { emit } from './abi';
 import { alloc, free } from './mem';
 import { findId, insertId, removeId, idCount } from './ids';
-import { ARRAY_HEADER, arrayInit, arrayFree, arrayLen, arrayGet, arrayLast, arrayInsert, arrayRemove } from './arrays';
+import {
+  ARRAY_HEADER, arrayInit, arrayFree, arrayLen, arrayGet, arrayLast, arrayInsert, arrayRemove,
+  arrayInit64, arrayData, arrayInsert64, arrayRemove64,
+} from './arrays';
 import {
   orderAt, allocOrder, freeOrder, levelAt, allocLevel, freeLevel, extAt, allocExt, freeExt,
   O_ID, O_OWNER, O_REMAINING, O_PREV, O_NEXT, O_LEVEL, O_MARKET, O_SIDE, O_FLAGS, O_EXT,
@@ -23,7 +26,12 @@ import {
 
 export const I64_MAX: i64 = 0x7fffffffffffffff;
 
-// ---- markets: per market four slot arrays (bids, asks, buy stops, sell stops) and a last price ----
+// ---- markets: per market six arrays and a last price ----
+// 0 bids, 1 asks: level slots, worst to best; 2 buy stops, 3 sell stops: stop slots in trigger
+// order; 4, 5: the bids' and asks' level keys (price for bids, -price for asks), in step with
+// 0 and 1, so finding a price reads one contiguous i64 array rather than a level record per step.
+const ARRAYS_PER_MARKET = 6;
+const KEYS_AFTER: usize = 4 * ARRAY_HEADER; // a side's keys, from its level array
 export let marketCount: i32 = 0;
 export let maxOrders: i32 = 0;
 let arrays: usize = 0; //    marketCount * 4 array headers
@@ -32,16 +40,20 @@ export const expiries: usize = memory.data(<i32>ARRAY_HEADER); // good-till-time
 
 export function resetBooks(markets: i32, limit: i32): void {
   if (arrays != 0) {
-    for (let i = 0; i < marketCount * 4; i++) arrayFree(arrays + <usize>i * ARRAY_HEADER);
+    for (let i = 0; i < marketCount * ARRAYS_PER_MARKET; i++) arrayFree(arrays + <usize>i * ARRAY_HEADER);
     free(arrays);
     free(lastPrices);
     arrayFree(expiries);
   }
   marketCount = markets;
   maxOrders = limit;
-  arrays = alloc(<usize>markets * 4 * ARRAY_HEADER);
+  arrays = alloc(<usize>markets * ARRAYS_PER_MARKET * ARRAY_HEADER);
   lastPrices = alloc(<usize>markets << 3);
-  for (let i = 0; i < markets * 4; i++) arrayInit(arrays + <usize>i * ARRAY_HEADER);
+  for (let i = 0; i < markets * ARRAYS_PER_MARKET; i++) {
+    const a = arrays + <usize>i * ARRAY_HEADER;
+    if (i % ARRAYS_PER_MARKET < 4) arrayInit(a);
+    else arrayInit64(a);
+  }
   memory.fill(lastPrices, 0, <usize>markets << 3);
   arrayInit(expiries);
 }
@@ -49,13 +61,19 @@ export function resetBooks(markets: i32, limit: i32): void {
 /** The level array of a side (0 bids, 1 asks). */
 // @ts-ignore: decorator
 @inline export function sideOf(market: i32, side: i32): usize {
-  return arrays + <usize>(market * 4 + side) * ARRAY_HEADER;
+  return arrays + <usize>(market * ARRAYS_PER_MARKET + side) * ARRAY_HEADER;
+}
+
+/** The level keys of a side, given its level array. */
+// @ts-ignore: decorator
+@inline export function keysOf(s: usize): usize {
+  return s + KEYS_AFTER;
 }
 
 /** The stop list of a side (0 buy stops, 1 sell stops). */
 // @ts-ignore: decorator
 @inline export function stopsOf(market: i32, side: i32): usize {
-  return arrays + <usize>(market * 4 + 2 + side) * ARRAY_HEADER;
+  return arrays + <usize>(market * ARRAYS_PER_MARKET + 2 + side) * ARRAY_HEADER;
 }
 
 // @ts-ignore: decorator
@@ -76,12 +94,12 @@ export function setLastPrice(market: i32, price: i64): void {
 /** Position of the level at price, or -(insert position) - 1. Sort key: price for bids, -price for asks. */
 export function findLevel(s: usize, side: i32, price: i64): i32 {
   const key = side == C.SIDE_BUY ? price : -price;
+  const keys = arrayData(keysOf(s));
   const len = arrayLen(s);
   // most activity is at the touch: look at the best few levels before searching
   const near = len > 4 ? len - 4 : 0;
   for (let pos = len - 1; pos >= near; pos--) {
-    const p = load<i64>(levelAt(arrayGet(s, pos)), L_PRICE);
-    const k = side == C.SIDE_BUY ? p : -p;
+    const k = load<i64>(keys + (<usize>pos << 3));
     if (k == key) return pos;
     if (k < key) return -(pos + 1) - 1;
   }
@@ -89,8 +107,7 @@ export function findLevel(s: usize, side: i32, price: i64): i32 {
   let hi = near - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const p = load<i64>(levelAt(arrayGet(s, mid)), L_PRICE);
-    const k = side == C.SIDE_BUY ? p : -p;
+    const k = load<i64>(keys + (<usize>mid << 3));
     if (k < key) lo = mid + 1;
     else if (k > key) hi = mid - 1;
     else return mid;
@@ -149,6 +166,7 @@ function appendToLevel(slot: i32, s: usize, pos: i32, price: i64): void {
   } else {
     level = allocLevel(price);
     arrayInsert(s, -pos - 1, level);
+    arrayInsert64(keysOf(s), -pos - 1, load<u8>(orderAt(slot), O_SIDE) == C.SIDE_BUY ? price : -price);
   }
   const o = orderAt(slot);
   const l = levelAt(level);
@@ -188,7 +206,9 @@ function removeFromLevel(slot: i32): void {
     const side = <i32>load<u8>(o, O_SIDE);
     const s = sideOf(<i32>load<u16>(o, O_MARKET), side);
     const len = arrayLen(s);
-    arrayRemove(s, arrayGet(s, len - 1) == level ? len - 1 : findLevel(s, side, load<i64>(l, L_PRICE)));
+    const pos = arrayGet(s, len - 1) == level ? len - 1 : findLevel(s, side, load<i64>(l, L_PRICE));
+    arrayRemove(s, pos);
+    arrayRemove64(keysOf(s), pos);
     freeLevel(level);
   }
 }

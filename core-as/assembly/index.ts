@@ -5,7 +5,7 @@ import { alloc, free } from './mem';
 import { commandBuffer, commandAt, resetEvents, eventCount, eventBuffer, emit, setCurrentCmd } from './abi';
 import { marketCount, maxOrders, resetBooks, place, cancel, reduce, amend, expireUntil, sideOf, bestLevel, priceOf, totalOf } from './book';
 import { arrayLen, arrayGet } from './arrays';
-import { resetIds, findId, idCount, idTableBytes } from './ids';
+import { resetIds, findId, idCount, idTableBytes, touchHome, touchRecord } from './ids';
 import { resetStore, storeBytes, orderAt, levelAt, O_OWNER, O_REMAINING, O_MARKET, O_SIDE, O_FLAGS, OF_PENDING, L_PRICE, L_TOTAL, L_COUNT, MAX_ORDER_SLOTS } from './store';
 export { stateHash, snapshot, snapshotLength, restore, validate } from './state';
 export { lamportTick, lamportMerge, vcCompare, vcMerge, vcTick } from './clocks';
@@ -20,10 +20,30 @@ export function init(markets: i32, limit: i32): i32 {
   return 0;
 }
 
+// Commands are executed in groups of PREFETCH: first the id index entries of the whole group
+// are read, then the order records they name, then the commands run. The reads of a group are
+// independent, so their cache misses overlap instead of coming one per command.
+const PREFETCH: i32 = 16;
+const homes: usize = memory.data(PREFETCH << 3);
+let touched: u64 = 0; // keeps the touching loads alive
+
+function touchGroup(from: i32, to: i32): void {
+  let sink: u64 = 0;
+  for (let i = from; i < to; i++) {
+    const e = touchHome(load<u64>(commandAt(i), C.CMD_OFF_ID));
+    store<u64>(homes + (<usize>(i - from) << 3), e);
+  }
+  for (let i = from; i < to; i++) {
+    sink ^= touchRecord(load<u64>(commandAt(i), C.CMD_OFF_ID), load<u64>(homes + (<usize>(i - from) << 3)));
+  }
+  touched ^= sink;
+}
+
 /** Executes n commands from the command buffer; returns how many events it wrote. */
 export function execute(n: i32): i32 {
   resetEvents();
   for (let i = 0; i < n; i++) {
+    if (i % PREFETCH == 0) touchGroup(i, min(i + PREFETCH, n));
     setCurrentCmd(<u32>i);
     const c = commandAt(i);
     const time = load<i64>(c, C.CMD_OFF_TIME);

@@ -6,7 +6,7 @@
 import * as C from '../codes';
 import { alloc, free } from './mem';
 import { mix64, resetIds, findId, idCount, checkIds } from './ids';
-import { arrayLen, arrayGet } from './arrays';
+import { arrayLen, arrayGet, arrayData } from './arrays';
 import {
   MAX_ORDER_SLOTS, resetStore, orderAt, levelAt, extAt,
   O_ID, O_OWNER, O_REMAINING, O_PREV, O_NEXT, O_LEVEL, O_MARKET, O_SIDE, O_FLAGS, O_EXT,
@@ -15,7 +15,7 @@ import {
   L_PRICE, L_TOTAL, L_HEAD, L_TAIL, L_COUNT, L_HIDDEN,
 } from './store';
 import {
-  marketCount, maxOrders, resetBooks, sideOf, stopsOf, lastPrice, setLastPrice, expiries, addExpiry, I64_MAX,
+  marketCount, maxOrders, resetBooks, sideOf, keysOf, stopsOf, lastPrice, setLastPrice, expiries, addExpiry, I64_MAX,
   restoreResting, restoreLink, newStop, restoreStopAppend, extOf, hiddenOf, tooManyParts,
 } from './book';
 
@@ -392,6 +392,7 @@ export function validate(): i32 {
     for (let side = 0; side < 2; side++) {
       const s = sideOf(m, side);
       const len = arrayLen(s);
+      if (arrayLen(keysOf(s)) != len) return BAD_LEVEL_ORDER;
       let prev: i64 = 0;
       for (let pos = 0; pos < len; pos++) {
         const level = arrayGet(s, pos);
@@ -400,6 +401,7 @@ export function validate(): i32 {
         // worst-to-best: bids ascending, asks descending
         if (pos > 0 && (side == 0 ? price <= prev : price >= prev)) return BAD_LEVEL_ORDER;
         if (price <= 0) return BAD_LEVEL_ORDER;
+        if (load<i64>(arrayData(keysOf(s)) + (<usize>pos << 3)) != (side == 0 ? price : -price)) return BAD_LEVEL_ORDER;
         prev = price;
         let total: i64 = 0;
         let hidden: i64 = 0;

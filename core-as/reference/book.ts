@@ -16,6 +16,16 @@ import {
 export const I64_MAX = (1n << 63n) - 1n;
 export const DEFAULT_MAX_ORDERS = 1 << 24;
 
+/**
+ * Options of the reference beyond the engine's. `valueLimit` is the largest quantity, price,
+ * product and total the book takes (default: i64 max, the core's). A smaller limit models an
+ * engine whose numbers are narrower, such as the JS twin's doubles (2^53 - 1): whatever would
+ * pass it is refused with `overflow`, and so are a quantity, a stop price or an expiry above it.
+ */
+export interface ReferenceOptions extends EngineOptions {
+  valueLimit?: bigint;
+}
+
 /** A live order: resting in a level, or a stop waiting for its trigger (pending). */
 interface Order {
   id: bigint;
@@ -77,11 +87,13 @@ export class ReferenceBook implements Book {
   private live = new Map<bigint, Order>();
   private expiries: Order[] = []; // good-till-time orders by (expiresAt, id)
   private maxOrders: number;
+  private readonly limit: bigint;
   private out: EngineEvent[] = [];
   private cmdIndex = 0;
 
-  constructor(options: EngineOptions = {}) {
+  constructor(options: ReferenceOptions = {}) {
     this.maxOrders = options.maxOrders ?? DEFAULT_MAX_ORDERS;
+    this.limit = options.valueLimit ?? I64_MAX;
     for (let m = 0; m < (options.markets ?? 1); m++) this.markets.push(emptyMarket());
   }
 
@@ -166,20 +178,21 @@ export class ReferenceBook implements Book {
     if (c.tif === C.TIF_FOK && c.stp !== C.STP_CANCEL_RESTING) return C.REJ_INVALID_STP;
     if (c.qty <= 0n) return C.REJ_INVALID_QUANTITY;
     if (hasLimit ? c.price <= 0n : c.price !== 0n) return C.REJ_INVALID_PRICE;
-    if (hasLimit && c.price * c.qty > I64_MAX) return C.REJ_OVERFLOW;
+    if ((hasLimit && c.price * c.qty > this.limit) || c.qty > this.limit) return C.REJ_OVERFLOW; // qty: never with the core's limit
     if (isStop || oco ? c.stopPrice <= 0n : c.stopPrice !== 0n) return C.REJ_INVALID_STOP_PRICE;
     if (oco) {
       if (c.ocoPrice < 0n) return C.REJ_INVALID_STOP_PRICE;
       if (c.side === C.SIDE_BUY ? c.stopPrice <= c.price : c.stopPrice >= c.price) return C.REJ_INVALID_STOP_PRICE;
-      if (c.ocoPrice * c.qty > I64_MAX) return C.REJ_OVERFLOW;
+      if (c.ocoPrice * c.qty > this.limit) return C.REJ_OVERFLOW;
     } else if (c.ocoPrice !== 0n) {
       return C.REJ_INVALID_STOP_PRICE;
     }
+    if (c.stopPrice > this.limit) return C.REJ_OVERFLOW; // never with the core's limit
     if (c.display < 0n || (c.display > 0n && (!gtcLimit || c.display > c.qty || tooManyParts(c.qty, c.display))))
       return C.REJ_INVALID_DISPLAY;
-    if (c.expiresAt < 0n) return C.REJ_INVALID_EXPIRY;
-    if (c.expiresAt > 0n && ((!gtcLimit && !isStop) || (c.time > 0n && c.expiresAt <= c.time)))
-      return C.REJ_INVALID_EXPIRY;
+    if (c.expiresAt < 0n || (c.expiresAt > 0n && !gtcLimit && !isStop)) return C.REJ_INVALID_EXPIRY;
+    if (c.expiresAt > this.limit) return C.REJ_OVERFLOW; // never with the core's limit
+    if (c.expiresAt > 0n && c.time > 0n && c.expiresAt <= c.time) return C.REJ_INVALID_EXPIRY;
     if (this.live.has(c.id)) return C.REJ_DUPLICATE_ID;
     const opposite = c.side === C.SIDE_BUY ? book.asks : book.bids;
     if (postOnly && opposite.length > 0 && crosses(c.side, true, c.price, opposite[0].price))
@@ -193,7 +206,7 @@ export class ReferenceBook implements Book {
     if (!rests) return 0;
     const book = this.markets[market];
     const level = (side === C.SIDE_BUY ? book.bids : book.asks).find((l) => l.price === price);
-    if (level && committed(level) + qty > I64_MAX) return C.REJ_OVERFLOW;
+    if (level && committed(level) + qty > this.limit) return C.REJ_OVERFLOW;
     return 0;
   }
 
@@ -441,11 +454,11 @@ export class ReferenceBook implements Book {
     if (o.pending) return C.REJ_NOT_AMENDABLE;
     const price = c.price === 0n ? o.price : c.price;
     const qty = c.qty === 0n ? total(o) : c.qty;
-    if (price * qty > I64_MAX) return C.REJ_OVERFLOW;
+    if (price * qty > this.limit) return C.REJ_OVERFLOW;
     if (o.display > 0n && tooManyParts(qty, o.display)) return C.REJ_INVALID_DISPLAY;
     if (o.oco) {
       if (o.side === C.SIDE_BUY ? o.stopPrice <= price : o.stopPrice >= price) return C.REJ_INVALID_STOP_PRICE;
-      if (o.ocoPrice * qty > I64_MAX) return C.REJ_OVERFLOW;
+      if (o.ocoPrice * qty > this.limit) return C.REJ_OVERFLOW;
     }
     const book = this.markets[o.market];
     const opposite = o.side === C.SIDE_BUY ? book.asks : book.bids;
@@ -455,7 +468,7 @@ export class ReferenceBook implements Book {
     const own = o.side === C.SIDE_BUY ? book.bids : book.asks;
     const level = own.find((l) => l.price === price);
     const others = level ? committed(level) - (moving ? 0n : total(o)) : 0n;
-    if ((moving || qty > total(o)) && others + qty > I64_MAX) return C.REJ_OVERFLOW;
+    if ((moving || qty > total(o)) && others + qty > this.limit) return C.REJ_OVERFLOW;
     return 0;
   }
 

@@ -8,6 +8,8 @@ import { SnapshotError } from '../types.ts';
 import { encodeCommand, decodeEvents } from './records.ts';
 
 export const MAX_ORDERS = 1 << 24;
+const I32_MAX = 0x7fffffff;
+const U64_MAX = (1n << 64n) - 1n;
 const RESTORE_ERRORS = [
   '',
   'bad length',
@@ -137,9 +139,17 @@ export class Engine implements Book {
 
   // ---- queries ----
 
+  /**
+   * Up to `levels` levels of each side, best first. `levels` means what it means to the
+   * reference (Array.prototype.slice's end): fractions truncate, NaN is 0, Infinity and
+   * anything past the book's depth is every level, and a negative count leaves that many
+   * levels off the far end. The core takes an i32, so counts are clamped here, never wrapped.
+   */
   depth(market: number, levels: number): Depth {
+    if (!this.isMarket(market)) return { bids: [], asks: [] };
+    const counted = levels >= 0 ? Math.min(Math.trunc(levels), I32_MAX) : I32_MAX;
     const side = (s: number): Level[] => {
-      const k = this.x.depth(market, s, levels);
+      const k = this.x.depth(market, s, counted);
       const view = new DataView(this.x.memory.buffer, this.x.depthBuffer(), k * 24);
       const out: Level[] = [];
       for (let i = 0; i < k; i++) {
@@ -149,13 +159,18 @@ export class Engine implements Book {
           orders: Number(view.getBigInt64(i * 24 + 16, true)),
         });
       }
-      return out;
+      return levels >= 0 ? out : out.slice(0, levels); // NaN and negative counts, as slice() reads them
     };
     return { bids: side(C.SIDE_BUY), asks: side(C.SIDE_SELL) };
   }
 
+  /** Is this a market index of this engine? (The core takes an i32: 2^32 would wrap to 0.) */
+  private isMarket(market: number): boolean {
+    return Number.isInteger(market) && market >= 0 && market < this.x.getMarketCount();
+  }
+
   order(id: bigint): OrderInfo | null {
-    if (!this.x.findOrder(BigInt.asIntN(64, id))) return null;
+    if (typeof id !== 'bigint' || id <= 0n || id > U64_MAX || !this.x.findOrder(BigInt.asIntN(64, id))) return null;
     const view = new DataView(this.x.memory.buffer, this.x.queryBuffer(), 56);
     return {
       id,
@@ -170,11 +185,13 @@ export class Engine implements Book {
   }
 
   bestBid(market: number): bigint | null {
+    if (!this.isMarket(market)) return null;
     const p = this.x.bestPrice(market, C.SIDE_BUY);
     return p === 0n ? null : p;
   }
 
   bestAsk(market: number): bigint | null {
+    if (!this.isMarket(market)) return null;
     const p = this.x.bestPrice(market, C.SIDE_SELL);
     return p === 0n ? null : p;
   }

@@ -12,42 +12,34 @@
 //     be cancelled by self-trade prevention, not traded); a market FOK does not exist (sent
 //     as a market order).
 // A run that met any of these is timed but its final depth is not compared.
-import pkg from 'nodejs-order-book';
+import pkg, { type LimitOrderOptions, type MarketOrderOptions } from 'nodejs-order-book';
 import * as C from '../../../core-as/codes.ts';
 import type { Command, Depth, Level } from '../../../core-as/types.ts';
 import { prefillChunks, type Stream } from '../streams.ts';
 import { sameDepth, type Check, type Runner, type Truth } from '../runner.ts';
 
-const { OrderBook } = pkg;
+const { OrderBook, SelfTradePreventionMode, Side } = pkg;
 type Book = InstanceType<typeof OrderBook>;
-type LimitOptions = Parameters<Book['limit']>[0];
-type MarketOptions = Parameters<Book['market']>[0];
-// The package types these as its own enums, whose values are these strings.
-type Side = LimitOptions['side'];
-/** The book's two sides, which the package keeps private: read for depth and post-only checks. */
-interface Queue {
-  price(): number;
-  volume(): number;
-  len(): number;
-}
-interface PriceSide {
-  priceTree(): { forEach(visit: (price: number, queue: Queue) => void): void };
-}
-type Sides = {
-  bids: PriceSide & { maxPriceQueue(): Queue | undefined };
-  asks: PriceSide & { minPriceQueue(): Queue | undefined };
-};
-const sides = (book: Book): Sides => book as unknown as Sides;
+type TimeInForce = NonNullable<LimitOrderOptions['timeInForce']>;
 
-const STP = 'EXPIRE_MAKER' as NonNullable<LimitOptions['stpMode']>;
-const TIF = ['GTC', 'IOC', 'FOK'] as NonNullable<LimitOptions['timeInForce']>[];
+/** One side of its book: private in its types, read here for the depth and post-only checks. */
+interface BookSide {
+  priceTree(): { forEach(f: (price: number, queue: { volume(): number; len(): number }) => void): void };
+  minPriceQueue(): { price(): number } | undefined;
+  maxPriceQueue(): { price(): number } | undefined;
+}
+const sides = (book: Book) => book as unknown as { bids: BookSide; asks: BookSide };
+
+const STP = SelfTradePreventionMode.EXPIRE_MAKER;
+// its TimeInForce enum is not exported at run time; its values are these strings
+const TIF = ['GTC', 'IOC', 'FOK'] as TimeInForce[];
 
 type Op =
   | {
       k: 0;
-      o: LimitOptions;
+      o: LimitOrderOptions;
     }
-  | { k: 1; o: MarketOptions }
+  | { k: 1; o: MarketOrderOptions }
   | { k: 2; id: string }
   | { k: 3; id: string; qty: number }
   | { k: 4; id: string; price: number; qty: number; postOnly: boolean };
@@ -92,7 +84,7 @@ export function translate(commands: Command[]): Translation {
     if (c.kind === C.CMD_REDUCE) return { k: 3, id, qty: num(c.qty, 'qty') };
     if (c.kind === C.CMD_AMEND)
       return { k: 4, id, price: num(c.price, 'price'), qty: num(c.qty, 'qty'), postOnly: postOnly.has(c.id) };
-    const side = (c.side === C.SIDE_BUY ? 'buy' : 'sell') as Side;
+    const side = c.side === C.SIDE_BUY ? Side.BUY : Side.SELL;
     const accountId = c.owner.toString();
     if (c.type === C.TYPE_MARKET) {
       if (c.tif === C.TIF_FOK) note('market FOK (sent as market)');
@@ -154,7 +146,7 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
           size,
           price,
           postOnly: op.postOnly,
-          timeInForce: TIF[0],
+          timeInForce: TIF[C.TIF_GTC],
           accountId: o.accountId,
           stpMode: STP,
         }).done.length + 1
@@ -165,7 +157,7 @@ export function nobApply(book: Book, op: Op, diff: Differences): number {
 
 /** Every level, best first, as the core reports depth. */
 export function nobDepth(book: Book): Depth {
-  const side = (s: PriceSide): Level[] => {
+  const side = (s: BookSide): Level[] => {
     const out: Level[] = [];
     s.priceTree().forEach((price, queue) => {
       out.push({ price: BigInt(price), qty: BigInt(queue.volume()), orders: queue.len() });
@@ -195,7 +187,10 @@ export function nobRunner(stream: Stream): Runner {
   let book: Book | null = null;
   let cursor = 0;
   const diff: Differences = { inPlace: 0 };
-  const live = (): Book => (book ??= nobStart(stream));
+  const live = (): Book => {
+    book ??= nobStart(stream);
+    return book;
+  };
   return {
     subject: 'nodejs-order-book',
     batch: 1,

@@ -29,7 +29,7 @@ const PRIMER_ID = 1n << 62n; // no stream uses ids this high
 const BUFFER_PRIMER = 16384; //  commands in the buffer-sizing batch (4x the largest batch)
 
 /** The primer's records: place-then-cancel as many orders as the stream places GTC, then the buffer batch. */
-function primerFor(stream: Stream): { records: Uint8Array; spans: [number, number][] } {
+export function primerFor(stream: Stream): { records: Uint8Array; spans: [number, number][] } {
   const grows = stream.commands.filter(
     (c) => c.kind === C.CMD_PLACE && c.tif === C.TIF_GTC && c.type === C.TYPE_LIMIT,
   ).length;
