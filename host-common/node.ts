@@ -1,11 +1,11 @@
 // A meshbook node: wires the parts, each built from what it depends on — the host's ports
-// (files, HTTP + WebSocket, process), the engine, the store, the sequencer, the API — and
+// (files, HTTP + WebSocket, process), the engine, the store, the event pipeline, the API — and
 // runs the start and shutdown sequences. Every host's main.ts is `runNode(<its host>)`.
 //
 // Start: data dir → markets check → identity → tokens → engine → listen (the API answers
-// 503 while recovering) → recover (snapshot + log) → sequencer → ready → print the one
+// 503 while recovering) → recover (snapshot + log) → pipeline → ready → print the one
 // `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams and the
-// listener (requests in flight finish) → wait for the sequencer → snapshot → close the log.
+// listener (requests in flight finish) → wait for the pipeline → snapshot → close the log.
 
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../core-as/src/engine.ts';
@@ -19,9 +19,10 @@ import { type Config, helpText, parseConfig } from './config.ts';
 import { jsonLogger } from './logger.ts';
 import { Markets } from './markets.ts';
 import type { FileSystem, Host, Logger } from './ports.ts';
-import { loadOrCreateIdentity } from './sequencer/identity.ts';
-import { type Clock, Sequencer, systemClock } from './sequencer/sequencer.ts';
-import { createSigner } from './sequencer/signer.ts';
+import { loadOrCreateIdentity } from './identity/identity.ts';
+import { createSigner } from './identity/signer.ts';
+import { type Clock, Origin, systemClock } from './pipeline/origin.ts';
+import { Pipeline } from './pipeline/pipeline.ts';
 import { NodeState } from './state/node-state.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import { recover } from './store/recovery.ts';
@@ -100,7 +101,7 @@ export async function startNode(
   });
 
   let phase: Phase = 'starting';
-  let sequencer: Sequencer | null = null;
+  let pipeline: Pipeline | null = null;
   let apiPort = 0;
   const metrics = new Metrics();
   const hub = new Hub(markets, () => state);
@@ -108,7 +109,7 @@ export async function startNode(
   const app = createApp({
     markets,
     state: () => state,
-    sequencer: () => sequencer,
+    pipeline: () => pipeline,
     tokens: tokens.tokens,
     limiter,
     metrics,
@@ -142,20 +143,19 @@ export async function startNode(
   const { wal, snapshots } = recovered;
   const checkpointer = new Checkpointer({
     state: () => state,
-    appliedSeq: () => sequencer?.appliedWalSeq ?? wal.lastSeq,
+    appliedSeq: () => pipeline?.coveredWalSeq ?? wal.lastSeq,
     wal,
     snapshots,
     every: config.snapshotEvery,
     logger,
   });
   const signer = createSigner(identity.seed);
-  sequencer = new Sequencer({
+  const origin = new Origin({ key: identity.publicKey, engine, signer, clock });
+  pipeline = new Pipeline({
     engine,
     state,
     wal,
-    origin: identity.publicKey,
-    signer,
-    clock,
+    origin,
     logger,
     observer: () => (hub.subscribers > 0 ? hub : null),
     onApplied: () => checkpointer.maybe(),
@@ -187,7 +187,7 @@ export async function startNode(
         name: 'meshbook_sequencer_inflight',
         help: 'Commands signed or logged but not yet applied.',
         type: 'gauge',
-        value: sequencer?.inflight ?? 0,
+        value: pipeline?.inflight ?? 0,
       },
       {
         name: 'meshbook_wal_appends_total',
@@ -265,8 +265,8 @@ export async function startNode(
       phase = 'stopping';
       hub.closeAll();
       await server.close(SHUTDOWN_GRACE_MS);
-      await sequencer!.idle();
-      if (!sequencer!.failed) await checkpointer.flush();
+      await pipeline!.idle();
+      if (!pipeline!.failed) await checkpointer.flush();
       await wal.close();
       logger.info('node: stopped', { events: state.eventCount, walSeq: wal.lastSeq });
     })();

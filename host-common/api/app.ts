@@ -1,13 +1,13 @@
 // The Hono app: every route of API.md, the same on every runtime. Handlers are thin: they
 // authenticate, rate-limit, pass the request through validate.ts, hand commands to the
-// sequencer and format what comes back. Testable without a server through app.request().
+// pipeline and format what comes back. Testable without a server through app.request().
 
 import { Hono, type Context } from 'hono';
 import * as C from '../../core-as/codes.ts';
 import type { Markets } from '../markets.ts';
 import type { DirectRoutes, HttpPort, Logger } from '../ports.ts';
-import type { Body, PlaceBody } from '../sequencer/envelope.ts';
-import { SequencerFailedError, type Sequencer } from '../sequencer/sequencer.ts';
+import type { Body, PlaceBody } from '../wire/envelope.ts';
+import { type Pipeline, PipelineFailedError } from '../pipeline/pipeline.ts';
 import type { NodeState, Outcome } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
 import type { Tokens } from './auth.ts';
@@ -45,7 +45,7 @@ export interface HealthInfo {
 export interface AppDeps {
   markets: Markets;
   state: () => NodeState;
-  sequencer: () => Sequencer | null;
+  pipeline: () => Pipeline | null;
   tokens: Tokens;
   limiter: RateLimiter;
   metrics: Metrics;
@@ -139,9 +139,9 @@ export function createApp(deps: AppDeps): App {
     return { value: json.value };
   };
 
-  /** Hands a command to the sequencer; the outcome, or the 503 when the node cannot take it. */
+  /** Hands a command to the pipeline; the outcome, or the 503 when the node cannot take it. */
   const submit = async (market: string, caller: Caller, body: Body): Promise<Outcome> => {
-    const seq = deps.sequencer();
+    const seq = deps.pipeline();
     if (!seq) return { ok: false, error: E.notReady('the node is still replaying its log') };
     try {
       const outcome = await seq.submit(market, caller.owner, body);
@@ -149,7 +149,7 @@ export function createApp(deps: AppDeps): App {
       return outcome;
     } catch (err) {
       metrics.command(KIND_NAMES[body.kind], 'unavailable');
-      if (err instanceof SequencerFailedError) {
+      if (err instanceof PipelineFailedError) {
         return {
           ok: false,
           error: { status: 503, code: 'unavailable', message: 'the node cannot store events; see its log' },
@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps): App {
     }
   };
 
-  /** One validated order: the client order id check, then the sequencer. */
+  /** One validated order: the client order id check, then the pipeline. */
   const placeIntent = async (caller: Caller, p: PlaceIntent): Promise<Outcome> => {
     let cidKey: string | null = null;
     if (p.clientOrderId !== null) {

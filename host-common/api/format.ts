@@ -102,7 +102,7 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
  * A single node hears every member of its markets (itself) at once, so its trades are final
  * on arrival; the network will report them tentative until finality (DESIGN.md).
  */
-export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson['status'] = 'final'): TradeJson {
+export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson['status'] = t.status): TradeJson {
   const m = markets.at(t.market);
   return {
     id: t.id,

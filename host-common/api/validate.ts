@@ -2,11 +2,11 @@
 // parameters, WebSocket messages) is checked here and turned into typed values, or into
 // an ApiError naming the field and the rule. Amounts are decimal strings on the wire and
 // integer ticks/lots inside; the conversion is exact decimal arithmetic on the string's
-// digits and bigint, never a float. Nothing that fails here reaches the sequencer or the core.
+// digits and bigint, never a float. Nothing that fails here reaches the pipeline or the core.
 
 import * as C from '../../core-as/codes.ts';
 import type { Market, Markets } from '../markets.ts';
-import { MAX_TIME_MS } from '../sequencer/envelope.ts';
+import { MAX_TIME_MS } from '../wire/envelope.ts';
 import { type ApiError, fail, ok, type Result } from './errors.ts';
 
 export const I64_MAX = (1n << 63n) - 1n;

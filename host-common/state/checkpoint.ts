@@ -18,13 +18,19 @@
 // advanced orders, finished as indexes) is read too: its orders are plain, shown in full.
 
 import type { OcoState, OrderRecord, OrderStatus } from './order-table.ts';
-import type { TradeRecord } from './trades.ts';
+import type { TradeRecord, TradeStatus } from './trades.ts';
+
+function badTradeStatus(): never {
+  throw new Error('checkpoint: bad trade status');
+}
 
 const MAGIC = [0x4d, 0x42, 0x43, 0x4b, 0x50, 0x54, 0x00, 0x04];
 const VERSION_3 = 0x03;
 const VERSION_2 = 0x02;
 // append only: the index is what is stored
 const STATUSES: OrderStatus[] = ['open', 'partially_filled', 'filled', 'cancelled', 'pending', 'expired', 'rejected'];
+// append only: the index is what is stored (byte 45 of a trade)
+const TRADE_STATUSES: TradeStatus[] = ['final', 'tentative', 'reverted'];
 const OCO_STATES: (OcoState | null)[] = [null, 'pending', 'triggered', 'cancelled'];
 const ORDER_BYTES = 136;
 const ORDER_BYTES_V2 = 80;
@@ -143,6 +149,7 @@ function* encodeSteps(d: CheckpointData, slice = SLICE): Generator<void, Uint8Ar
       tv.setFloat64(p + 32, t.time, true);
       tv.setUint32(p + 40, Number(t.id.slice(t.id.lastIndexOf('-') + 1)), true);
       b[p + 44] = t.takerSide;
+      b[p + 45] = TRADE_STATUSES.indexOf(t.status);
     });
     return b;
   });
@@ -308,6 +315,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
         takerOrderId: taker,
         makerOrderId: dv.getBigUint64(q + 8, true),
         time: dv.getFloat64(q + 32, true),
+        status: TRADE_STATUSES[bytes[q + 45]] ?? badTradeStatus(),
       };
     }
     trades.push(ring);

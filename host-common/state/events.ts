@@ -9,17 +9,19 @@ import { doneName } from '../../core-as/names.ts';
 import type { EngineEvent } from '../../core-as/types.ts';
 import { type ApiError, bookRejected, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
-import { type Envelope, orderIdHex, type PlaceBody } from '../sequencer/envelope.ts';
+import { type Envelope, orderIdHex, type PlaceBody } from '../wire/envelope.ts';
 import type { LevelMirror, TouchedLevels } from './levels.ts';
 import type { Outcome } from './node-state.ts';
 import { copyOrder, isLive, type OrderRecord, type OrderTable } from './order-table.ts';
-import type { TradeRecord } from './trades.ts';
+import type { TradeRecord, TradeStatus } from './trades.ts';
 
 /** What the events change, as NodeState holds it now. */
 export interface Tables {
   markets: Markets;
   orders: OrderTable;
   levels: LevelMirror;
+  /** The status new trades get. */
+  tradeStatus: TradeStatus;
   /** Before an order changes (copy-on-write while a checkpoint is encoded). */
   touch(o: OrderRecord): void;
   /** A new trade: remembered, counted, pushed. */
@@ -27,11 +29,11 @@ export interface Tables {
 }
 
 /** A command kind the core does not know: it only expires by its time, then is refused. */
-export const TICK = 0;
+export const TIME = 0;
 
 export interface Pending {
   env: number; //      index into the batch
-  kind: number; //     CMD_*, or TICK
+  kind: number; //     CMD_*, or TIME
   id: bigint; //       order id the command is about
   owner: string;
   rec?: OrderRecord; // the record once accepted / found
@@ -106,7 +108,7 @@ export function applyEvents(
           break;
         }
         case C.EV_REJECTED: {
-          if (p.kind === TICK) break; // expected: a tick only carries its time
+          if (p.kind === TIME) break; // expected: a time command only carries its time
           if (!started) {
             outcomes[p.env] = { ok: false, error: rejection(t, p, ev.reason) };
             break;
@@ -146,6 +148,7 @@ export function applyEvents(
             takerOrderId: taker.id,
             makerOrderId: maker.id,
             time,
+            status: t.tradeStatus,
           };
           if (taker.id === p.id) p.trades.push(trade);
           t.trade(trade);

@@ -12,7 +12,7 @@
 // Every envelope is exactly one core command carrying the envelope's origin time, so
 // good-till-time orders expire at the same point of the stream on every replica and every
 // replay: the command itself, or — when the host decides the outcome alone (a duplicate
-// client order id, a change the order table refuses, a no-op) — a bare time tick, a command
+// client order id, a change the order table refuses, a no-op) — a bare time command, a command
 // of kind 0 that the core refuses (unknown_command) after expiring what its time reached.
 
 import * as C from '../../core-as/codes.ts';
@@ -20,14 +20,15 @@ import type { Engine } from '../../core-as/src/engine.ts';
 import { command, type Command } from '../../core-as/types.ts';
 import { type ApiError, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
-import { type Envelope, hex, orderIdHex, orderIdOf } from '../sequencer/envelope.ts';
-import { sha256 } from '../sequencer/hash.ts';
-import { peerIdOf } from '../sequencer/identity.ts';
+import { type Envelope, hex, orderIdHex, orderIdOf } from '../wire/envelope.ts';
+import { sha256 } from '../wire/hash.ts';
+import { peerIdOf } from '../identity/identity.ts';
 import { type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
-import { applyEvents, type Change, type Pending, refuseChange, type Tables, TICK } from './events.ts';
+import { applyEvents, type Change, type Pending, refuseChange, type Tables, TIME } from './events.ts';
 import { LevelMirror } from './levels.ts';
 import { copyOrder, type OrderRecord, OrderTable } from './order-table.ts';
-import { type TradeRecord, TradeRing } from './trades.ts';
+import { type TradeRecord, TradeRing, type TradeStatus } from './trades.ts';
+import { UndoLog } from './undo-log.ts';
 
 export type Outcome = { ok: true; order: OrderRecord; trades: TradeRecord[] } | { ok: false; error: ApiError };
 
@@ -39,6 +40,23 @@ export interface StateObserver {
   trade(t: TradeRecord): void;
   /** Changed levels: [price, new total] with total 0 for a level that is gone. */
   book(market: number, bids: [bigint, bigint][], asks: [bigint, bigint][]): void;
+}
+
+/** A point the state can go back to: the core's snapshot and where the host tables' undo records stood. */
+export interface StateMark {
+  readonly core: Uint8Array;
+  readonly undo: number;
+  readonly eventCount: number;
+  readonly lamport: bigint;
+  readonly originSeqs: Map<string, bigint>;
+  readonly tradeCount: number;
+  readonly finishedTotal: number;
+}
+
+/** What a rollback took back: the trades it removed (now `reverted`) and the orders whose state changed. */
+export interface Undone {
+  trades: TradeRecord[];
+  orders: Set<OrderRecord>;
 }
 
 export interface NodeStateOptions {
@@ -78,6 +96,10 @@ export class NodeState {
   private readonly onObserverError: (err: unknown) => void;
   // While a checkpoint is being encoded in slices: the state each changed order had when it was taken.
   private cow: Map<OrderRecord, OrderRecord> | null = null;
+  // While a rollback may happen: how the host tables go back (null on a node alone: nothing rolls back).
+  private undo: UndoLog | null = null;
+  /** What new trades are: final at once on a node alone; tentative when a rollback may remove them. */
+  tradeStatus: TradeStatus = 'final';
 
   constructor(options: NodeStateOptions) {
     this.onObserverError = options.onObserverError ?? (() => {});
@@ -177,8 +199,8 @@ export class NodeState {
       /** The host decides this envelope's outcome; the core still sees its time. */
       const decided = (outcome: Outcome) => {
         outcomes[i] = outcome;
-        cmds.push(command({ kind: TICK, time }));
-        pending.push({ env: i, kind: TICK, id: 0n, owner: '', trades: [] });
+        cmds.push(command({ kind: TIME, time }));
+        pending.push({ env: i, kind: TIME, id: 0n, owner: '', trades: [] });
       };
 
       const m = this.markets.get(e.market);
@@ -285,6 +307,12 @@ export class NodeState {
     return outcomes;
   }
 
+  /** Counts and reports an observer's throw (for pushes made outside apply, e.g. a rollback's corrections). */
+  observerFailed(err: unknown): void {
+    this.observerErrors++;
+    this.onObserverError(err);
+  }
+
   /** Runs an observer call; what it throws must not stop the state (already changed) from moving on. */
   private safely(f: () => void): void {
     try {
@@ -306,9 +334,11 @@ export class NodeState {
       markets: this.markets,
       orders: this.orders,
       levels: this.levels,
+      tradeStatus: this.tradeStatus,
       touch: (o) => this.touch(o),
       trade: (t) => {
-        this.trades[t.market].push(t);
+        const overwritten = this.trades[t.market].push(t);
+        this.undo?.push({ kind: 'trade', trade: t, overwritten });
         this.tradeCount++;
         if (observer) this.safely(() => observer.trade(t));
       },
@@ -371,6 +401,90 @@ export class NodeState {
   /** Before an order changes while a checkpoint is taken: keep what it was. */
   private touch(o: OrderRecord): void {
     if (this.cow !== null && !this.cow.has(o)) this.cow.set(o, copyOrder(o));
+    this.undo?.fields(o);
+  }
+
+  // ---- rollback: in-memory marks, undo records for the host tables ----
+
+  /** Starts recording undo records (and keeps finished orders a rollback could bring back). New trades are tentative. */
+  enableRollback(): void {
+    if (this.undo) return;
+    this.undo = new UndoLog();
+    this.attachUndo();
+    this.tradeStatus = 'tentative';
+  }
+
+  get rollbackEnabled(): boolean {
+    return this.undo !== null;
+  }
+
+  private attachUndo(): void {
+    this.orders.undo = this.undo;
+    this.levels.undo = this.undo;
+  }
+
+  /** A point to come back to: the core's snapshot (a copy) and the undo log's position. */
+  mark(): StateMark {
+    if (!this.undo) throw new Error('rollback is not enabled');
+    return {
+      core: this.engine.snapshot(),
+      undo: this.undo.mark(),
+      eventCount: this.eventCount,
+      lamport: this.lamport,
+      originSeqs: new Map(this.originSeqs),
+      tradeCount: this.tradeCount,
+      finishedTotal: this.orders.finishedTotal,
+    };
+  }
+
+  /** Nothing will go back before `m` any more: drop older undo records, let older finished orders be forgotten. */
+  release(m: StateMark): void {
+    this.undo?.dropBefore(m.undo);
+    this.orders.pinFinished(m.finishedTotal);
+  }
+
+  /** Goes back to `m`: the core from its snapshot, the host tables by their undo records. */
+  rollbackTo(m: StateMark): Undone {
+    if (!this.undo) throw new Error('rollback is not enabled');
+    this.engine.restore(m.core);
+    const undone: Undone = { trades: [], orders: new Set() };
+    const owners = new Set<string>();
+    this.orders.undo = null;
+    this.levels.undo = null;
+    try {
+      for (const e of this.undo.takeBack(m.undo)) {
+        switch (e.kind) {
+          case 'fields':
+            Object.assign(e.order, e.was);
+            undone.orders.add(e.order);
+            break;
+          case 'added':
+            this.orders.unadd(e.order);
+            undone.orders.add(e.order);
+            break;
+          case 'finished':
+            this.orders.unfinish(e.order);
+            owners.add(e.order.owner);
+            break;
+          case 'level':
+            this.levels.add(e.market, e.side, e.price, -e.delta, null);
+            break;
+          case 'trade':
+            this.trades[e.trade.market].unpush(e.overwritten);
+            e.trade.status = 'reverted';
+            undone.trades.push(e.trade);
+            break;
+        }
+      }
+    } finally {
+      this.attachUndo();
+    }
+    for (const owner of owners) this.orders.reopen(owner);
+    this.eventCount = m.eventCount;
+    this.lamport = m.lamport;
+    this.originSeqs = new Map(m.originSeqs);
+    this.tradeCount = m.tradeCount;
+    return undone;
   }
 
   /** Replaces the whole state with a checkpoint's; throws (changing nothing) if it is bad. */
@@ -389,6 +503,10 @@ export class NodeState {
       return ring;
     });
     this.levels = new LevelMirror(this.markets.size);
+    if (this.undo) {
+      this.undo = new UndoLog();
+      this.attachUndo();
+    }
     for (const o of cp.orders) if (o.resting) this.levels.add(o.market, o.side, o.price, o.visible, null);
     this.eventCount = cp.eventCount;
     this.lamport = cp.lamport;

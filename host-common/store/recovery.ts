@@ -4,7 +4,7 @@
 // the start fails: the node never serves a half-loaded book.
 
 import type { FileSystem, Logger } from '../ports.ts';
-import { decodeEnvelope, type Envelope } from '../sequencer/envelope.ts';
+import { decodeEnvelope, type Envelope } from '../wire/envelope.ts';
 import type { NodeState } from '../state/node-state.ts';
 import { SnapshotStore } from './snapshots.ts';
 import { Wal } from './wal.ts';

@@ -15,11 +15,11 @@ import {
   orderIdOf,
   seal,
   verifyEnvelope,
-} from '../sequencer/envelope.ts';
-import { sha256 } from '../sequencer/hash.ts';
-import { base58btc, loadOrCreateIdentity, peerIdOf } from '../sequencer/identity.ts';
-import { createSigner } from '../sequencer/signer.ts';
-import { batchMessage, batchTree, proofLength } from '../sequencer/merkle.ts';
+} from '../wire/envelope.ts';
+import { sha256 } from '../wire/hash.ts';
+import { base58btc, loadOrCreateIdentity, peerIdOf } from '../identity/identity.ts';
+import { createSigner } from '../identity/signer.ts';
+import { batchMessage, batchTree, proofLength } from '../wire/merkle.ts';
 import { memoryLogger, removeDir, tempDir } from './helpers.ts';
 
 /** What follows the unsigned bytes of a batch of one: index, count, k, signature. */

@@ -19,7 +19,7 @@ import {
   orderIdOf,
   type PlaceBody,
   seal,
-} from '../sequencer/envelope.ts';
+} from '../wire/envelope.ts';
 import { encodeCheckpointSliced } from '../state/checkpoint.ts';
 import { NodeState, type Outcome } from '../state/node-state.ts';
 import { rng } from './process/fuzz-gen.ts';

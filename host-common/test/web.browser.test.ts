@@ -1,7 +1,7 @@
 // The web page in a real browser against a real node: a headless Chromium (from the npm
 // package @sparticuz/chromium, driven by playwright-core) loads http://<node>/, and two
 // owners trade through the page's form. Everything between the click and the tape is the
-// real thing: HTTP API, sequencer, WASM book, WebSocket pushes.
+// real thing: HTTP API, event pipeline, WASM book, WebSocket pushes.
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
