@@ -215,6 +215,20 @@ export class Engine implements Book {
     this.x = fresh;
   }
 
+  /**
+   * Goes back to a snapshot this engine took itself (a rollback to an in-memory mark): the
+   * book is rebuilt in the running instance, without a new one. Bytes from anywhere else go
+   * through restore(), which leaves the state untouched when they are bad.
+   */
+  rewind(bytes: Uint8Array): void {
+    const ptr = this.x.scratchBuffer(Math.max(bytes.length, 1));
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    const code = this.x.restore(ptr, bytes.length);
+    this.x.releaseScratch();
+    if (code !== 0)
+      throw new SnapshotError(`snapshot: ${RESTORE_ERRORS[code] ?? `error ${code}`} (the book is now empty)`);
+  }
+
   /** null when every internal invariant holds, else which one broke. */
   validate(): string | null {
     const code = this.x.validate();

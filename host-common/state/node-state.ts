@@ -446,7 +446,7 @@ export class NodeState {
   /** Goes back to `m`: the core from its snapshot, the host tables by their undo records. */
   rollbackTo(m: StateMark): Undone {
     if (!this.undo) throw new Error('rollback is not enabled');
-    this.engine.restore(m.core);
+    this.engine.rewind(m.core);
     const undone: Undone = { trades: [], orders: new Set() };
     const owners = new Set<string>();
     this.orders.undo = null;
