@@ -157,6 +157,8 @@ export async function startNode(
     wal,
     origin,
     logger,
+    orderer: recovered.orderer,
+    held: recovered.held,
     observer: () => (hub.subscribers > 0 ? hub : null),
     onApplied: () => checkpointer.maybe(),
   });

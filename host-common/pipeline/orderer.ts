@@ -10,6 +10,7 @@
 // and finality will compare it across members.
 
 import type { Engine, VectorClock } from '../../core-as/src/engine.ts';
+import type { AppliedKey } from '../state/checkpoint.ts';
 import { type Envelope, hex } from '../wire/envelope.ts';
 
 /** The total order: Lamport time, then origin key (bytewise), then origin seq. */
@@ -21,6 +22,14 @@ export function compareEnvelopes(a: Envelope, b: Envelope): number {
     }
   }
   return a.seq === b.seq ? 0 : a.seq < b.seq ? -1 : 1;
+}
+
+/** Where `e` sorts against an applied key: negative before it, 0 the same envelope, positive after. */
+export function compareToKey(e: Envelope, key: AppliedKey): number {
+  if (e.lamport !== key.lamport) return e.lamport < key.lamport ? -1 : 1;
+  const origin = hex(e.origin); // hex order is byte order
+  if (origin !== key.origin) return origin < key.origin ? -1 : 1;
+  return e.seq === key.seq ? 0 : e.seq < key.seq ? -1 : 1;
 }
 
 /** An origin's node id in vector clocks: the first 8 bytes of its key, big-endian. */

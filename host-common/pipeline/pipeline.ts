@@ -41,6 +41,9 @@ export interface PipelineOptions {
   observer?: () => StateObserver | null;
   /** Called after each applied batch, with how many envelopes it held. */
   onApplied?: (count: number) => void;
+  /** The orderer and held envelopes (with their WAL seqs) as recovery left them; a fresh orderer at the state's frontier by default. */
+  orderer?: Orderer;
+  held?: Map<Envelope, number>;
 }
 
 interface Item {
@@ -97,7 +100,8 @@ export class Pipeline {
     this.transport = options.transport ?? null;
     this.observer = options.observer ?? (() => null);
     this.onApplied = options.onApplied ?? (() => {});
-    this.orderer = new Orderer(this.state.originSeqs);
+    this.orderer = options.orderer ?? new Orderer(this.state.originSeqs);
+    this.held = new Map(options.held ?? []);
     this.applier = new Applier({
       state: this.state,
       markEvery: this.transport ? (options.markEvery ?? 1024) : 0,

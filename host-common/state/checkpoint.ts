@@ -6,7 +6,9 @@
 //
 //   magic "MBCKPT" 0x00 0x04 (the last byte is the format version)
 //   u32 n + n bytes      the core snapshot (Engine.snapshot())
-//   u32 n + n bytes      UTF-8 JSON: {eventCount, lamport, originSeqs, tradeCount, markets, strings}
+//   u32 n + n bytes      UTF-8 JSON: {eventCount, lamport, originSeqs, last, tradeCount, markets, strings}
+//                        (last: the newest envelope applied, [Lamport, origin hex, seq]: the checkpoint
+//                        holds the prefix of the total order up to it)
 //   u32 n + n × 136      orders, creation order (the layout is in encodeSteps: the first 80 bytes
 //                        are version 2's, the rest the advanced orders' fields)
 //   u32 n + n × u64      finished orders, oldest finished first, by id (each one of the orders)
@@ -18,6 +20,13 @@
 // advanced orders, finished as indexes) is read too: its orders are plain, shown in full.
 
 import type { OcoState, OrderRecord, OrderStatus } from './order-table.ts';
+
+/** Where an envelope sits in the total order: (Lamport, origin key in hex, origin seq). */
+export interface AppliedKey {
+  lamport: bigint;
+  origin: string;
+  seq: bigint;
+}
 import type { TradeRecord, TradeStatus } from './trades.ts';
 
 function badTradeStatus(): never {
@@ -43,6 +52,8 @@ export interface CheckpointData {
   eventCount: number;
   lamport: bigint;
   originSeqs: Map<string, bigint>;
+  /** The newest envelope applied: the end of the total-order prefix the checkpoint holds. */
+  last: AppliedKey | null;
   tradeCount: number;
   markets: string;
   /** Every order kept, in creation order. */
@@ -158,6 +169,7 @@ function* encodeSteps(d: CheckpointData, slice = SLICE): Generator<void, Uint8Ar
       eventCount: d.eventCount,
       lamport: `${d.lamport}`,
       originSeqs: [...d.originSeqs].map(([k, v]) => [k, `${v}`]),
+      last: d.last === null ? null : [`${d.last.lamport}`, d.last.origin, `${d.last.seq}`],
       tradeCount: d.tradeCount,
       markets: d.markets,
       strings: strings.list,
@@ -219,6 +231,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     eventCount: number;
     lamport: string;
     originSeqs: [string, string][];
+    last?: [string, string, string] | null;
     tradeCount: number;
     markets: string;
     strings: string[];
@@ -338,6 +351,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     eventCount: h.eventCount,
     lamport: BigInt(h.lamport),
     originSeqs: new Map(h.originSeqs.map(([k, v]) => [k, BigInt(v)])),
+    last: h.last ? { lamport: BigInt(h.last[0]), origin: h.last[1], seq: BigInt(h.last[2]) } : null,
     tradeCount: h.tradeCount,
     markets: h.markets,
     orders,

@@ -23,7 +23,7 @@ import type { Markets } from '../markets.ts';
 import { type Envelope, hex, orderIdHex, orderIdOf } from '../wire/envelope.ts';
 import { sha256 } from '../wire/hash.ts';
 import { peerIdOf } from '../identity/identity.ts';
-import { type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
+import { type AppliedKey, type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { applyEvents, type Change, type Pending, refuseChange, type Tables, TIME } from './events.ts';
 import { LevelMirror } from './levels.ts';
 import { copyOrder, type OrderRecord, OrderTable } from './order-table.ts';
@@ -49,6 +49,7 @@ export interface StateMark {
   readonly eventCount: number;
   readonly lamport: bigint;
   readonly originSeqs: Map<string, bigint>;
+  readonly last: AppliedKey | null;
   readonly tradeCount: number;
   readonly finishedTotal: number;
 }
@@ -91,6 +92,8 @@ export class NodeState {
   lamport = 0n;
   /** Highest origin seq applied, per origin (hex public key). */
   originSeqs = new Map<string, bigint>();
+  /** The newest envelope applied (the end of the total order so far), null before any. */
+  last: AppliedKey | null = null;
   tradeCount = 0;
   observerErrors = 0;
   private readonly onObserverError: (err: unknown) => void;
@@ -303,6 +306,8 @@ export class NodeState {
       }
     }
     flush();
+    const e = envs[envs.length - 1];
+    if (e) this.last = { lamport: e.lamport, origin: this.originHex(e.origin), seq: e.seq };
     if (observer && change) this.safely(() => this.publish(change, observer));
     return outcomes;
   }
@@ -386,6 +391,7 @@ export class NodeState {
       eventCount: this.eventCount,
       lamport: this.lamport,
       originSeqs: new Map(this.originSeqs),
+      last: this.last,
       tradeCount: this.tradeCount,
       markets: this.markets.fingerprint(),
       ...this.orders.entries(),
@@ -432,6 +438,7 @@ export class NodeState {
       eventCount: this.eventCount,
       lamport: this.lamport,
       originSeqs: new Map(this.originSeqs),
+      last: this.last,
       tradeCount: this.tradeCount,
       finishedTotal: this.orders.finishedTotal,
     };
@@ -483,6 +490,7 @@ export class NodeState {
     this.eventCount = m.eventCount;
     this.lamport = m.lamport;
     this.originSeqs = new Map(m.originSeqs);
+    this.last = m.last;
     this.tradeCount = m.tradeCount;
     return undone;
   }
@@ -511,6 +519,7 @@ export class NodeState {
     this.eventCount = cp.eventCount;
     this.lamport = cp.lamport;
     this.originSeqs = cp.originSeqs;
+    this.last = cp.last;
     this.tradeCount = cp.tradeCount;
   }
 }
