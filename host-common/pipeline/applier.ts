@@ -36,7 +36,13 @@ export interface RollbackStats {
   deepest: number;
   /** Time spent in rollbacks (restore, undo, replay), ms. */
   millis: number;
+  /** The last rollback: envelopes it went back past, and its time (all, and going back without the replay), ms. */
+  lastDepth: number;
   lastMillis: number;
+  lastBackMillis: number;
+  /** Marks taken, and the time they took (the core's snapshot), ms. */
+  marks: number;
+  markMillis: number;
 }
 
 export class RollbackTooDeepError extends Error {
@@ -63,7 +69,17 @@ export class Applier {
   private base = 0;
   private total = 0;
   private marks: Mark[] = [];
-  readonly stats: RollbackStats = { rollbacks: 0, replayed: 0, deepest: 0, millis: 0, lastMillis: 0 };
+  readonly stats: RollbackStats = {
+    rollbacks: 0,
+    replayed: 0,
+    deepest: 0,
+    millis: 0,
+    lastDepth: 0,
+    lastMillis: 0,
+    lastBackMillis: 0,
+    marks: 0,
+    markMillis: 0,
+  };
 
   constructor(options: ApplierOptions) {
     this.state = options.state;
@@ -107,17 +123,20 @@ export class Applier {
     const mark = this.marks[k];
     this.marks.length = k + 1;
     const undone = this.state.rollbackTo(mark.state);
+    const back = performance.now() - started;
     const redo = this.applied.splice(mark.at - this.base);
     this.total = mark.at;
     if (observer) for (const t of undone.trades) safely(this.state, () => observer.trade(t));
-    this.applyTail(merge(redo, sorted), observer, outcomes);
+    this.applyTail(merge(redo, sorted), observer, outcomes, true);
     if (observer) this.pushCurrent(undone.orders, observer);
     const ms = performance.now() - started;
     this.stats.rollbacks++;
     this.stats.replayed += redo.length;
     this.stats.deepest = Math.max(this.stats.deepest, depth);
     this.stats.millis += ms;
+    this.stats.lastDepth = depth;
     this.stats.lastMillis = ms;
+    this.stats.lastBackMillis = back;
   }
 
   /** Orders a rollback changed: their state now (a record the replay made again is pushed by its id). */
@@ -128,25 +147,45 @@ export class Applier {
     }
   }
 
-  /** Applies envelopes that sort after everything applied, with a mark every markEvery. */
-  private applyTail(list: Envelope[], observer: StateObserver | null, outcomes: Map<Envelope, Outcome>): void {
+  /**
+   * Applies envelopes that sort after everything applied, with a mark every markEvery. A
+   * replay takes one mark at its end instead: a mark costs the core's snapshot (milliseconds
+   * on a big book), which would cost a deep replay more than the replay itself.
+   */
+  private applyTail(
+    list: Envelope[],
+    observer: StateObserver | null,
+    outcomes: Map<Envelope, Outcome>,
+    replay = false,
+  ): void {
+    if (replay) {
+      for (let i = 0; i < list.length; i += 4096) this.applyChunk(list.slice(i, i + 4096), observer, outcomes);
+      if (this.total - this.marks[this.marks.length - 1].at >= this.markEvery) this.takeMark();
+      return;
+    }
     for (let i = 0; i < list.length; ) {
       const sinceMark = this.total - this.marks[this.marks.length - 1].at;
       const n = Math.min(this.markEvery - sinceMark, list.length - i);
-      const chunk = list.slice(i, i + n);
-      const out = this.state.apply(chunk, observer);
-      for (let j = 0; j < n; j++) {
-        outcomes.set(chunk[j], out[j]);
-        this.applied.push(chunk[j]);
-      }
-      this.total += n;
+      this.applyChunk(list.slice(i, i + n), observer, outcomes);
       i += n;
       if (sinceMark + n >= this.markEvery) this.takeMark();
     }
   }
 
+  private applyChunk(chunk: Envelope[], observer: StateObserver | null, outcomes: Map<Envelope, Outcome>): void {
+    const out = this.state.apply(chunk, observer);
+    for (let j = 0; j < chunk.length; j++) {
+      outcomes.set(chunk[j], out[j]);
+      this.applied.push(chunk[j]);
+    }
+    this.total += chunk.length;
+  }
+
   private takeMark(): void {
+    const started = performance.now();
     this.marks.push({ at: this.total, state: this.state.mark() });
+    this.stats.marks++;
+    this.stats.markMillis += performance.now() - started;
     if (this.marks.length <= this.keepMarks) return;
     this.marks.shift();
     const oldest = this.marks[0];
