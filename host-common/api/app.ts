@@ -8,10 +8,10 @@ import type { Markets } from '../markets.ts';
 import type { DirectRoutes, HttpPort, Logger } from '../ports.ts';
 import type { Body, PlaceBody } from '../wire/envelope.ts';
 import { type Pipeline, PipelineFailedError } from '../pipeline/pipeline.ts';
-import type { NodeState, Outcome } from '../state/node-state.ts';
+import type { NodeState } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
 import type { Tokens } from './auth.ts';
-import { type ApiError, E, errorBody, type Result } from './errors.ts';
+import { type Answered, type ApiError, answerOf, E, errorBody, type Result, refusalError } from './errors.ts';
 import { formatLevels, formatMarket, formatOrder, formatTrade } from './format.ts';
 import { type Answer, bodyText, errorAnswer, errorResponse, readBody, send } from './http.ts';
 import type { Hub } from './hub.ts';
@@ -140,11 +140,11 @@ export function createApp(deps: AppDeps): App {
   };
 
   /** Hands a command to the pipeline; the outcome, or the 503 when the node cannot take it. */
-  const submit = async (market: string, caller: Caller, body: Body): Promise<Outcome> => {
+  const submit = async (market: string, caller: Caller, body: Body): Promise<Answered> => {
     const seq = deps.pipeline();
     if (!seq) return { ok: false, error: E.notReady('the node is still replaying its log') };
     try {
-      const outcome = await seq.submit(market, caller.owner, body);
+      const outcome = answerOf(await seq.submit(market, caller.owner, body));
       metrics.command(KIND_NAMES[body.kind], outcome.ok ? 'accepted' : outcome.error.code);
       return outcome;
     } catch (err) {
@@ -160,7 +160,7 @@ export function createApp(deps: AppDeps): App {
   };
 
   /** One validated order: the client order id check, then the pipeline. */
-  const placeIntent = async (caller: Caller, p: PlaceIntent): Promise<Outcome> => {
+  const placeIntent = async (caller: Caller, p: PlaceIntent): Promise<Answered> => {
     let cidKey: string | null = null;
     if (p.clientOrderId !== null) {
       const taken = deps.state().orders.byClientOrderId(caller.qualified, p.clientOrderId);
@@ -213,14 +213,14 @@ export function createApp(deps: AppDeps): App {
     return rec;
   };
 
-  const outcomeAnswer = (outcome: Outcome, status: 200 | 201): Answer => {
+  const outcomeAnswer = (outcome: Answered, status: 200 | 201): Answer => {
     if (!outcome.ok)
       return errorAnswer(outcome.error, outcome.error.status === 503 ? { 'Retry-After': '1' } : undefined);
     const order = formatOrder(markets, outcome.order);
     if (status === 201) return { status, json: { order, trades: outcome.trades.map((t) => formatTrade(markets, t)) } };
     return { status, json: order };
   };
-  const orderAnswer = (c: Context, outcome: Outcome, status: 200 | 201): Response =>
+  const orderAnswer = (c: Context, outcome: Answered, status: 200 | 201): Response =>
     send(c, outcomeAnswer(outcome, status));
 
   // ---- orders ----
@@ -346,7 +346,7 @@ export function createApp(deps: AppDeps): App {
       const rec = ownOrder(c, caller);
       if (rec instanceof Response) return rec;
       const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
-      if (refused) return errorResponse(c, refused);
+      if (refused) return errorResponse(c, refusalError(refused));
       return orderAnswer(
         c,
         await submit(markets.at(rec.market).id, caller, { kind: C.CMD_CANCEL, orderId: rec.id }),
@@ -367,7 +367,7 @@ export function createApp(deps: AppDeps): App {
       const v = validateAmend(json.value, markets.at(rec.market), rec);
       if (!v.ok) return errorResponse(c, v.error);
       const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
-      if (refused) return errorResponse(c, refused);
+      if (refused) return errorResponse(c, refusalError(refused));
       const { price, quantity } = v.value;
       if ((price === 0n || price === rec.price) && (quantity === 0n || quantity === rec.remaining)) {
         return c.json(formatOrder(markets, rec)); // nothing to change

@@ -18,19 +18,20 @@
 import * as C from '../../core-as/codes.ts';
 import type { Engine } from '../../core-as/src/engine.ts';
 import { command, type Command } from '../../core-as/types.ts';
-import { type ApiError, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
-import { type Envelope, hex, orderIdHex, orderIdOf } from '../wire/envelope.ts';
+import { type Envelope, hex, orderIdOf } from '../wire/envelope.ts';
 import { sha256 } from '../wire/hash.ts';
 import { peerIdOf } from '../identity/identity.ts';
 import { type AppliedKey, type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { applyEvents, type Change, type Pending, refuseChange, type Tables, TIME } from './events.ts';
 import { LevelMirror } from './levels.ts';
 import { copyOrder, type OrderRecord, OrderTable } from './order-table.ts';
+import type { Outcome } from './outcome.ts';
+import type { Refusal } from './refusal.ts';
 import { type TradeRecord, TradeRing, type TradeStatus } from './trades.ts';
 import { UndoLog } from './undo-log.ts';
 
-export type Outcome = { ok: true; order: OrderRecord; trades: TradeRecord[] } | { ok: false; error: ApiError };
+export type { Outcome } from './outcome.ts';
 
 /** Who wants to hear about changes while live (WebSocket, SSE, metrics); null during replay. */
 export interface StateObserver {
@@ -208,7 +209,7 @@ export class NodeState {
 
       const m = this.markets.get(e.market);
       if (!m) {
-        decided({ ok: false, error: E.marketNotFound(e.market) });
+        decided({ ok: false, refusal: { reason: 'unknown_market', market: e.market } });
         continue;
       }
       const owner = this.qualifiedOwner(e);
@@ -221,7 +222,10 @@ export class NodeState {
             flush(); // decide on the state the earlier commands leave
             const taken = this.orders.byClientOrderId(owner, b.clientOrderId);
             if (taken !== undefined) {
-              decided({ ok: false, error: duplicateClientOrderId(b.clientOrderId, taken) });
+              decided({
+                ok: false,
+                refusal: { reason: 'client_order_id_taken', clientOrderId: b.clientOrderId, order: taken },
+              });
               continue;
             }
           }
@@ -257,7 +261,7 @@ export class NodeState {
         const rec = this.orders.get(b.orderId);
         const refused = this.refuseChange(rec, b.orderId, owner, m.index);
         if (refused) {
-          decided({ ok: false, error: refused });
+          decided({ ok: false, refusal: refused });
           continue;
         }
         const r = rec!;
@@ -269,15 +273,7 @@ export class NodeState {
         }
         if (b.kind === C.CMD_REDUCE && qty > r.remaining) {
           // a reduce (version-1 envelopes) never adds: replay gives what it gave then
-          decided({
-            ok: false,
-            error: {
-              status: 422,
-              code: 'not_supported',
-              message: 'quantity is above the remaining quantity',
-              field: 'quantity',
-            },
-          });
+          decided({ ok: false, refusal: { reason: 'reduce_above_remaining' } });
           continue;
         }
         // Lowering the quantity at the same price is a reduce (it keeps the place, and works on a
@@ -329,7 +325,7 @@ export class NodeState {
   }
 
   /** Why an owner may not cancel or change this order now, or null. */
-  refuseChange(rec: OrderRecord | undefined, id: bigint, owner: string, market: number): ApiError | null {
+  refuseChange(rec: OrderRecord | undefined, id: bigint, owner: string, market: number): Refusal | null {
     return refuseChange(rec, id, owner, market);
   }
 
@@ -522,13 +518,4 @@ export class NodeState {
     this.last = cp.last;
     this.tradeCount = cp.tradeCount;
   }
-}
-
-function duplicateClientOrderId(cid: string, taken: bigint): ApiError {
-  return {
-    status: 422,
-    code: 'duplicate_client_order_id',
-    message: `clientOrderId ${JSON.stringify(cid)} is already used by order ${orderIdHex(taken)}`,
-    field: 'clientOrderId',
-  };
 }

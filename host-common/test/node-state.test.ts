@@ -21,6 +21,7 @@ import {
   seal,
 } from '../wire/envelope.ts';
 import { encodeCheckpointSliced } from '../state/checkpoint.ts';
+import { refusalError } from '../api/errors.ts';
 import { NodeState, type Outcome } from '../state/node-state.ts';
 import { rng } from './process/fuzz-gen.ts';
 
@@ -270,7 +271,7 @@ describe.each(STREAMS)('NodeState.apply, $name stream', ({ name, envs, codes: ex
     expect(tableOf(all)).toBe(tableOf(one));
     expect(tableOf(mixed)).toBe(tableOf(one));
     // the stream exercised what it should
-    const codes = new Set(byOne.map((o) => (o.ok ? o.order.status : o.error.code)));
+    const codes = new Set(byOne.map((o) => (o.ok ? o.order.status : refusalError(o.refusal).code)));
     for (const c of expectCodes) expect(codes, [...codes].join()).toContain(c);
     expect(byOne.some((o) => o.ok && o.trades.length > 0)).toBe(true);
     checkMirror(one);
@@ -530,7 +531,7 @@ describe('NodeState', () => {
     const out = s.apply(places);
     // IOC on an empty book: each is accepted and cancelled at once; ids k0/k1 alternate and
     // stay taken while their orders are remembered
-    expect(out.map((o) => (o.ok ? o.order.status : o.error.code))).toEqual([
+    expect(out.map((o) => (o.ok ? o.order.status : refusalError(o.refusal).code))).toEqual([
       'cancelled',
       'cancelled',
       'duplicate_client_order_id',
