@@ -191,7 +191,7 @@ export class Pipeline {
     for (let i = 0; i < items.length; i++) {
       const { fields, id, proof } = items[i].draft;
       const bytes = payloads[i];
-      envs[i] = { ...fields, id, signature: bytes.subarray(bytes.length - SIGNATURE_BYTES), proof, bytes };
+      envs[i] = { ...fields, id, signature: bytes.subarray(bytes.length - SIGNATURE_BYTES), proof: proof!, bytes };
     }
     let outcomes: Outcome[];
     try {
