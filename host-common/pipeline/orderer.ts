@@ -58,6 +58,9 @@ export class Orderer {
   /** origin hex → seq → envelope, for seqs after a gap. */
   private readonly held = new Map<string, Map<bigint, Envelope>>();
   private heldCount = 0;
+  // the last origin key seen and its hex (an origin's own envelopes share one key array)
+  private lastKey: Uint8Array | null = null;
+  private lastHex = '';
   duplicates = 0;
 
   /** Starts from a known frontier (a checkpoint's): seqs up to it count as delivered. */
@@ -79,8 +82,16 @@ export class Orderer {
     return this.heldCount;
   }
 
+  private originOf(e: Envelope): string {
+    if (e.origin !== this.lastKey) {
+      this.lastHex = hex(e.origin);
+      this.lastKey = e.origin;
+    }
+    return this.lastHex;
+  }
+
   offer(e: Envelope): Offer {
-    const origin = hex(e.origin);
+    const origin = this.originOf(e);
     const next = this.delivered(origin) + 1n;
     if (e.seq < next) {
       this.duplicates++;
