@@ -229,7 +229,7 @@ export class MemoryTransport implements Transport {
   async request(peer: string, protocol: string, data: Uint8Array): Promise<Uint8Array> {
     const to = this.network.node(peer);
     const handler = to?.handlers.get(protocol);
-    if (!to || !to.running || !handler || !this.network.reachable(this.self, peer))
+    if (!to?.running || !handler || !this.network.reachable(this.self, peer))
       throw new Error(`transport: ${peer} does not answer ${protocol}`);
     return handler(data.slice(), this.self);
   }

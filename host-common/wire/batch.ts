@@ -11,7 +11,7 @@
 // (same origin, signature and count, distinct places in it); verifyBatch checks the one
 // signature over their common root.
 
-import { decodeEnvelope, type Envelope, EnvelopeError, hex, MAX_ENVELOPE_BYTES, verifyEnvelope } from './envelope.ts';
+import { decodeEnvelope, type Envelope, hex, MAX_ENVELOPE_BYTES, verifyEnvelope } from './envelope.ts';
 import { MAX_BATCH, rootOf } from './merkle.ts';
 
 export const BATCH_VERSION = 1;
@@ -65,14 +65,19 @@ export function decodeBatch(bytes: Uint8Array): Envelope[] {
   const first = out[0];
   const places = new Set<number>();
   for (const e of out) {
-    if (!e.proof) throw new EnvelopeError('no batch proof');
-    if (hex(e.origin) !== hex(first.origin)) throw new BatchError('envelopes of more than one origin');
-    if (hex(e.signature) !== hex(first.signature) || e.proof.count !== first.proof!.count)
+    if (!sameBytes(e.origin, first.origin)) throw new BatchError('envelopes of more than one origin');
+    if (!sameBytes(e.signature, first.signature) || e.proof.count !== first.proof.count)
       throw new BatchError('envelopes of more than one signed batch');
     if (places.has(e.proof.index)) throw new BatchError('an envelope twice');
     places.add(e.proof.index);
   }
   return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -87,7 +92,7 @@ export async function verifyBatch(
   const first = envelopes[0];
   let root = '';
   for (const e of envelopes) {
-    const r = hex(rootOf(e.id, e.proof!.index, e.proof!.count, e.proof!.siblings));
+    const r = hex(rootOf(e.id, e.proof.index, e.proof.count, e.proof.siblings));
     if (root !== '' && r !== root) return false;
     root = r;
   }

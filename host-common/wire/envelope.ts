@@ -41,6 +41,7 @@
 // Total order for the network: (Lamport, origin, origin seq).
 
 import * as C from '../../core-as/codes.ts';
+import { verifySignature } from '../identity/verifier.ts';
 import { sha256 } from './hash.ts';
 import { batchMessage, HASH_BYTES, MAX_BATCH, proofLength, rootOf } from './merkle.ts';
 
@@ -467,15 +468,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
 
 /** Checks an envelope's signature against its origin key (for bytes from the network). */
 export async function verifyEnvelope(e: Envelope): Promise<boolean> {
-  const key = await crypto.subtle.importKey('raw', e.origin as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, [
-    'verify',
-  ]);
-  return crypto.subtle.verify(
-    'Ed25519',
-    key,
-    e.signature as Uint8Array<ArrayBuffer>,
-    signedMessage(e) as Uint8Array<ArrayBuffer>,
-  );
+  return verifySignature(e.origin, signedMessage(e), e.signature);
 }
 
 /** The core's u64 order id of a place envelope: the first 8 bytes of its id, big-endian (so its hex is the id's prefix). */
