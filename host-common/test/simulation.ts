@@ -20,7 +20,6 @@ import { Pipeline } from '../pipeline/pipeline.ts';
 import { silentLogger } from '../ports.ts';
 import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
-import { decodeBatch } from '../wire/batch.ts';
 import { decodeEnvelope, type Envelope, hex } from '../wire/envelope.ts';
 import { sha256 } from '../wire/hash.ts';
 import { MemoryFileSystem } from './memory-fs.ts';
@@ -120,10 +119,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
         markEvery: 8,
         keepMarks: 100_000,
       });
-      transport.onGossip((topic, data, from) => {
-        for (const e of decodeBatch(data)) published.set(hex(e.id), e);
-        return pipeline.receive(topic, data, from);
-      });
+      transport.onGossip((topic, data, from) => pipeline.receive(topic, data, from));
       for (const m of MARKETS) transport.subscribe(marketTopic(m));
       await transport.start();
       engines.push(engine);
@@ -198,7 +194,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   };
 }
 
-/** A node's own envelopes, from its log (each node's own are published; the log is the proof). */
+/** A node's own envelopes, from its log: together, every node's own are the whole set. */
 async function ownEnvelopes(wal: Wal, key: Uint8Array): Promise<Envelope[]> {
   const out: Envelope[] = [];
   for await (const rec of wal.replay(0)) {
