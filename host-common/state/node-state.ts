@@ -458,6 +458,8 @@ export class NodeState {
       for (const e of this.undo.takeBack(m.undo)) {
         switch (e.kind) {
           case 'fields':
+            // a checkpoint being encoded in slices keeps seeing the order as it was taken
+            if (this.cow !== null && !this.cow.has(e.order)) this.cow.set(e.order, copyOrder(e.order));
             Object.assign(e.order, e.was);
             undone.orders.add(e.order);
             break;
@@ -474,8 +476,7 @@ export class NodeState {
             break;
           case 'trade':
             this.trades[e.trade.market].unpush(e.overwritten);
-            e.trade.status = 'reverted';
-            undone.trades.push(e.trade);
+            undone.trades.push({ ...e.trade, status: 'reverted' });
             break;
         }
       }

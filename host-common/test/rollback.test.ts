@@ -11,6 +11,7 @@ import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { Markets } from '../markets.ts';
 import { Applier } from '../pipeline/applier.ts';
+import { encodeCheckpointSliced } from '../state/checkpoint.ts';
 import { NodeState, type StateObserver } from '../state/node-state.ts';
 import { type OrderRecord, OrderTable } from '../state/order-table.ts';
 import { UndoLog } from '../state/undo-log.ts';
@@ -127,6 +128,30 @@ describe('rollback', () => {
       const now = applier.state.orders.get(id);
       if (now) expect(o).toEqual(now);
     }
+    expectSame(applier.state, reference(some));
+  });
+
+  it('a checkpoint encoded in slices while a rollback happens holds the state it was taken of', async () => {
+    const some = all.slice(0, 3000);
+    const late = some[2000];
+    const applier = new Applier({ state: fresh(), markEvery: 128, keepMarks: 100 });
+    applier.apply(some.filter((e) => e !== late));
+    const want = applier.state.checkpoint();
+    const data = applier.state.beginCheckpoint();
+    let rolledBack = false;
+    const bytes = await encodeCheckpointSliced(
+      data,
+      async () => {
+        if (rolledBack) return;
+        applier.apply([late]); // between two slices of the encoding
+        rolledBack = true;
+      },
+      64,
+    );
+    applier.state.endCheckpoint();
+    expect(rolledBack).toBe(true);
+    expect(applier.stats.rollbacks).toBe(1);
+    expect(Buffer.from(bytes).equals(Buffer.from(want))).toBe(true);
     expectSame(applier.state, reference(some));
   });
 
