@@ -148,6 +148,7 @@ export async function startNode(
     snapshots,
     every: config.snapshotEvery,
     logger,
+    mayTruncate: () => !state.rollbackEnabled,
   });
   const signer = createSigner(identity.seed);
   const origin = new Origin({ key: identity.publicKey, engine, signer, clock });
