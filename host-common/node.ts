@@ -193,6 +193,30 @@ export async function startNode(
         value: pipeline?.inflight ?? 0,
       },
       {
+        name: 'meshbook_rollbacks_total',
+        help: 'Rollbacks: an envelope sorted before envelopes already applied.',
+        type: 'counter',
+        value: pipeline?.applier.stats.rollbacks ?? 0,
+      },
+      {
+        name: 'meshbook_rollback_deepest_events',
+        help: 'The most envelopes one rollback went back past.',
+        type: 'gauge',
+        value: pipeline?.applier.stats.deepest ?? 0,
+      },
+      {
+        name: 'meshbook_rollback_seconds_total',
+        help: 'Time spent going back and replaying.',
+        type: 'counter',
+        value: (pipeline?.applier.stats.millis ?? 0) / 1000,
+      },
+      {
+        name: 'meshbook_held_events',
+        help: 'Envelopes held back after a gap in their origin sequence.',
+        type: 'gauge',
+        value: pipeline?.orderer.holding ?? 0,
+      },
+      {
         name: 'meshbook_wal_appends_total',
         help: 'Records appended to the write-ahead log since start.',
         type: 'counter',

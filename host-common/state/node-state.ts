@@ -1,7 +1,8 @@
 // What a node knows, and the one deterministic way it changes: applying envelopes. The
 // core (book + matcher) and the host's tables (orders, trades, level totals) move
 // together; the same envelopes in the same order give the same state, whether they come
-// from the API, from the log on restart, or (later) from the network.
+// from the API, from the log on restart, or from the network (the pipeline applies them all in
+// the total order, and goes back to a mark — mark(), rollbackTo() — when one arrives late).
 //
 // Envelopes are applied in batches, one engine.execute() per batch, but the outcome is
 // defined one envelope at a time: wherever the host must decide something from the state
