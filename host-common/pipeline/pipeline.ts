@@ -26,6 +26,9 @@ import { Applier } from './applier.ts';
 import type { Draft, Origin } from './origin.ts';
 import { Orderer } from './orderer.ts';
 
+/** How far past an origin's delivered frontier a received envelope may be held (farther: left to sync). */
+export const MAX_AHEAD = 4096n;
+
 export interface PipelineOptions {
   engine: Engine;
   state: NodeState;
@@ -249,6 +252,8 @@ export class Pipeline {
     }
     const origin = hex(envs[0].origin);
     if (origin === this.originHex) return 'ignore'; // our own, come back
+    // held envelopes wait in memory: one too far past the frontier waits for sync instead
+    if (envs.some((e) => e.seq > this.orderer.delivered(origin) + MAX_AHEAD)) return 'ignore';
     const fresh = (es: Envelope[]) =>
       es.filter((e) => !this.orderer.has(origin, e.seq) && !this.receiving.has(`${origin}:${e.seq}`));
     if (fresh(envs).length === 0) return 'ignore';

@@ -16,7 +16,7 @@ import { Markets } from '../markets.ts';
 import { MemoryNetwork } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
 import { Origin } from '../pipeline/origin.ts';
-import { Pipeline } from '../pipeline/pipeline.ts';
+import { MAX_AHEAD, Pipeline } from '../pipeline/pipeline.ts';
 import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
@@ -128,6 +128,20 @@ describe('gossip ingress', () => {
     expect(state.tradeCount).toBe(1);
     expect(state.recentTrades(0, 1)[0].status).toBe('tentative');
     expect(pipeline.coveredWalSeq).toBe(2);
+    await wal.close();
+  });
+
+  it('ignores an envelope too far past the frontier of its origin (sync will bring what lies between)', async () => {
+    const { state, wal, pipeline } = await receiver();
+    const { key, seed } = keyPair('ingress far');
+    const origin = new Origin({ key, engine: Engine.create(wasm), signer: createSigner(seed) });
+    origin.resume(MAX_AHEAD, 0n);
+    const far = encodeBatch(origin.sign([origin.create('BTC-USD', 'alice', place(1000n), 0n, [])]));
+    expect(await pipeline.receive(topic, far, 'p')).toBe('ignore');
+    await pipeline.idle();
+    expect(pipeline.orderer.holding).toBe(0);
+    expect(wal.lastSeq).toBe(0); // nothing logged
+    expect(state.eventCount).toBe(0);
     await wal.close();
   });
 
