@@ -121,7 +121,7 @@ export class Applier {
     while (k >= 0 && this.marks[k].at > at) k--;
     if (k < 0) throw new RollbackTooDeepError(depth);
     const mark = this.marks[k];
-    this.marks.length = k + 1;
+    for (const dropped of this.marks.splice(k + 1)) this.state.recycle(dropped.state);
     const undone = this.state.rollbackTo(mark.state);
     const back = performance.now() - started;
     const redo = this.applied.splice(mark.at - this.base);
@@ -187,7 +187,7 @@ export class Applier {
     this.stats.marks++;
     this.stats.markMillis += performance.now() - started;
     if (this.marks.length <= this.keepMarks) return;
-    this.marks.shift();
+    this.state.recycle(this.marks.shift()!.state);
     const oldest = this.marks[0];
     this.state.release(oldest.state);
     this.applied.splice(0, oldest.at - this.base);

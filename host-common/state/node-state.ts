@@ -18,6 +18,7 @@
 
 import * as C from '../../core-as/codes.ts';
 import type { Engine } from '../../core-as/src/engine.ts';
+import type { CoreImage } from '../../core-as/src/image.ts';
 import { command, type Command } from '../../core-as/types.ts';
 import type { Markets } from '../markets.ts';
 import { type Envelope, hex, orderIdOf } from '../wire/envelope.ts';
@@ -46,7 +47,8 @@ export interface StateObserver {
 
 /** A point the state can go back to: the core's snapshot and where the host tables' undo records stood. */
 export interface StateMark {
-  readonly core: Uint8Array;
+  /** The core's memory image (one copy back), or its snapshot where images are not available. */
+  readonly core: CoreImage | Uint8Array;
   readonly undo: number;
   readonly eventCount: number;
   readonly lamport: bigint;
@@ -103,6 +105,8 @@ export class NodeState {
   private cow: Map<OrderRecord, OrderRecord> | null = null;
   // While a rollback may happen: how the host tables go back (null on a node alone: nothing rolls back).
   private undo: UndoLog | null = null;
+  // images of marks no longer needed, whose buffers the next marks reuse
+  private spareImages: CoreImage[] = [];
   /** What new trades are: final at once on a node alone; tentative when a rollback may remove them. */
   tradeStatus: TradeStatus = 'final';
 
@@ -430,7 +434,7 @@ export class NodeState {
   mark(): StateMark {
     if (!this.undo) throw new Error('rollback is not enabled');
     return {
-      core: this.engine.snapshot(),
+      core: this.engine.imageable ? this.engine.image(this.spareImages.pop()) : this.engine.snapshot(),
       undo: this.undo.mark(),
       eventCount: this.eventCount,
       lamport: this.lamport,
@@ -439,6 +443,11 @@ export class NodeState {
       tradeCount: this.tradeCount,
       finishedTotal: this.orders.finishedTotal,
     };
+  }
+
+  /** A mark that will not be gone back to: its image's buffer serves the next mark. */
+  recycle(m: StateMark): void {
+    if (!(m.core instanceof Uint8Array) && this.spareImages.length < 2) this.spareImages.push(m.core);
   }
 
   /** Nothing will go back before `m` any more: drop older undo records, let older finished orders be forgotten. */
@@ -450,7 +459,8 @@ export class NodeState {
   /** Goes back to `m`: the core from its snapshot, the host tables by their undo records. */
   rollbackTo(m: StateMark): Undone {
     if (!this.undo) throw new Error('rollback is not enabled');
-    this.engine.rewind(m.core);
+    if (m.core instanceof Uint8Array) this.engine.rewind(m.core);
+    else this.engine.rewindImage(m.core);
     const undone: Undone = { trades: [], orders: new Set() };
     const owners = new Set<string>();
     this.orders.undo = null;

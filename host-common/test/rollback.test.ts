@@ -26,12 +26,13 @@ const markets = new Markets(cfg.config.markets);
 const origins = [1, 2, 3].map((k) => new Uint8Array(32).fill(k * 17));
 const OWNERS = ['alice', 'bob', 'carol', 'mallory'];
 
+const engines = new WeakMap<NodeState, Engine>();
+
 function fresh(): NodeState {
-  return new NodeState({
-    engine: Engine.create(wasm, { markets: markets.size }),
-    markets,
-    maxFinishedOrders: 1_000_000,
-  });
+  const engine = Engine.create(wasm, { markets: markets.size });
+  const s = new NodeState({ engine, markets, maxFinishedOrders: 1_000_000 });
+  engines.set(s, engine);
+  return s;
 }
 
 /** A fresh state that applied `envs` in the total order, with rollback on (trades tentative) like the one compared. */
@@ -98,7 +99,12 @@ describe('rollback', () => {
     const applier = new Applier({ state: fresh(), markEvery: 64, keepMarks: 1000 });
     for (let i = 0; i < shuffled.length; i += 37) applier.apply(shuffled.slice(i, i + 37));
     expect(applier.stats.rollbacks).toBeGreaterThan(10);
-    expectSame(applier.state, reference(some));
+    const want = reference(some);
+    expectSame(applier.state, want);
+    // marks are memory images: memory grown after a mark goes back to the core's allocator on a rollback
+    const engine = engines.get(applier.state)!;
+    expect(engine.imageable).toBe(true);
+    expect(engine.memory().linear).toBeLessThan(2 * engines.get(want)!.memory().linear);
   });
 
   it('observers hear the removed trades as reverted, and the orders as they are after the replay', () => {
