@@ -286,9 +286,8 @@ export function createApp(deps: AppDeps): App {
       const wait = deps.limiter.take(caller.token, now(), v.value.length - 1);
       if (wait > 0) return errorResponse(c, E.rateLimited(wait), { 'Retry-After': String(wait) });
       const outcomes = await Promise.all(v.value.map((p) => placeIntent(caller, p)));
-      if (outcomes.some((o) => !o.ok && o.error.status === 503)) {
-        return errorResponse(c, outcomes.find((o) => !o.ok && o.error.status === 503)!.error as ApiError);
-      }
+      const unavailable = outcomes.find((o): o is Extract<Answered, { ok: false }> => !o.ok && o.error.status === 503);
+      if (unavailable) return errorResponse(c, unavailable.error);
       return c.json(
         {
           results: outcomes.map((o) =>
