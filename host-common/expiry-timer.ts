@@ -1,10 +1,10 @@
 // Sends the node's time events: when the earliest live good-till-time order is due, the node
-// logs a time event (Sequencer.submitTime), whose time expires it in the core. The expiry is
+// logs a time event (Pipeline.submitTime), whose time expires it in the core. The expiry is
 // thus an event of the log like any other, so every replay expires the same orders at the same
 // point. Nothing is sent while no order can expire.
 
 import type { Logger } from './ports.ts';
-import type { Clock } from './sequencer/sequencer.ts';
+import type { Clock } from './pipeline/origin.ts';
 
 /** setTimeout's longest delay; a later expiry is waited for in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;

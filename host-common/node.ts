@@ -1,13 +1,13 @@
 // A meshbook node: wires the parts, each built from what it depends on — the host's ports
-// (files, HTTP + WebSocket, process), the engine, the store, the sequencer, the API — and
+// (files, HTTP + WebSocket, process), the engine, the store, the event pipeline, the API — and
 // runs the start and shutdown sequences. Every host's main.ts is `runNode(<its host>)`.
 //
 // Start: data dir → its lock (before anything is written there) → markets check → identity
 // → tokens → engine → listen (the API answers 503 while recovering) → recover (snapshot +
-// log) → sequencer → network (libp2p) → save a generated token → ready → print the one
+// log) → pipeline → network (libp2p) → save a generated token → ready → print the one
 // `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams and the listener
 // (requests in flight finish) → stop the network (nothing more arrives) → wait for the
-// sequencer → snapshot → close the log → release the lock.
+// pipeline → snapshot → close the log → release the lock.
 
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../core-as/src/engine.ts';
@@ -25,9 +25,10 @@ import { jsonLogger } from './logger.ts';
 import { Markets } from './markets.ts';
 import { Network } from './net/network.ts';
 import type { FileSystem, Host, Logger } from './ports.ts';
-import { loadOrCreateIdentity } from './sequencer/identity.ts';
-import { type Clock, Sequencer, systemClock } from './sequencer/sequencer.ts';
-import { createSigner } from './sequencer/signer.ts';
+import { loadOrCreateIdentity } from './identity/identity.ts';
+import { createSigner } from './identity/signer.ts';
+import { type Clock, Origin, systemClock } from './pipeline/origin.ts';
+import { Pipeline } from './pipeline/pipeline.ts';
 import { checkApiHost, describeStartFailure, fileProblem, listenProblem } from './start-errors.ts';
 import { NodeState } from './state/node-state.ts';
 import { Checkpointer } from './store/checkpointer.ts';
@@ -126,7 +127,7 @@ async function startLocked(
   });
 
   let phase: Phase = 'starting';
-  let sequencer: Sequencer | null = null;
+  let pipeline: Pipeline | null = null;
   let apiPort = 0;
   const network = new Network({
     identity,
@@ -146,7 +147,7 @@ async function startLocked(
   const app = createApp({
     markets,
     state: () => state,
-    sequencer: () => sequencer,
+    pipeline: () => pipeline,
     tokens: tokens.tokens,
     limiter,
     authFailures: new AuthFailures({ limit: config.authFailures, logger }),
@@ -192,28 +193,30 @@ async function startLocked(
   const { wal, snapshots } = recovered;
   const checkpointer = new Checkpointer({
     state: () => state,
-    appliedSeq: () => sequencer?.appliedWalSeq ?? wal.lastSeq,
+    appliedSeq: () => pipeline?.coveredWalSeq ?? wal.lastSeq,
     wal,
     snapshots,
     every: config.snapshotEvery,
     logger,
+    mayTruncate: () => !state.rollbackEnabled,
   });
   const signer = createSigner(identity.seed);
-  sequencer = new Sequencer({
+  const origin = new Origin({ key: identity.publicKey, engine, signer, clock });
+  pipeline = new Pipeline({
     engine,
     state,
     wal,
-    origin: identity.publicKey,
-    signer,
-    clock,
+    origin,
     logger,
+    orderer: recovered.orderer,
+    held: recovered.held,
     observer: () => (hub.subscribers > 0 ? hub : null),
     onApplied: () => {
       checkpointer.maybe();
       expiry.reschedule();
     },
   });
-  const live = sequencer;
+  const live = pipeline;
   const expiry = new ExpiryTimer({
     nextExpiry: () => state.orders.nextExpiry(),
     sendTime: () => live.submitTime(markets.list[0].id),
@@ -247,7 +250,31 @@ async function startLocked(
         name: 'meshbook_sequencer_inflight',
         help: 'Commands signed or logged but not yet applied.',
         type: 'gauge',
-        value: sequencer?.inflight ?? 0,
+        value: pipeline?.inflight ?? 0,
+      },
+      {
+        name: 'meshbook_rollbacks_total',
+        help: 'Rollbacks: an envelope sorted before envelopes already applied.',
+        type: 'counter',
+        value: pipeline?.applier.stats.rollbacks ?? 0,
+      },
+      {
+        name: 'meshbook_rollback_deepest_events',
+        help: 'The most envelopes one rollback went back past.',
+        type: 'gauge',
+        value: pipeline?.applier.stats.deepest ?? 0,
+      },
+      {
+        name: 'meshbook_rollback_seconds_total',
+        help: 'Time spent going back and replaying.',
+        type: 'counter',
+        value: (pipeline?.applier.stats.millis ?? 0) / 1000,
+      },
+      {
+        name: 'meshbook_held_events',
+        help: 'Envelopes held back after a gap in their origin sequence.',
+        type: 'gauge',
+        value: pipeline?.orderer.holding ?? 0,
       },
       {
         name: 'meshbook_wal_appends_total',
@@ -351,8 +378,8 @@ async function startLocked(
       hub.closeAll();
       await server.close(SHUTDOWN_GRACE_MS);
       await network.stop().catch((err) => logger.error('net: stop failed', { error: (err as Error).message }));
-      await sequencer!.idle();
-      if (!sequencer!.failed) await checkpointer.flush();
+      await pipeline!.idle();
+      if (!pipeline!.failed) await checkpointer.flush();
       await wal.close();
       await lock.release();
       logger.info('node: stopped', { events: state.eventCount, walSeq: wal.lastSeq });

@@ -10,7 +10,7 @@ import { Network } from '../../host-common/net/network.ts';
 import { marketTopic } from '../../host-common/net/transport.ts';
 import { nodeFileSystem } from '../../host-common/fs-node.ts';
 import { silentLogger } from '../../host-common/ports.ts';
-import { loadOrCreateIdentity } from '../../host-common/sequencer/identity.ts';
+import { loadOrCreateIdentity } from '../../host-common/identity/identity.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback?: string) => {

@@ -9,6 +9,7 @@ import { resetIds, findId, idCount, idTableBytes, touchHome, touchRecord } from 
 import { resetStore, storeBytes, orderAt, levelAt, O_OWNER, O_REMAINING, O_MARKET, O_SIDE, O_FLAGS, OF_PENDING, L_PRICE, L_TOTAL, L_COUNT, MAX_ORDER_SLOTS } from './store';
 export { stateHash, snapshot, snapshotLength, restore, validate } from './state';
 export { lamportTick, lamportMerge, vcCompare, vcMerge, vcTick } from './clocks';
+export { adoptPages } from './mem';
 export { commandBuffer, eventCount, eventBuffer };
 
 /** Empties the engine and sets its shape. Returns 0, or -1 for an impossible shape. */

@@ -43,6 +43,16 @@ function grow(pages: i32): usize {
   return <usize>before * PAGE;
 }
 
+/** The pages from `firstPage` to the end of memory become a free run: the host put back a memory
+ * image (a rollback) taken when memory was smaller, so nothing uses them any more. */
+export function adoptPages(firstPage: i32): void {
+  const pages = memory.size() - firstPage;
+  if (pages <= 0 || runs >= MAX_RUNS) return;
+  store<usize>(slot(runAt, runs), <usize>firstPage * PAGE);
+  store<i32>(slot(runPages, runs), pages);
+  runs++;
+}
+
 function takePages(pages: i32): usize {
   // an exact fit first, else the smallest run that is larger, split
   let best = -1;

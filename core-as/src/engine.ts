@@ -5,6 +5,7 @@ import { instantiateSync } from '@assemblyscript/loader';
 import * as C from '../codes.ts';
 import type { Book, Command, Depth, EngineEvent, EngineOptions, Level, OrderInfo } from '../types.ts';
 import { SnapshotError } from '../types.ts';
+import { type CoreImage, imageGlobals, withGlobalExports } from './image.ts';
 import { encodeCommand, decodeEvents } from './records.ts';
 
 export const MAX_ORDERS = 1 << 24;
@@ -50,6 +51,7 @@ interface Exports {
   bookBytes(): number;
   scratchBuffer(bytes: number): number;
   releaseScratch(): void;
+  adoptPages(firstPage: number): void;
   stateHash(): bigint;
   snapshot(): number;
   snapshotLength(): number;
@@ -82,6 +84,12 @@ function i64Time(t: bigint): bigint {
   return t;
 }
 
+function toBytes(b: BufferSource): Uint8Array {
+  if (b instanceof Uint8Array) return b;
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return new Uint8Array(b);
+}
+
 function instantiate(module: WebAssembly.Module): Exports {
   return instantiateSync(module, {}).exports as unknown as Exports;
 }
@@ -89,10 +97,13 @@ function instantiate(module: WebAssembly.Module): Exports {
 export class Engine implements Book {
   private readonly module: WebAssembly.Module;
   private x: Exports;
+  /** The instance's mutable globals, for images (empty when the module does not export them). */
+  private globals: WebAssembly.Global[];
 
   private constructor(module: WebAssembly.Module, options: EngineOptions) {
     this.module = module;
     this.x = instantiate(module);
+    this.globals = imageGlobals(this.x as unknown as Record<string, unknown>);
     const markets = options.markets ?? 1;
     const maxOrders = options.maxOrders ?? MAX_ORDERS;
     if (this.x.init(markets, maxOrders) !== 0)
@@ -101,7 +112,10 @@ export class Engine implements Book {
 
   /** Builds an engine from the .wasm bytes (or an already compiled module). */
   static create(wasm: BufferSource | WebAssembly.Module, options: EngineOptions = {}): Engine {
-    const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
+    const module =
+      wasm instanceof WebAssembly.Module
+        ? wasm
+        : new WebAssembly.Module(withGlobalExports(toBytes(wasm)) as Uint8Array<ArrayBuffer>);
     return new Engine(module, options);
   }
 
@@ -230,6 +244,57 @@ export class Engine implements Book {
     if (code !== 0) throw new SnapshotError(`snapshot: ${RESTORE_ERRORS[code] ?? `error ${code}`}`);
     fresh.releaseScratch();
     this.x = fresh;
+    this.globals = imageGlobals(fresh as unknown as Record<string, unknown>);
+  }
+
+  /** Whether image() and rewindImage() work: the module exports its globals (see image.ts). */
+  get imageable(): boolean {
+    return this.globals.length > 0 && typeof this.x.adoptPages === 'function';
+  }
+
+  /**
+   * The whole state as a memory image: a copy of linear memory and the globals (for in-memory
+   * marks). `reuse`, an image no longer needed, lends its buffer when it is large enough: a
+   * fresh buffer of this size costs more than the copy.
+   */
+  image(reuse?: CoreImage): CoreImage {
+    if (!this.imageable) throw new Error('this engine cannot take images: its module does not export its globals');
+    const live = new Uint8Array(this.x.memory.buffer);
+    const buffer =
+      reuse && reuse.memory.buffer.byteLength >= live.length ? reuse.memory.buffer : new ArrayBuffer(live.length);
+    const memory = new Uint8Array(buffer, 0, live.length);
+    memory.set(live);
+    return { memory, globals: this.globals.map((g) => g.value) };
+  }
+
+  /**
+   * Goes back to an image this engine took: one copy. The allocator's own state goes back with
+   * the image, and the memory grown since becomes one of its free runs.
+   */
+  rewindImage(image: CoreImage): void {
+    const memory = this.x.memory;
+    if (image.memory.length > memory.buffer.byteLength)
+      memory.grow(Math.ceil((image.memory.length - memory.buffer.byteLength) / 65536));
+    new Uint8Array(memory.buffer).set(image.memory);
+    this.globals.forEach((g, i) => {
+      g.value = image.globals[i];
+    });
+    // memory grown since the image: its pages go back to the allocator, not lost
+    if (memory.buffer.byteLength > image.memory.length) this.x.adoptPages(image.memory.length / 65536);
+  }
+
+  /**
+   * Goes back to a snapshot this engine took itself (a rollback to an in-memory mark): the
+   * book is rebuilt in the running instance, without a new one. Bytes from anywhere else go
+   * through restore(), which leaves the state untouched when they are bad.
+   */
+  rewind(bytes: Uint8Array): void {
+    const ptr = this.x.scratchBuffer(Math.max(bytes.length, 1));
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    const code = this.x.restore(ptr, bytes.length);
+    this.x.releaseScratch();
+    if (code !== 0)
+      throw new SnapshotError(`snapshot: ${RESTORE_ERRORS[code] ?? `error ${code}`} (the book is now empty)`);
   }
 
   /** null when every internal invariant holds, else which one broke. */

@@ -4,6 +4,9 @@
 
 import * as C from '../../core-as/codes.ts';
 import { rejectName } from '../../core-as/names.ts';
+import type { Outcome } from '../state/outcome.ts';
+import { type Refusal, rejectCode } from '../state/refusal.ts';
+import { orderIdHex } from '../wire/envelope.ts';
 
 export interface ApiError {
   status: number;
@@ -72,13 +75,6 @@ export const E = {
 // What the core's reject reasons mean to an API user. Reasons that validation makes
 // impossible (invalid side, type, ...) still get their names: if one ever shows, it is a
 // bug in validate.ts, and the name says where to look.
-const REJECT_CODES: Record<number, string> = {
-  [C.REJ_POST_ONLY_WOULD_CROSS]: 'post_only_would_cross',
-  [C.REJ_DUPLICATE_ID]: 'duplicate_order_id',
-  [C.REJ_CAPACITY]: 'book_full',
-  [C.REJ_OVERFLOW]: 'level_overflow',
-};
-
 const REJECT_MESSAGES: Record<number, string> = {
   [C.REJ_POST_ONLY_WOULD_CROSS]: 'the post-only order would trade on arrival',
   [C.REJ_DUPLICATE_ID]: 'an order with the same id is already in the book',
@@ -95,8 +91,57 @@ const REJECT_MESSAGES: Record<number, string> = {
 export function bookRejected(reason: number, field?: string): ApiError {
   const e: ApiError = {
     status: 422,
-    code: REJECT_CODES[reason] ?? rejectName(reason),
+    code: rejectCode(reason),
     message: REJECT_MESSAGES[reason] ?? `the book refused the command (${rejectName(reason)})`,
   };
   return field === undefined ? e : { ...e, field };
+}
+
+// The request field a core reject points at, when there is one.
+const PLACE_FIELDS: Record<number, string> = {
+  [C.REJ_INVALID_EXPIRY]: 'expiresAt',
+  [C.REJ_INVALID_DISPLAY]: 'displayQuantity',
+  [C.REJ_INVALID_STOP_PRICE]: 'stopPrice',
+};
+const CHANGE_FIELDS: Record<number, string> = {
+  [C.REJ_INVALID_STOP_PRICE]: 'price',
+  [C.REJ_POST_ONLY_WOULD_CROSS]: 'price',
+  [C.REJ_INVALID_DISPLAY]: 'quantity',
+};
+
+/** The API's answer to a refusal of the state. */
+export function refusalError(r: Refusal): ApiError {
+  switch (r.reason) {
+    case 'unknown_market':
+      return E.marketNotFound(r.market);
+    case 'unknown_order':
+      return E.orderNotFound(orderIdHex(r.order));
+    case 'not_owner':
+      return E.forbidden();
+    case 'not_open':
+      return E.notOpen(orderIdHex(r.order), r.status);
+    case 'client_order_id_taken':
+      return {
+        status: 422,
+        code: 'duplicate_client_order_id',
+        message: `clientOrderId ${JSON.stringify(r.clientOrderId)} is already used by order ${orderIdHex(r.order)}`,
+        field: 'clientOrderId',
+      };
+    case 'reduce_above_remaining':
+      return {
+        status: 422,
+        code: 'not_supported',
+        message: 'quantity is above the remaining quantity',
+        field: 'quantity',
+      };
+    case 'book':
+      return bookRejected(r.code, (r.command === 'place' ? PLACE_FIELDS : CHANGE_FIELDS)[r.code]);
+  }
+}
+
+/** A command's answer as the API gives it: the state's outcome, with a refusal as its API error. */
+export type Answered = Extract<Outcome, { ok: true }> | { ok: false; error: ApiError };
+
+export function answerOf(o: Outcome): Answered {
+  return o.ok ? o : { ok: false, error: refusalError(o.refusal) };
 }

@@ -4,7 +4,7 @@
 import * as C from '../../core-as/codes.ts';
 import { STP_NAMES, TIF_NAMES, TYPE_NAMES } from '../../core-as/names.ts';
 import type { Markets } from '../markets.ts';
-import { orderIdHex } from '../sequencer/envelope.ts';
+import { orderIdHex } from '../wire/envelope.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
 
@@ -105,7 +105,7 @@ export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
  * A single node hears every member of its markets (itself) at once, so its trades are final
  * on arrival; the network will report them tentative until finality (docs/api.md, Shapes).
  */
-export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson['status'] = 'final'): TradeJson {
+export function formatTrade(markets: Markets, t: TradeRecord, status: TradeJson['status'] = t.status): TradeJson {
   const m = markets.at(t.market);
   return {
     id: t.id,

@@ -1,5 +1,5 @@
 // The order routes: place (one, or a batch), list, read, change and cancel the caller's
-// orders. Handlers validate through validate.ts, hand commands to the sequencer and format
+// orders. Handlers validate through validate.ts, hand commands to the pipeline and format
 // the outcome; readiness, auth and timing come from middleware.ts. POST /v1/orders is also a
 // plain function, the direct route a host may answer without web Requests and Responses.
 
@@ -8,11 +8,11 @@ import * as C from '../../core-as/codes.ts';
 import { COMMAND_NAMES } from '../../core-as/names.ts';
 import type { Markets } from '../markets.ts';
 import type { DirectRoutes, HttpPort, Logger } from '../ports.ts';
-import { type OrderBody, orderIdHex, type PlaceBody } from '../sequencer/envelope.ts';
-import { type Sequencer, SequencerFailedError } from '../sequencer/sequencer.ts';
-import type { NodeState, Outcome } from '../state/node-state.ts';
+import { type OrderBody, orderIdHex, type PlaceBody } from '../wire/envelope.ts';
+import { type Pipeline, PipelineFailedError } from '../pipeline/pipeline.ts';
+import type { NodeState } from '../state/node-state.ts';
 import { OrderTable } from '../state/order-table.ts';
-import { E, errorBody, type Result } from './errors.ts';
+import { type Answered, answerOf, E, errorBody, type Result, refusalError } from './errors.ts';
 import { formatOrder, formatTrade } from './format.ts';
 import { type Answer, bodyText, errorAnswer, errorResponse, pageAnswer, readBody, send } from './http.ts';
 import type { Metrics } from './metrics.ts';
@@ -32,7 +32,7 @@ import {
 export interface OrderDeps {
   markets: Markets;
   state: () => NodeState;
-  sequencer: () => Sequencer | null;
+  pipeline: () => Pipeline | null;
   limiter: RateLimiter;
   metrics: Metrics;
   readBody?: HttpPort['readBody'];
@@ -57,17 +57,17 @@ export function orderRoutes(app: Hono<ApiEnv>, deps: OrderDeps, access: Access):
     return { value: json.value };
   };
 
-  /** Hands a command to the sequencer; the outcome, or the 503 when the node cannot take it. */
-  const submit = async (market: string, caller: Caller, body: OrderBody): Promise<Outcome> => {
-    const seq = deps.sequencer();
+  /** Hands a command to the pipeline; the outcome, or the 503 when the node cannot take it. */
+  const submit = async (market: string, caller: Caller, body: OrderBody): Promise<Answered> => {
+    const seq = deps.pipeline();
     if (!seq) return { ok: false, error: E.notReady('the node is still replaying its log') };
     try {
-      const outcome = await seq.submit(market, caller.owner, body);
+      const outcome = answerOf(await seq.submit(market, caller.owner, body));
       metrics.command(COMMAND_NAMES[body.kind], outcome.ok ? 'accepted' : outcome.error.code);
       return outcome;
     } catch (err) {
       metrics.command(COMMAND_NAMES[body.kind], 'unavailable');
-      if (err instanceof SequencerFailedError) {
+      if (err instanceof PipelineFailedError) {
         return {
           ok: false,
           error: { status: 503, code: 'unavailable', message: 'the node cannot store events; see its log' },
@@ -77,8 +77,8 @@ export function orderRoutes(app: Hono<ApiEnv>, deps: OrderDeps, access: Access):
     }
   };
 
-  /** One validated order: the client order id check, then the sequencer. */
-  const placeIntent = async (caller: Caller, p: PlaceIntent): Promise<Outcome> => {
+  /** One validated order: the client order id check, then the pipeline. */
+  const placeIntent = async (caller: Caller, p: PlaceIntent): Promise<Answered> => {
     let cidKey: string | null = null;
     if (p.clientOrderId !== null) {
       const taken = deps.state().orders.byClientOrderId(caller.qualified, p.clientOrderId);
@@ -133,23 +133,23 @@ export function orderRoutes(app: Hono<ApiEnv>, deps: OrderDeps, access: Access):
   };
 
   /** `{message}` when the command cancelled something by a rule (FOK, IOC, self-trade prevention), else nothing. */
-  const said = (outcome: Extract<Outcome, { ok: true }>): { message?: string } => {
+  const said = (outcome: Extract<Answered, { ok: true }>): { message?: string } => {
     const message = outcomeMessage(markets, outcome);
     return message === undefined ? {} : { message };
   };
   /** A placed order's answer: the order, its trades, and the message when there is one. */
-  const placedJson = (outcome: Extract<Outcome, { ok: true }>) => ({
+  const placedJson = (outcome: Extract<Answered, { ok: true }>) => ({
     order: formatOrder(markets, outcome.order),
     trades: outcome.trades.map((t) => formatTrade(markets, t)),
     ...said(outcome),
   });
-  const outcomeAnswer = (outcome: Outcome, status: 200 | 201): Answer => {
+  const outcomeAnswer = (outcome: Answered, status: 200 | 201): Answer => {
     if (!outcome.ok)
       return errorAnswer(outcome.error, outcome.error.status === 503 ? { 'Retry-After': '1' } : undefined);
     if (status === 201) return { status, json: placedJson(outcome) };
     return { status, json: { ...formatOrder(markets, outcome.order), ...said(outcome) } };
   };
-  const orderAnswer = (c: Context, outcome: Outcome, status: 200 | 201): Response =>
+  const orderAnswer = (c: Context, outcome: Answered, status: 200 | 201): Response =>
     send(c, outcomeAnswer(outcome, status));
 
   // ---- orders ----
@@ -241,7 +241,7 @@ export function orderRoutes(app: Hono<ApiEnv>, deps: OrderDeps, access: Access):
     const rec = ownOrder(c);
     if (rec instanceof Response) return rec;
     const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
-    if (refused) return errorResponse(c, refused);
+    if (refused) return errorResponse(c, refusalError(refused));
     return orderAnswer(
       c,
       await submit(markets.at(rec.market).id, caller, { kind: C.CMD_CANCEL, orderId: rec.id }),
@@ -258,7 +258,7 @@ export function orderRoutes(app: Hono<ApiEnv>, deps: OrderDeps, access: Access):
     const v = validateAmend(json.value, markets.at(rec.market), rec);
     if (!v.ok) return errorResponse(c, v.error);
     const refused = deps.state().refuseChange(rec, rec.id, caller.qualified, rec.market);
-    if (refused) return errorResponse(c, refused);
+    if (refused) return errorResponse(c, refusalError(refused));
     const { price, quantity } = v.value;
     if ((price === 0n || price === rec.price) && (quantity === 0n || quantity === rec.remaining)) {
       return c.json(formatOrder(markets, rec)); // nothing to change

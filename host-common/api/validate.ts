@@ -2,13 +2,13 @@
 // parameters, WebSocket messages) is checked here and turned into typed values, or into
 // an ApiError naming the field and the rule. Amounts are decimal strings on the wire and
 // integer ticks/lots inside; the conversion is exact decimal arithmetic on the string's
-// digits and bigint, never a float. Nothing that fails here reaches the sequencer or the core.
+// digits and bigint, never a float. Nothing that fails here reaches the pipeline or the core.
 
 import * as C from '../../core-as/codes.ts';
 import { codesOf, SIDE_NAMES, STP_NAMES, TYPE_NAMES } from '../../core-as/names.ts';
 import { CLIENT_ORDER_ID, MARKET_ID, ORDER_ID } from '../identifiers.ts';
 import type { Market, Markets } from '../markets.ts';
-import { MAX_TIME_MS } from '../sequencer/envelope.ts';
+import { MAX_TIME_MS } from '../wire/envelope.ts';
 import { type ApiError, fail, ok, type Result } from './errors.ts';
 import { TIME_IN_FORCE_NAMES } from './format.ts';
 

@@ -1,7 +1,7 @@
 // Builds the libp2p node of a meshbook node: TCP, Noise, Yamux, identify, ping, gossipsub
 // (StrictNoSign: batches carry their own origin signature), and optionally the Kademlia DHT
 // (meshbook's own protocol id, so it never joins the public IPFS DHT), bootstrap peers and
-// mDNS. The peer id is the node's ed25519 key (sequencer/identity.ts), so the id the node
+// mDNS. The peer id is the node's ed25519 key (identity/identity.ts), so the id the node
 // printed before it had a network is the id it has on it.
 
 import { noise } from '@chainsafe/libp2p-noise';

@@ -6,29 +6,39 @@
 //
 //   magic "MBCKPT" 0x00 0x04 (the last byte is the format version)
 //   u32 n + n bytes      the core snapshot (Engine.snapshot())
-//   u32 n + n bytes      UTF-8 JSON: {eventCount, lamport, originSeqs, tradeCount, markets, strings}
-//   u32 n + n × 136      orders, creation order (the layout is in encodeSteps: the first 80 bytes
-//                        are version 2's, the rest the advanced orders' fields)
+//   u32 n + n bytes      UTF-8 JSON: {eventCount, lamport, originSeqs, last, tradeCount, markets, strings}
+//                        (last: the newest envelope applied, [Lamport, origin hex, seq]: the checkpoint
+//                        holds the prefix of the total order up to it)
+//   u32 n + n × 136      orders, creation order (the layout is in encodeSteps)
 //   u32 n + n × u64      finished orders, oldest finished first, by id (each one of the orders)
-//   u32 m, then per market: u32 n + n × 48   trades, oldest first (TRADE layout below)
+//   u32 m, then per market: u32 n + n × 48   trades, oldest first (TRADE layout below; byte 45:
+//                        the trade's status, 0 final, 1 tentative, 2 reverted)
 //
-// All integers little-endian; bigints as i64/u64, times (ms) as f64. Version 3 is still read:
-// it listed the finished orders as u32 indexes into the orders (finding each index took a map
-// of every kept order, ~40% of the encoding's time). Version 2 (80-byte orders, from before
-// advanced orders, finished as indexes) is read too: its orders are plain, shown in full.
+// All integers little-endian; bigints as i64/u64, times (ms) as f64. Only this version is read:
+// an older checkpoint is refused with a message that says so (a restart can rebuild from the log).
 
-import { orderIdHex } from '../sequencer/envelope.ts';
+import { orderIdHex } from '../wire/envelope.ts';
 import type { OcoState, OrderRecord, OrderStatus } from './order-table.ts';
-import type { TradeRecord } from './trades.ts';
+
+/** Where an envelope sits in the total order: (Lamport, origin key in hex, origin seq). */
+export interface AppliedKey {
+  lamport: bigint;
+  origin: string;
+  seq: bigint;
+}
+import type { TradeRecord, TradeStatus } from './trades.ts';
+
+function badTradeStatus(): never {
+  throw new Error('checkpoint: bad trade status');
+}
 
 const MAGIC = [0x4d, 0x42, 0x43, 0x4b, 0x50, 0x54, 0x00, 0x04];
-const VERSION_3 = 0x03;
-const VERSION_2 = 0x02;
 // append only: the index is what is stored
 const STATUSES: OrderStatus[] = ['open', 'partially_filled', 'filled', 'cancelled', 'pending', 'expired', 'rejected'];
+// append only: the index is what is stored (byte 45 of a trade)
+const TRADE_STATUSES: TradeStatus[] = ['final', 'tentative', 'reverted'];
 const OCO_STATES: (OcoState | null)[] = [null, 'pending', 'triggered', 'cancelled'];
 const ORDER_BYTES = 136;
-const ORDER_BYTES_V2 = 80;
 const TRADE_BYTES = 48;
 const FLAG_POST_ONLY = 1;
 const FLAG_RESTING = 2;
@@ -38,6 +48,8 @@ export interface CheckpointData {
   eventCount: number;
   lamport: bigint;
   originSeqs: Map<string, bigint>;
+  /** The newest envelope applied: the end of the total-order prefix the checkpoint holds. */
+  last: AppliedKey | null;
   tradeCount: number;
   markets: string;
   /** Every order kept, in creation order. */
@@ -144,6 +156,7 @@ function* encodeSteps(d: CheckpointData, slice = SLICE): Generator<void, Uint8Ar
       tv.setFloat64(p + 32, t.time, true);
       tv.setUint32(p + 40, Number(t.id.slice(t.id.lastIndexOf('-') + 1)), true);
       b[p + 44] = t.takerSide;
+      b[p + 45] = TRADE_STATUSES.indexOf(t.status);
     });
     return b;
   });
@@ -152,6 +165,7 @@ function* encodeSteps(d: CheckpointData, slice = SLICE): Generator<void, Uint8Ar
       eventCount: d.eventCount,
       lamport: `${d.lamport}`,
       originSeqs: [...d.originSeqs].map(([k, v]) => [k, `${v}`]),
+      last: d.last === null ? null : [`${d.last.lamport}`, d.last.origin, `${d.last.seq}`],
       tradeCount: d.tradeCount,
       markets: d.markets,
       strings: strings.list,
@@ -186,16 +200,15 @@ function u32(n: number): Uint8Array {
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
-  if (
-    bytes.length < 12 ||
-    MAGIC.slice(0, 7).some((b, i) => bytes[i] !== b) ||
-    (bytes[7] !== MAGIC[7] && bytes[7] !== VERSION_3 && bytes[7] !== VERSION_2)
-  ) {
+  if (bytes.length < 12 || MAGIC.slice(0, 7).some((b, i) => bytes[i] !== b) || bytes[7] > MAGIC[7]) {
     throw new Error('checkpoint: bad magic or unknown version');
   }
-  const v2 = bytes[7] === VERSION_2;
-  const finishedByIndex = bytes[7] !== MAGIC[7]; // versions 2 and 3
-  const orderBytes = v2 ? ORDER_BYTES_V2 : ORDER_BYTES;
+  if (bytes[7] !== MAGIC[7]) {
+    throw new Error(
+      `checkpoint: version ${bytes[7]} is not read any more (this node reads version ${MAGIC[7]}); start from the write-ahead log, or from an empty data directory`,
+    );
+  }
+  const orderBytes = ORDER_BYTES;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = MAGIC.length;
   const take = (n: number): Uint8Array => {
@@ -213,6 +226,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     eventCount: number;
     lamport: string;
     originSeqs: [string, string][];
+    last?: [string, string, string] | null;
     tradeCount: number;
     markets: string;
     strings: string[];
@@ -237,8 +251,8 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     const id = dv.getBigUint64(q, true);
     const flags = bytes[q + 69];
     const status = STATUSES[bytes[q + 70]];
-    if (status === undefined || (v2 && bytes[q + 70] > 3)) throw new Error('checkpoint: bad order status');
-    const ocoState = OCO_STATES[v2 ? 0 : bytes[q + 71] >> 4];
+    if (status === undefined) throw new Error('checkpoint: bad order status');
+    const ocoState = OCO_STATES[bytes[q + 71] >> 4];
     if (ocoState === undefined) throw new Error('checkpoint: bad OCO state');
     const remaining = dv.getBigInt64(q + 32, true);
     const resting = (flags & FLAG_RESTING) !== 0;
@@ -253,42 +267,36 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
       type: bytes[q + 67],
       tif: bytes[q + 68],
       postOnly: (flags & FLAG_POST_ONLY) !== 0,
-      stp: v2 ? 0 : bytes[q + 71] & 0x0f,
+      stp: bytes[q + 71] & 0x0f,
       price: dv.getBigInt64(q + 8, true),
       quantity: dv.getBigInt64(q + 16, true),
       filled: dv.getBigInt64(q + 24, true),
       remaining,
-      visible: v2 ? (resting ? remaining : 0n) : dv.getBigInt64(q + 80, true), // version 2 knew no icebergs: all of it showed
+      visible: dv.getBigInt64(q + 80, true),
       status,
       reason: str(dv.getUint32(q + 72, true)),
       createdAt: dv.getFloat64(q + 40, true),
       updatedAt: dv.getFloat64(q + 48, true),
       resting,
-      stopPrice: v2 ? 0n : dv.getBigInt64(q + 88, true),
-      display: v2 ? 0n : dv.getBigInt64(q + 96, true),
-      expiresAt: v2 ? 0 : dv.getFloat64(q + 120, true),
-      ocoStopPrice: v2 ? 0n : dv.getBigInt64(q + 104, true),
-      ocoPrice: v2 ? 0n : dv.getBigInt64(q + 112, true),
+      stopPrice: dv.getBigInt64(q + 88, true),
+      display: dv.getBigInt64(q + 96, true),
+      expiresAt: dv.getFloat64(q + 120, true),
+      ocoStopPrice: dv.getBigInt64(q + 104, true),
+      ocoPrice: dv.getBigInt64(q + 112, true),
       ocoState,
-      triggeredAt: v2 ? 0 : dv.getFloat64(q + 128, true),
-      takerTrades: v2 ? 0 : dv.getUint32(q + 76, true),
+      triggeredAt: dv.getFloat64(q + 128, true),
+      takerTrades: dv.getUint32(q + 76, true),
     };
   }
   const nFinished = count();
-  const fb = take(nFinished * (finishedByIndex ? 4 : 8));
+  const fb = take(nFinished * 8);
   const fbase = fb.byteOffset - bytes.byteOffset;
   const finished: bigint[] = new Array(nFinished);
-  const kept = finishedByIndex ? null : new Set(orders.map((o) => o.id));
+  const kept = new Set(orders.map((o) => o.id));
   for (let i = 0; i < nFinished; i++) {
-    if (kept) {
-      const id = dv.getBigUint64(fbase + i * 8, true);
-      if (!kept.has(id)) throw new Error('checkpoint: a finished order that is not among the orders');
-      finished[i] = id;
-    } else {
-      const o = orders[dv.getUint32(fbase + i * 4, true)];
-      if (!o) throw new Error('checkpoint: bad finished index');
-      finished[i] = o.id;
-    }
+    const id = dv.getBigUint64(fbase + i * 8, true);
+    if (!kept.has(id)) throw new Error('checkpoint: a finished order that is not among the orders');
+    finished[i] = id;
   }
   const nMarkets = count();
   const trades: TradeRecord[][] = [];
@@ -309,28 +317,18 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
         takerOrderId: taker,
         makerOrderId: dv.getBigUint64(q + 8, true),
         time: dv.getFloat64(q + 32, true),
+        status: TRADE_STATUSES[bytes[q + 45]] ?? badTradeStatus(),
       };
     }
     trades.push(ring);
   }
   if (p !== bytes.length) throw new Error(`checkpoint: ${bytes.length - p} trailing bytes`);
-  if (v2) {
-    // version 2 did not count an order's taker trades (an order took only when placed); trade ids
-    // are "<order id>-<n>", so the remembered trades give the count
-    const byId = new Map(orders.map((o) => [o.id, o]));
-    for (const ring of trades) {
-      for (const t of ring) {
-        const o = byId.get(t.takerOrderId);
-        const n = Number(t.id.slice(t.id.lastIndexOf('-') + 1));
-        if (o && n > o.takerTrades) o.takerTrades = n;
-      }
-    }
-  }
   return {
     core,
     eventCount: h.eventCount,
     lamport: BigInt(h.lamport),
     originSeqs: new Map(h.originSeqs.map(([k, v]) => [k, BigInt(v)])),
+    last: h.last ? { lamport: BigInt(h.last[0]), origin: h.last[1], seq: BigInt(h.last[2]) } : null,
     tradeCount: h.tradeCount,
     markets: h.markets,
     orders,

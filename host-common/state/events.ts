@@ -7,19 +7,21 @@
 import * as C from '../../core-as/codes.ts';
 import { doneName } from '../../core-as/names.ts';
 import type { EngineEvent } from '../../core-as/types.ts';
-import { type ApiError, bookRejected, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
-import { type Envelope, orderIdHex, type PlaceBody } from '../sequencer/envelope.ts';
+import { type Envelope, orderIdHex, type PlaceBody } from '../wire/envelope.ts';
 import type { LevelMirror, TouchedLevels } from './levels.ts';
-import type { Applied } from './node-state.ts';
+import type { Applied } from './outcome.ts';
 import { copyOrder, isLive, type OrderRecord, type OrderTable } from './order-table.ts';
-import type { TradeRecord } from './trades.ts';
+import { type Refusal, rejectCode } from './refusal.ts';
+import type { TradeRecord, TradeStatus } from './trades.ts';
 
 /** What the events change, as NodeState holds it now. */
 export interface Tables {
   markets: Markets;
   orders: OrderTable;
   levels: LevelMirror;
+  /** The status new trades get. */
+  tradeStatus: TradeStatus;
   /** Before an order changes (copy-on-write while a checkpoint is encoded). */
   touch(o: OrderRecord): void;
   /** A new trade: remembered, counted, pushed. */
@@ -27,11 +29,11 @@ export interface Tables {
 }
 
 /** A command kind the core does not know: it only expires by its time, then is refused. */
-export const TICK = 0;
+export const TIME = 0;
 
 export interface Pending {
   env: number; //      index into the batch
-  kind: number; //     CMD_*, or TICK
+  kind: number; //     CMD_*, or TIME
   id: bigint; //       order id the command is about
   owner: string;
   rec?: OrderRecord; // the record once accepted / found
@@ -53,10 +55,10 @@ export interface Change {
 }
 
 /** Why an owner may not cancel or change this order now, or null. */
-export function refuseChange(rec: OrderRecord | undefined, id: bigint, owner: string, market: number): ApiError | null {
-  if (!rec || rec.market !== market) return E.orderNotFound(orderIdHex(id));
-  if (rec.owner !== owner) return E.forbidden();
-  if (!isLive(rec.status)) return E.notOpen(rec.hex, rec.status);
+export function refuseChange(rec: OrderRecord | undefined, id: bigint, owner: string, market: number): Refusal | null {
+  if (!rec || rec.market !== market) return { reason: 'unknown_order', order: id };
+  if (rec.owner !== owner) return { reason: 'not_owner', order: id };
+  if (!isLive(rec.status)) return { reason: 'not_open', order: id, status: rec.status };
   return null;
 }
 
@@ -107,16 +109,16 @@ export function applyEvents(
           break;
         }
         case C.EV_REJECTED: {
-          if (p.kind === TICK) break; // expected: a tick only carries its time
+          if (p.kind === TIME) break; // expected: a time command only carries its time
           if (!started) {
-            outcomes[p.env] = { ok: false, error: rejection(t, p, ev.reason) };
+            outcomes[p.env] = { ok: false, refusal: rejection(t, p, ev.reason) };
             break;
           }
           // a triggered stop the book refused (capacity, level total)
           const rec = t.orders.get(ev.id)!;
           t.touch(rec);
           rec.status = 'rejected';
-          rec.reason = bookRejected(ev.reason).code;
+          rec.reason = rejectCode(ev.reason);
           end(t, rec, time, change);
           if (entering?.rec === rec) entering = null;
           break;
@@ -147,6 +149,7 @@ export function applyEvents(
             takerOrderId: taker.id,
             makerOrderId: maker.id,
             time,
+            status: t.tradeStatus,
           };
           if (taker.id === p.id) p.trades.push(trade);
           t.trade(trade);
@@ -316,25 +319,13 @@ function showAtMost(t: Tables, rec: OrderRecord, limit: bigint, touched: Touched
   rec.visible = limit;
 }
 
-/** The API error for a core reject of a pending command. */
-function rejection(t: Tables, p: Pending, reason: number): ApiError {
+/** Why the core refused a pending command. */
+function rejection(t: Tables, p: Pending, reason: number): Refusal {
   if (p.kind !== C.CMD_PLACE && (reason === C.REJ_UNKNOWN_ORDER || reason === C.REJ_NOT_OWNER)) {
     // Not in the core: never existed, finished, or not this owner's. The table knows which.
     const rec = t.orders.get(p.id);
     const m = rec ? rec.market : -1;
-    return refuseChange(rec, p.id, p.owner, m) ?? E.orderNotFound(orderIdHex(p.id));
+    return refuseChange(rec, p.id, p.owner, m) ?? { reason: 'unknown_order', order: p.id };
   }
-  return bookRejected(reason, p.kind === C.CMD_PLACE ? PLACE_FIELDS[reason] : AMEND_FIELDS[reason]);
+  return { reason: 'book', code: reason, command: p.kind === C.CMD_PLACE ? 'place' : 'change' };
 }
-
-// The request field a core reject points at, when there is one.
-const PLACE_FIELDS: Record<number, string> = {
-  [C.REJ_INVALID_EXPIRY]: 'expiresAt',
-  [C.REJ_INVALID_DISPLAY]: 'displayQuantity',
-  [C.REJ_INVALID_STOP_PRICE]: 'stopPrice',
-};
-const AMEND_FIELDS: Record<number, string> = {
-  [C.REJ_INVALID_STOP_PRICE]: 'price',
-  [C.REJ_POST_ONLY_WOULD_CROSS]: 'price',
-  [C.REJ_INVALID_DISPLAY]: 'quantity',
-};

@@ -6,12 +6,15 @@
 // check it equals the core's depth after every batch, advanced orders included.
 
 import * as C from '../../core-as/codes.ts';
+import type { UndoLog } from './undo-log.ts';
 
 /** Levels touched by a batch, per market: the prices whose totals to push. */
 export type TouchedLevels = Map<number, { bids: Set<bigint>; asks: Set<bigint> }>;
 
 export class LevelMirror {
   private readonly books: { bids: Map<bigint, bigint>; asks: Map<bigint, bigint> }[];
+  /** Where changes are recorded while a rollback may reach them. */
+  undo: UndoLog | null = null;
 
   constructor(markets: number) {
     this.books = Array.from({ length: markets }, () => ({ bids: new Map(), asks: new Map() }));
@@ -19,6 +22,7 @@ export class LevelMirror {
 
   /** Adds `delta` (negative to take off) at a level; notes the level in `touched`. */
   add(market: number, side: number, price: bigint, delta: bigint, touched: TouchedLevels | null): void {
+    this.undo?.push({ kind: 'level', market, side, price, delta });
     const book = this.books[market];
     const map = side === C.SIDE_BUY ? book.bids : book.asks;
     const total = (map.get(price) ?? 0n) + delta;

@@ -1,7 +1,8 @@
 // What a node knows, and the one deterministic way it changes: applying envelopes. The
 // core (book + matcher) and the host's tables (orders, trades, level totals) move
 // together; the same envelopes in the same order give the same state, whether they come
-// from the API, from the log on restart, or (later) from the network.
+// from the API, from the log on restart, or from the network (the pipeline applies them all in
+// the total order, and goes back to a mark — mark(), rollbackTo() — when one arrives late).
 //
 // Envelopes are applied in batches, one engine.execute() per batch, but the outcome is
 // defined one envelope at a time: wherever the host must decide something from the state
@@ -12,42 +13,29 @@
 // Every envelope is exactly one core command carrying the envelope's origin time, so
 // good-till-time orders expire at the same point of the stream on every replica and every
 // replay: the command itself, or — when the host decides the outcome alone (a duplicate
-// client order id, a change the order table refuses, a no-op) — a bare time tick, a command
+// client order id, a change the order table refuses, a no-op) — a bare time command, a command
 // of kind 0 that the core refuses (unknown_command) after expiring what its time reached.
 // A time envelope (the node's own clock event, sent when a good-till-time order is due) is
 // such a tick and nothing else.
 
 import * as C from '../../core-as/codes.ts';
 import type { Engine } from '../../core-as/src/engine.ts';
+import type { CoreImage } from '../../core-as/src/image.ts';
 import { command, type Command } from '../../core-as/types.ts';
-import { type ApiError, E } from '../api/errors.ts';
 import type { Markets } from '../markets.ts';
-import { type Envelope, hex, KIND_TIME, orderIdHex, orderIdOf } from '../sequencer/envelope.ts';
-import { sha256 } from '../sequencer/hash.ts';
-import { peerIdOf } from '../sequencer/identity.ts';
-import { type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
-import { applyEvents, type Change, type Pending, refuseChange, type Tables, TICK } from './events.ts';
+import { type Envelope, hex, KIND_TIME, orderIdOf } from '../wire/envelope.ts';
+import { sha256 } from '../wire/hash.ts';
+import { peerIdOf } from '../identity/identity.ts';
+import { type AppliedKey, type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
+import { applyEvents, type Change, type Pending, refuseChange, type Tables, TIME } from './events.ts';
 import { LevelMirror } from './levels.ts';
 import { copyOrder, type OrderRecord, OrderTable } from './order-table.ts';
-import { type TradeRecord, TradeRing } from './trades.ts';
+import type { Refusal } from './refusal.ts';
+import { type TradeRecord, TradeRing, type TradeStatus } from './trades.ts';
+import { type Applied, TIME_APPLIED } from './outcome.ts';
+import { UndoLog } from './undo-log.ts';
 
-export type Outcome =
-  | {
-      ok: true;
-      order: OrderRecord;
-      trades: TradeRecord[];
-      /** Other orders of the same owner that self-trade prevention cancelled during this command. */
-      selfTradeCancelled?: bigint[];
-    }
-  | { ok: false; error: ApiError };
-/** A time envelope's outcome: its time reached the core, which expired what was due. */
-export interface TimeOutcome {
-  ok: true;
-  time: true;
-}
-/** What applying one envelope gives: an order command's outcome, or a time event's. */
-export type Applied = Outcome | TimeOutcome;
-const TIME_APPLIED: TimeOutcome = { ok: true, time: true };
+export type { Applied, Outcome, TimeOutcome } from './outcome.ts';
 
 /** Who wants to hear about changes while live (WebSocket, SSE, metrics); null during replay. */
 export interface StateObserver {
@@ -57,6 +45,25 @@ export interface StateObserver {
   trade(t: TradeRecord): void;
   /** Changed levels: [price, new total] with total 0 for a level that is gone. */
   book(market: number, bids: [bigint, bigint][], asks: [bigint, bigint][]): void;
+}
+
+/** A point the state can go back to: the core's snapshot and where the host tables' undo records stood. */
+export interface StateMark {
+  /** The core's memory image (one copy back), or its snapshot where images are not available. */
+  readonly core: CoreImage | Uint8Array;
+  readonly undo: number;
+  readonly eventCount: number;
+  readonly lamport: bigint;
+  readonly originSeqs: Map<string, bigint>;
+  readonly last: AppliedKey | null;
+  readonly tradeCount: number;
+  readonly finishedTotal: number;
+}
+
+/** What a rollback took back: the trades it removed (now `reverted`) and the orders whose state changed. */
+export interface Undone {
+  trades: TradeRecord[];
+  orders: Set<OrderRecord>;
 }
 
 export interface NodeStateOptions {
@@ -91,11 +98,19 @@ export class NodeState {
   lamport = 0n;
   /** Highest origin seq applied, per origin (hex public key). */
   originSeqs = new Map<string, bigint>();
+  /** The newest envelope applied (the end of the total order so far), null before any. */
+  last: AppliedKey | null = null;
   tradeCount = 0;
   observerErrors = 0;
   private readonly onObserverError: (err: unknown) => void;
   // While a checkpoint is being encoded in slices: the state each changed order had when it was taken.
   private cow: Map<OrderRecord, OrderRecord> | null = null;
+  // While a rollback may happen: how the host tables go back (null on a node alone: nothing rolls back).
+  private undo: UndoLog | null = null;
+  // images of marks no longer needed, whose buffers the next marks reuse
+  private spareImages: CoreImage[] = [];
+  /** What new trades are: final at once on a node alone; tentative when a rollback may remove them. */
+  tradeStatus: TradeStatus = 'final';
 
   constructor(options: NodeStateOptions) {
     this.onObserverError = options.onObserverError ?? (() => {});
@@ -196,8 +211,8 @@ export class NodeState {
       /** The host decides this envelope's outcome; the core still sees its time. */
       const decided = (outcome: Applied) => {
         outcomes[i] = outcome;
-        cmds.push(command({ kind: TICK, time }));
-        pending.push({ env: i, kind: TICK, id: 0n, owner: '', trades: [] });
+        cmds.push(command({ kind: TIME, time }));
+        pending.push({ env: i, kind: TIME, id: 0n, owner: '', trades: [] });
       };
       if (e.body.kind === KIND_TIME) {
         decided(TIME_APPLIED);
@@ -206,7 +221,7 @@ export class NodeState {
 
       const m = this.markets.get(e.market);
       if (!m) {
-        decided({ ok: false, error: E.marketNotFound(e.market) });
+        decided({ ok: false, refusal: { reason: 'unknown_market', market: e.market } });
         continue;
       }
       const owner = this.qualifiedOwner(e);
@@ -219,7 +234,10 @@ export class NodeState {
             flush(); // decide on the state the earlier commands leave
             const taken = this.orders.byClientOrderId(owner, b.clientOrderId);
             if (taken !== undefined) {
-              decided({ ok: false, error: duplicateClientOrderId(b.clientOrderId, taken) });
+              decided({
+                ok: false,
+                refusal: { reason: 'client_order_id_taken', clientOrderId: b.clientOrderId, order: taken },
+              });
               continue;
             }
           }
@@ -255,7 +273,7 @@ export class NodeState {
         const rec = this.orders.get(b.orderId);
         const refused = this.refuseChange(rec, b.orderId, owner, m.index);
         if (refused) {
-          decided({ ok: false, error: refused });
+          decided({ ok: false, refusal: refused });
           continue;
         }
         const r = rec!;
@@ -267,15 +285,7 @@ export class NodeState {
         }
         if (b.kind === C.CMD_REDUCE && qty > r.remaining) {
           // a reduce (version-1 envelopes) never adds: replay gives what it gave then
-          decided({
-            ok: false,
-            error: {
-              status: 422,
-              code: 'not_supported',
-              message: 'quantity is above the remaining quantity',
-              field: 'quantity',
-            },
-          });
+          decided({ ok: false, refusal: { reason: 'reduce_above_remaining' } });
           continue;
         }
         // Lowering the quantity at the same price is a reduce (it keeps the place, and works on a
@@ -304,8 +314,16 @@ export class NodeState {
       }
     }
     flush();
+    const e = envs[envs.length - 1];
+    if (e) this.last = { lamport: e.lamport, origin: this.originHex(e.origin), seq: e.seq };
     if (observer && change) this.safely(() => this.publish(change, observer));
     return outcomes;
+  }
+
+  /** Counts and reports an observer's throw (for pushes made outside apply, e.g. a rollback's corrections). */
+  observerFailed(err: unknown): void {
+    this.observerErrors++;
+    this.onObserverError(err);
   }
 
   /** Runs an observer call; what it throws must not stop the state (already changed) from moving on. */
@@ -319,7 +337,7 @@ export class NodeState {
   }
 
   /** Why an owner may not cancel or change this order now, or null. */
-  refuseChange(rec: OrderRecord | undefined, id: bigint, owner: string, market: number): ApiError | null {
+  refuseChange(rec: OrderRecord | undefined, id: bigint, owner: string, market: number): Refusal | null {
     return refuseChange(rec, id, owner, market);
   }
 
@@ -329,9 +347,11 @@ export class NodeState {
       markets: this.markets,
       orders: this.orders,
       levels: this.levels,
+      tradeStatus: this.tradeStatus,
       touch: (o) => this.touch(o),
       trade: (t) => {
-        this.trades[t.market].push(t);
+        const overwritten = this.trades[t.market].push(t);
+        this.undo?.push({ kind: 'trade', trade: t, overwritten });
         this.tradeCount++;
         if (observer) this.safely(() => observer.trade(t));
       },
@@ -379,6 +399,7 @@ export class NodeState {
       eventCount: this.eventCount,
       lamport: this.lamport,
       originSeqs: new Map(this.originSeqs),
+      last: this.last,
       tradeCount: this.tradeCount,
       markets: this.markets.fingerprint(),
       ...this.orders.entries(),
@@ -394,6 +415,99 @@ export class NodeState {
   /** Before an order changes while a checkpoint is taken: keep what it was. */
   private touch(o: OrderRecord): void {
     if (this.cow !== null && !this.cow.has(o)) this.cow.set(o, copyOrder(o));
+    this.undo?.fields(o);
+  }
+
+  // ---- rollback: in-memory marks, undo records for the host tables ----
+
+  /** Starts recording undo records (and keeps finished orders a rollback could bring back). New trades are tentative. */
+  enableRollback(): void {
+    if (this.undo) return;
+    this.undo = new UndoLog();
+    this.attachUndo();
+    this.tradeStatus = 'tentative';
+  }
+
+  get rollbackEnabled(): boolean {
+    return this.undo !== null;
+  }
+
+  private attachUndo(): void {
+    this.orders.undo = this.undo;
+    this.levels.undo = this.undo;
+  }
+
+  /** A point to come back to: the core's snapshot (a copy) and the undo log's position. */
+  mark(): StateMark {
+    if (!this.undo) throw new Error('rollback is not enabled');
+    return {
+      core: this.engine.imageable ? this.engine.image(this.spareImages.pop()) : this.engine.snapshot(),
+      undo: this.undo.mark(),
+      eventCount: this.eventCount,
+      lamport: this.lamport,
+      originSeqs: new Map(this.originSeqs),
+      last: this.last,
+      tradeCount: this.tradeCount,
+      finishedTotal: this.orders.finishedTotal,
+    };
+  }
+
+  /** A mark that will not be gone back to: its image's buffer serves the next mark. */
+  recycle(m: StateMark): void {
+    if (!(m.core instanceof Uint8Array) && this.spareImages.length < 2) this.spareImages.push(m.core);
+  }
+
+  /** Nothing will go back before `m` any more: drop older undo records, let older finished orders be forgotten. */
+  release(m: StateMark): void {
+    this.undo?.dropBefore(m.undo);
+    this.orders.pinFinished(m.finishedTotal);
+  }
+
+  /** Goes back to `m`: the core from its snapshot, the host tables by their undo records. */
+  rollbackTo(m: StateMark): Undone {
+    if (!this.undo) throw new Error('rollback is not enabled');
+    if (m.core instanceof Uint8Array) this.engine.rewind(m.core);
+    else this.engine.rewindImage(m.core);
+    const undone: Undone = { trades: [], orders: new Set() };
+    const owners = new Set<string>();
+    this.orders.undo = null;
+    this.levels.undo = null;
+    try {
+      for (const e of this.undo.takeBack(m.undo)) {
+        switch (e.kind) {
+          case 'fields':
+            // a checkpoint being encoded in slices keeps seeing the order as it was taken
+            if (this.cow !== null && !this.cow.has(e.order)) this.cow.set(e.order, copyOrder(e.order));
+            Object.assign(e.order, e.was);
+            undone.orders.add(e.order);
+            break;
+          case 'added':
+            this.orders.unadd(e.order);
+            undone.orders.add(e.order);
+            break;
+          case 'finished':
+            this.orders.unfinish(e.order);
+            owners.add(e.order.owner);
+            break;
+          case 'level':
+            this.levels.add(e.market, e.side, e.price, -e.delta, null);
+            break;
+          case 'trade':
+            this.trades[e.trade.market].unpush(e.overwritten);
+            undone.trades.push({ ...e.trade, status: 'reverted' });
+            break;
+        }
+      }
+    } finally {
+      this.attachUndo();
+    }
+    for (const owner of owners) this.orders.reopen(owner);
+    this.eventCount = m.eventCount;
+    this.lamport = m.lamport;
+    this.originSeqs = new Map(m.originSeqs);
+    this.last = m.last;
+    this.tradeCount = m.tradeCount;
+    return undone;
   }
 
   /** Replaces the whole state with a checkpoint's; throws (changing nothing) if it is bad. */
@@ -412,19 +526,15 @@ export class NodeState {
       return ring;
     });
     this.levels = new LevelMirror(this.markets.size);
+    if (this.undo) {
+      this.undo = new UndoLog();
+      this.attachUndo();
+    }
     for (const o of cp.orders) if (o.resting) this.levels.add(o.market, o.side, o.price, o.visible, null);
     this.eventCount = cp.eventCount;
     this.lamport = cp.lamport;
     this.originSeqs = cp.originSeqs;
+    this.last = cp.last;
     this.tradeCount = cp.tradeCount;
   }
-}
-
-function duplicateClientOrderId(cid: string, taken: bigint): ApiError {
-  return {
-    status: 422,
-    code: 'duplicate_client_order_id',
-    message: `clientOrderId ${JSON.stringify(cid)} is already used by order ${orderIdHex(taken)}`,
-    field: 'clientOrderId',
-  };
 }

@@ -2,7 +2,10 @@
 // for their trigger); finished ones (filled, cancelled, expired) leave it, but users still
 // ask for them (GET /v1/orders/:id, a 409 when cancelling twice). The table is built only
 // from applied envelopes and the core's events, so a replay rebuilds it exactly. Finished
-// orders are kept up to a limit, the oldest-finished going first; live orders are always kept.
+// orders are kept up to a limit, the oldest-finished going first; live orders are always kept,
+// and so are orders finished after the pin (a rollback may still make them live again).
+
+import type { UndoLog } from './undo-log.ts';
 
 import { ExpiryQueue } from './expiry-queue.ts';
 
@@ -64,9 +67,14 @@ export class OrderTable {
   // page of list() that continues after an order starts, however the lists changed meanwhile
   private readonly rank = new Map<bigint, number>();
   private nextRank = 0;
-  // finished ids, oldest first, from `head` on
+  // finished ids, oldest first, from `head` on; `base` ids were dropped from the front of the array
   private finished: bigint[] = [];
   private head = 0;
+  private base = 0;
+  /** Finished orders from this absolute position on are never forgotten (null: no pin). */
+  private pin: number | null = null;
+  /** Where additions and finishes are recorded while a rollback may reach them; null when none can. */
+  undo: UndoLog | null = null;
   // the live good-till-time orders, earliest expiry first
   private readonly expiries = new ExpiryQueue();
 
@@ -95,6 +103,7 @@ export class OrderTable {
   }
 
   add(o: OrderRecord): void {
+    this.undo?.push({ kind: 'added', order: o });
     this.orders.set(o.id, o);
     const rank = this.nextRank++;
     this.rank.set(o.id, rank);
@@ -110,11 +119,69 @@ export class OrderTable {
       const x = this.orders.get(id);
       return x !== undefined && isLive(x.status);
     });
+    this.undo?.push({ kind: 'finished', order: o });
     this.finished.push(o.id);
-    while (this.finished.length - this.head > this.maxFinished) this.forget(this.finished[this.head++]);
+    this.trim();
+  }
+
+  /** How many orders have finished since the table began (the absolute end of the finished list). */
+  get finishedTotal(): number {
+    return this.base + this.finished.length;
+  }
+
+  /** Keeps every order finished from `at` (a finishedTotal) on, until pinned later or unpinned (null). */
+  pinFinished(at: number | null): void {
+    this.pin = at;
+    this.trim();
+  }
+
+  /** Forgets the oldest finished orders past the limit, never one at or after the pin. */
+  private trim(): void {
+    const stop = this.pin === null ? Infinity : this.pin - this.base;
+    while (this.finished.length - this.head > this.maxFinished && this.head < stop)
+      this.forget(this.finished[this.head++]);
     if (this.head > 4096 && this.head * 2 > this.finished.length) {
       this.finished = this.finished.slice(this.head);
+      this.base += this.head;
       this.head = 0;
+    }
+  }
+
+  /** Takes back add(o): the newest order of its owner. */
+  unadd(o: OrderRecord): void {
+    this.orders.delete(o.id);
+    this.rank.delete(o.id);
+    dropId(this.byOwner, o.owner, o.id);
+    dropId(this.openByOwner, o.owner, o.id);
+    if (o.clientOrderId !== null) {
+      const key = OrderTable.clientKey(o.owner, o.clientOrderId);
+      if (this.byClientId.get(key) === o.id) this.byClientId.delete(key);
+    }
+  }
+
+  /**
+   * Takes back finish(o) (the newest finished). The order is live again once its fields are
+   * restored: call reopen(owner) for its owner after the whole undo.
+   */
+  unfinish(o: OrderRecord): void {
+    if (this.finished.length === this.head || this.finished[this.finished.length - 1] !== o.id)
+      throw new Error(`undo: order ${o.hex} is not the newest finished`);
+    this.finished.pop();
+  }
+
+  /** Puts an owner's live orders back in its open list, in creation order (after an undo). */
+  reopen(owner: string): void {
+    const all = this.byOwner.get(owner)?.ids ?? [];
+    const open = all.filter((id) => {
+      const o = this.orders.get(id);
+      return o !== undefined && isLive(o.status);
+    });
+    if (open.length === 0) this.openByOwner.delete(owner);
+    else this.openByOwner.set(owner, { ids: open, ranks: open.map((id) => this.rank.get(id) ?? 0), stale: 0 });
+    // a good-till-time order live again is due again (the queue drops entries that went stale)
+    for (const id of open) {
+      const o = this.orders.get(id);
+      if (o !== undefined && o.expiresAt > 0) this.expiries.push(o.expiresAt, id);
     }
   }
 
@@ -180,6 +247,11 @@ export class OrderTable {
     t.finished = finished.slice();
     return t;
   }
+
+  /** Every live order in creation order (for tests: what the core must hold). */
+  live(): OrderRecord[] {
+    return Array.from(this.orders.values()).filter((o) => isLive(o.status));
+  }
 }
 
 interface OwnerIds {
@@ -206,6 +278,22 @@ function firstAtLeast(sorted: readonly number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Removes an id that was pushed last (or, after a sweep, anywhere) from an owner's list. */
+function dropId(map: Map<string, OwnerIds>, owner: string, id: bigint): void {
+  const list = map.get(owner);
+  if (!list) return;
+  if (list.ids[list.ids.length - 1] === id) {
+    list.ids.pop();
+    list.ranks.pop();
+  } else {
+    const at = list.ids.lastIndexOf(id);
+    if (at < 0) return;
+    list.ids.splice(at, 1);
+    list.ranks.splice(at, 1);
+  }
+  if (list.ids.length === 0) map.delete(owner);
 }
 
 /** One of the owner's ids left the list: sweeps it once half are stale (or all may be), drops it when empty. */

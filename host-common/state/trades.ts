@@ -1,5 +1,8 @@
 // The recent trades of each market, in a fixed-size ring per market (GET .../trades).
 
+/** tentative until its event is final (stable on every member); reverted when a rollback removed it. */
+export type TradeStatus = 'tentative' | 'final' | 'reverted';
+
 export interface TradeRecord {
   id: string; //            "<taker order id>-<n>": unique and the same on every node
   market: number;
@@ -9,6 +12,7 @@ export interface TradeRecord {
   takerOrderId: bigint;
   makerOrderId: bigint;
   time: number; //          ms: the taker's envelope time
+  status: TradeStatus;
 }
 
 export class TradeRing {
@@ -20,13 +24,26 @@ export class TradeRing {
     this.capacity = capacity;
   }
 
-  push(t: TradeRecord): void {
+  /** Adds the newest trade; returns the oldest it pushed out of a full ring. */
+  push(t: TradeRecord): TradeRecord | undefined {
     if (this.items.length < this.capacity) {
       this.items.push(t);
-      return;
+      return undefined;
     }
+    const out = this.items[this.next];
     this.items[this.next] = t;
     this.next = (this.next + 1) % this.capacity;
+    return out;
+  }
+
+  /** Takes back the newest push, given what it pushed out. */
+  unpush(overwritten: TradeRecord | undefined): void {
+    if (overwritten === undefined) {
+      this.items.pop();
+      return;
+    }
+    this.next = (this.next - 1 + this.capacity) % this.capacity;
+    this.items[this.next] = overwritten;
   }
 
   /**

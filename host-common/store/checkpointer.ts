@@ -1,5 +1,8 @@
 // Writes a checkpoint of the node's state every N applied events, and a last one on
-// shutdown, then drops the log segments every kept snapshot already covers. The state is
+// shutdown, then drops the log segments every kept snapshot already covers — on a node alone.
+// While a rollback may happen (envelopes of other origins arrive in any order), a record that
+// arrives after a checkpoint may sort before its end, and a restart then rebuilds from the
+// whole log: the log is kept whole until checkpoints cover only a final prefix (finality). The state is
 // captured synchronously between two applied batches (so it matches the WAL seq it claims)
 // and written in the background; a write in progress makes the next trigger wait.
 
@@ -17,6 +20,8 @@ export interface CheckpointerOptions {
   snapshots: SnapshotStore;
   every: number;
   logger: Logger;
+  /** Whether covered log segments may be dropped now; always by default. */
+  mayTruncate?: () => boolean;
 }
 
 export class Checkpointer {
@@ -70,7 +75,8 @@ export class Checkpointer {
       this.lastFile = await this.o.snapshots.write(seq, bytes);
       this.written++;
       const oldest = await this.o.snapshots.oldestSeq();
-      const dropped = oldest === null ? 0 : await this.o.wal.truncateBefore(oldest + 1);
+      const truncate = this.o.mayTruncate?.() ?? true;
+      const dropped = oldest === null || !truncate ? 0 : await this.o.wal.truncateBefore(oldest + 1);
       this.lastMillis = performance.now() - started;
       this.o.logger.info('snapshot: written', {
         file: this.lastFile,

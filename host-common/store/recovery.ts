@@ -2,10 +2,19 @@
 // start with WalCorruptError naming the file and offset), load the newest valid snapshot,
 // restore it and replay the log records after it. Either the whole state comes back or
 // the start fails: the node never serves a half-loaded book.
+//
+// The log holds envelopes in arrival order, any origin; the state is the delivered set in the
+// total order. So the records after the snapshot go through an orderer seeded with the
+// snapshot's frontier (seqs it already holds are duplicates; a gap holds the later ones back,
+// and they are handed to the pipeline to wait there) and what it delivers is applied in the
+// total order. A snapshot holds a prefix of the total order, up to its `last` envelope: if a
+// record sorts before that (it arrived after the snapshot was taken, late), the state is
+// rebuilt from the whole log instead, which still has every record when nothing was cut.
 
+import { Orderer, compareEnvelopes, compareToKey } from '../pipeline/orderer.ts';
 import type { FileSystem, Logger } from '../ports.ts';
-import { decodeEnvelope, type Envelope } from '../sequencer/envelope.ts';
 import type { NodeState } from '../state/node-state.ts';
+import { decodeEnvelope, type Envelope } from '../wire/envelope.ts';
 import { SnapshotStore } from './snapshots.ts';
 import { Wal } from './wal.ts';
 
@@ -16,6 +25,10 @@ export interface Recovered {
   snapshotSeq: number | null;
   replayed: number;
   millis: number;
+  /** The orderer as the log leaves it: the delivered frontier, and envelopes held after a gap. */
+  orderer: Orderer;
+  /** The WAL seq of each held envelope (a checkpoint must not claim it). */
+  held: Map<Envelope, number>;
 }
 
 const REPLAY_BATCH = 1024;
@@ -29,6 +42,7 @@ export async function recover(options: {
 }): Promise<Recovered> {
   const { fs, dataDir, state, logger } = options;
   const started = performance.now();
+  const empty = state.checkpoint(); // the state before anything: where a rebuild from the whole log starts
   const wal = await Wal.open({ fs, dir: `${dataDir}/wal`, logger });
   try {
     const snapshots = await SnapshotStore.open({
@@ -45,39 +59,88 @@ export async function recover(options: {
         throw new Error(`cannot restore snapshot ${snap.file}: ${(err as Error).message}`);
       }
     }
-    let replayed = 0;
-    let batch: Envelope[] = [];
-    let lastSeq = snap?.seq ?? 0;
-    for await (const record of wal.replay(snap?.seq ?? 0)) {
-      try {
-        batch.push(decodeEnvelope(record.payload));
-      } catch (err) {
+    // 1. stream the records after the snapshot, sorting a window at a time (the common case:
+    //    a node alone, or arrivals only slightly out of order);
+    // 2. else sort them all after the snapshot; 3. else rebuild from the whole log.
+    const base = snap ? snap.bytes : empty;
+    let from = snap?.seq ?? 0;
+    let result = await replay(state, wal, from, dataDir, REPLAY_BATCH);
+    if (result === null) {
+      state.restore(base);
+      result = await replay(state, wal, from, dataDir, Number.POSITIVE_INFINITY);
+    }
+    if (result === null) {
+      if (wal.firstSeq > 1) {
         throw new Error(
-          `write-ahead log record ${record.seq} in ${dataDir}/wal is not a valid envelope: ${(err as Error).message}`,
+          `cannot recover: write-ahead log records after snapshot ${snap?.file} sort before its end, and the log no longer holds the records before seq ${wal.firstSeq} to rebuild from`,
         );
       }
-      lastSeq = record.seq;
-      if (batch.length >= REPLAY_BATCH) {
-        state.apply(batch);
-        replayed += batch.length;
-        batch = [];
-      }
+      logger.warn('recovery: records sort before the snapshot; rebuilding from the whole log', { file: snap?.file });
+      state.restore(empty);
+      from = 0;
+      result = await replay(state, wal, 0, dataDir, Number.POSITIVE_INFINITY);
+      if (result === null) throw new Error('cannot recover: the log does not sort into one order'); // cannot happen from empty
     }
-    if (batch.length > 0) {
-      state.apply(batch);
-      replayed += batch.length;
-    }
+    const { replayed, orderer, held } = result;
     const millis = performance.now() - started;
     logger.info('recovery: done', {
       snapshotSeq: snap?.seq ?? null,
       replayed,
-      lastSeq,
+      held: held.size,
+      lastSeq: wal.lastSeq,
       events: state.eventCount,
       ms: Math.round(millis),
     });
-    return { wal, snapshots, snapshotSeq: snap?.seq ?? null, replayed, millis };
+    return { wal, snapshots, snapshotSeq: from === 0 ? null : from, replayed, millis, orderer, held };
   } catch (err) {
     await wal.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Applies the records after `after` in the total order, on top of the state as it is: each
+ * through the orderer, what it delivers sorted `window` at a time (everything at once when
+ * Infinity). Null, having applied part, when a delivered envelope sorts before what is
+ * already applied: the caller starts again from its base with a larger window.
+ */
+async function replay(
+  state: NodeState,
+  wal: Wal,
+  after: number,
+  dataDir: string,
+  window: number,
+): Promise<{ replayed: number; orderer: Orderer; held: Map<Envelope, number> } | null> {
+  const orderer = new Orderer(state.originSeqs);
+  const held = new Map<Envelope, number>();
+  let buffer: Envelope[] = [];
+  let replayed = 0;
+  const applySorted = (n: number): boolean => {
+    buffer.sort(compareEnvelopes);
+    if (state.last !== null && buffer.length > 0 && compareToKey(buffer[0], state.last) < 0) return false;
+    for (let i = 0; i < n; i += REPLAY_BATCH) state.apply(buffer.slice(i, Math.min(n, i + REPLAY_BATCH)));
+    replayed += n;
+    buffer = buffer.slice(n);
+    return true;
+  };
+  for await (const record of wal.replay(after)) {
+    let env: Envelope;
+    try {
+      env = decodeEnvelope(record.payload);
+    } catch (err) {
+      throw new Error(
+        `write-ahead log record ${record.seq} in ${dataDir}/wal is not a valid envelope: ${(err as Error).message}`,
+      );
+    }
+    const offer = orderer.offer(env);
+    if (offer.status === 'held') held.set(env, record.seq);
+    if (offer.status !== 'delivered') continue;
+    for (const e of offer.envelopes) {
+      held.delete(e);
+      buffer.push(e);
+    }
+    if (buffer.length >= 2 * window && !applySorted(window)) return null;
+  }
+  if (!applySorted(buffer.length)) return null;
+  return { replayed, orderer, held };
 }

@@ -10,7 +10,7 @@
 // records, since a snapshot ahead of its log cannot be continued.
 
 import type { FileSystem } from '../ports.ts';
-import { decodeEnvelope } from '../sequencer/envelope.ts';
+import { decodeEnvelope } from '../wire/envelope.ts';
 import { snapshotName, SnapshotStore } from './snapshots.ts';
 import { decodeRecord, parseSegmentName } from './wal-format.ts';
 

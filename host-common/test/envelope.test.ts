@@ -17,11 +17,11 @@ import {
   type PlaceBody,
   seal,
   verifyEnvelope,
-} from '../sequencer/envelope.ts';
-import { sha256 } from '../sequencer/hash.ts';
-import { base58btc, loadOrCreateIdentity, peerIdOf } from '../sequencer/identity.ts';
-import { createSigner } from '../sequencer/signer.ts';
-import { batchMessage, batchTree, proofLength } from '../sequencer/merkle.ts';
+} from '../wire/envelope.ts';
+import { sha256 } from '../wire/hash.ts';
+import { base58btc, loadOrCreateIdentity, peerIdOf } from '../identity/identity.ts';
+import { createSigner } from '../identity/signer.ts';
+import { batchMessage, batchTree, proofLength } from '../wire/merkle.ts';
 import { memoryLogger, removeDir, tempDir } from './helpers.ts';
 
 /** What follows the unsigned bytes of a batch of one: index, count, k, signature. */
@@ -175,35 +175,16 @@ describe('envelope encoding', () => {
     ).toThrow(/amend/); // price and quantity both 0
   });
 
-  it('still reads version 1 (logs from before advanced orders), with its narrower body', () => {
-    // version 1 = version 2's bytes of a plain order without the extras byte
-    const v1 = (fields: EnvelopeFields, plainPlace: boolean) => {
-      const u = encodeUnsigned(fields);
-      const bytes = plainPlace ? u.subarray(0, u.length - 1) : u;
-      const out = Uint8Array.of(...bytes, ...new Uint8Array(64));
-      out[0] = 1;
-      return out;
-    };
-    const e = decodeEnvelope(v1(place, true));
-    expect(e.body).toEqual(place.body);
-    expect(
-      decodeEnvelope(v1({ ...place, body: { kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n } }, false)).body,
-    ).toEqual({ kind: C.CMD_REDUCE, orderId: 5n, quantity: 3n });
-    expect(() =>
-      decodeEnvelope(v1({ ...place, body: { kind: C.CMD_AMEND, orderId: 5n, price: 1n, quantity: 0n } }, false)),
-    ).toThrow(/kind/);
-    expect(() =>
-      decodeEnvelope(v1({ ...place, body: { ...place.body, type: C.TYPE_STOP_MARKET, price: 0n } }, true)),
-    ).toThrow(/place body/);
-    expect(() => decodeEnvelope(v1({ ...place, body: { ...place.body, stp: C.STP_DECREMENT } }, true))).toThrow(
-      /place body/,
-    );
-    const withExtras = Uint8Array.of(
-      ...encodeUnsigned({ ...place, body: { ...place.body, display: 5n } }),
-      ...new Uint8Array(64),
-    );
-    withExtras[0] = 1;
-    expect(() => decodeEnvelope(withExtras)).toThrow(EnvelopeError); // trailing bytes for version 1
+  it('refuses older versions (1 and 2) with a message that says so', () => {
+    for (const version of [1, 2]) {
+      const old = seal(encodeUnsigned(place), new Uint8Array(64));
+      old[0] = version;
+      expect(() => decodeEnvelope(old)).toThrow(new RegExp(`version ${version} is not read any more`));
+      // version 2's own layout (no proof after the unsigned bytes) is refused the same way
+      const v2 = Uint8Array.of(...encodeUnsigned(place), ...new Uint8Array(64));
+      v2[0] = version;
+      expect(() => decodeEnvelope(v2)).toThrow(/reads version 3 only/);
+    }
   });
 
   it('order ids are the first 8 bytes of the envelope id, shown as 16 hex digits', () => {
@@ -265,15 +246,6 @@ describe('identity and signing', () => {
       // a signature over a batch of 7 is not one over a batch of 8 with the same root
       const recounted = decodeEnvelope(seal(unsigned[0], signature, { index: 0, count: 8, siblings: tree.proof(0) }));
       expect(await verifyEnvelope(recounted)).toBe(false);
-      // version 2 (a signature over the unsigned bytes) still reads and verifies
-      const v2 = unsigned[0].slice();
-      v2[0] = 2;
-      const v2e = decodeEnvelope(Uint8Array.of(...v2, ...signer.sign(v2)));
-      expect(v2e.proof).toBeNull();
-      expect(await verifyEnvelope(v2e)).toBe(true);
-      const v2bad = Uint8Array.of(...v2, ...signer.sign(v2));
-      v2bad[v2bad.length - 70] ^= 1; // a body byte
-      expect(await verifyEnvelope(decodeEnvelope(v2bad))).toBe(false);
     } finally {
       await removeDir(dir);
     }

@@ -5,7 +5,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeFileSystem } from '../fs-node.ts';
-import { decodeEnvelope, KIND_TIME } from '../sequencer/envelope.ts';
+import { decodeEnvelope, KIND_TIME } from '../wire/envelope.ts';
 import { Wal } from '../store/wal.ts';
 import { collect, removeDir, tempDir } from './helpers.ts';
 import { type Harness, startInProcess } from './node-harness.ts';

@@ -2,9 +2,9 @@
 // exactly proofLength hashes, and any change to a leaf, its place or a sibling leads elsewhere.
 
 import { describe, expect, it } from 'vitest';
-import { hex } from '../sequencer/envelope.ts';
-import { sha256 } from '../sequencer/hash.ts';
-import { batchMessage, batchTree, HASH_BYTES, MAX_BATCH, proofLength, rootOf } from '../sequencer/merkle.ts';
+import { hex } from '../wire/envelope.ts';
+import { sha256 } from '../wire/hash.ts';
+import { batchMessage, batchTree, HASH_BYTES, MAX_BATCH, proofLength, rootOf } from '../wire/merkle.ts';
 
 const leaves = (n: number) => Array.from({ length: n }, (_, i) => sha256(`leaf ${i}`));
 

@@ -8,7 +8,7 @@ import { nodeFileSystem } from '../fs-node.ts';
 import { nodeProcessPort } from '../process-node.ts';
 import { type NodeParts, type RunningNode, startNode } from '../node.ts';
 import type { FileSystem, Host } from '../ports.ts';
-import type { Clock } from '../sequencer/sequencer.ts';
+import type { Clock } from '../pipeline/origin.ts';
 import { memoryLogger } from './helpers.ts';
 
 export interface Reply {

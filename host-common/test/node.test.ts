@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { nodeFileSystem } from '../fs-node.ts';
 import type { FileSystem } from '../ports.ts';
-import { decodeEnvelope, verifyEnvelope } from '../sequencer/envelope.ts';
+import { decodeEnvelope, verifyEnvelope } from '../wire/envelope.ts';
 import { Wal } from '../store/wal.ts';
 import { collect, instrumentedFs, removeDir, tempDir } from './helpers.ts';
 import { type Harness, startInProcess } from './node-harness.ts';

@@ -1,7 +1,7 @@
 // The web page in a real browser against a real node: a headless Chromium (from the npm
 // package @sparticuz/chromium, driven by playwright-core) loads http://<node>/, and two
 // owners trade through the page's form. Everything between the click and the tape is the
-// real thing: HTTP API, sequencer, WASM book, WebSocket pushes. The browser runs under a
+// real thing: HTTP API, event pipeline, WASM book, WebSocket pushes. The browser runs under a
 // POSIX locale (LANG=C.UTF-8, as on many servers and CI machines) and no page forces a locale.
 
 import process from 'node:process';

@@ -8,7 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeFileSystem } from '../../fs-node.ts';
 import { PEERS_FILE } from '../../net/peer-book.ts';
-import { loadOrCreateIdentity } from '../../sequencer/identity.ts';
+import { loadOrCreateIdentity } from '../../identity/identity.ts';
 import { memoryLogger, removeDir, tempDir } from '../helpers.ts';
 import { sleep, startNet, stopAll, waitFor } from './net-helpers.ts';
 

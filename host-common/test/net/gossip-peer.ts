@@ -10,7 +10,7 @@ import { Network } from '../../net/network.ts';
 import { marketTopic } from '../../net/transport.ts';
 import type { FileSystem } from '../../ports.ts';
 import { silentLogger } from '../../ports.ts';
-import { loadOrCreateIdentity } from '../../sequencer/identity.ts';
+import { loadOrCreateIdentity } from '../../identity/identity.ts';
 
 declare const Deno:
   | { args: string[]; addSignalListener(s: string, f: () => void): void; exit(c: number): never }

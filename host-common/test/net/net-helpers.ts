@@ -4,7 +4,7 @@
 
 import { nodeFileSystem } from '../../fs-node.ts';
 import { Network, type NetworkTuning } from '../../net/network.ts';
-import { loadOrCreateIdentity } from '../../sequencer/identity.ts';
+import { loadOrCreateIdentity } from '../../identity/identity.ts';
 import { memoryLogger, removeDir, tempDir } from '../helpers.ts';
 
 export interface TestNet {

@@ -38,25 +38,21 @@
 //   1      k u8: how many siblings, exactly what (index, count) needs
 //   64     ed25519 signature over "meshbook/envelope-batch/v1" || count u16 || root
 //
-// Version 2 is version 3's unsigned layout followed by a 64-byte signature over the unsigned
-// bytes themselves. Version 1 (logs written before advanced orders) is version 2 without the
-// extras byte, kinds 1–3, and a place body limited to limit/market, post-only, stp 0. Both are
-// still read; a node writes version 3 only.
+// Only version 3 is read: bytes of another version are refused with a message that says so.
 //
 // Total order for the network: (Lamport, origin, origin seq).
 
 import * as C from '../../core-as/codes.ts';
+import { verifySignature } from '../identity/verifier.ts';
 import { sha256 } from './hash.ts';
 import { batchMessage, HASH_BYTES, MAX_BATCH, proofLength, rootOf } from './merkle.ts';
 import { CLIENT_ORDER_ID, MARKET_ID, OWNER_NAME } from '../identifiers.ts';
 
 export const ENVELOPE_VERSION = 3;
-/** The kind of a time event (version 3 only): not a core command, it carries only its time. */
+/** The kind of a time event: not a core command, it carries only its time. */
 export const KIND_TIME = 5;
 /** The owner name a time event carries: no owner acts in it. */
 export const TIME_OWNER = 'node';
-const ENVELOPE_V2 = 2;
-const ENVELOPE_V1 = 1;
 export const SIGNATURE_BYTES = 64;
 export const PUBLIC_KEY_BYTES = 32;
 /** index u16, count u16, k u8: the fixed part of version 3's proof. */
@@ -157,8 +153,8 @@ export interface Envelope extends EnvelopeFields {
   /** SHA-256 of the unsigned bytes. */
   id: Uint8Array;
   signature: Uint8Array;
-  /** Version 3's batch proof; null for versions 1 and 2, whose signature covers the unsigned bytes. */
-  proof: BatchProof | null;
+  /** Where it sits in the batch its signature covers. */
+  proof: BatchProof;
   /** The signed wire bytes: unsigned bytes, proof, signature. */
   bytes: Uint8Array;
 }
@@ -221,7 +217,7 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
   }
   const b = e.body;
   if (b.kind === C.CMD_PLACE) {
-    if (!validPlace(b, ENVELOPE_VERSION)) throw new EnvelopeError('place body out of range');
+    if (!validPlace(b)) throw new EnvelopeError('place body out of range');
     out[p] = b.side;
     out[p + 1] = b.type;
     out[p + 2] = b.tif;
@@ -257,19 +253,18 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
 }
 
 /** Ranges only: which combinations make an order is the core's business (its rejects are outcomes). */
-function validPlace(b: PlaceBody, version: number): boolean {
+function validPlace(b: PlaceBody): boolean {
   const extrasOk =
     EXTRAS.every((k) => b[k] === undefined || (b[k]! >= 0n && b[k]! <= I64_MAX)) && (b.expiresAt ?? 0n) <= MAX_TIME_MS;
-  const v1 = version === ENVELOPE_V1;
   return (
     (b.side === C.SIDE_BUY || b.side === C.SIDE_SELL) &&
     b.type >= C.TYPE_LIMIT &&
-    b.type <= (v1 ? C.TYPE_MARKET : C.TYPE_STOP_MARKET) &&
+    b.type <= C.TYPE_STOP_MARKET &&
     b.tif >= C.TIF_GTC &&
     b.tif <= C.TIF_FOK &&
-    (b.flags & ~(v1 ? C.FLAG_POST_ONLY : C.FLAG_POST_ONLY | C.FLAG_OCO)) === 0 &&
+    (b.flags & ~(C.FLAG_POST_ONLY | C.FLAG_OCO)) === 0 &&
     b.stp >= C.STP_CANCEL_RESTING &&
-    b.stp <= (v1 ? C.STP_CANCEL_RESTING : C.STP_DECREMENT) &&
+    b.stp <= C.STP_DECREMENT &&
     b.price >= 0n &&
     b.price <= I64_MAX &&
     b.quantity >= 1n &&
@@ -335,9 +330,8 @@ export function sealInto(
   return p + SIGNATURE_BYTES;
 }
 
-/** The message a version-3 envelope's signature covers: its batch's. */
+/** The message an envelope's signature covers: its batch's. */
 export function signedMessage(e: Envelope): Uint8Array {
-  if (!e.proof) return e.bytes.subarray(0, e.bytes.length - SIGNATURE_BYTES);
   return batchMessage(e.proof.count, rootOf(e.id, e.proof.index, e.proof.count, e.proof.siblings));
 }
 
@@ -347,22 +341,27 @@ export function signedMessage(e: Envelope): Uint8Array {
  * covered by checksums, while bytes from the network must be verified.
  */
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
-  if (bytes.length > MAX_ENVELOPE_BYTES || bytes.length < 2 + 1 + 32 + 24 + 2 + 1 + SIGNATURE_BYTES) {
+  if (bytes.length > 0 && bytes[0] >= 1 && bytes[0] < ENVELOPE_VERSION) {
+    throw new EnvelopeError(
+      `version ${bytes[0]} is not read any more (this node reads version ${ENVELOPE_VERSION} only): the data was written by an older node`,
+    );
+  }
+  if (
+    bytes.length > MAX_ENVELOPE_BYTES ||
+    bytes.length < 2 + 1 + 32 + 24 + 2 + 1 + PROOF_FIXED_BYTES + SIGNATURE_BYTES // a time event has no body
+  ) {
     throw new EnvelopeError(`bad length ${bytes.length}`);
   }
-  let end = bytes.length - SIGNATURE_BYTES;
-  let proof: BatchProof | null = null;
-  if (bytes[0] === ENVELOPE_VERSION) {
-    const n = bytes.length;
-    const k = bytes[n - 65];
-    const count = bytes[n - 67] | (bytes[n - 66] << 8);
-    const index = bytes[n - 69] | (bytes[n - 68] << 8);
-    if (count < 1 || count > MAX_BATCH || index >= count || k !== proofLength(index, count))
-      throw new EnvelopeError('batch proof not canonical');
-    end = n - SIGNATURE_BYTES - PROOF_FIXED_BYTES - k * HASH_BYTES;
-    if (end < 2) throw new EnvelopeError('truncated');
-    proof = { index, count, siblings: bytes.slice(end, end + k * HASH_BYTES) };
-  }
+  if (bytes[0] !== ENVELOPE_VERSION) throw new EnvelopeError(`unknown version ${bytes[0]}`);
+  const n = bytes.length;
+  const siblings = bytes[n - 65];
+  const count = bytes[n - 67] | (bytes[n - 66] << 8);
+  const index = bytes[n - 69] | (bytes[n - 68] << 8);
+  if (count < 1 || count > MAX_BATCH || index >= count || siblings !== proofLength(index, count))
+    throw new EnvelopeError('batch proof not canonical');
+  const end = n - SIGNATURE_BYTES - PROOF_FIXED_BYTES - siblings * HASH_BYTES;
+  if (end < 2) throw new EnvelopeError('truncated');
+  const proof: BatchProof = { index, count, siblings: bytes.slice(end, end + siblings * HASH_BYTES) };
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = 0;
   const need = (n: number) => {
@@ -379,12 +378,9 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     return s;
   };
   need(2);
-  const version = bytes[p++];
-  if (version !== ENVELOPE_VERSION && version !== ENVELOPE_V2 && version !== ENVELOPE_V1)
-    throw new EnvelopeError(`unknown version ${version}`);
+  p++; // the version, checked above
   const kind = bytes[p++];
-  const lastKind = version === ENVELOPE_V1 ? C.CMD_REDUCE : version === ENVELOPE_V2 ? C.CMD_AMEND : KIND_TIME;
-  if (kind < C.CMD_PLACE || kind > lastKind) throw new EnvelopeError(`unknown kind ${kind}`);
+  if (kind < C.CMD_PLACE || kind > KIND_TIME) throw new EnvelopeError(`unknown kind ${kind}`);
   const market = str(33, 1);
   if (!MARKET_ID.test(market)) throw new EnvelopeError('bad market id');
   need(32 + 24);
@@ -427,7 +423,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     } as PlaceBody;
     p += 21;
     place.clientOrderId = str(64, 0);
-    if (version !== ENVELOPE_V1) {
+    {
       need(1);
       const mask = bytes[p++];
       if (mask >> EXTRAS.length !== 0) throw new EnvelopeError('unknown place extras');
@@ -440,7 +436,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
         p += 8;
       }
     }
-    if (!validPlace(place, version)) throw new EnvelopeError('place body out of range');
+    if (!validPlace(place)) throw new EnvelopeError('place body out of range');
     body = place;
   } else {
     need(kind === C.CMD_CANCEL ? 8 : kind === C.CMD_REDUCE ? 16 : 24);
@@ -486,15 +482,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
 
 /** Checks an envelope's signature against its origin key (for bytes from the network). */
 export async function verifyEnvelope(e: Envelope): Promise<boolean> {
-  const key = await crypto.subtle.importKey('raw', e.origin as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, [
-    'verify',
-  ]);
-  return crypto.subtle.verify(
-    'Ed25519',
-    key,
-    e.signature as Uint8Array<ArrayBuffer>,
-    signedMessage(e) as Uint8Array<ArrayBuffer>,
-  );
+  return verifySignature(e.origin, signedMessage(e), e.signature);
 }
 
 /** The core's u64 order id of a place envelope: the first 8 bytes of its id, big-endian (so its hex is the id's prefix). */

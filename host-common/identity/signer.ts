@@ -1,4 +1,4 @@
-// Signing with the node's ed25519 key, on the calling thread. The sequencer signs once per
+// Signing with the node's ed25519 key, on the calling thread. The pipeline's origin signs once per
 // batch of envelopes (merkle.ts), not once per envelope, so a signature (~30 µs on a small
 // machine) is a small share of a batch's cost and a worker thread would cost more than it
 // saves: measured on Node 24, a round trip to a signing thread cost the main thread ~10 µs per

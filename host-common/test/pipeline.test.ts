@@ -1,4 +1,4 @@
-// The sequencer on its own, with a real engine, state and log: batches are as large as the
+// The pipeline on its own, with a real engine, state and log: batches are as large as the
 // load makes them and each has one signature; a failure answers every caller (a durable batch
 // with its outcome, even when the batch behind it failed first) and refuses what follows.
 
@@ -9,9 +9,10 @@ import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
 import { Markets } from '../markets.ts';
-import { decodeEnvelope, type PlaceBody } from '../sequencer/envelope.ts';
-import { Sequencer, SequencerFailedError } from '../sequencer/sequencer.ts';
-import { createSigner, type Signer } from '../sequencer/signer.ts';
+import { decodeEnvelope, type PlaceBody } from '../wire/envelope.ts';
+import { Origin } from '../pipeline/origin.ts';
+import { Pipeline, PipelineFailedError } from '../pipeline/pipeline.ts';
+import { createSigner, type Signer } from '../identity/signer.ts';
 import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { collect, memoryLogger, removeDir, tempDir } from './helpers.ts';
@@ -44,11 +45,17 @@ async function setup(signer: Signer) {
   const engine = Engine.create(readWasm('release'), { markets: markets.size });
   const state = new NodeState({ engine, markets });
   const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
-  const seq = new Sequencer({ engine, state, wal, origin, signer, logger: memoryLogger() });
+  const seq = new Pipeline({
+    engine,
+    state,
+    wal,
+    origin: new Origin({ key: origin, engine, signer }),
+    logger: memoryLogger(),
+  });
   return { state, wal, seq };
 }
 
-describe('sequencer', () => {
+describe('pipeline: own commands', () => {
   it('signs each batch once; a burst shares batches, a lone order is a batch of one', async () => {
     const real = createSigner(new Uint8Array(32).fill(5));
     let signatures = 0;
@@ -98,10 +105,10 @@ describe('sequencer', () => {
     for (const r of results.slice(0, 10)) expect(r).toMatchObject({ status: 'fulfilled', value: { ok: true } });
     for (const r of results.slice(10)) {
       expect(r.status).toBe('rejected');
-      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(SequencerFailedError);
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(PipelineFailedError);
     }
-    expect(seq.failed).toBeInstanceOf(SequencerFailedError);
-    await expect(seq.submit('BTC-USD', 'alice', place(999))).rejects.toBeInstanceOf(SequencerFailedError);
+    expect(seq.failed).toBeInstanceOf(PipelineFailedError);
+    await expect(seq.submit('BTC-USD', 'alice', place(999))).rejects.toBeInstanceOf(PipelineFailedError);
     await seq.idle(); // does not wait forever either
     await wal.close();
   });

@@ -1,0 +1,229 @@
+// The applier: delivered envelopes into the state (NodeState), in the total order whatever
+// order they were delivered in. An envelope that sorts after everything applied is applied
+// at once; one that sorts before applied envelopes rolls the state back to the newest mark
+// before it and replays from there, in the total order, with it in its place.
+//
+// Marks are taken every `markEvery` applied envelopes: the core's snapshot plus the position
+// of the host tables' undo records (state/undo-log.ts), so going back costs the core's
+// restore plus what changed since the mark, not a restore of everything. The newest
+// `keepMarks` are kept; the oldest bounds how deep a rollback can reach, and the envelopes
+// applied since it are kept to replay.
+//
+// Observers hear the corrections: the trades a rollback removed are pushed as `reverted`,
+// and the replay pushes orders and trades again as it applies them.
+//
+// On a node alone (markEvery 0) nothing can sort before what is applied: no marks, no undo
+// records, and every trade is final at once.
+
+import type { Applied, NodeState, StateMark, StateObserver } from '../state/node-state.ts';
+import type { OrderRecord } from '../state/order-table.ts';
+import type { Envelope } from '../wire/envelope.ts';
+import { compareEnvelopes } from './orderer.ts';
+
+export interface ApplierOptions {
+  state: NodeState;
+  /** A mark every this many applied envelopes; 0: never roll back (a node alone). */
+  markEvery?: number;
+  /** Marks kept (at least 1): how far back a rollback reaches, in units of markEvery. */
+  keepMarks?: number;
+}
+
+export interface RollbackStats {
+  rollbacks: number;
+  /** Envelopes replayed by all rollbacks. */
+  replayed: number;
+  /** The most envelopes one rollback went back past. */
+  deepest: number;
+  /** Time spent in rollbacks (restore, undo, replay), ms. */
+  millis: number;
+  /** The last rollback: envelopes it went back past, and its time (all, and going back without the replay), ms. */
+  lastDepth: number;
+  lastMillis: number;
+  lastBackMillis: number;
+  /** Marks taken, and the time they took (the core's snapshot), ms. */
+  marks: number;
+  markMillis: number;
+}
+
+export class RollbackTooDeepError extends Error {
+  constructor(depth: number) {
+    super(
+      `an envelope sorts ${depth} envelopes back, before the oldest in-memory mark: restart the node to rebuild the state from its log`,
+    );
+    this.name = 'RollbackTooDeepError';
+  }
+}
+
+interface Mark {
+  /** Envelopes applied (since the applier began) when it was taken. */
+  at: number;
+  state: StateMark;
+}
+
+export class Applier {
+  readonly state: NodeState;
+  private readonly markEvery: number;
+  private readonly keepMarks: number;
+  /** Applied since the oldest mark, in the total order; applied[0] is envelope number `base`. */
+  private applied: Envelope[] = [];
+  private base = 0;
+  private total = 0;
+  private marks: Mark[] = [];
+  readonly stats: RollbackStats = {
+    rollbacks: 0,
+    replayed: 0,
+    deepest: 0,
+    millis: 0,
+    lastDepth: 0,
+    lastMillis: 0,
+    lastBackMillis: 0,
+    marks: 0,
+    markMillis: 0,
+  };
+
+  constructor(options: ApplierOptions) {
+    this.state = options.state;
+    this.markEvery = options.markEvery ?? 0;
+    this.keepMarks = Math.max(1, options.keepMarks ?? 8);
+    if (this.markEvery > 0) {
+      this.state.enableRollback();
+      this.takeMark();
+    }
+  }
+
+  get rollsBack(): boolean {
+    return this.markEvery > 0;
+  }
+
+  /** The newest envelope applied (the end of the total order so far), if still kept. */
+  get last(): Envelope | undefined {
+    return this.applied[this.applied.length - 1];
+  }
+
+  /** Applies delivered envelopes; one outcome per envelope, as it stands after this call. */
+  apply(envs: readonly Envelope[], observer: StateObserver | null = null): Applied[] {
+    if (envs.length === 0) return [];
+    if (this.markEvery === 0) return this.state.apply(envs, observer);
+    const sorted = envs.slice().sort(compareEnvelopes);
+    const last = this.last;
+    const outcomes = new Map<Envelope, Applied>();
+    if (last === undefined || compareEnvelopes(sorted[0], last) > 0) this.applyTail(sorted, observer, outcomes);
+    else this.rollback(sorted, observer, outcomes);
+    return envs.map((e) => outcomes.get(e)!);
+  }
+
+  /** Goes back to the newest mark before sorted[0] and replays the rest with `sorted` merged in. */
+  private rollback(sorted: Envelope[], observer: StateObserver | null, outcomes: Map<Envelope, Applied>): void {
+    const started = performance.now();
+    const at = this.base + upperBound(this.applied, sorted[0]);
+    const depth = this.total - at;
+    let k = this.marks.length - 1;
+    while (k >= 0 && this.marks[k].at > at) k--;
+    if (k < 0) throw new RollbackTooDeepError(depth);
+    const mark = this.marks[k];
+    for (const dropped of this.marks.splice(k + 1)) this.state.recycle(dropped.state);
+    const undone = this.state.rollbackTo(mark.state);
+    const back = performance.now() - started;
+    const redo = this.applied.splice(mark.at - this.base);
+    this.total = mark.at;
+    if (observer) for (const t of undone.trades) safely(this.state, () => observer.trade(t));
+    this.applyTail(merge(redo, sorted), observer, outcomes, true);
+    if (observer) this.pushCurrent(undone.orders, observer);
+    const ms = performance.now() - started;
+    this.stats.rollbacks++;
+    this.stats.replayed += redo.length;
+    this.stats.deepest = Math.max(this.stats.deepest, depth);
+    this.stats.millis += ms;
+    this.stats.lastDepth = depth;
+    this.stats.lastMillis = ms;
+    this.stats.lastBackMillis = back;
+  }
+
+  /** Orders a rollback changed: their state now (a record the replay made again is pushed by its id). */
+  private pushCurrent(orders: Set<OrderRecord>, observer: StateObserver): void {
+    for (const o of orders) {
+      const now = this.state.orders.get(o.id);
+      if (now) safely(this.state, () => observer.order({ ...now }));
+    }
+  }
+
+  /**
+   * Applies envelopes that sort after everything applied, with a mark every markEvery. A
+   * replay takes one mark at its end instead: a mark costs the core's snapshot (milliseconds
+   * on a big book), which would cost a deep replay more than the replay itself.
+   */
+  private applyTail(
+    list: Envelope[],
+    observer: StateObserver | null,
+    outcomes: Map<Envelope, Applied>,
+    replay = false,
+  ): void {
+    if (replay) {
+      for (let i = 0; i < list.length; i += 4096) this.applyChunk(list.slice(i, i + 4096), observer, outcomes);
+      if (this.total - this.marks[this.marks.length - 1].at >= this.markEvery) this.takeMark();
+      return;
+    }
+    for (let i = 0; i < list.length; ) {
+      const sinceMark = this.total - this.marks[this.marks.length - 1].at;
+      const n = Math.min(this.markEvery - sinceMark, list.length - i);
+      this.applyChunk(list.slice(i, i + n), observer, outcomes);
+      i += n;
+      if (sinceMark + n >= this.markEvery) this.takeMark();
+    }
+  }
+
+  private applyChunk(chunk: Envelope[], observer: StateObserver | null, outcomes: Map<Envelope, Applied>): void {
+    const out = this.state.apply(chunk, observer);
+    for (let j = 0; j < chunk.length; j++) {
+      outcomes.set(chunk[j], out[j]);
+      this.applied.push(chunk[j]);
+    }
+    this.total += chunk.length;
+  }
+
+  private takeMark(): void {
+    const started = performance.now();
+    this.marks.push({ at: this.total, state: this.state.mark() });
+    this.stats.marks++;
+    this.stats.markMillis += performance.now() - started;
+    if (this.marks.length <= this.keepMarks) return;
+    this.state.recycle(this.marks.shift()!.state);
+    const oldest = this.marks[0];
+    this.state.release(oldest.state);
+    this.applied.splice(0, oldest.at - this.base);
+    this.base = oldest.at;
+  }
+}
+
+/** The index of the first envelope in `list` (total order) that sorts after `e`. */
+function upperBound(list: Envelope[], e: Envelope): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareEnvelopes(list[mid], e) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Two lists in the total order, merged. */
+function merge(a: Envelope[], b: Envelope[]): Envelope[] {
+  const out: Envelope[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compareEnvelopes(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+/** An observer's throw must not stop the state: it is counted and reported like NodeState's own pushes. */
+function safely(state: NodeState, f: () => void): void {
+  try {
+    f();
+  } catch (err) {
+    state.observerFailed(err);
+  }
+}

@@ -1,0 +1,354 @@
+// The event pipeline of a node: every envelope, whoever created it, goes log → order → apply.
+//
+//   own commands:  submit() → origin (seq, Lamport, clock) → queue → one signed batch → log
+//   gossip:        receive() → decode + verify the batch → drop duplicates → log
+//   then, once the log says it is durable: orderer (per-origin seq order, gaps held back) →
+//   applier (the total order, rolling back when needed) → each local caller gets its outcome
+//   → the own batch is gossiped to its markets' topics.
+//
+// The log (store/wal.ts) keeps envelopes in arrival order, any origin; the state is the
+// delivered set applied in the total order, so a restart rebuilds it from the log in any
+// order (store/recovery.ts). Local commands keep their promise: the answer comes after the
+// fsync that covers them, with the outcome as it stands then.
+//
+// Own batches: every envelope submitted while the log was busy waits in the queue; when the
+// log is free the queue becomes one batch (one Merkle tree, one signature, one group commit);
+// the next batch starts its commit before the durable one is applied and answered.
+
+import type { Engine } from '../../core-as/src/engine.ts';
+import { marketTopic, type Transport, type Verdict } from '../net/transport.ts';
+import type { Logger } from '../ports.ts';
+import type { Applied, NodeState, Outcome, StateObserver } from '../state/node-state.ts';
+import type { Wal } from '../store/wal.ts';
+import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
+import {
+  type Body,
+  type Envelope,
+  hex,
+  KIND_TIME,
+  type OrderBody,
+  SIGNATURE_BYTES,
+  TIME_OWNER,
+} from '../wire/envelope.ts';
+import { Applier } from './applier.ts';
+import type { Draft, Origin } from './origin.ts';
+import { Orderer } from './orderer.ts';
+
+/** How far past an origin's delivered frontier a received envelope may be held (farther: left to sync). */
+export const MAX_AHEAD = 4096n;
+
+export interface PipelineOptions {
+  engine: Engine;
+  state: NodeState;
+  wal: Wal;
+  origin: Origin;
+  logger: Logger;
+  /** The network: own batches are published, and gossip is received (receive()). None on a node alone. */
+  transport?: Transport;
+  /** With a transport: an in-memory mark every this many envelopes, and how many are kept (see applier.ts). */
+  markEvery?: number;
+  keepMarks?: number;
+  /** Who hears about live changes (WebSocket, SSE); asked at every apply. */
+  observer?: () => StateObserver | null;
+  /** Called after each applied batch, with how many envelopes it held. */
+  onApplied?: (count: number) => void;
+  /** The orderer and held envelopes (with their WAL seqs) as recovery left them; a fresh orderer at the state's frontier by default. */
+  orderer?: Orderer;
+  held?: Map<Envelope, number>;
+}
+
+interface Item {
+  draft: Draft;
+  resolve: (o: Applied) => void;
+  reject: (e: Error) => void;
+}
+
+export class PipelineFailedError extends Error {
+  constructor(cause: Error) {
+    super(`the node cannot write events any more: ${cause.message}`, { cause });
+    this.name = 'PipelineFailedError';
+  }
+}
+
+export class Pipeline {
+  readonly orderer: Orderer;
+  readonly applier: Applier;
+  private readonly origin: Origin;
+  private readonly originHex: string;
+  private readonly engine: Engine;
+  private readonly state: NodeState;
+  private readonly wal: Wal;
+  private readonly logger: Logger;
+  private readonly transport: Transport | null;
+  private readonly observer: () => StateObserver | null;
+  private readonly onApplied: (count: number) => void;
+  /** Submitted, waiting for the log. */
+  private queue: Item[] = [];
+  /** The batch being written (signed, in the log's hands, not yet durable). */
+  private writing: Item[] | null = null;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private failure: Error | null = null;
+  /** Applying threw: the state may be half-changed, nothing more may apply. */
+  private stateBroken = false;
+  /** Received envelopes in the log's hands ("origin:seq"): a second copy is a duplicate. */
+  private receiving = new Set<string>();
+  private receivingBatches = 0;
+  /** Held back by the orderer (a gap before them): their WAL seqs, which a checkpoint does not cover yet. */
+  private held = new Map<Envelope, number>();
+  private appliedWal = 0;
+  /** Batch roots whose signature verified. */
+  private readonly verified = new Set<string>();
+  readonly gossip = { accepted: 0, ignored: 0, rejected: 0 };
+
+  constructor(options: PipelineOptions) {
+    this.engine = options.engine;
+    this.state = options.state;
+    this.wal = options.wal;
+    this.origin = options.origin;
+    this.originHex = hex(options.origin.key);
+    this.logger = options.logger;
+    this.transport = options.transport ?? null;
+    this.observer = options.observer ?? (() => null);
+    this.onApplied = options.onApplied ?? (() => {});
+    this.orderer = options.orderer ?? new Orderer(this.state.originSeqs);
+    this.held = new Map(options.held ?? []);
+    this.applier = new Applier({
+      state: this.state,
+      markEvery: this.transport ? (options.markEvery ?? 1024) : 0,
+      keepMarks: options.keepMarks,
+    });
+    this.origin.resume(this.orderer.delivered(this.originHex), this.state.lamport);
+    this.appliedWal = this.wal.lastSeq;
+  }
+
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  /** Envelopes submitted and not yet applied. */
+  get inflight(): number {
+    return this.queue.length + (this.writing?.length ?? 0);
+  }
+
+  /** The WAL seq a checkpoint taken now covers: every record up to it is applied (or a duplicate). */
+  get coveredWalSeq(): number {
+    let covered = this.appliedWal;
+    for (const walSeq of this.held.values()) if (walSeq - 1 < covered) covered = walSeq - 1;
+    return covered;
+  }
+
+  /** Wraps a command in an envelope and resolves with its outcome once it is durable and applied. */
+  submit(market: string, owner: string, body: OrderBody): Promise<Outcome> {
+    // NodeState.apply answers an order body with an order outcome
+    return this.enqueue(market, owner, body) as Promise<Outcome>;
+  }
+
+  /**
+   * Logs a time event stamped with the clock's time now: the good-till-time orders it reached
+   * expire when it applies, on this node and on every replay of the log.
+   */
+  async submitTime(market: string): Promise<void> {
+    await this.enqueue(market, TIME_OWNER, { kind: KIND_TIME });
+  }
+
+  private enqueue(market: string, owner: string, body: Body): Promise<Applied> {
+    if (this.failure) return Promise.reject(this.failure);
+    let draft: Draft;
+    try {
+      const frontier = this.transport ? this.orderer.clock(this.engine, this.originHex) : [];
+      draft = this.origin.create(market, owner, body, this.state.lamport, frontier);
+    } catch (err) {
+      // validation lets nothing through that cannot be encoded: refuse, and the seq stays free
+      return Promise.reject(err);
+    }
+    return new Promise<Applied>((resolve, reject) => {
+      this.queue.push({ draft, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Writes the queue as the next batch once the log is free, after this turn's requests have queued. */
+  private schedule(): void {
+    if (this.scheduled || this.writing !== null || this.queue.length === 0 || this.failure) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.write();
+    });
+  }
+
+  /** Signs the queue and hands it to the log, unless a batch is being written. */
+  private write(): void {
+    if (this.writing !== null || this.queue.length === 0 || this.failure) return;
+    const items = this.queue;
+    this.queue = [];
+    this.writing = items;
+    let payloads: Uint8Array[];
+    try {
+      payloads = this.origin.sign(items.map((it) => it.draft));
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.wal.appendAll(payloads).then(
+      (firstWalSeq) => {
+        this.writing = null;
+        // The next batch goes to the disk before this one is applied and answered, so the
+        // disk's wait overlaps the main thread's work instead of following it.
+        this.write();
+        this.applyOwn(items, payloads, firstWalSeq);
+      },
+      (err) => this.fail(err),
+    );
+  }
+
+  /** Applies a durable own batch, answers its callers, and gossips it. */
+  private applyOwn(items: Item[], payloads: Uint8Array[], firstWalSeq: number): void {
+    if (this.stateBroken) {
+      for (const item of items) item.reject(this.failure!);
+      return;
+    }
+    // Durable, so it applies even when the batch after it has failed since (that one is
+    // written before this one applies): its callers get their real outcomes.
+    const envs: Envelope[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const { fields, id, proof } = items[i].draft;
+      const bytes = payloads[i];
+      envs[i] = { ...fields, id, signature: bytes.subarray(bytes.length - SIGNATURE_BYTES), proof: proof!, bytes };
+    }
+    let outcomes: Applied[];
+    try {
+      for (const e of envs) this.orderer.offer(e); // own envelopes are always next in seq order
+      outcomes = this.applier.apply(envs, this.observer());
+    } catch (err) {
+      this.stateFailed(err);
+      for (const item of items) item.reject(this.failure!);
+      return;
+    }
+    this.appliedWal = Math.max(this.appliedWal, firstWalSeq + items.length - 1);
+    for (let i = 0; i < items.length; i++) items[i].resolve(outcomes[i]);
+    this.onApplied(items.length);
+    if (this.transport) this.publish(envs);
+    if (this.queue.length === 0 && this.writing === null && this.receivingBatches === 0) this.wakeIdle();
+  }
+
+  /** Gossips an own batch: the envelopes of each market to its topic, under the batch's one signature. */
+  private publish(envs: Envelope[]): void {
+    const byMarket = new Map<string, Uint8Array[]>();
+    for (const e of envs) {
+      const list = byMarket.get(e.market);
+      if (list) list.push(e.bytes);
+      else byMarket.set(e.market, [e.bytes]);
+    }
+    for (const [market, list] of byMarket) {
+      this.transport!.publish(marketTopic(market), encodeBatch(list)).catch((err) =>
+        this.logger.warn('gossip: publish failed', { market, error: (err as Error).message }),
+      );
+    }
+  }
+
+  /**
+   * A gossip message: a signed batch of another origin's envelopes. The verdict comes once it
+   * is checked (bytes, signature, market, duplicates); what is new is then logged, ordered and
+   * applied in the background.
+   */
+  async receive(topic: string, data: Uint8Array, from: string): Promise<Verdict> {
+    const verdict = await this.check(topic, data, from);
+    this.gossip[verdict === 'accept' ? 'accepted' : verdict === 'ignore' ? 'ignored' : 'rejected']++;
+    return verdict;
+  }
+
+  private async check(topic: string, data: Uint8Array, from: string): Promise<Verdict> {
+    if (this.failure || this.stateBroken) return 'ignore';
+    let envs: Envelope[];
+    try {
+      envs = decodeBatch(data);
+    } catch (err) {
+      this.logger.debug('gossip: undecodable batch', { from, error: (err as Error).message });
+      return 'reject';
+    }
+    for (const e of envs) {
+      if (marketTopic(e.market) !== topic || !this.state.markets.get(e.market)) return 'reject';
+    }
+    const origin = hex(envs[0].origin);
+    if (origin === this.originHex) return 'ignore'; // our own, come back
+    // held envelopes wait in memory: one too far past the frontier waits for sync instead
+    if (envs.some((e) => e.seq > this.orderer.delivered(origin) + MAX_AHEAD)) return 'ignore';
+    const fresh = (es: Envelope[]) =>
+      es.filter((e) => !this.orderer.has(origin, e.seq) && !this.receiving.has(`${origin}:${e.seq}`));
+    if (fresh(envs).length === 0) return 'ignore';
+    if (!(await verifyBatch(envs, this.verified))) return 'reject';
+    const todo = fresh(envs); // again: others may have arrived while the signature was checked
+    if (todo.length === 0 || this.failure) return 'ignore';
+    for (const e of todo) this.receiving.add(`${origin}:${e.seq}`);
+    this.receivingBatches++;
+    this.wal.appendAll(todo.map((e) => e.bytes)).then(
+      (firstWalSeq) => {
+        this.receivingBatches--;
+        for (const e of todo) this.receiving.delete(`${origin}:${e.seq}`);
+        this.deliver(todo, firstWalSeq);
+      },
+      (err) => {
+        this.receivingBatches--;
+        this.fail(err);
+      },
+    );
+    return 'accept';
+  }
+
+  /** Durable envelopes of another origin: into the orderer, and what it delivers into the state. */
+  private deliver(envs: Envelope[], firstWalSeq: number): void {
+    if (this.failure) return;
+    const ready: Envelope[] = [];
+    envs.forEach((e, i) => {
+      const offer = this.orderer.offer(e);
+      if (offer.status === 'held') this.held.set(e, firstWalSeq + i);
+      if (offer.status !== 'delivered') return;
+      for (const d of offer.envelopes) {
+        this.held.delete(d);
+        ready.push(d);
+      }
+    });
+    try {
+      this.applier.apply(ready, this.observer());
+    } catch (err) {
+      this.stateFailed(err);
+      return;
+    }
+    this.appliedWal = Math.max(this.appliedWal, firstWalSeq + envs.length - 1);
+    if (ready.length > 0) this.onApplied(ready.length);
+    if (this.receivingBatches === 0 && this.inflight === 0) this.wakeIdle();
+  }
+
+  /** The state may be half-changed (a bug, or a rollback deeper than the marks): stop taking commands. */
+  private stateFailed(err: unknown): void {
+    this.stateBroken = true;
+    const cause = err instanceof Error ? err : new Error(String(err));
+    this.fail(new Error(`applying to the state failed: ${cause.message}`, { cause }));
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure) return;
+    const cause = err instanceof Error ? err : new Error(String(err));
+    this.failure = new PipelineFailedError(cause);
+    this.logger.error('pipeline: stopped taking commands', { error: cause.message, stack: cause.stack });
+    for (const item of this.writing ?? []) item.reject(this.failure);
+    for (const item of this.queue) item.reject(this.failure);
+    this.writing = null;
+    this.queue = [];
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once every submitted and received envelope has been logged and applied (or has failed). */
+  idle(): Promise<void> {
+    if ((this.inflight === 0 && this.receivingBatches === 0) || this.failure) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}

@@ -1,0 +1,76 @@
+// A FileSystem (ports.ts) in memory, for tests that run many nodes at once (the simulation):
+// every write is "durable" when it resolves, and a "crash" is dropping the object. Paths are
+// plain "/"-joined strings; directories exist once created or once a file is in them.
+
+import type { AppendHandle, FileSystem } from '../ports.ts';
+
+export class MemoryFileSystem implements FileSystem {
+  readonly files = new Map<string, Uint8Array>();
+  private readonly dirs = new Set<string>();
+
+  async mkdirp(path: string): Promise<void> {
+    let p = path.replace(/\/+$/, '');
+    while (p !== '' && p !== '.' && !this.dirs.has(p)) {
+      this.dirs.add(p);
+      p = p.slice(0, Math.max(0, p.lastIndexOf('/')));
+    }
+  }
+
+  async readFile(path: string): Promise<Uint8Array | null> {
+    const f = this.files.get(path);
+    return f ? f.slice() : null;
+  }
+
+  async writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+    this.files.set(path, bytes.slice());
+  }
+
+  async createExclusive(path: string, bytes: Uint8Array): Promise<boolean> {
+    if (this.files.has(path)) return false;
+    this.files.set(path, bytes.slice());
+    return true;
+  }
+
+  async realPath(path: string): Promise<string> {
+    return path;
+  }
+
+  async openAppend(path: string): Promise<AppendHandle> {
+    if (!this.files.has(path)) this.files.set(path, new Uint8Array(0));
+    const files = this.files;
+    return {
+      durableWrites: true,
+      async write(bytes: Uint8Array) {
+        const old = files.get(path) ?? new Uint8Array(0);
+        const next = new Uint8Array(old.length + bytes.length);
+        next.set(old);
+        next.set(bytes, old.length);
+        files.set(path, next);
+      },
+      async sync() {},
+      async close() {},
+    };
+  }
+
+  async truncate(path: string, length: number): Promise<void> {
+    const f = this.files.get(path);
+    if (f) this.files.set(path, f.slice(0, length));
+  }
+
+  async list(dir: string): Promise<string[]> {
+    const prefix = `${dir.replace(/\/+$/, '')}/`;
+    const names = new Set<string>();
+    for (const p of [...this.files.keys(), ...this.dirs]) {
+      if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) names.add(p.slice(prefix.length));
+    }
+    return [...names].sort();
+  }
+
+  async remove(path: string): Promise<void> {
+    this.files.delete(path);
+  }
+
+  async chmod(): Promise<void> {}
+
+  async syncDir(): Promise<void> {}
+}

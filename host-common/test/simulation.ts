@@ -1,0 +1,205 @@
+// One run of the deterministic simulation: 3–7 nodes in one process, each a real pipeline
+// (origin, log on an in-memory file system, orderer, applier with rollback) behind an
+// in-memory transport whose seeded scheduler delays, reorders, duplicates, loses-then-resends
+// and partitions messages. Each node places, cancels, reduces and amends orders of every type
+// at seeded virtual times. After everything is delivered, every node must hold what one
+// fresh state holds after applying the same envelopes in the total order: the same core hash,
+// the same orders and finished orders, the same trade log.
+
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import * as C from '../../core-as/codes.ts';
+import { Engine } from '../../core-as/src/engine.ts';
+import { peerIdOf } from '../identity/identity.ts';
+import { createSigner, pkcs8Of } from '../identity/signer.ts';
+import type { Markets } from '../markets.ts';
+import { type Faults, MemoryNetwork } from '../net/memory-transport.ts';
+import { marketTopic } from '../net/transport.ts';
+import { compareEnvelopes } from '../pipeline/orderer.ts';
+import { Origin } from '../pipeline/origin.ts';
+import { Pipeline } from '../pipeline/pipeline.ts';
+import { silentLogger } from '../ports.ts';
+import { NodeState } from '../state/node-state.ts';
+import { Wal } from '../store/wal.ts';
+import { decodeEnvelope, type Envelope, hex } from '../wire/envelope.ts';
+import { sha256 } from '../wire/hash.ts';
+import { MemoryFileSystem } from './memory-fs.ts';
+import { rng } from './process/fuzz-gen.ts';
+import { MARKETS, Workload } from './workload.ts';
+
+export interface SimulationResult {
+  seed: number;
+  nodes: number;
+  envelopes: number;
+  rollbacks: number;
+  messages: number;
+  /** null when every node equals the reference; else what differs. */
+  failure: string | null;
+}
+
+const BASE_TIME = 1_760_000_000_000;
+
+/** Engines are reused from seed to seed (rewound to an empty book): an instance costs more than a small run. */
+const pool: Engine[] = [];
+const emptyBooks = new WeakMap<Engine, Uint8Array>();
+function engineFrom(module: WebAssembly.Module, markets: Markets): Engine {
+  const reused = pool.pop();
+  if (reused) {
+    reused.rewind(emptyBooks.get(reused)!);
+    return reused;
+  }
+  const engine = Engine.create(module, { markets: markets.size, maxOrders: 4096 });
+  emptyBooks.set(engine, engine.snapshot());
+  return engine;
+}
+
+function publicKeyOf(seed: Uint8Array): Uint8Array {
+  const key = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8Of(seed)), format: 'der', type: 'pkcs8' }));
+  const der = key.export({ format: 'der', type: 'spki' });
+  return new Uint8Array(der.subarray(der.length - 32));
+}
+
+/** The parts of a state that must agree: core hash, counters, orders (creation order), finished, trades. */
+function fingerprint(s: NodeState): string {
+  const { orders, finished } = s.orders.entries();
+  const trades = s.markets.list.map((_, m) => s.recentTrades(m, 1_000_000).reverse());
+  return JSON.stringify(
+    {
+      hash: s.stateHash(),
+      events: s.eventCount,
+      lamport: s.lamport,
+      tradeCount: s.tradeCount,
+      orders,
+      finished,
+      trades,
+    },
+    (_k, v) => (typeof v === 'bigint' ? `${v}` : v),
+  );
+}
+
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `…${a.slice(Math.max(0, i - 80), i + 80)}… vs …${b.slice(Math.max(0, i - 80), i + 80)}…`;
+}
+
+export async function simulate(seed: number, module: WebAssembly.Module, markets: Markets): Promise<SimulationResult> {
+  const r = rng(seed);
+  const n = 3 + Math.floor(r() * 5);
+  const faults: Faults = {
+    delay: [0, 5 + Math.floor(r() * 60)],
+    duplicate: r() * 0.3,
+    drop: r() * 0.3,
+    resendAfter: 50 + Math.floor(r() * 200),
+  };
+  const net = new MemoryNetwork(seed, faults);
+  const published = new Map<string, Envelope>();
+  const engines: Engine[] = [];
+  const nodes = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const keySeed = sha256(`simulation ${seed} node ${i}`);
+      const key = publicKeyOf(keySeed);
+      const engine = engineFrom(module, markets);
+      const state = new NodeState({ engine, markets });
+      const fs = new MemoryFileSystem();
+      const wal = await Wal.open({ fs, dir: '/wal' });
+      const transport = net.transport(peerIdOf(key));
+      const origin = new Origin({
+        key,
+        engine,
+        signer: createSigner(keySeed),
+        clock: { now: () => BASE_TIME + Math.floor(net.now) },
+      });
+      const pipeline = new Pipeline({
+        engine,
+        state,
+        wal,
+        origin,
+        logger: silentLogger,
+        transport,
+        markEvery: 8,
+        keepMarks: 100_000,
+      });
+      transport.onGossip((topic, data, from) => pipeline.receive(topic, data, from));
+      for (const m of MARKETS) transport.subscribe(marketTopic(m));
+      await transport.start();
+      engines.push(engine);
+      return { key, state, pipeline, transport, wal, workload: new Workload(seed * 31 + i) };
+    }),
+  );
+
+  // each node's commands at seeded virtual times; a partition of two sides for a while, sometimes
+  let envelopes = 0;
+  const failures: string[] = [];
+  for (const node of nodes) {
+    const count = 2 + Math.floor(r() * 12);
+    for (let k = 0; k < count; k++) {
+      net.schedule(r() * 300, () => {
+        const c = node.workload.next(BASE_TIME + Math.floor(net.now));
+        envelopes++;
+        node.pipeline.submit(c.market, c.owner, c.body).then(
+          (o) => {
+            if (o.ok && c.body.kind === C.CMD_PLACE)
+              node.workload.placed.push({ id: o.order.id, market: c.market, owner: c.owner });
+          },
+          (err) => failures.push(`submit failed: ${(err as Error).message}`),
+        );
+      });
+    }
+  }
+  if (r() < 0.3) {
+    const peers = net.peers;
+    const cut = 1 + Math.floor(r() * (peers.length - 1));
+    net.schedule(r() * 100, () => net.partition([peers.slice(0, cut), peers.slice(cut)]));
+    net.schedule(150 + r() * 200, () => net.heal());
+  }
+
+  const settle = async () => {
+    await Promise.all(nodes.map((x) => x.pipeline.idle()));
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  for (;;) {
+    if (await net.step()) continue;
+    await settle();
+    if (net.pending === 0 && nodes.every((x) => x.pipeline.inflight === 0)) {
+      await settle();
+      if (net.pending === 0) break;
+    }
+  }
+  for (const node of nodes) {
+    for (const e of await ownEnvelopes(node.wal, node.key)) published.set(hex(e.id), e);
+    await node.wal.close();
+  }
+
+  const all = [...published.values()].sort(compareEnvelopes);
+  const referenceEngine = engineFrom(module, markets);
+  const reference = new NodeState({ engine: referenceEngine, markets });
+  reference.enableRollback(); // its trades are tentative too: no finality in this simulation
+  reference.apply(all);
+  const want = fingerprint(reference);
+  for (const [i, node] of nodes.entries()) {
+    if (node.pipeline.failed) failures.push(`node ${i} failed: ${node.pipeline.failed.message}`);
+    if (node.pipeline.orderer.holding > 0) failures.push(`node ${i} still holds ${node.pipeline.orderer.holding}`);
+    const got = fingerprint(node.state);
+    if (got !== want) failures.push(`node ${i} differs from the total order: ${firstDifference(got, want)}`);
+  }
+  if (all.length !== envelopes) failures.push(`${envelopes} commands submitted, ${all.length} envelopes seen`);
+  pool.push(referenceEngine, ...engines);
+  return {
+    seed,
+    nodes: n,
+    envelopes: all.length,
+    rollbacks: nodes.reduce((sum, x) => sum + x.pipeline.applier.stats.rollbacks, 0),
+    messages: net.stats.sent,
+    failure: failures.length > 0 ? failures.join('\n') : null,
+  };
+}
+
+/** A node's own envelopes, from its log: together, every node's own are the whole set. */
+async function ownEnvelopes(wal: Wal, key: Uint8Array): Promise<Envelope[]> {
+  const out: Envelope[] = [];
+  for await (const rec of wal.replay(0)) {
+    const e = decodeEnvelope(rec.payload);
+    if (hex(e.origin) === hex(key)) out.push(e);
+  }
+  return out;
+}
