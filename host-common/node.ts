@@ -169,7 +169,7 @@ async function startLocked(
       p2pAddrs: network.addrs(),
       uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
       // Members and finality come with the event pipeline's membership; until then the node
-      // answers as a node alone does (API.md: members 1, lag 0, in the majority).
+      // answers as a node alone does (docs/api.md: members 1, lag 0, in the majority).
       network: { peers: network.connectedPeers().length, members: 1, finalityLagMs: 0, inMajority: true },
     }),
     peers: () => network.peers(),

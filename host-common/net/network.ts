@@ -44,7 +44,7 @@ export interface NetworkOptions {
   now?: () => number;
 }
 
-/** One entry of GET /v1/peers (API.md, "The network in the API"). */
+/** One entry of GET /v1/peers (docs/api.md, "Market data"). */
 export interface PeerView {
   peerId: string;
   addrs: string[];

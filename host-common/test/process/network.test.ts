@@ -52,7 +52,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-/** A peer as GET /v1/peers shows it (API.md). */
+/** A peer as GET /v1/peers shows it (docs/api.md). */
 interface PeerEntry {
   peerId: string;
   addrs: string[];
