@@ -12,6 +12,11 @@
 // Observers hear the corrections: the trades a rollback removed are pushed as `reverted`,
 // and the replay pushes orders and trades again as it applies them.
 //
+// Finality (finality.ts) tells the applier how much of the total order is stable: settle(n)
+// makes the first n applied envelopes final (their trades become `final`, and are pushed),
+// drops the marks, undo records and kept envelopes before them, and from then on a rollback
+// that would reach them is refused (it would break the promise that a final trade stays).
+//
 // On a node alone (markEvery 0) nothing can sort before what is applied: no marks, no undo
 // records, and every trade is final at once.
 
@@ -45,6 +50,15 @@ export interface RollbackStats {
   markMillis: number;
 }
 
+export class FinalRollbackError extends Error {
+  constructor(depth: number, settled: number) {
+    super(
+      `an envelope sorts ${depth} envelopes back, before envelope ${settled} that was already final: a member announced a delivered frontier it did not have`,
+    );
+    this.name = 'FinalRollbackError';
+  }
+}
+
 export class RollbackTooDeepError extends Error {
   constructor(depth: number) {
     super(
@@ -68,6 +82,8 @@ export class Applier {
   private applied: Envelope[] = [];
   private base = 0;
   private total = 0;
+  /** The first `settled` envelopes applied are final. */
+  private settled = 0;
   private marks: Mark[] = [];
   readonly stats: RollbackStats = {
     rollbacks: 0,
@@ -100,6 +116,46 @@ export class Applier {
     return this.applied[this.applied.length - 1];
   }
 
+  /** Envelopes applied since the applier began. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** The first envelope still kept (at() reaches it and those after). */
+  get keptFrom(): number {
+    return this.base;
+  }
+
+  /** How many of them are final. */
+  get finalCount(): number {
+    return this.settled;
+  }
+
+  /** The envelope applied as number `i` (from 0, since the applier began), while it is kept (i >= finalCount). */
+  at(i: number): Envelope {
+    return this.applied[i - this.base];
+  }
+
+  /**
+   * The first `count` envelopes applied are stable: their trades become final (pushed to
+   * `observer`), and the marks before the newest one at or before `count` are dropped.
+   */
+  settle(count: number, observer: StateObserver | null = null): void {
+    if (count <= this.settled || this.markEvery === 0) return;
+    if (count > this.total) throw new RangeError(`settle(${count}) past the ${this.total} envelopes applied`);
+    this.settled = count;
+    let k = 0;
+    while (k + 1 < this.marks.length && this.marks[k + 1].at <= count) k++;
+    if (k > 0) {
+      for (const dropped of this.marks.splice(0, k)) this.state.recycle(dropped.state);
+      const oldest = this.marks[0];
+      this.state.release(oldest.state);
+      this.applied.splice(0, oldest.at - this.base);
+      this.base = oldest.at;
+    }
+    this.state.finalize(this.state.eventCount - (this.total - count), observer);
+  }
+
   /** Applies delivered envelopes; one outcome per envelope, as it stands after this call. */
   apply(envs: readonly Envelope[], observer: StateObserver | null = null): Applied[] {
     if (envs.length === 0) return [];
@@ -117,6 +173,7 @@ export class Applier {
     const started = performance.now();
     const at = this.base + upperBound(this.applied, sorted[0]);
     const depth = this.total - at;
+    if (at < this.settled) throw new FinalRollbackError(depth, this.settled);
     let k = this.marks.length - 1;
     while (k >= 0 && this.marks[k].at > at) k--;
     if (k < 0) throw new RollbackTooDeepError(depth);

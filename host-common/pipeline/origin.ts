@@ -14,6 +14,7 @@ import {
   sealInto,
 } from '../wire/envelope.ts';
 import { sha256 } from '../wire/hash.ts';
+import { encodeHeartbeat } from '../wire/heartbeat.ts';
 import { batchMessage, batchTree, MAX_BATCH } from '../wire/merkle.ts';
 
 export interface Clock {
@@ -46,6 +47,16 @@ export class Origin {
     this.engine = options.engine;
     this.signer = options.signer;
     this.clock = options.clock ?? systemClock;
+  }
+
+  /** The highest seq created so far (applied or not). */
+  get lastSeq(): bigint {
+    return this.seq;
+  }
+
+  /** A signed heartbeat on `market`: `frontier` delivered, every envelope created so far at or below lastSeq. */
+  heartbeat(market: string, frontier: readonly [bigint, bigint][]): Uint8Array {
+    return encodeHeartbeat({ origin: this.key, ownSeq: this.seq, market, frontier }, (m) => this.signer.sign(m));
   }
 
   /** Continues after `seq` with Lamport times after `lamport` (after a restart). */

@@ -5,6 +5,12 @@
 //   then, once the log says it is durable: orderer (per-origin seq order, gaps held back) →
 //   applier (the total order, rolling back when needed) → each local caller gets its outcome
 //   → the own batch is gossiped to its markets' topics.
+//   heartbeats: heartbeat() → this node's delivered frontier, signed, on each market it joined;
+//   receive() tells them from batches, verifies them and hands them to finality.
+//
+// With a transport, finality (finality.ts) decides after every change how much of the total
+// order is stable, and the applier settles it: its trades become final. join() and leave()
+// log this node's membership of a market.
 //
 // The log (store/wal.ts) keeps envelopes in arrival order, any origin; the state is the
 // delivered set applied in the total order, so a restart rebuilds it from the log in any
@@ -21,16 +27,20 @@ import type { Logger } from '../ports.ts';
 import type { Applied, NodeState, Outcome, StateObserver } from '../state/node-state.ts';
 import type { Wal } from '../store/wal.ts';
 import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
+import { decodeHeartbeat, type Heartbeat, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
 import {
   type Body,
   type Envelope,
   hex,
+  KIND_JOIN,
+  KIND_LEAVE,
   KIND_TIME,
   type OrderBody,
   SIGNATURE_BYTES,
   TIME_OWNER,
 } from '../wire/envelope.ts';
 import { Applier } from './applier.ts';
+import { Finality } from './finality.ts';
 import type { Draft, Origin } from './origin.ts';
 import { Orderer } from './orderer.ts';
 
@@ -100,6 +110,10 @@ export class Pipeline {
   /** Batch roots whose signature verified. */
   private readonly verified = new Set<string>();
   readonly gossip = { accepted: 0, ignored: 0, rejected: 0 };
+  /** Which applied envelopes are stable; null on a node alone (every trade final at once). */
+  readonly finality: Finality | null;
+  /** Markets this node has joined (and not left): where its heartbeats go. */
+  private readonly joined = new Set<string>();
 
   constructor(options: PipelineOptions) {
     this.engine = options.engine;
@@ -120,6 +134,54 @@ export class Pipeline {
     });
     this.origin.resume(this.orderer.delivered(this.originHex), this.state.lamport);
     this.appliedWal = this.wal.lastSeq;
+    const transport = this.transport;
+    this.finality = transport
+      ? new Finality({
+          self: this.origin.key,
+          delivered: (origin) => this.orderer.delivered(origin),
+          subscribers: (topic) => transport.subscribers(topic),
+        })
+      : null;
+  }
+
+  /** Logs that this node trades `market` (a join envelope); its heartbeats go to the market's topic from now on. */
+  async join(market: string): Promise<void> {
+    this.joined.add(market);
+    await this.enqueue(market, TIME_OWNER, { kind: KIND_JOIN });
+  }
+
+  /** Logs that this node stops trading `market` (a leave envelope, on graceful stop); its heartbeats stop. */
+  async leave(market: string): Promise<void> {
+    this.joined.delete(market);
+    await this.enqueue(market, TIME_OWNER, { kind: KIND_LEAVE });
+  }
+
+  /** Publishes this node's delivered frontier on each market it has joined (see wire/heartbeat.ts). */
+  heartbeat(): void {
+    if (!this.transport || this.failure) return;
+    const frontier = this.orderer.clock(this.engine);
+    for (const market of this.joined) {
+      this.transport
+        .publish(marketTopic(market), this.origin.heartbeat(market, frontier))
+        .catch((err) => this.logger.warn('gossip: heartbeat failed', { market, error: (err as Error).message }));
+    }
+  }
+
+  /** Settles what finality says is stable now: the last stable envelope applied and everything before it. */
+  private settleStable(): void {
+    if (!this.finality || this.stateBroken) return;
+    const a = this.applier;
+    const oldest = this.writing?.[0] ?? this.queue[0];
+    const stable = this.finality.checker(oldest ? oldest.draft.fields.lamport : null);
+    for (let i = a.count - 1; i >= Math.max(a.finalCount, a.keptFrom); i--) {
+      if (!stable(a.at(i))) continue;
+      try {
+        a.settle(i + 1, this.observer());
+      } catch (err) {
+        this.stateFailed(err);
+      }
+      return;
+    }
   }
 
   get failed(): Error | null {
@@ -230,6 +292,10 @@ export class Pipeline {
     for (let i = 0; i < items.length; i++) items[i].resolve(outcomes[i]);
     this.onApplied(items.length);
     if (this.transport) this.publish(envs);
+    if (this.finality) {
+      this.finality.note(envs);
+      this.settleStable();
+    }
     if (this.queue.length === 0 && this.writing === null && this.receivingBatches === 0) this.wakeIdle();
   }
 
@@ -261,6 +327,7 @@ export class Pipeline {
 
   private async check(topic: string, data: Uint8Array, from: string): Promise<Verdict> {
     if (this.failure || this.stateBroken) return 'ignore';
+    if (isHeartbeat(data)) return this.checkHeartbeat(topic, data, from);
     let envs: Envelope[];
     try {
       envs = decodeBatch(data);
@@ -297,6 +364,24 @@ export class Pipeline {
     return 'accept';
   }
 
+  /** A heartbeat: checked (bytes, market, signature), then what it tells finality. */
+  private checkHeartbeat(topic: string, data: Uint8Array, from: string): Verdict {
+    if (!this.finality) return 'ignore';
+    let h: Heartbeat;
+    try {
+      h = decodeHeartbeat(data);
+    } catch (err) {
+      this.logger.debug('gossip: undecodable heartbeat', { from, error: (err as Error).message });
+      return 'reject';
+    }
+    if (marketTopic(h.market) !== topic || !this.state.markets.get(h.market)) return 'reject';
+    if (hex(h.origin) === this.originHex || !this.finality.isNews(h)) return 'ignore';
+    if (!verifyHeartbeat(h)) return 'reject';
+    this.finality.heard(h);
+    this.settleStable();
+    return 'accept';
+  }
+
   /** Durable envelopes of another origin: into the orderer, and what it delivers into the state. */
   private deliver(envs: Envelope[], firstWalSeq: number): void {
     if (this.failure) return;
@@ -317,7 +402,11 @@ export class Pipeline {
       return;
     }
     this.appliedWal = Math.max(this.appliedWal, firstWalSeq + envs.length - 1);
-    if (ready.length > 0) this.onApplied(ready.length);
+    if (ready.length > 0) {
+      this.onApplied(ready.length);
+      this.finality?.note(ready);
+      this.settleStable();
+    }
     if (this.receivingBatches === 0 && this.inflight === 0) this.wakeIdle();
   }
 

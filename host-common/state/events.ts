@@ -24,8 +24,8 @@ export interface Tables {
   tradeStatus: TradeStatus;
   /** Before an order changes (copy-on-write while a checkpoint is encoded). */
   touch(o: OrderRecord): void;
-  /** A new trade: remembered, counted, pushed. */
-  trade(t: TradeRecord): void;
+  /** A new trade, made by the batch's envelope `env`: remembered, counted, pushed. */
+  trade(t: TradeRecord, env: number): void;
 }
 
 /** A command kind the core does not know: it only expires by its time, then is refused. */
@@ -152,7 +152,7 @@ export function applyEvents(
             status: t.tradeStatus,
           };
           if (taker.id === p.id) p.trades.push(trade);
-          t.trade(trade);
+          t.trade(trade, p.env);
           change?.orders.add(taker);
           change?.orders.add(maker);
           break;

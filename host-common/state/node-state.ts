@@ -23,7 +23,7 @@ import type { Engine } from '../../core-as/src/engine.ts';
 import type { CoreImage } from '../../core-as/src/image.ts';
 import { command, type Command } from '../../core-as/types.ts';
 import type { Markets } from '../markets.ts';
-import { type Envelope, hex, KIND_TIME, orderIdOf } from '../wire/envelope.ts';
+import { type Envelope, hex, orderIdOf, timeOnly } from '../wire/envelope.ts';
 import { sha256 } from '../wire/hash.ts';
 import { peerIdOf } from '../identity/identity.ts';
 import { type AppliedKey, type CheckpointData, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
@@ -111,6 +111,10 @@ export class NodeState {
   private spareImages: CoreImage[] = [];
   /** What new trades are: final at once on a node alone; tentative when a rollback may remove them. */
   tradeStatus: TradeStatus = 'final';
+  // While rollback is enabled: the tentative trades in the order they were made, each with the
+  // number (eventCount) of the envelope that made it; finalize() makes a prefix of them final.
+  private tentative: { trade: TradeRecord; event: number }[] = [];
+  private tentativeFrom = 0;
 
   constructor(options: NodeStateOptions) {
     this.onObserverError = options.onObserverError ?? (() => {});
@@ -191,10 +195,11 @@ export class NodeState {
     let cmds: Command[] = [];
     let pending: Pending[] = [];
     const reserved = new Set<string>();
+    const before = this.eventCount;
     const flush = () => {
       if (cmds.length === 0) return;
       const events = this.engine.execute(cmds);
-      applyEvents(this.tables(observer), events, pending, envs, outcomes, change);
+      applyEvents(this.tables(observer, before), events, pending, envs, outcomes, change);
       cmds = [];
       pending = [];
       reserved.clear();
@@ -214,8 +219,8 @@ export class NodeState {
         cmds.push(command({ kind: TIME, time }));
         pending.push({ env: i, kind: TIME, id: 0n, owner: '', trades: [] });
       };
-      if (e.body.kind === KIND_TIME) {
-        decided(TIME_APPLIED);
+      if (timeOnly(e.body)) {
+        decided(TIME_APPLIED); // a time event, or a membership one (the book sees only its time)
         continue;
       }
 
@@ -341,17 +346,18 @@ export class NodeState {
     return refuseChange(rec, id, owner, market);
   }
 
-  /** The tables the events change, as they are now (a restore replaces them). */
-  private tables(observer: StateObserver | null): Tables {
+  /** The tables the events change, as they are now (a restore replaces them); `before`: eventCount before the batch. */
+  private tables(observer: StateObserver | null, before: number): Tables {
     return {
       markets: this.markets,
       orders: this.orders,
       levels: this.levels,
       tradeStatus: this.tradeStatus,
       touch: (o) => this.touch(o),
-      trade: (t) => {
+      trade: (t, env) => {
         const overwritten = this.trades[t.market].push(t);
         this.undo?.push({ kind: 'trade', trade: t, overwritten });
+        if (t.status === 'tentative') this.tentative.push({ trade: t, event: before + env + 1 });
         this.tradeCount++;
         if (observer) this.safely(() => observer.trade(t));
       },
@@ -463,6 +469,30 @@ export class NodeState {
     this.orders.pinFinished(m.finishedTotal);
   }
 
+  /**
+   * The envelopes up to number `event` (eventCount) are stable (pipeline/finality.ts): no
+   * rollback will reach them, so the trades they made become final, and are pushed as such.
+   */
+  finalize(event: number, observer: StateObserver | null = null): number {
+    let n = 0;
+    while (this.tentativeFrom < this.tentative.length && this.tentative[this.tentativeFrom].event <= event) {
+      const t = this.tentative[this.tentativeFrom++].trade;
+      t.status = 'final';
+      n++;
+      if (observer) this.safely(() => observer.trade({ ...t }));
+    }
+    if (this.tentativeFrom > 1024 && this.tentativeFrom * 2 > this.tentative.length) {
+      this.tentative = this.tentative.slice(this.tentativeFrom);
+      this.tentativeFrom = 0;
+    }
+    return n;
+  }
+
+  /** Trades made and not final yet (while rollback is enabled). */
+  get tentativeTrades(): number {
+    return this.tentative.length - this.tentativeFrom;
+  }
+
   /** Goes back to `m`: the core from its snapshot, the host tables by their undo records. */
   rollbackTo(m: StateMark): Undone {
     if (!this.undo) throw new Error('rollback is not enabled');
@@ -502,6 +532,8 @@ export class NodeState {
       this.attachUndo();
     }
     for (const owner of owners) this.orders.reopen(owner);
+    while (this.tentative.length > this.tentativeFrom && this.tentative[this.tentative.length - 1].event > m.eventCount)
+      this.tentative.pop();
     this.eventCount = m.eventCount;
     this.lamport = m.lamport;
     this.originSeqs = new Map(m.originSeqs);

@@ -11,6 +11,7 @@ import {
   type EnvelopeFields,
   EnvelopeError,
   hex,
+  KIND_LEAVE,
   KIND_TIME,
   orderIdHex,
   orderIdOf,
@@ -108,7 +109,7 @@ describe('envelope encoding', () => {
     expect(bad(withByte(0, 0))).toThrow(EnvelopeError);
     expect(bad(withByte(1, 9))).toThrow(EnvelopeError); // kind
     expect(bad(withByte(1, 0))).toThrow(EnvelopeError);
-    expect(bad(withByte(1, KIND_TIME + 1))).toThrow(EnvelopeError); // kind
+    expect(bad(withByte(1, KIND_LEAVE + 1))).toThrow(EnvelopeError); // kind
     const time = seal(encodeUnsigned({ ...place, body: { kind: KIND_TIME } }), new Uint8Array(64));
     const timeWithByte = new Uint8Array(time.length + 1);
     timeWithByte.set(time.subarray(0, time.length - TRAILER));

@@ -23,7 +23,7 @@ const BUDGET_MS = Number(process.env.SIM_BUDGET_MS ?? 45_000);
 const MIN_SEEDS = 300;
 
 describe('simulation', () => {
-  it('every node converges to the total order of what was delivered, whatever the network did', async () => {
+  it('every node converges to the total order of what was delivered, no final trade is reverted, every trade ends final', async () => {
     const one = process.env.SIM_SEED;
     const first = Number(process.env.SIM_FIRST ?? 1);
     const count = one !== undefined ? 1 : Number(process.env.SIM_SEEDS ?? Number.POSITIVE_INFINITY);
@@ -32,6 +32,9 @@ describe('simulation', () => {
     let rollbacks = 0;
     let envelopes = 0;
     let messages = 0;
+    let finals = 0;
+    let lagTotal = 0;
+    let lagMax = 0;
     for (let seed = one !== undefined ? Number(one) : first; runs < count; seed++) {
       if (count === Number.POSITIVE_INFINITY && runs >= MIN_SEEDS && performance.now() - started > BUDGET_MS) break;
       const r = await simulate(seed, seed % 2 === 0 ? withImages : withSnapshots, markets);
@@ -39,6 +42,9 @@ describe('simulation', () => {
       rollbacks += r.rollbacks;
       envelopes += r.envelopes;
       messages += r.messages;
+      finals += r.finals;
+      lagTotal += r.lagTotal;
+      lagMax = Math.max(lagMax, r.lagMax);
       if (r.failure) {
         expect.fail(
           `seed ${seed} (${r.nodes} nodes, ${r.envelopes} envelopes) failed:\n${r.failure}\n` +
@@ -47,8 +53,10 @@ describe('simulation', () => {
       }
     }
     console.log(
-      `simulation: ${runs} seeds, ${envelopes} envelopes, ${messages} messages, ${rollbacks} rollbacks in ${Math.round(performance.now() - started)} ms`,
+      `simulation: ${runs} seeds, ${envelopes} envelopes, ${messages} messages, ${rollbacks} rollbacks in ${Math.round(performance.now() - started)} ms; ` +
+        `${finals} trades made final, virtual ms from first push to final: mean ${(lagTotal / Math.max(1, finals)).toFixed(1)}, max ${lagMax.toFixed(0)}`,
     );
     expect(rollbacks).toBeGreaterThan(0);
+    expect(finals).toBeGreaterThan(0);
   }, 300_000);
 });

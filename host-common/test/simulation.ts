@@ -2,9 +2,16 @@
 // (origin, log on an in-memory file system, orderer, applier with rollback) behind an
 // in-memory transport whose seeded scheduler delays, reorders, duplicates, loses-then-resends
 // and partitions messages. Each node places, cancels, reduces and amends orders of every type
-// at seeded virtual times. After everything is delivered, every node must hold what one
-// fresh state holds after applying the same envelopes in the total order: the same core hash,
-// the same orders and finished orders, the same trade log.
+// at seeded virtual times. Every node joins every market first and sends heartbeats every
+// HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway.
+// Checked:
+// - no trade that a node pushed as final is ever pushed as reverted by that node (every
+//   final and every revert is recorded per node, and a rollback that would reach a final
+//   envelope fails the node);
+// - after everything is delivered and one more round of heartbeats, every trade on every
+//   node is final;
+// - every node holds what one fresh state holds after applying the same envelopes in the
+//   total order: the same core hash, the same orders and finished orders, the same trade log.
 
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as C from '../../core-as/codes.ts';
@@ -18,7 +25,8 @@ import { compareEnvelopes } from '../pipeline/orderer.ts';
 import { Origin } from '../pipeline/origin.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
 import { silentLogger } from '../ports.ts';
-import { NodeState } from '../state/node-state.ts';
+import { NodeState, type StateObserver } from '../state/node-state.ts';
+import type { TradeRecord } from '../state/trades.ts';
 import { Wal } from '../store/wal.ts';
 import { decodeEnvelope, type Envelope, hex } from '../wire/envelope.ts';
 import { sha256 } from '../wire/hash.ts';
@@ -32,11 +40,47 @@ export interface SimulationResult {
   envelopes: number;
   rollbacks: number;
   messages: number;
+  /** Trades that became final, over all nodes, and the virtual ms from a trade's first push (tentative) to its final push. */
+  finals: number;
+  lagTotal: number;
+  lagMax: number;
   /** null when every node equals the reference; else what differs. */
   failure: string | null;
 }
 
 const BASE_TIME = 1_760_000_000_000;
+/** Virtual ms between a node's heartbeats while commands flow. */
+const HEARTBEAT_EVERY = 30;
+
+/** What one node pushed about trades: the first push of each, finals, and finals later reverted. */
+class TradeWatch implements StateObserver {
+  private readonly firstSeen = new Map<string, number>();
+  readonly finals = new Set<string>();
+  readonly violations: string[] = [];
+  lagTotal = 0;
+  lagMax = 0;
+  private readonly now: () => number;
+  constructor(now: () => number) {
+    this.now = now;
+  }
+  wantsBook(): boolean {
+    return false;
+  }
+  order(): void {}
+  book(): void {}
+  trade(t: TradeRecord): void {
+    if (!this.firstSeen.has(t.id)) this.firstSeen.set(t.id, this.now());
+    if (t.status === 'final') {
+      if (this.finals.has(t.id)) return;
+      this.finals.add(t.id);
+      const lag = this.now() - this.firstSeen.get(t.id)!;
+      this.lagTotal += lag;
+      this.lagMax = Math.max(this.lagMax, lag);
+    } else if (t.status === 'reverted' && this.finals.has(t.id)) {
+      this.violations.push(`trade ${t.id} was final, then reverted`);
+    }
+  }
+}
 
 /** Engines are reused from seed to seed (rewound to an empty book): an instance costs more than a small run. */
 const pool: Engine[] = [];
@@ -103,6 +147,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
       const fs = new MemoryFileSystem();
       const wal = await Wal.open({ fs, dir: '/wal' });
       const transport = net.transport(peerIdOf(key));
+      const watch = new TradeWatch(() => net.now);
       const origin = new Origin({
         key,
         engine,
@@ -118,19 +163,31 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
         transport,
         markEvery: 8,
         keepMarks: 100_000,
+        observer: () => watch,
       });
       transport.onGossip((topic, data, from) => pipeline.receive(topic, data, from));
       for (const m of MARKETS) transport.subscribe(marketTopic(m));
       await transport.start();
       engines.push(engine);
-      return { key, state, pipeline, transport, wal, workload: new Workload(seed * 31 + i) };
+      const chance = rng(seed * 37 + i);
+      return { key, state, pipeline, transport, wal, watch, chance, workload: new Workload(seed * 31 + i) };
     }),
   );
 
   // each node's commands at seeded virtual times; a partition of two sides for a while, sometimes
   let envelopes = 0;
   const failures: string[] = [];
-  for (const node of nodes) {
+  const membership = (node: (typeof nodes)[number], change: 'join' | 'leave') => {
+    for (const m of MARKETS) {
+      envelopes++;
+      node.pipeline[change](m).catch((err) => failures.push(`${change} failed: ${(err as Error).message}`));
+    }
+  };
+  const leaver = r() < 0.25 ? Math.floor(r() * n) : -1;
+  for (const [i, node] of nodes.entries()) {
+    net.schedule(0, () => membership(node, 'join'));
+    for (let t = HEARTBEAT_EVERY; t <= 450; t += HEARTBEAT_EVERY) net.schedule(t, () => node.pipeline.heartbeat());
+    if (i === leaver) net.schedule(320 + r() * 100, () => membership(node, 'leave'));
     const count = 2 + Math.floor(r() * 12);
     for (let k = 0; k < count; k++) {
       net.schedule(r() * 300, () => {
@@ -143,6 +200,9 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
           },
           (err) => failures.push(`submit failed: ${(err as Error).message}`),
         );
+        // sometimes a heartbeat soon after, often while the command is not yet applied: its
+        // seq is announced before its envelope leaves, after envelopes delivered since it was created
+        if (node.chance() < 0.5) net.schedule(net.now + node.chance() * 4, () => node.pipeline.heartbeat());
       });
     }
   }
@@ -157,14 +217,20 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     await Promise.all(nodes.map((x) => x.pipeline.idle()));
     await new Promise((resolve) => setImmediate(resolve));
   };
-  for (;;) {
-    if (await net.step()) continue;
-    await settle();
-    if (net.pending === 0 && nodes.every((x) => x.pipeline.inflight === 0)) {
+  const quiesce = async () => {
+    for (;;) {
+      if (await net.step()) continue;
       await settle();
-      if (net.pending === 0) break;
+      if (net.pending === 0 && nodes.every((x) => x.pipeline.inflight === 0)) {
+        await settle();
+        if (net.pending === 0) break;
+      }
     }
-  }
+  };
+  await quiesce();
+  // everything is delivered: one more round of heartbeats and every trade must be final
+  for (const node of nodes) node.pipeline.heartbeat();
+  await quiesce();
   for (const node of nodes) {
     for (const e of await ownEnvelopes(node.wal, node.key)) published.set(hex(e.id), e);
     await node.wal.close();
@@ -173,12 +239,15 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   const all = [...published.values()].sort(compareEnvelopes);
   const referenceEngine = engineFrom(module, markets);
   const reference = new NodeState({ engine: referenceEngine, markets });
-  reference.enableRollback(); // its trades are tentative too: no finality in this simulation
+  reference.enableRollback();
+  reference.tradeStatus = 'final'; // what every node's trades end as
   reference.apply(all);
   const want = fingerprint(reference);
   for (const [i, node] of nodes.entries()) {
     if (node.pipeline.failed) failures.push(`node ${i} failed: ${node.pipeline.failed.message}`);
     if (node.pipeline.orderer.holding > 0) failures.push(`node ${i} still holds ${node.pipeline.orderer.holding}`);
+    for (const v of node.watch.violations) failures.push(`node ${i}: ${v}`);
+    if (node.state.tentativeTrades > 0) failures.push(`node ${i}: ${node.state.tentativeTrades} trades not final`);
     const got = fingerprint(node.state);
     if (got !== want) failures.push(`node ${i} differs from the total order: ${firstDifference(got, want)}`);
   }
@@ -190,6 +259,9 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     envelopes: all.length,
     rollbacks: nodes.reduce((sum, x) => sum + x.pipeline.applier.stats.rollbacks, 0),
     messages: net.stats.sent,
+    finals: nodes.reduce((sum, x) => sum + x.watch.finals.size, 0),
+    lagTotal: nodes.reduce((sum, x) => sum + x.watch.lagTotal, 0),
+    lagMax: Math.max(0, ...nodes.map((x) => x.watch.lagMax)),
     failure: failures.length > 0 ? failures.join('\n') : null,
   };
 }

@@ -9,7 +9,7 @@
 //
 //   size   field
 //   1      version = 3
-//   1      kind: 1 place, 2 cancel, 3 reduce, 4 amend (= the core's CMD_*), 5 time
+//   1      kind: 1 place, 2 cancel, 3 reduce, 4 amend (= the core's CMD_*), 5 time, 6 join, 7 leave
 //   1 + m  market id, ASCII, 1..33 bytes ("BTC-USD")
 //   32     origin: the ed25519 public key of the node that created it (its peer id)
 //   8      origin seq, u64 >= 1: consecutive per origin
@@ -31,6 +31,8 @@
 //                  0 = keep); not both 0
 //          time:   empty. The node's own clock event: good-till-time orders whose expiresAt its time
 //                  reached expire (the core's time-only command). The owner is TIME_OWNER, unused.
+//          join, leave: empty. The origin becomes a member of the market, or stops being one
+//                  (pipeline/finality.ts); to the book they are time events. Owner TIME_OWNER.
 //   ---    the unsigned bytes end here; the id is their SHA-256
 //   32k    proof: the sibling hashes on the id's path to the batch's Merkle root, leaf first
 //   2      index u16: the envelope's place in its batch, < count
@@ -51,6 +53,9 @@ import { CLIENT_ORDER_ID, MARKET_ID, OWNER_NAME } from '../identifiers.ts';
 export const ENVELOPE_VERSION = 3;
 /** The kind of a time event: not a core command, it carries only its time. */
 export const KIND_TIME = 5;
+/** Membership events: the origin joins the market (on start) or leaves it (on graceful stop). */
+export const KIND_JOIN = 6;
+export const KIND_LEAVE = 7;
 /** The owner name a time event carries: no owner acts in it. */
 export const TIME_OWNER = 'node';
 export const SIGNATURE_BYTES = 64;
@@ -126,9 +131,19 @@ export interface TimeBody {
   kind: typeof KIND_TIME;
 }
 
+/** A membership event: the origin joins or leaves the market; to the book, a time event. */
+export interface MemberBody {
+  kind: typeof KIND_JOIN | typeof KIND_LEAVE;
+}
+
 /** What an owner asks for. */
 export type OrderBody = PlaceBody | CancelBody | ReduceBody | AmendBody;
-export type Body = OrderBody | TimeBody;
+export type Body = OrderBody | TimeBody | MemberBody;
+
+/** Whether a body carries nothing but the envelope's time (time, join, leave). */
+export function timeOnly(b: Body): b is TimeBody | MemberBody {
+  return b.kind === KIND_TIME || b.kind === KIND_JOIN || b.kind === KIND_LEAVE;
+}
 
 export interface EnvelopeFields {
   market: string;
@@ -172,7 +187,7 @@ function putAscii(out: Uint8Array, at: number, s: string): void {
 }
 
 function bodySize(b: Body): number {
-  if (b.kind === KIND_TIME) return 0;
+  if (timeOnly(b)) return 0;
   if (b.kind === C.CMD_PLACE)
     return 5 + 16 + 1 + b.clientOrderId.length + 1 + EXTRAS.filter((k) => (b[k] ?? 0n) !== 0n).length * 8;
   return b.kind === C.CMD_CANCEL ? 8 : b.kind === C.CMD_REDUCE ? 16 : 24;
@@ -236,7 +251,7 @@ export function encodeUnsigned(e: EnvelopeFields): Uint8Array {
       dv.setBigInt64(p, v, true);
       p += 8;
     });
-  } else if (b.kind !== KIND_TIME) {
+  } else if (!timeOnly(b)) {
     if (b.orderId < 1n || b.orderId > U64_MAX) throw new EnvelopeError('order id out of range');
     dv.setBigUint64(p, b.orderId, true);
     if (b.kind === C.CMD_REDUCE) {
@@ -380,7 +395,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   need(2);
   p++; // the version, checked above
   const kind = bytes[p++];
-  if (kind < C.CMD_PLACE || kind > KIND_TIME) throw new EnvelopeError(`unknown kind ${kind}`);
+  if (kind < C.CMD_PLACE || kind > KIND_LEAVE) throw new EnvelopeError(`unknown kind ${kind}`);
   const market = str(33, 1);
   if (!MARKET_ID.test(market)) throw new EnvelopeError('bad market id');
   need(32 + 24);
@@ -406,8 +421,8 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     p += 16;
   }
   let body: Body;
-  if (kind === KIND_TIME) {
-    body = { kind: KIND_TIME };
+  if (kind === KIND_TIME || kind === KIND_JOIN || kind === KIND_LEAVE) {
+    body = { kind } as TimeBody | MemberBody;
   } else if (kind === C.CMD_PLACE) {
     need(21);
     const place = {

@@ -1,0 +1,212 @@
+// Finality: which applied envelopes are stable — known to be delivered by every member of
+// their market — so that nothing can ever sort before them again, and their trades are final.
+//
+// Membership is in the log: a node joins a market with a join envelope and leaves it with a
+// leave envelope. Each origin's envelopes are delivered in seq order, so its latest
+// membership envelope delivered says whether it is a member: a function of the delivered set,
+// the same on every node that delivered the same envelopes. Finality waits for more than the
+// members: an origin that has sent envelopes of the market, or a peer subscribed to its topic,
+// counts too unless it has left (its join may be on its way), so a node heard of but not yet
+// known stalls finality instead of breaking it.
+//
+// A report from member m is (ownSeq, frontier): m's delivered frontier (the highest
+// contiguous seq per origin, m's own being ownSeq) at a moment when every envelope m had
+// created had a seq <= ownSeq. Every envelope m creates later has a Lamport time past all it
+// had delivered, so it sorts after every envelope of that frontier. Reports come from:
+// - m's envelopes: an envelope of seq s carries the vector clock of what m had delivered when
+//   it was created, so it is the report (s, its clock);
+// - m's heartbeats (wire/heartbeat.ts), with ownSeq = the last seq m had created.
+// A report is usable once this node has delivered m's envelopes up to its ownSeq: then every
+// envelope of m still to come sorts after the frontier. Usable reports of one member merge
+// (the highest ownSeq, the pointwise highest frontier): each part holds on its own.
+//
+// This node finalizes nothing in a market before its own join of it is delivered: until it has
+// announced itself it has no view of who trades there. Safety rests on every origin that
+// trades a market being known here (member, trader seen or topic subscriber) before an
+// envelope it could sort before is settled; admitting late joiners is the next step.
+//
+// An envelope e of market M is stable when every member of M (this node included) has a
+// usable report whose frontier covers e's origin up to e's seq. No envelope yet to arrive
+// sorts before a stable one, so everything before it in the total order is settled too:
+// the stable point is the last stable envelope applied (pipeline.ts asks after every change).
+// This node's own part: its own envelopes created and not yet applied sort after e only when
+// their Lamport time is past e's, hence `ownFloor`.
+
+import { peerIdOf } from '../identity/identity.ts';
+import { marketTopic } from '../net/transport.ts';
+import { type Envelope, hex, KIND_JOIN, KIND_LEAVE } from '../wire/envelope.ts';
+import type { Heartbeat } from '../wire/heartbeat.ts';
+import { clockNodeOf } from './orderer.ts';
+
+/** What a member is known to have delivered (see above); `frontier` includes its own node at ownSeq. */
+export interface Report {
+  ownSeq: bigint;
+  frontier: Map<bigint, bigint>;
+}
+
+/** Heartbeats kept per origin while they announce more than this node has delivered of it. */
+const WAITING_PER_ORIGIN = 16;
+
+export interface FinalityOptions {
+  /** This node's origin key. */
+  self: Uint8Array;
+  /** Highest contiguous seq this node has delivered from an origin (hex). */
+  delivered: (origin: string) => bigint;
+  /** Peer ids subscribed to a gossip topic now (this node excluded). */
+  subscribers: (topic: string) => string[];
+}
+
+export class Finality {
+  private readonly selfHex: string;
+  private readonly delivered: (origin: string) => bigint;
+  private readonly subscribers: (topic: string) => string[];
+  /** market → origin hex → member (joined) or not (left), by its latest membership envelope delivered. */
+  private readonly members = new Map<string, Map<string, boolean>>();
+  /** market → origins whose envelopes of it were delivered. */
+  private readonly traders = new Map<string, Set<string>>();
+  /** origin hex → the merge of its usable reports. */
+  private readonly usable = new Map<string, Report>();
+  /** origin hex → heartbeats announcing more than this node has delivered of it, by ownSeq. */
+  private readonly waiting = new Map<string, Report[]>();
+  /** peer id → origin hex, for every origin heard of. */
+  private readonly originOfPeer = new Map<string, string>();
+  private readonly nodeOf = new Map<string, bigint>();
+
+  constructor(options: FinalityOptions) {
+    this.selfHex = hex(options.self);
+    this.delivered = options.delivered;
+    this.subscribers = options.subscribers;
+    this.learn(options.self, this.selfHex);
+  }
+
+  private learn(key: Uint8Array, origin: string): bigint {
+    let node = this.nodeOf.get(origin);
+    if (node === undefined) {
+      node = clockNodeOf(key);
+      this.nodeOf.set(origin, node);
+      this.originOfPeer.set(peerIdOf(key), origin);
+    }
+    return node;
+  }
+
+  /** The members of a market now (origin hex), as the delivered membership envelopes say. */
+  memberSet(market: string): string[] {
+    return [...(this.members.get(market) ?? [])].filter(([, joined]) => joined).map(([origin]) => origin);
+  }
+
+  /** Envelopes just delivered (each origin's in seq order): membership changes and reports. */
+  note(envs: readonly Envelope[]): void {
+    const last = new Map<string, Envelope>();
+    for (const e of envs) {
+      const origin = hex(e.origin);
+      this.learn(e.origin, origin);
+      if (e.body.kind === KIND_JOIN || e.body.kind === KIND_LEAVE) {
+        let m = this.members.get(e.market);
+        if (!m) {
+          m = new Map();
+          this.members.set(e.market, m);
+        }
+        m.set(origin, e.body.kind === KIND_JOIN);
+      }
+      let seen = this.traders.get(e.market);
+      if (!seen) {
+        seen = new Set();
+        this.traders.set(e.market, seen);
+      }
+      seen.add(origin);
+      const before = last.get(origin);
+      if (before === undefined || e.seq > before.seq) last.set(origin, e);
+    }
+    for (const [origin, e] of last) {
+      const frontier = new Map<bigint, bigint>(e.clock);
+      frontier.set(this.nodeOf.get(origin)!, e.seq);
+      this.merge(origin, { ownSeq: e.seq, frontier });
+      this.promote(origin);
+    }
+  }
+
+  /** Whether a heartbeat says something new (not covered by what is known of its origin). */
+  isNews(h: Heartbeat): boolean {
+    const origin = hex(h.origin);
+    const known = this.waiting.get(origin)?.at(-1) ?? this.usable.get(origin);
+    if (!known || h.ownSeq > known.ownSeq) return true;
+    if (h.ownSeq < known.ownSeq) return false;
+    return h.frontier.some(([node, seq]) => (known.frontier.get(node) ?? 0n) < seq);
+  }
+
+  /** A verified heartbeat: usable at once if this node has delivered its origin up to its ownSeq, else kept until it has. */
+  heard(h: Heartbeat): void {
+    const origin = hex(h.origin);
+    const node = this.learn(h.origin, origin);
+    const frontier = new Map<bigint, bigint>(h.frontier);
+    frontier.set(node, h.ownSeq);
+    const report = { ownSeq: h.ownSeq, frontier };
+    let list = this.waiting.get(origin);
+    if (!list) {
+      list = [];
+      this.waiting.set(origin, list);
+    }
+    list.push(report);
+    list.sort((a, b) => (a.ownSeq < b.ownSeq ? -1 : a.ownSeq > b.ownSeq ? 1 : 0));
+    if (list.length > WAITING_PER_ORIGIN) list.shift();
+    this.promote(origin);
+  }
+
+  /** Moves the origin's waiting heartbeats that this node has now delivered enough for into its usable report. */
+  private promote(origin: string): void {
+    const list = this.waiting.get(origin);
+    if (!list) return;
+    const delivered = this.delivered(origin);
+    while (list.length > 0 && list[0].ownSeq <= delivered) this.merge(origin, list.shift()!);
+    if (list.length === 0) this.waiting.delete(origin);
+  }
+
+  private merge(origin: string, r: Report): void {
+    const u = this.usable.get(origin);
+    if (!u) {
+      this.usable.set(origin, r);
+      return;
+    }
+    if (r.ownSeq > u.ownSeq) u.ownSeq = r.ownSeq;
+    for (const [node, seq] of r.frontier) if ((u.frontier.get(node) ?? 0n) < seq) u.frontier.set(node, seq);
+  }
+
+  /**
+   * A test of stability for the envelopes applied now. `ownFloor`: the Lamport time of this
+   * node's oldest own envelope created and not yet applied (null: none).
+   */
+  checker(ownFloor: bigint | null): (e: Envelope) => boolean {
+    const required = new Map<string, string[] | null>();
+    return (e) => {
+      if (ownFloor !== null && e.lamport >= ownFloor) return false;
+      let others = required.get(e.market);
+      if (others === undefined) {
+        others = this.others(e.market);
+        required.set(e.market, others);
+      }
+      if (others === null) return false;
+      const node = this.nodeOf.get(hex(e.origin)) ?? clockNodeOf(e.origin);
+      for (const m of others) {
+        const r = this.usable.get(m);
+        if (!r || (r.frontier.get(node) ?? 0n) < e.seq) return false;
+      }
+      return true;
+    };
+  }
+
+  /** Whose report an envelope of the market needs, this node aside: members, and traders and subscribers not known to have left; null when a subscriber is not known yet. */
+  private others(market: string): string[] | null {
+    const m = this.members.get(market);
+    if (!m?.has(this.selfHex)) return null; // not joined yet: no view of the market's members
+    const out = new Set<string>();
+    for (const [origin, joined] of m ?? []) if (joined) out.add(origin);
+    for (const origin of this.traders.get(market) ?? []) if (m?.get(origin) !== false) out.add(origin);
+    for (const peer of this.subscribers(marketTopic(market))) {
+      const origin = this.originOfPeer.get(peer);
+      if (origin === undefined) return null;
+      if (m?.get(origin) !== false) out.add(origin);
+    }
+    out.delete(this.selfHex);
+    return [...out];
+  }
+}

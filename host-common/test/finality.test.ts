@@ -1,0 +1,200 @@
+// Heartbeats and finality on one pipeline, message by message: the heartbeat's wire form
+// (signed like batches, checked on decode), the ingress verdicts for heartbeats (forged, bad
+// bytes, wrong topic, unknown market: rejected; a copy: ignored), and the rule that makes a
+// trade final — every member of the market has delivered its envelope, as a member's
+// envelopes (vector clocks) or heartbeats say, and a heartbeat counts only once its sender's
+// envelopes up to its own seq are delivered here. Real signatures, a real log in a temp dir.
+
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as C from '../../core-as/codes.ts';
+import { Engine } from '../../core-as/src/engine.ts';
+import { readWasm } from '../../core-as/src/wasm.ts';
+import { parseConfig } from '../config.ts';
+import { nodeFileSystem } from '../fs-node.ts';
+import { createSigner, pkcs8Of } from '../identity/signer.ts';
+import { Markets } from '../markets.ts';
+import { MemoryNetwork } from '../net/memory-transport.ts';
+import { marketTopic } from '../net/transport.ts';
+import { clockNodeOf } from '../pipeline/orderer.ts';
+import { Origin } from '../pipeline/origin.ts';
+import { Pipeline } from '../pipeline/pipeline.ts';
+import { NodeState } from '../state/node-state.ts';
+import { Wal } from '../store/wal.ts';
+import { encodeBatch } from '../wire/batch.ts';
+import { type Body, KIND_JOIN, type OrderBody, TIME_OWNER } from '../wire/envelope.ts';
+import { sha256 } from '../wire/hash.ts';
+import { decodeHeartbeat, encodeHeartbeat, HeartbeatError, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
+import { memoryLogger, removeDir, tempDir } from './helpers.ts';
+
+const wasm = readWasm('release');
+const cfg = parseConfig(['--markets', 'BTC-USD:0.01:0.001,ETH-USD:0.01:0.001'], {});
+if (!cfg.ok || cfg.help || !('config' in cfg)) throw new Error('config');
+const markets = new Markets(cfg.config.markets);
+const topic = marketTopic('BTC-USD');
+
+function keyPair(name: string) {
+  const seed = sha256(name);
+  const pub = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8Of(seed)), format: 'der', type: 'pkcs8' }));
+  const der = pub.export({ format: 'der', type: 'spki' });
+  return { seed, key: new Uint8Array(der.subarray(der.length - 32)) };
+}
+
+const place = (price: bigint, side: number): OrderBody => ({
+  kind: C.CMD_PLACE,
+  side,
+  type: C.TYPE_LIMIT,
+  tif: C.TIF_GTC,
+  flags: 0,
+  stp: 0,
+  price,
+  quantity: 5n,
+  clientOrderId: '',
+});
+
+let dir: string;
+beforeEach(async () => {
+  dir = await tempDir('meshbook-finality-');
+});
+afterEach(async () => {
+  await removeDir(dir);
+});
+
+async function receiver() {
+  const engine = Engine.create(wasm, { markets: markets.size });
+  const state = new NodeState({ engine, markets });
+  const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
+  const me = keyPair('finality receiver');
+  const transport = new MemoryNetwork(1).transport('receiver');
+  await transport.start();
+  const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed) });
+  const pipeline = new Pipeline({ engine, state, wal, origin, logger: memoryLogger(), transport });
+  return { state, wal, pipeline, node: clockNodeOf(me.key) };
+}
+
+/** Another origin: its envelopes (one signed batch each, created now, sent when the test says) and its heartbeats. */
+function member(name: string) {
+  const { key, seed } = keyPair(name);
+  const origin = new Origin({ key, engine: Engine.create(wasm), signer: createSigner(seed) });
+  let lamport = 0n;
+  return {
+    origin,
+    batch: (body: Body, market = 'BTC-USD') => {
+      const d = origin.create(market, body.kind === KIND_JOIN ? TIME_OWNER : 'bob', body, lamport, []);
+      lamport = d.fields.lamport;
+      return encodeBatch(origin.sign([d]));
+    },
+  };
+}
+
+describe('heartbeat wire form', () => {
+  const { key, seed } = keyPair('heartbeat codec');
+  const signer = createSigner(seed);
+  const fields = {
+    origin: key,
+    ownSeq: 7n,
+    market: 'BTC-USD',
+    frontier: [
+      [1n, 3n],
+      [9n, 2n],
+    ] as [bigint, bigint][],
+  };
+
+  it('round-trips, verifies, and is told apart from a batch', () => {
+    const bytes = encodeHeartbeat(fields, (m) => signer.sign(m));
+    expect(isHeartbeat(bytes)).toBe(true);
+    expect(isHeartbeat(encodeBatch([new Uint8Array(10)]))).toBe(false);
+    const h = decodeHeartbeat(bytes);
+    expect({ origin: h.origin, ownSeq: h.ownSeq, market: h.market, frontier: h.frontier }).toEqual(fields);
+    expect(verifyHeartbeat(h)).toBe(true);
+  });
+
+  it('a changed byte breaks the signature; bad layouts are refused on decode', () => {
+    const bytes = encodeHeartbeat(fields, (m) => signer.sign(m));
+    for (const at of [3, 36, 50, bytes.length - 1]) {
+      const bad = bytes.slice();
+      bad[at] ^= 1;
+      let ok = false;
+      try {
+        ok = verifyHeartbeat(decodeHeartbeat(bad));
+      } catch (err) {
+        expect(err).toBeInstanceOf(HeartbeatError);
+      }
+      expect(ok).toBe(false);
+    }
+    expect(() => decodeHeartbeat(bytes.subarray(0, bytes.length - 1))).toThrow(HeartbeatError);
+    expect(() => decodeHeartbeat(new Uint8Array([0x48, 2, ...bytes.subarray(2)]))).toThrow(/version/);
+    const unsorted = encodeHeartbeat(
+      {
+        ...fields,
+        frontier: [
+          [9n, 2n],
+          [1n, 3n],
+        ],
+      },
+      (m) => signer.sign(m),
+    );
+    expect(() => decodeHeartbeat(unsorted)).toThrow(/canonical/);
+    expect(() => encodeHeartbeat({ ...fields, market: 'nope' }, (m) => signer.sign(m))).toThrow(HeartbeatError);
+  });
+});
+
+describe('finality', () => {
+  it('rejects forged heartbeats, bad bytes, wrong topics and unknown markets; ignores copies', async () => {
+    const { pipeline, wal } = await receiver();
+    const bob = member('finality bob');
+    const beat = bob.origin.heartbeat('BTC-USD', []);
+    const forged = beat.slice();
+    forged[forged.length - 1] ^= 1;
+    expect(await pipeline.receive(topic, forged, 'p')).toBe('reject');
+    expect(await pipeline.receive(topic, new Uint8Array([0x48, 1, 2]), 'p')).toBe('reject');
+    expect(await pipeline.receive(marketTopic('ETH-USD'), beat, 'p')).toBe('reject');
+    const stranger = bob.origin.heartbeat('DOGE-USD', []);
+    expect(await pipeline.receive(marketTopic('DOGE-USD'), stranger, 'p')).toBe('reject');
+    expect(await pipeline.receive(topic, beat, 'p')).toBe('accept');
+    expect(await pipeline.receive(topic, beat, 'p')).toBe('ignore');
+    expect(pipeline.gossip).toEqual({ accepted: 1, ignored: 1, rejected: 4 });
+    await wal.close();
+  });
+
+  it('a trade is final once every member has delivered it, and a heartbeat counts once its sender is delivered up to it', async () => {
+    const { state, pipeline, wal, node } = await receiver();
+    const bob = member('finality bob');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.idle();
+    await pipeline.join('BTC-USD');
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    expect(pipeline.finality!.memberSet('BTC-USD').length).toBe(2);
+    // bob's buy is created before bob has seen alice's sell: it sorts first, the sell takes it
+    const buy = bob.batch(place(1000n, C.SIDE_BUY));
+    const later = bob.batch(place(10n, C.SIDE_BUY)); // created, not sent yet: bob's seq 3
+    expect(await pipeline.receive(topic, buy, 'p')).toBe('accept');
+    await pipeline.idle();
+    const trades = () => state.recentTrades(0, 10);
+    expect(trades().map((t) => t.status)).toEqual(['tentative']);
+    // bob says it has delivered alice's sell, but it had created seq 3 by then, which is not here yet
+    const beat = bob.origin.heartbeat('BTC-USD', [[node, 2n]]);
+    expect(await pipeline.receive(topic, beat, 'p')).toBe('accept');
+    expect(trades().map((t) => t.status)).toEqual(['tentative']);
+    expect(await pipeline.receive(topic, later, 'p')).toBe('accept');
+    await pipeline.idle();
+    expect(trades().map((t) => t.status)).toEqual(['final']);
+    expect(state.tentativeTrades).toBe(0);
+    expect(pipeline.applier.finalCount).toBe(pipeline.applier.count);
+    await wal.close();
+  });
+
+  it('on a node alone every trade is final at once', async () => {
+    const engine = Engine.create(wasm, { markets: markets.size });
+    const state = new NodeState({ engine, markets });
+    const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/alone` });
+    const me = keyPair('finality alone');
+    const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed) });
+    const pipeline = new Pipeline({ engine, state, wal, origin, logger: memoryLogger() });
+    expect(pipeline.finality).toBe(null);
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    await pipeline.submit('BTC-USD', 'bob', place(1000n, C.SIDE_BUY));
+    expect(state.recentTrades(0, 10).map((t) => t.status)).toEqual(['final']);
+    await wal.close();
+  });
+});
