@@ -5,7 +5,7 @@
 // envelope in postMessage alone. node:crypto's ed25519 exists on Node, Deno and Bun alike.
 
 import { Buffer } from 'node:buffer';
-import { createPrivateKey, sign as signSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as signSync } from 'node:crypto';
 
 export interface Signer {
   sign(bytes: Uint8Array): Uint8Array;
@@ -19,6 +19,13 @@ export function pkcs8Of(seed: Uint8Array): Uint8Array {
   out.set(PKCS8_PREFIX, 0);
   out.set(seed, 16);
   return out;
+}
+
+/** The raw 32-byte ed25519 public key of a seed. */
+export function publicKeyOf(seed: Uint8Array): Uint8Array {
+  const key = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8Of(seed)), format: 'der', type: 'pkcs8' }));
+  const der = key.export({ format: 'der', type: 'spki' });
+  return new Uint8Array(der.subarray(der.length - 32));
 }
 
 export function createSigner(seed: Uint8Array): Signer {

@@ -5,14 +5,13 @@
 // envelopes (vector clocks) or heartbeats say, and a heartbeat counts only once its sender's
 // envelopes up to its own seq are delivered here. Real signatures, a real log in a temp dir.
 
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as C from '../../core-as/codes.ts';
 import { Engine } from '../../core-as/src/engine.ts';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
-import { createSigner, pkcs8Of } from '../identity/signer.ts';
+import { createSigner } from '../identity/signer.ts';
 import { Markets } from '../markets.ts';
 import { MemoryNetwork } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
@@ -23,22 +22,14 @@ import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { encodeBatch } from '../wire/batch.ts';
 import { type Body, KIND_JOIN, type OrderBody, TIME_OWNER } from '../wire/envelope.ts';
-import { sha256 } from '../wire/hash.ts';
 import { decodeHeartbeat, encodeHeartbeat, HeartbeatError, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
-import { memoryLogger, removeDir, tempDir } from './helpers.ts';
+import { keyPairOf, memoryLogger, removeDir, tempDir } from './helpers.ts';
 
 const wasm = readWasm('release');
 const cfg = parseConfig(['--markets', 'BTC-USD:0.01:0.001,ETH-USD:0.01:0.001'], {});
 if (!cfg.ok || cfg.help || !('config' in cfg)) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const topic = marketTopic('BTC-USD');
-
-function keyPair(name: string) {
-  const seed = sha256(name);
-  const pub = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8Of(seed)), format: 'der', type: 'pkcs8' }));
-  const der = pub.export({ format: 'der', type: 'spki' });
-  return { seed, key: new Uint8Array(der.subarray(der.length - 32)) };
-}
 
 const place = (price: bigint, side: number): OrderBody => ({
   kind: C.CMD_PLACE,
@@ -64,7 +55,7 @@ async function receiver() {
   const engine = Engine.create(wasm, { markets: markets.size });
   const state = new NodeState({ engine, markets });
   const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
-  const me = keyPair('finality receiver');
+  const me = keyPairOf('finality receiver');
   const transport = new MemoryNetwork(1).transport('receiver');
   await transport.start();
   const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed) });
@@ -74,7 +65,7 @@ async function receiver() {
 
 /** Another origin: its envelopes (one signed batch each, created now, sent when the test says) and its heartbeats. */
 function member(name: string) {
-  const { key, seed } = keyPair(name);
+  const { key, seed } = keyPairOf(name);
   const origin = new Origin({ key, engine: Engine.create(wasm), signer: createSigner(seed) });
   let lamport = 0n;
   return {
@@ -88,7 +79,7 @@ function member(name: string) {
 }
 
 describe('heartbeat wire form', () => {
-  const { key, seed } = keyPair('heartbeat codec');
+  const { key, seed } = keyPairOf('heartbeat codec');
   const signer = createSigner(seed);
   const fields = {
     origin: key,
@@ -188,7 +179,7 @@ describe('finality', () => {
     const engine = Engine.create(wasm, { markets: markets.size });
     const state = new NodeState({ engine, markets });
     const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/alone` });
-    const me = keyPair('finality alone');
+    const me = keyPairOf('finality alone');
     const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed) });
     const pipeline = new Pipeline({ engine, state, wal, origin, logger: memoryLogger() });
     expect(pipeline.finality).toBe(null);

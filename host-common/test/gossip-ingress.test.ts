@@ -4,14 +4,13 @@
 // envelope on the wrong topic or of an unknown market are rejected. A batch after a gap
 // waits for the missing one. Real signatures, a real log in a temp dir.
 
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as C from '../../core-as/codes.ts';
 import { Engine } from '../../core-as/src/engine.ts';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
-import { createSigner, pkcs8Of } from '../identity/signer.ts';
+import { createSigner } from '../identity/signer.ts';
 import { Markets } from '../markets.ts';
 import { MemoryNetwork } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
@@ -21,21 +20,13 @@ import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
 import type { OrderBody as Body } from '../wire/envelope.ts';
-import { sha256 } from '../wire/hash.ts';
-import { memoryLogger, removeDir, tempDir } from './helpers.ts';
+import { keyPairOf, memoryLogger, removeDir, tempDir } from './helpers.ts';
 
 const wasm = readWasm('release');
 const cfg = parseConfig(['--markets', 'BTC-USD:0.01:0.001,ETH-USD:0.01:0.001'], {});
 if (!cfg.ok || cfg.help || !('config' in cfg)) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const topic = marketTopic('BTC-USD');
-
-function keyPair(name: string) {
-  const seed = sha256(name);
-  const pub = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8Of(seed)), format: 'der', type: 'pkcs8' }));
-  const der = pub.export({ format: 'der', type: 'spki' });
-  return { seed, key: new Uint8Array(der.subarray(der.length - 32)) };
-}
 
 const place = (price: bigint, side: number = C.SIDE_BUY): Body => ({
   kind: C.CMD_PLACE,
@@ -61,7 +52,7 @@ async function receiver() {
   const engine = Engine.create(wasm, { markets: markets.size });
   const state = new NodeState({ engine, markets });
   const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
-  const me = keyPair('ingress receiver');
+  const me = keyPairOf('ingress receiver');
   const net = new MemoryNetwork(1);
   const transport = net.transport('receiver');
   await transport.start();
@@ -72,7 +63,7 @@ async function receiver() {
 
 /** Another origin's signed batches (one group commit each). */
 function sender(name: string) {
-  const { key, seed } = keyPair(name);
+  const { key, seed } = keyPairOf(name);
   const origin = new Origin({ key, engine: Engine.create(wasm), signer: createSigner(seed) });
   let lamport = 0n;
   return (bodies: Body[], market = 'BTC-USD', owner = 'alice') => {
@@ -133,7 +124,7 @@ describe('gossip ingress', () => {
 
   it('ignores an envelope too far past the frontier of its origin (sync will bring what lies between)', async () => {
     const { state, wal, pipeline } = await receiver();
-    const { key, seed } = keyPair('ingress far');
+    const { key, seed } = keyPairOf('ingress far');
     const origin = new Origin({ key, engine: Engine.create(wasm), signer: createSigner(seed) });
     origin.resume(MAX_AHEAD, 0n);
     const far = encodeBatch(origin.sign([origin.create('BTC-USD', 'alice', place(1000n), 0n, [])]));

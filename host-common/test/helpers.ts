@@ -7,7 +7,9 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeFileSystem } from '../fs-node.ts';
+import { publicKeyOf } from '../identity/signer.ts';
 import type { AppendHandle, FileSystem, Logger } from '../ports.ts';
+import { sha256 } from '../wire/hash.ts';
 
 export async function tempDir(prefix = 'meshbook-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
@@ -89,4 +91,10 @@ export async function flipByte(file: string, offset: number): Promise<void> {
   const buf = await fs.readFile(file);
   buf[offset] ^= 0x5a;
   await fs.writeFile(file, buf);
+}
+
+/** A fixed ed25519 key pair for a test origin, derived from its name. */
+export function keyPairOf(name: string): { seed: Uint8Array; key: Uint8Array } {
+  const seed = sha256(name);
+  return { seed, key: publicKeyOf(seed) };
 }

@@ -6,13 +6,12 @@
 // same set in the total order. When a record after the checkpoint sorts before its end,
 // recovery rebuilds from the whole log, with the same result. Real files, real signatures.
 
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../core-as/src/engine.ts';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
-import { createSigner, pkcs8Of } from '../identity/signer.ts';
+import { createSigner } from '../identity/signer.ts';
 import { Markets } from '../markets.ts';
 import { MemoryNetwork } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
@@ -23,8 +22,7 @@ import { NodeState } from '../state/node-state.ts';
 import { recover } from '../store/recovery.ts';
 import { encodeBatch } from '../wire/batch.ts';
 import { decodeEnvelope, type Envelope } from '../wire/envelope.ts';
-import { sha256 } from '../wire/hash.ts';
-import { memoryLogger, removeDir, tempDir } from './helpers.ts';
+import { keyPairOf, memoryLogger, removeDir, tempDir } from './helpers.ts';
 import { rng } from './process/fuzz-gen.ts';
 import { MARKETS, Workload } from './workload.ts';
 
@@ -34,19 +32,12 @@ if (!cfg.ok || cfg.help || !('config' in cfg)) throw new Error('config');
 const markets = new Markets(cfg.config.markets);
 const TIME = 1_760_000_000_000;
 
-function keyPair(name: string) {
-  const seed = sha256(name);
-  const pub = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8Of(seed)), format: 'der', type: 'pkcs8' }));
-  const der = pub.export({ format: 'der', type: 'spki' });
-  return { seed, key: new Uint8Array(der.subarray(der.length - 32)) };
-}
-
 /** Signed envelopes of three origins with interleaved, sometimes equal Lamport times, in the total order. */
 function history(n: number): Envelope[] {
   const engine = Engine.create(wasm, { markets: markets.size });
   const r = rng(11);
   const origins = ['a', 'b', 'c'].map((name) => {
-    const { seed, key } = keyPair(`recovery origin ${name}`);
+    const { seed, key } = keyPairOf(`recovery origin ${name}`);
     return {
       origin: new Origin({ key, engine, signer: createSigner(seed), clock: { now: () => TIME } }),
       w: new Workload(name.charCodeAt(0)),
@@ -96,7 +87,7 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-const own = keyPair('recovery node');
+const own = keyPairOf('recovery node');
 
 async function boot() {
   const engine = Engine.create(wasm, { markets: markets.size });

@@ -13,11 +13,10 @@
 // - every node holds what one fresh state holds after applying the same envelopes in the
 //   total order: the same core hash, the same orders and finished orders, the same trade log.
 
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as C from '../../core-as/codes.ts';
 import { Engine } from '../../core-as/src/engine.ts';
 import { peerIdOf } from '../identity/identity.ts';
-import { createSigner, pkcs8Of } from '../identity/signer.ts';
+import { createSigner, publicKeyOf } from '../identity/signer.ts';
 import type { Markets } from '../markets.ts';
 import { type Faults, MemoryNetwork } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
@@ -94,12 +93,6 @@ function engineFrom(module: WebAssembly.Module, markets: Markets): Engine {
   const engine = Engine.create(module, { markets: markets.size, maxOrders: 4096 });
   emptyBooks.set(engine, engine.snapshot());
   return engine;
-}
-
-function publicKeyOf(seed: Uint8Array): Uint8Array {
-  const key = createPublicKey(createPrivateKey({ key: Buffer.from(pkcs8Of(seed)), format: 'der', type: 'pkcs8' }));
-  const der = key.export({ format: 'der', type: 'spki' });
-  return new Uint8Array(der.subarray(der.length - 32));
 }
 
 /** The parts of a state that must agree: core hash, counters, orders (creation order), finished, trades. */
