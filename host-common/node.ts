@@ -4,10 +4,13 @@
 //
 // Start: data dir → its lock (before anything is written there) → markets check → identity
 // → tokens → engine → listen (the API answers 503 while recovering) → recover (snapshot +
-// log) → pipeline → network (libp2p) → save a generated token → ready → print the one
-// `listening` line. Stop (SIGINT/SIGTERM): refuse new writes → close streams and the listener
-// (requests in flight finish) → stop the network (nothing more arrives) → wait for the
-// pipeline → snapshot → close the log → release the lock.
+// log) → pipeline, fed by the network (gossip in, own batches out, sync both ways) → network
+// (libp2p) → catch up from the peers (sync), when there are any to ask → join each market →
+// save a generated token → ready → print the one `listening` line. While ready: heartbeats
+// (the delivered frontier, for finality and anti-entropy) and sync ticks.
+// Stop (SIGINT/SIGTERM): refuse new writes → close streams and the listener (requests in
+// flight finish) → leave each market (the leave envelopes gossiped) → stop the network
+// (nothing more arrives) → wait for the pipeline → snapshot → close the log → release the lock.
 
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../core-as/src/engine.ts';
@@ -29,6 +32,8 @@ import { loadOrCreateIdentity } from './identity/identity.ts';
 import { createSigner } from './identity/signer.ts';
 import { type Clock, Origin, systemClock } from './pipeline/origin.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
+import { Sync } from './pipeline/sync.ts';
+import { marketTopic } from './net/transport.ts';
 import { checkApiHost, describeStartFailure, fileProblem, listenProblem } from './start-errors.ts';
 import { NodeState } from './state/node-state.ts';
 import { Checkpointer } from './store/checkpointer.ts';
@@ -37,6 +42,15 @@ import { recover } from './store/recovery.ts';
 export const VERSION = '0.1.0';
 const MARKETS_FILE = 'markets';
 const SHUTDOWN_GRACE_MS = 3000;
+/** How long a start waits for a peer to catch up from, when it has peers to ask (bootstrap or known). */
+const CATCH_UP_WAIT_MS = 5000;
+/** Heartbeats: checked this often, sent when the frontier moved, and at least every HEARTBEAT_IDLE_MS. */
+const HEARTBEAT_MS = 200;
+const HEARTBEAT_IDLE_MS = 2000;
+/** How often sync looks at what heartbeats announced (see pipeline/sync.ts). */
+const SYNC_TICK_MS = 250;
+/** How long a graceful stop waits for its leave envelopes to be logged and gossiped. */
+const LEAVE_WAIT_MS = 2000;
 
 export interface RunningNode {
   apiUrl: string;
@@ -170,9 +184,15 @@ async function startLocked(
       uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
       // Members and finality come with the event pipeline's membership; until then the node
       // answers as a node alone does (docs/api.md: members 1, lag 0, in the majority).
-      network: { peers: network.connectedPeers().length, members: 1, finalityLagMs: 0, inMajority: true },
+      // eviction (and with it a minority side that knows it is one) is not built yet: always true
+      network: {
+        peers: network.connectedPeers().length,
+        members: Math.max(1, pipeline?.finality?.allMembers().size ?? 1),
+        finalityLagMs: pipeline?.finalityLagMs(clock.now()) ?? 0,
+        inMajority: true,
+      },
     }),
-    peers: () => network.peers(),
+    peers: () => network.peers((peerId) => pipeline?.finality?.isMemberPeer(peerId) ?? false),
   });
   let server: Awaited<ReturnType<typeof host.http.serve>>;
   await checkApiHost(config.apiHost);
@@ -202,12 +222,15 @@ async function startLocked(
   });
   const signer = createSigner(identity.seed);
   const origin = new Origin({ key: identity.publicKey, engine, signer, clock });
+  let sync: Sync | null = null;
   pipeline = new Pipeline({
     engine,
     state,
     wal,
     origin,
     logger,
+    transport: network.transport,
+    onHeartbeat: (h, from) => sync?.heard(h, from),
     orderer: recovered.orderer,
     held: recovered.held,
     observer: () => (hub.subscribers > 0 ? hub : null),
@@ -217,6 +240,17 @@ async function startLocked(
     },
   });
   const live = pipeline;
+  network.transport.onGossip((topic, data, from) => live.receive(topic, data, from));
+  sync = new Sync({ transport: network.transport, pipeline, state, logger });
+  sync.serve();
+  const syncing = sync;
+  try {
+    await pipeline.loadHistory();
+  } catch (err) {
+    await server.close(0).catch(() => {});
+    await wal.close().catch(() => {});
+    throw err;
+  }
   const expiry = new ExpiryTimer({
     nextExpiry: () => state.orders.nextExpiry(),
     sendTime: () => live.submitTime(markets.list[0].id),
@@ -323,6 +357,55 @@ async function startLocked(
   });
 
   metrics.addSource(() => network.metrics());
+  metrics.addSource(() => [
+    {
+      name: 'meshbook_sync_pulls_total',
+      help: 'Pulls from peers (sync).',
+      type: 'counter',
+      value: syncing.stats.pulls,
+    },
+    {
+      name: 'meshbook_sync_pull_failures_total',
+      help: 'Pulls that failed (peer unreachable, or it sent bad data).',
+      type: 'counter',
+      value: syncing.stats.pullFailures,
+    },
+    {
+      name: 'meshbook_sync_envelopes_total',
+      help: 'Envelopes received by sync.',
+      type: 'counter',
+      value: syncing.stats.pulled,
+    },
+    {
+      name: 'meshbook_sync_hash_mismatches_total',
+      help: 'Pulls that ended at the peer’s frontier with another state hash (divergence).',
+      type: 'counter',
+      value: syncing.stats.hashMismatches,
+    },
+    {
+      name: 'meshbook_finality_lag_seconds',
+      help: 'Age of the oldest applied envelope that is not final yet.',
+      type: 'gauge',
+      value: live.finalityLagMs(clock.now()) / 1000,
+    },
+    {
+      name: 'meshbook_members',
+      help: 'Members of this node’s markets (join envelopes delivered, not left).',
+      type: 'gauge',
+      value: live.finality?.allMembers().size ?? 1,
+    },
+    {
+      name: 'meshbook_tentative_trades',
+      help: 'Trades not final yet.',
+      type: 'gauge',
+      value: state.tentativeTrades,
+    },
+  ]);
+  const closeAll = async () => {
+    await network.stop().catch(() => {});
+    await server.close(0).catch(() => {});
+    await wal.close().catch(() => {});
+  };
   try {
     await network.start();
   } catch (err) {
@@ -330,14 +413,30 @@ async function startLocked(
     await wal.close().catch(() => {});
     throw new Error(`the network cannot start on ${config.p2pHost}:${config.p2pPort}: ${(err as Error).message}`);
   }
+  const topics = markets.list.map((m) => marketTopic(m.id));
+  try {
+    // what the peers have delivered first, so this node's own envelopes sort after it
+    if (config.bootstrap.length > 0 || network.book.size > 0) {
+      const synced = await syncing.catchUp(topics, CATCH_UP_WAIT_MS);
+      logger.info(synced ? 'sync: caught up' : 'sync: no peer answered; starting from the local log', {
+        events: state.eventCount,
+      });
+    }
+    for (const m of markets.list) await live.join(m.id);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  const heartbeats = setInterval(() => live.heartbeatIfDue(Date.now(), HEARTBEAT_IDLE_MS), HEARTBEAT_MS);
+  const syncTicks = setInterval(() => syncing.tick(), SYNC_TICK_MS);
 
   if (tokens.created) {
     try {
       await tokens.save();
     } catch (err) {
-      await network.stop().catch(() => {});
-      await server.close(0).catch(() => {});
-      await wal.close().catch(() => {});
+      clearInterval(heartbeats);
+      clearInterval(syncTicks);
+      await closeAll();
       throw err;
     }
     // Printed once, on the start that created it; later it is only in the file.
@@ -375,8 +474,20 @@ async function startLocked(
       logger.info('node: shutting down', { reason });
       phase = 'stopping';
       expiry.stop();
+      clearInterval(heartbeats);
+      clearInterval(syncTicks);
       hub.closeAll();
       await server.close(SHUTDOWN_GRACE_MS);
+      if (!live.failed) {
+        // the others stop waiting for this node's reports: its leave, logged and gossiped
+        const left = Promise.all(markets.list.map((m) => live.leave(m.id))).then(() => live.flushed());
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, LEAVE_WAIT_MS);
+        });
+        await Promise.race([left.catch((err) => logger.warn('node: leave failed', { error: err.message })), timeout]);
+        clearTimeout(timer);
+      }
       await network.stop().catch((err) => logger.error('net: stop failed', { error: (err as Error).message }));
       await pipeline!.idle();
       if (!pipeline!.failed) await checkpointer.flush();

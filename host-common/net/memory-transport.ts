@@ -1,7 +1,7 @@
 // The in-memory network: several nodes in one process, for the deterministic simulation. A
 // seeded scheduler decides, per message and receiver, when it arrives (a random delay, so
 // messages overtake each other), whether a second copy follows, and whether the first try is
-// lost and the message sent again later (as sync would pull it). Partitions park what
+// lost and the message sent again later, or lost for good (sync must bring what it carried). Partitions park what
 // crosses them until heal(). Time is virtual: step() runs the next scheduled delivery, so a
 // run depends on its seed, not on the machine's speed.
 //
@@ -19,6 +19,8 @@ export interface Faults {
   /** Chance that the first try to a receiver is lost and the message is sent again `resendAfter` ms later. */
   drop: number;
   resendAfter: number;
+  /** Chance that a message never reaches a receiver at all (sync must bring what it carried). */
+  lose?: number;
 }
 
 export const NO_FAULTS: Faults = { delay: [0, 0], duplicate: 0, drop: 0, resendAfter: 0 };
@@ -28,6 +30,8 @@ export interface NetworkStats {
   delivered: number;
   duplicated: number;
   dropped: number;
+  /** Never delivered (Faults.lose). */
+  lost: number;
   parked: number;
   verdicts: Record<Verdict, number>;
 }
@@ -60,6 +64,7 @@ export class MemoryNetwork {
     delivered: 0,
     duplicated: 0,
     dropped: 0,
+    lost: 0,
     parked: 0,
     verdicts: { accept: 0, ignore: 0, reject: 0 },
   };
@@ -148,6 +153,10 @@ export class MemoryNetwork {
   /** Plans the arrivals of one message at one receiver: delay, maybe a copy, maybe a lost first try. */
   send(from: string, to: MemoryTransport, topic: string, data: Uint8Array): void {
     this.stats.sent++;
+    if (this.random() < (this.faults.lose ?? 0)) {
+      this.stats.lost++;
+      return;
+    }
     const go = () => {
       if (!this.reachable(from, to.self)) {
         this.stats.parked++;

@@ -3,8 +3,8 @@
 // discovery. start() loads the book and brings them up in that order; stop() takes them down
 // in reverse and writes the book, so shutdown and tests leak no sockets or timers.
 //
-// Membership is not the network's business: /v1/peers reports `member: false` for every peer
-// until the event pipeline (join/leave events) says who the members of a market are.
+// Membership is not the network's business: the event pipeline (join/leave events) says who
+// the members of a market are, and peers() asks it.
 
 import type { FileSystem, Logger } from '../ports.ts';
 import type { BreakerOptions, BreakerState } from './circuit-breaker.ts';
@@ -172,8 +172,8 @@ export class Network {
     return this.manager.connectedPeers();
   }
 
-  /** Every known peer, connected ones first, then the most recently heard. */
-  peers(): PeerView[] {
+  /** Every known peer, connected ones first, then the most recently heard; `member` says whether a peer is a member of a market. */
+  peers(member: (peerId: string) => boolean = () => false): PeerView[] {
     const now = this.now();
     const connected = new Set(this.connectedPeers());
     return this.book
@@ -184,7 +184,7 @@ export class Network {
         connected: connected.has(p.peerId),
         markets: p.markets,
         lastHeard: p.lastHeard === null ? null : new Date(p.lastHeard).toISOString(),
-        member: false,
+        member: member(p.peerId),
         breaker: p.breaker.state(now),
       }))
       .sort(

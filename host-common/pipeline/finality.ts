@@ -62,6 +62,8 @@ export class Finality {
   private readonly subscribers: (topic: string) => string[];
   /** market → origin hex → member (joined) or not (left), by its latest membership envelope delivered. */
   private readonly members = new Map<string, Map<string, boolean>>();
+  /** market → origin hex → the seq of that latest membership envelope. */
+  private readonly memberSeqs = new Map<string, Map<string, bigint>>();
   /** market → origins whose envelopes of it were delivered. */
   private readonly traders = new Map<string, Set<string>>();
   /** origin hex → the merge of its usable reports. */
@@ -89,9 +91,53 @@ export class Finality {
     return node;
   }
 
+  /** Whether a peer (by its peer id) is a member of any market now. */
+  isMemberPeer(peerId: string): boolean {
+    const origin = this.originOfPeer.get(peerId);
+    if (origin === undefined) return false;
+    for (const m of this.members.values()) if (m.get(origin) === true) return true;
+    return false;
+  }
+
+  /** The origins that are members of any market now. */
+  allMembers(): Set<string> {
+    const out = new Set<string>();
+    for (const m of this.members.values()) for (const [origin, joined] of m) if (joined) out.add(origin);
+    return out;
+  }
+
   /** The members of a market now (origin hex), as the delivered membership envelopes say. */
   memberSet(market: string): string[] {
     return [...(this.members.get(market) ?? [])].filter(([, joined]) => joined).map(([origin]) => origin);
+  }
+
+  /**
+   * What one delivered envelope says of its market's members and traders (its kind and seq
+   * are enough): note() calls it, and a restart for every envelope of the log, in any order.
+   */
+  recall(market: string, key: Uint8Array, kind: number, seq: bigint): void {
+    const origin = hex(key);
+    this.learn(key, origin);
+    if (kind === KIND_JOIN || kind === KIND_LEAVE) {
+      let m = this.members.get(market);
+      let seqs = this.memberSeqs.get(market);
+      if (!m || !seqs) {
+        m = new Map();
+        seqs = new Map();
+        this.members.set(market, m);
+        this.memberSeqs.set(market, seqs);
+      }
+      if ((seqs.get(origin) ?? 0n) < seq) {
+        m.set(origin, kind === KIND_JOIN);
+        seqs.set(origin, seq);
+      }
+    }
+    let seen = this.traders.get(market);
+    if (!seen) {
+      seen = new Set();
+      this.traders.set(market, seen);
+    }
+    seen.add(origin);
   }
 
   /** Envelopes just delivered (each origin's in seq order): membership changes and reports. */
@@ -99,21 +145,7 @@ export class Finality {
     const last = new Map<string, Envelope>();
     for (const e of envs) {
       const origin = hex(e.origin);
-      this.learn(e.origin, origin);
-      if (e.body.kind === KIND_JOIN || e.body.kind === KIND_LEAVE) {
-        let m = this.members.get(e.market);
-        if (!m) {
-          m = new Map();
-          this.members.set(e.market, m);
-        }
-        m.set(origin, e.body.kind === KIND_JOIN);
-      }
-      let seen = this.traders.get(e.market);
-      if (!seen) {
-        seen = new Set();
-        this.traders.set(e.market, seen);
-      }
-      seen.add(origin);
+      this.recall(e.market, e.origin, e.body.kind, e.seq);
       const before = last.get(origin);
       if (before === undefined || e.seq > before.seq) last.set(origin, e);
     }

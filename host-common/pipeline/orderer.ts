@@ -73,6 +73,15 @@ export class Orderer {
     return this.frontier.get(origin) ?? 0n;
   }
 
+  /** The highest contiguous seq delivered of each origin (hex) that has any. */
+  entries(): IterableIterator<[origin: string, seq: bigint]> {
+    return this.frontier.entries();
+  }
+
+  frontierSeqs(): IterableIterator<bigint> {
+    return this.frontier.values();
+  }
+
   /** Delivered or held: an envelope with this seq would be a duplicate. */
   has(origin: string, seq: bigint): boolean {
     return seq <= this.delivered(origin) || (this.held.get(origin)?.has(seq) ?? false);

@@ -40,12 +40,19 @@ import {
   TIME_OWNER,
 } from '../wire/envelope.ts';
 import { Applier } from './applier.ts';
+import { EnvelopeStore } from './envelope-store.ts';
 import { Finality } from './finality.ts';
 import type { Draft, Origin } from './origin.ts';
 import { Orderer } from './orderer.ts';
 
 /** How far past an origin's delivered frontier a received envelope may be held (farther: left to sync). */
 export const MAX_AHEAD = 4096n;
+/**
+ * How far a received envelope's Lamport time may be past the highest this node has applied.
+ * An honest origin's Lamport time is at most one past the envelopes it has seen, so it never
+ * comes near; a forged-but-signed one this far ahead would push every clock toward overflow.
+ */
+export const MAX_LAMPORT_AHEAD = 1n << 32n;
 
 export interface PipelineOptions {
   engine: Engine;
@@ -62,6 +69,8 @@ export interface PipelineOptions {
   observer?: () => StateObserver | null;
   /** Called after each applied batch, with how many envelopes it held. */
   onApplied?: (count: number) => void;
+  /** Told of every verified heartbeat that was news (sync compares it with what this node has delivered). */
+  onHeartbeat?: (h: Heartbeat, from: string) => void;
   /** The orderer and held envelopes (with their WAL seqs) as recovery left them; a fresh orderer at the state's frontier by default. */
   orderer?: Orderer;
   held?: Map<Envelope, number>;
@@ -114,6 +123,13 @@ export class Pipeline {
   readonly finality: Finality | null;
   /** Markets this node has joined (and not left): where its heartbeats go. */
   private readonly joined = new Set<string>();
+  /** Every envelope logged and delivered, for peers that lack them (sync). */
+  readonly store = new EnvelopeStore();
+  private readonly onHeartbeat: (h: Heartbeat, from: string) => void;
+  /** Gossip publishes not yet handed to the network. */
+  private publishing = new Set<Promise<void>>();
+  /** When the last heartbeat went out, and what the frontier then added up to. */
+  private lastHeartbeat = { at: Number.NEGATIVE_INFINITY, mark: -1n };
 
   constructor(options: PipelineOptions) {
     this.engine = options.engine;
@@ -125,6 +141,7 @@ export class Pipeline {
     this.transport = options.transport ?? null;
     this.observer = options.observer ?? (() => null);
     this.onApplied = options.onApplied ?? (() => {});
+    this.onHeartbeat = options.onHeartbeat ?? (() => {});
     this.orderer = options.orderer ?? new Orderer(this.state.originSeqs);
     this.held = new Map(options.held ?? []);
     this.applier = new Applier({
@@ -144,9 +161,25 @@ export class Pipeline {
       : null;
   }
 
+  /**
+   * After a restart: every envelope of the log into the store (peers may ask for them), and what
+   * they say of the markets' members into finality (recovery applied them, but finality was not
+   * told).
+   */
+  async loadHistory(): Promise<void> {
+    const decoder = new TextDecoder();
+    await this.store.load(this.wal, (bytes, origin, seq) => {
+      if (seq > this.orderer.delivered(hex(origin))) return; // held after a gap: not delivered yet
+      // version, kind, market length, market (envelope.ts)
+      this.finality?.recall(decoder.decode(bytes.subarray(3, 3 + bytes[2])), origin, bytes[1], seq);
+    });
+  }
+
   /** Logs that this node trades `market` (a join envelope); its heartbeats go to the market's topic from now on. */
   async join(market: string): Promise<void> {
     this.joined.add(market);
+    // still a member by the log (a restart after a crash, which wrote no leave): nothing to announce
+    if (this.finality?.memberSet(market).includes(this.originHex)) return;
     await this.enqueue(market, TIME_OWNER, { kind: KIND_JOIN });
   }
 
@@ -160,11 +193,44 @@ export class Pipeline {
   heartbeat(): void {
     if (!this.transport || this.failure) return;
     const frontier = this.orderer.clock(this.engine);
-    for (const market of this.joined) {
-      this.transport
-        .publish(marketTopic(market), this.origin.heartbeat(market, frontier))
-        .catch((err) => this.logger.warn('gossip: heartbeat failed', { market, error: (err as Error).message }));
-    }
+    let mark = this.origin.lastSeq;
+    for (const [, seq] of frontier) mark += seq;
+    this.lastHeartbeat.mark = mark;
+    for (const market of this.joined) this.send(market, this.origin.heartbeat(market, frontier), 'heartbeat');
+  }
+
+  /**
+   * A heartbeat if the frontier moved since the last one (or this node created envelopes), or
+   * if `idleMs` passed without one: members learn soon what this node has delivered, and a
+   * quiet node still shows it is there and what it holds (peers compare it and sync).
+   */
+  heartbeatIfDue(now: number, idleMs: number): void {
+    let mark = this.origin.lastSeq;
+    for (const seq of this.orderer.frontierSeqs()) mark += seq;
+    if (mark === this.lastHeartbeat.mark && now - this.lastHeartbeat.at < idleMs) return;
+    this.lastHeartbeat.at = now;
+    this.heartbeat();
+  }
+
+  /** Publishes on a market's topic, keeping the send until the network has it (see flushed()). */
+  private send(market: string, data: Uint8Array, what: string): void {
+    const sent = this.transport!.publish(marketTopic(market), data)
+      .catch((err) => this.logger.warn(`gossip: ${what} publish failed`, { market, error: (err as Error).message }))
+      .finally(() => this.publishing.delete(sent));
+    this.publishing.add(sent);
+  }
+
+  /** Resolves once every gossip publish started so far is with the network (a graceful stop waits for its leave). */
+  async flushed(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.all(this.publishing);
+  }
+
+  /** How long the oldest applied envelope that is not final yet has waited, by its origin's clock (0: none). */
+  finalityLagMs(now: number): number {
+    const a = this.applier;
+    if (!this.finality || a.finalCount >= a.count) return 0;
+    const oldest = a.at(Math.max(a.finalCount, a.keptFrom));
+    return Math.max(0, now - Number(oldest.time));
   }
 
   /** Settles what finality says is stable now: the last stable envelope applied and everything before it. */
@@ -281,7 +347,10 @@ export class Pipeline {
     }
     let outcomes: Applied[];
     try {
-      for (const e of envs) this.orderer.offer(e); // own envelopes are always next in seq order
+      for (const e of envs) {
+        this.orderer.offer(e); // own envelopes are always next in seq order
+        this.store.add(this.originHex, e.seq, e.bytes);
+      }
       outcomes = this.applier.apply(envs, this.observer());
     } catch (err) {
       this.stateFailed(err);
@@ -307,11 +376,7 @@ export class Pipeline {
       if (list) list.push(e.bytes);
       else byMarket.set(e.market, [e.bytes]);
     }
-    for (const [market, list] of byMarket) {
-      this.transport!.publish(marketTopic(market), encodeBatch(list)).catch((err) =>
-        this.logger.warn('gossip: publish failed', { market, error: (err as Error).message }),
-      );
-    }
+    for (const [market, list] of byMarket) this.send(market, encodeBatch(list), 'batch');
   }
 
   /**
@@ -338,22 +403,67 @@ export class Pipeline {
     for (const e of envs) {
       if (marketTopic(e.market) !== topic || !this.state.markets.get(e.market)) return 'reject';
     }
-    const origin = hex(envs[0].origin);
-    if (origin === this.originHex) return 'ignore'; // our own, come back
+    return (await this.admit(envs)).verdict;
+  }
+
+  /**
+   * Envelopes pulled from peers (sync), of any origins, best given in the total order: each
+   * origin's in seq order, any number of signed batches. Every batch's signature is checked;
+   * what is new is logged in one group commit, then ordered and applied together. Resolves once
+   * they are delivered (or held after a gap); 'reject' when any is invalid (none is taken then).
+   */
+  async ingest(envs: readonly Envelope[]): Promise<Verdict> {
+    if (envs.length === 0) return 'ignore';
+    for (const e of envs) if (!this.state.markets.get(e.market)) return 'reject';
+    const { verdict, done } = await this.admit(envs);
+    await done;
+    return verdict;
+  }
+
+  /**
+   * The checks every received envelope passes: not our own, within reach of its origin's
+   * delivered frontier and of the local Lamport clock, not a duplicate, signed (one signature
+   * per batch). What is new goes to the log in the background (`done` once delivered).
+   */
+  private async admit(envs: readonly Envelope[]): Promise<{ verdict: Verdict; done?: Promise<void> }> {
+    const originOf = new Map<Envelope, string>();
+    for (const e of envs) {
+      const origin = hex(e.origin);
+      originOf.set(e, origin);
+      if (e.lamport > this.state.lamport + MAX_LAMPORT_AHEAD) {
+        this.logger.debug('gossip: Lamport time far ahead', { origin, seq: e.seq, lamport: e.lamport });
+        return { verdict: 'reject' };
+      }
+    }
+    const mine = (e: Envelope) => originOf.get(e) === this.originHex; // our own, come back
     // held envelopes wait in memory: one too far past the frontier waits for sync instead
-    if (envs.some((e) => e.seq > this.orderer.delivered(origin) + MAX_AHEAD)) return 'ignore';
-    const fresh = (es: Envelope[]) =>
-      es.filter((e) => !this.orderer.has(origin, e.seq) && !this.receiving.has(`${origin}:${e.seq}`));
-    if (fresh(envs).length === 0) return 'ignore';
-    if (!(await verifyBatch(envs, this.verified))) return 'reject';
-    const todo = fresh(envs); // again: others may have arrived while the signature was checked
-    if (todo.length === 0 || this.failure) return 'ignore';
-    for (const e of todo) this.receiving.add(`${origin}:${e.seq}`);
+    if (envs.some((e) => !mine(e) && e.seq > this.orderer.delivered(originOf.get(e)!) + MAX_AHEAD))
+      return { verdict: 'ignore' };
+    const fresh = (es: readonly Envelope[]) =>
+      es.filter((e) => {
+        const origin = originOf.get(e)!;
+        return !mine(e) && !this.orderer.has(origin, e.seq) && !this.receiving.has(`${origin}:${e.seq}`);
+      });
+    if (fresh(envs).length === 0) return { verdict: 'ignore' };
+    // one signature per batch: envelopes of one batch share it, and sit together in a gossip
+    // message or a sync page
+    const batches = new Map<string, Envelope[]>();
+    for (const e of envs) {
+      const key = `${originOf.get(e)}:${hex(e.signature)}`;
+      const list = batches.get(key);
+      if (list) list.push(e);
+      else batches.set(key, [e]);
+    }
+    for (const list of batches.values()) if (!(await verifyBatch(list, this.verified))) return { verdict: 'reject' };
+    const todo = fresh(envs); // again: others may have arrived while the signatures were checked
+    if (todo.length === 0 || this.failure) return { verdict: 'ignore' };
+    const keys = todo.map((e) => `${originOf.get(e)}:${e.seq}`);
+    for (const k of keys) this.receiving.add(k);
     this.receivingBatches++;
-    this.wal.appendAll(todo.map((e) => e.bytes)).then(
+    const done = this.wal.appendAll(todo.map((e) => e.bytes)).then(
       (firstWalSeq) => {
         this.receivingBatches--;
-        for (const e of todo) this.receiving.delete(`${origin}:${e.seq}`);
+        for (const k of keys) this.receiving.delete(k);
         this.deliver(todo, firstWalSeq);
       },
       (err) => {
@@ -361,7 +471,7 @@ export class Pipeline {
         this.fail(err);
       },
     );
-    return 'accept';
+    return { verdict: 'accept', done };
   }
 
   /** A heartbeat: checked (bytes, market, signature), then what it tells finality. */
@@ -379,6 +489,7 @@ export class Pipeline {
     if (!verifyHeartbeat(h)) return 'reject';
     this.finality.heard(h);
     this.settleStable();
+    this.onHeartbeat(h, from);
     return 'accept';
   }
 
@@ -393,6 +504,7 @@ export class Pipeline {
       for (const d of offer.envelopes) {
         this.held.delete(d);
         ready.push(d);
+        this.store.add(hex(d.origin), d.seq, d.bytes);
       }
     });
     try {

@@ -32,6 +32,8 @@ describe('simulation', () => {
     let rollbacks = 0;
     let envelopes = 0;
     let messages = 0;
+    let pulled = 0;
+    let hashChecks = 0;
     let finals = 0;
     let lagTotal = 0;
     let lagMax = 0;
@@ -42,6 +44,8 @@ describe('simulation', () => {
       rollbacks += r.rollbacks;
       envelopes += r.envelopes;
       messages += r.messages;
+      pulled += r.pulled;
+      hashChecks += r.hashChecks;
       finals += r.finals;
       lagTotal += r.lagTotal;
       lagMax = Math.max(lagMax, r.lagMax);
@@ -54,9 +58,12 @@ describe('simulation', () => {
     }
     console.log(
       `simulation: ${runs} seeds, ${envelopes} envelopes, ${messages} messages, ${rollbacks} rollbacks in ${Math.round(performance.now() - started)} ms; ` +
+        `${pulled} envelopes brought by sync, ${hashChecks} state hashes compared with a peer's; ` +
         `${finals} trades made final, virtual ms from first push to final: mean ${(lagTotal / Math.max(1, finals)).toFixed(1)}, max ${lagMax.toFixed(0)}`,
     );
     expect(rollbacks).toBeGreaterThan(0);
     expect(finals).toBeGreaterThan(0);
+    if (runs >= 20) expect(pulled).toBeGreaterThan(0);
+    if (runs >= 20) expect(hashChecks).toBeGreaterThan(0);
   }, 600_000);
 });

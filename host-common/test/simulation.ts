@@ -1,15 +1,18 @@
 // One run of the deterministic simulation: 3–7 nodes in one process, each a real pipeline
 // (origin, log on an in-memory file system, orderer, applier with rollback) behind an
-// in-memory transport whose seeded scheduler delays, reorders, duplicates, loses-then-resends
-// and partitions messages. Each node places, cancels, reduces and amends orders of every type
+// in-memory transport whose seeded scheduler delays, reorders, duplicates, loses-then-resends,
+// loses for good (on some seeds) and partitions messages; what is lost for good only sync
+// (pipeline/sync.ts, over the transport's requests) brings back: heartbeats announce frontiers,
+// and a node whose peer stays ahead pulls from it. Each node places, cancels, reduces and amends orders of every type
 // at seeded virtual times. Every node joins every market first and sends heartbeats every
 // HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway.
 // Checked:
 // - no trade that a node pushed as final is ever pushed as reverted by that node (every
 //   final and every revert is recorded per node, and a rollback that would reach a final
 //   envelope fails the node);
-// - after everything is delivered and one more round of heartbeats, every trade on every
-//   node is final;
+// - after the last command, rounds of heartbeats and sync ticks bring every node every envelope
+//   (sync checks the state hash wherever it ends at its peer's frontier: none may differ), and
+//   every trade on every node is then final;
 // - every node holds what one fresh state holds after applying the same envelopes in the
 //   total order: the same core hash, the same orders and finished orders, the same trade log.
 
@@ -23,6 +26,7 @@ import { marketTopic } from '../net/transport.ts';
 import { compareEnvelopes } from '../pipeline/orderer.ts';
 import { Origin } from '../pipeline/origin.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
+import { Sync } from '../pipeline/sync.ts';
 import { silentLogger } from '../ports.ts';
 import { NodeState, type StateObserver } from '../state/node-state.ts';
 import type { TradeRecord } from '../state/trades.ts';
@@ -39,6 +43,9 @@ export interface SimulationResult {
   envelopes: number;
   rollbacks: number;
   messages: number;
+  /** Envelopes sync brought, and pulls that ended at the peer's frontier (their hashes compared). */
+  pulled: number;
+  hashChecks: number;
   /** Trades that became final, over all nodes, and the virtual ms from a trade's first push (tentative) to its final push. */
   finals: number;
   lagTotal: number;
@@ -50,6 +57,10 @@ export interface SimulationResult {
 const BASE_TIME = 1_760_000_000_000;
 /** Virtual ms between a node's heartbeats while commands flow. */
 const HEARTBEAT_EVERY = 30;
+/** Virtual ms a heartbeat may announce more than a node delivered before it pulls (sync). */
+const SYNC_GRACE = 60;
+/** Rounds of heartbeats and sync after the last command before a run counts as not converging. */
+const MAX_SYNC_ROUNDS = 20;
 
 /** What one node pushed about trades: the first push of each, finals, and finals later reverted. */
 class TradeWatch implements StateObserver {
@@ -127,6 +138,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     duplicate: r() * 0.3,
     drop: r() * 0.3,
     resendAfter: 50 + Math.floor(r() * 200),
+    lose: r() < 0.5 ? r() * 0.2 : 0,
   };
   const net = new MemoryNetwork(seed, faults);
   const published = new Map<string, Envelope>();
@@ -147,6 +159,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
         signer: createSigner(keySeed),
         clock: { now: () => BASE_TIME + Math.floor(net.now) },
       });
+      let sync: Sync | null = null;
       const pipeline = new Pipeline({
         engine,
         state,
@@ -157,13 +170,16 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
         markEvery: 8,
         keepMarks: 100_000,
         observer: () => watch,
+        onHeartbeat: (h, from) => sync?.heard(h, from),
       });
+      sync = new Sync({ transport, pipeline, state, logger: silentLogger, now: () => net.now, graceMs: SYNC_GRACE });
+      sync.serve();
       transport.onGossip((topic, data, from) => pipeline.receive(topic, data, from));
       for (const m of MARKETS) transport.subscribe(marketTopic(m));
       await transport.start();
       engines.push(engine);
       const chance = rng(seed * 37 + i);
-      return { key, state, pipeline, transport, wal, watch, chance, workload: new Workload(seed * 31 + i) };
+      return { key, state, pipeline, sync, transport, wal, watch, chance, workload: new Workload(seed * 31 + i) };
     }),
   );
 
@@ -179,7 +195,10 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   const leaver = r() < 0.25 ? Math.floor(r() * n) : -1;
   for (const [i, node] of nodes.entries()) {
     net.schedule(0, () => membership(node, 'join'));
-    for (let t = HEARTBEAT_EVERY; t <= 450; t += HEARTBEAT_EVERY) net.schedule(t, () => node.pipeline.heartbeat());
+    for (let t = HEARTBEAT_EVERY; t <= 450; t += HEARTBEAT_EVERY) {
+      net.schedule(t, () => node.pipeline.heartbeat());
+      net.schedule(t + 1, () => node.sync.tick());
+    }
     if (i === leaver) net.schedule(320 + r() * 100, () => membership(node, 'leave'));
     const count = 2 + Math.floor(r() * 12);
     for (let k = 0; k < count; k++) {
@@ -209,6 +228,11 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   const settle = async () => {
     await Promise.all(nodes.map((x) => x.pipeline.idle()));
     await new Promise((resolve) => setImmediate(resolve));
+    // a pull under way waits on the log (real I/O on the in-memory file system)
+    while (nodes.some((x) => x.sync.busy)) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await Promise.all(nodes.map((x) => x.pipeline.idle()));
+    }
   };
   const quiesce = async () => {
     for (;;) {
@@ -221,9 +245,28 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     }
   };
   await quiesce();
-  // everything is delivered: one more round of heartbeats and every trade must be final
-  for (const node of nodes) node.pipeline.heartbeat();
-  await quiesce();
+  // what was lost for good: heartbeats announce it, and sync pulls it after its grace; rounds of
+  // heartbeats (lost ones too) until every trade is final
+  const frontier = (x: (typeof nodes)[number]) =>
+    [...x.pipeline.orderer.entries()]
+      .filter(([, seq]) => seq > 0n)
+      .map(([o, seq]) => `${o}:${seq}`)
+      .sort()
+      .join(',');
+  for (let round = 0; ; round++) {
+    const converged = nodes.every((x) => frontier(x) === frontier(nodes[0]) && x.pipeline.orderer.holding === 0);
+    const final = nodes.every((x) => x.state.tentativeTrades === 0);
+    if ((converged && final) || round === MAX_SYNC_ROUNDS) {
+      if (!converged) failures.push(`frontiers still differ after ${round} rounds of heartbeats and sync`);
+      break;
+    }
+    for (const node of nodes) node.pipeline.heartbeat();
+    await quiesce();
+    net.schedule(net.now + SYNC_GRACE + 1, () => {
+      for (const node of nodes) node.sync.tick();
+    });
+    await quiesce();
+  }
   for (const node of nodes) {
     for (const e of await ownEnvelopes(node.wal, node.key)) published.set(hex(e.id), e);
     await node.wal.close();
@@ -245,6 +288,10 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     if (got !== want) failures.push(`node ${i} differs from the total order: ${firstDifference(got, want)}`);
   }
   if (all.length !== envelopes) failures.push(`${envelopes} commands submitted, ${all.length} envelopes seen`);
+  for (const [i, node] of nodes.entries()) {
+    if (node.sync.stats.hashMismatches > 0)
+      failures.push(`node ${i}: sync saw another state hash at the same frontier`);
+  }
   pool.push(referenceEngine, ...engines);
   return {
     seed,
@@ -252,6 +299,8 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     envelopes: all.length,
     rollbacks: nodes.reduce((sum, x) => sum + x.pipeline.applier.stats.rollbacks, 0),
     messages: net.stats.sent,
+    pulled: nodes.reduce((sum, x) => sum + x.sync.stats.pulled, 0),
+    hashChecks: nodes.reduce((sum, x) => sum + x.sync.stats.hashChecks, 0),
     finals: nodes.reduce((sum, x) => sum + x.watch.finals.size, 0),
     lagTotal: nodes.reduce((sum, x) => sum + x.watch.lagTotal, 0),
     lagMax: Math.max(0, ...nodes.map((x) => x.watch.lagMax)),

@@ -516,3 +516,14 @@ export function hex(bytes: Uint8Array): string {
 export function orderIdHex(id: bigint): string {
   return id.toString(16).padStart(16, '0');
 }
+
+/**
+ * The origin key and seq of an envelope's bytes, read from their fixed places without decoding
+ * the rest; null when the bytes are too short to hold them. For bytes already checked (the log).
+ */
+export function originAndSeqOf(bytes: Uint8Array): { origin: Uint8Array; seq: bigint } | null {
+  const at = 3 + (bytes[2] ?? 0); // version, kind, market length, market
+  if (bytes.length < at + 40) return null;
+  const seq = new DataView(bytes.buffer, bytes.byteOffset + at + 32, 8).getBigUint64(0, true);
+  return { origin: bytes.subarray(at, at + 32), seq };
+}
