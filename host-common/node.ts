@@ -416,6 +416,7 @@ async function startLocked(
   const topics = markets.list.map((m) => marketTopic(m.id));
   try {
     // what the peers have delivered first, so this node's own envelopes sort after it
+    logger.info('sync: peers to catch up from', { bootstrap: config.bootstrap.length, known: network.book.size });
     if (config.bootstrap.length > 0 || network.book.size > 0) {
       const synced = await syncing.catchUp(topics, CATCH_UP_WAIT_MS);
       logger.info(synced ? 'sync: caught up' : 'sync: no peer answered; starting from the local log', {

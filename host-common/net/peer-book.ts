@@ -112,7 +112,7 @@ export class PeerBook {
       };
       this.evictToMakeRoom();
       this.peers.set(peerId, peer);
-      this.changed();
+      this.changed(true);
     }
     return peer;
   }
@@ -128,7 +128,7 @@ export class PeerBook {
     const next = [...new Set([...clean, ...peer.addrs])].slice(0, MAX_ADDRS);
     if (next.join() !== peer.addrs.join()) {
       peer.addrs = next;
-      this.changed();
+      this.changed(fresh);
     }
     return fresh;
   }
@@ -199,9 +199,20 @@ export class PeerBook {
     return this.saving;
   }
 
-  private changed(): void {
+  /**
+   * Marks the file out of date: written after the save delay, or at once when `urgent` (a new
+   * peer or address: a node killed a moment later must still find its peers when it restarts).
+   */
+  private changed(urgent = false): void {
     this.dirty = true;
-    if (this.closed || this.saveTimer) return;
+    if (this.closed) return;
+    if (urgent) {
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+      void this.save();
+      return;
+    }
+    if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
       void this.save();
