@@ -8,7 +8,10 @@
 import * as fs from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { norm } from '../../conformance/cases/api-client.ts';
-import { removeDir, tempDir } from './helpers.ts';
+import { nodeFileSystem } from '../fs-node.ts';
+import { Wal } from '../store/wal.ts';
+import { decodeEnvelope, KIND_JOIN, KIND_LEAVE } from '../wire/envelope.ts';
+import { collect, removeDir, tempDir } from './helpers.ts';
 import { type Harness, manualClock, startInProcess } from './node-harness.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
@@ -66,6 +69,16 @@ async function book(): Promise<{ bids: string[][]; asks: string[][] }> {
 }
 
 const amount = (x: string | undefined) => (x === undefined ? undefined : norm(x));
+
+/** The kinds of the envelopes in the node's log, in order (read while the node is stopped). */
+async function loggedKinds(): Promise<number[]> {
+  const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
+  try {
+    return (await collect(wal.replay())).map((r) => decodeEnvelope(r.payload).body.kind);
+  } finally {
+    await wal.close();
+  }
+}
 
 describe('stop orders', () => {
   it('a stop-limit waits (pending, off the book) and enters as a limit once a trade reaches its stop', async () => {
@@ -300,6 +313,7 @@ describe('PATCH price and increases', () => {
   });
 
   it('a larger quantity loses priority; a smaller one keeps it; both at once are one amend', async () => {
+    const start0 = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json.eventCount; // the join
     const a = (await place(ALICE, limit('sell', '100', '1'))).order;
     const b = (await place(BOB, limit('sell', '100', '1'))).order;
     const up = await patch(a.id, { quantity: '2' });
@@ -319,7 +333,7 @@ describe('PATCH price and increases', () => {
     expect((await book()).asks).toEqual([['100.5', '1.5']]);
     const same = await patch(a.id, { price: '100.50', quantity: '1.5' });
     expect(same.status).toBe(200); // a no-op
-    expect((await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json.eventCount).toBe(7);
+    expect((await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json.eventCount).toBe(start0 + 7);
   });
 
   it('an OCO moved past its stop is refused (422 invalid_stop_price)', async () => {
@@ -354,15 +368,25 @@ describe('restart', () => {
     const before = await snapshot();
     expect(before.trades.length).toBeGreaterThan(1);
     await h.node.stop('test');
+    const logged = await loggedKinds(); // the join of the start first, the leave of the stop last
+    expect([logged[0], logged.at(-1)]).toEqual([KIND_JOIN, KIND_LEAVE]);
+    expect(logged.slice(1, -1).filter((k) => k === KIND_JOIN || k === KIND_LEAVE)).toEqual([]);
+    // every graceful stop logs a leave (kind 7) and every start a join (kind 6): time events
+    // that expire nothing here, so the same book, hash, orders and trades, two events more
+    const plus = (events: number) => ({
+      ...before,
+      book: { ...before.book, eventCount: before.book.eventCount + events },
+    });
 
     // a restart before the GTT order is due: replay must not expire it, no event reached its time
     clock.set(T0 + 400);
     h = await startInProcess(dir, { parts: { clock } });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(plus(2));
     await h.node.stop('test');
+    expect(await loggedKinds()).toEqual([...logged, KIND_JOIN, KIND_LEAVE]); // nothing but membership more
     await fs.rm(`${dir}/snapshots`, { recursive: true, force: true }); // the log alone
     h = await startInProcess(dir, { parts: { clock } });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(plus(4));
     expect((await get(gtt.id, CAROL)).status).toBe('open');
     clock.set(T0 + 86_400_000);
     await place(BOB, limit('sell', '200', '1'));

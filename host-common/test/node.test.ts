@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 import { nodeFileSystem } from '../fs-node.ts';
 import type { FileSystem } from '../ports.ts';
-import { decodeEnvelope, verifyEnvelope } from '../wire/envelope.ts';
+import { CMD_PLACE } from '../../core-as/codes.ts';
+import { decodeEnvelope, KIND_JOIN, KIND_LEAVE, verifyEnvelope } from '../wire/envelope.ts';
 import { Wal } from '../store/wal.ts';
 import { collect, instrumentedFs, removeDir, tempDir } from './helpers.ts';
 import { type Harness, startInProcess } from './node-harness.ts';
@@ -195,6 +196,9 @@ describe('node lifecycle', () => {
 
   it('logs signed envelopes in order; a restart (snapshot + log) gives back the same state', async () => {
     const h = await start(['--snapshot-every', '25']);
+    // the node's join of its market is its first event (kind 6, logged before `listening`)
+    const start0 = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json.eventCount;
+    expect(start0).toBe(1);
     const replies = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         h.req(
@@ -207,7 +211,7 @@ describe('node lifecycle', () => {
     );
     expect(replies.every((r) => r.status === 201)).toBe(true);
     const book = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
-    expect(book.eventCount).toBe(60);
+    expect(book.eventCount).toBe(start0 + 60);
     const orders = (await h.req('GET', '/v1/orders?limit=1000')).json;
     await h.node.stop('test');
 
@@ -215,19 +219,22 @@ describe('node lifecycle', () => {
     const records = await collect(wal.replay(0));
     await wal.close();
     const envs = records.map((r) => decodeEnvelope(r.payload));
+    // the join on start, the 60 orders, the leave of the graceful stop
+    expect(envs.map((e) => e.body.kind)).toEqual([KIND_JOIN, ...Array(60).fill(CMD_PLACE), KIND_LEAVE]);
     expect(envs.map((e) => e.seq)).toEqual(envs.map((_, i) => BigInt(i + 1))); // origin seq = log order
     expect(envs.every((e, i) => i === 0 || e.lamport > envs[i - 1].lamport)).toBe(true);
     // one signature per group commit: every envelope verifies on its own, and concurrent
     // requests shared batches
     for (const e of envs) expect(await verifyEnvelope(e)).toBe(true);
     expect(Math.max(...envs.map((e) => e.proof!.count))).toBeGreaterThan(1);
-    expect(new Set(envs.map((e) => Buffer.from(e.signature).toString('hex'))).size).toBeLessThan(60);
+    expect(new Set(envs.map((e) => Buffer.from(e.signature).toString('hex'))).size).toBeLessThan(envs.length);
     const ids = new Set(replies.map((r) => r.json.order.id));
     expect(envs.filter((e) => ids.has(Buffer.from(e.id.subarray(0, 8)).toString('hex'))).length).toBe(60);
 
     const again = await start(['--snapshot-every', '25']);
     const book2 = (await again.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
-    expect(book2).toEqual(book);
+    // the same book and hash; two events more: the leave of the stop and the join of this start
+    expect(book2).toEqual({ ...book, eventCount: book.eventCount + 2 });
     expect((await again.req('GET', '/v1/orders?limit=1000')).json).toEqual(orders);
     // and it goes on with the next seq
     expect((await again.req('POST', '/v1/orders', order('1.00'))).status).toBe(201);
@@ -237,6 +244,7 @@ describe('node lifecycle', () => {
   it('a disk that fails to sync: 503, nothing acknowledged, reads still served', async () => {
     const fs = instrumentedFs();
     const h = await start([], fs);
+    const start0 = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json.eventCount;
     expect((await h.req('POST', '/v1/orders', order('1'))).status).toBe(201);
     fs.onSync = async () => {
       throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
@@ -246,7 +254,7 @@ describe('node lifecycle', () => {
     expect(failed.json.error.code).toBe('unavailable');
     expect((await h.req('POST', '/v1/orders', order('3'))).status).toBe(503);
     const book = (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
-    expect(book.eventCount).toBe(1);
+    expect(book.eventCount).toBe(start0 + 1); // the first order only
     await h.node.stop('test');
   });
 

@@ -8,6 +8,11 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CMD_AMEND, CMD_CANCEL, CMD_PLACE, CMD_REDUCE } from '../../../core-as/codes.ts';
+import { nodeFileSystem } from '../../fs-node.ts';
+import { Wal } from '../../store/wal.ts';
+import { decodeEnvelope, KIND_JOIN, KIND_LEAVE } from '../../wire/envelope.ts';
+import { collect } from '../helpers.ts';
 import { RawPool } from '../raw-http.ts';
 import { rng } from './fuzz-gen.ts';
 import { missing, type NodeProcess, RUNTIMES, runToExit, startNodeProcess, tempDataDir } from './node-process.ts';
@@ -58,6 +63,18 @@ function recordOffsets(bytes: Uint8Array): number[] {
   for (let p = 0; p + 20 <= bytes.length; p += 20 + dv.getUint32(p + 8, true)) out.push(p);
   return out;
 }
+
+/** The kinds of the envelopes in a stopped node's log, in order (the log holds them all: one segment). */
+async function loggedKinds(dataDir: string): Promise<number[]> {
+  const wal = await Wal.open({ fs: nodeFileSystem, dir: path.join(dataDir, 'wal') });
+  try {
+    expect(wal.firstSeq).toBe(1);
+    return (await collect(wal.replay())).map((r) => decodeEnvelope(r.payload).body.kind);
+  } finally {
+    await wal.close();
+  }
+}
+const isCommand = (kind: number) => [CMD_PLACE, CMD_CANCEL, CMD_REDUCE, CMD_AMEND].includes(kind);
 
 for (const runtime of RUNTIMES) {
   const why = missing(runtime);
@@ -225,6 +242,14 @@ for (const runtime of RUNTIMES) {
         pool.close();
         expect((await node.stop('SIGTERM')).code).toBe(0);
         node = null;
+        // the log: the join of the first start, the commands, the leave of this stop — the start
+        // after the kill logged no join (the log still said it was a member), and every logged
+        // event was applied after the kill
+        const kindsAtStop = await loggedKinds(dataDir);
+        expect(kindsAtStop[0]).toBe(KIND_JOIN);
+        expect(kindsAtStop.at(-1)).toBe(KIND_LEAVE);
+        expect(kindsAtStop.slice(1, -1).every(isCommand)).toBe(true);
+        expect(hashAfterKill.eventCount).toBe(kindsAtStop.length - 1);
         const segments = await walSegments(dataDir);
         const last = segments[segments.length - 1];
         const lastBytes = new Uint8Array(await fs.readFile(last));
@@ -238,13 +263,18 @@ for (const runtime of RUNTIMES) {
         expect(node.stderr()).toMatch(/torn tail truncated/);
         pool = new RawPool(node.url, 4);
         const afterTorn = JSON.parse((await pool.request({ method: 'GET', path: '/v1/markets/BTC-USD/book' })).body);
+        // the same state; two events more: the leave of the graceful stop and the join of this start
         expect(afterTorn.stateHash).toBe(hashAfterKill.stateHash);
-        expect(afterTorn.eventCount).toBe(hashAfterKill.eventCount);
+        expect(afterTorn.eventCount).toBe(hashAfterKill.eventCount + 2);
         await check();
         pool.close();
         expect((await node.stop('SIGTERM')).code).toBe(0);
         node = null;
-        expect((await fs.stat(last)).size).toBe(lastBytes.length); // the torn bytes are gone
+        // the torn bytes are gone: the log as it was, then only this start's join and this stop's leave
+        const afterBytes = new Uint8Array(await fs.readFile(last));
+        expect(Buffer.compare(afterBytes.subarray(0, lastBytes.length), lastBytes)).toBe(0);
+        expect(recordOffsets(afterBytes).slice(offsets.length)[0]).toBe(lastBytes.length);
+        expect(await loggedKinds(dataDir)).toEqual([...kindsAtStop, KIND_JOIN, KIND_LEAVE]);
 
         // 6. a corrupt record in the middle: the start stops, naming the file and the offset
         const victim = offsets[Math.floor(offsets.length / 2)];

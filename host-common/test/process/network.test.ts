@@ -77,6 +77,9 @@ describe('the network between node processes', () => {
     const n2 = await start('node', dir2, ['--bootstrap', n1.p2p[0]]);
 
     await waitFor('n1 lists n2 with its market', async () => (await peerOf(n1, n2.peerId))?.markets?.length === 1);
+    // each node's join of BTC-USD, logged on its start, reaches the other: both are members
+    await waitFor('n1 has n2 as a member', async () => (await peerOf(n1, n2.peerId))?.member === true);
+    await waitFor('n2 has n1 as a member', async () => (await peerOf(n2, n1.peerId))?.member === true);
     const seen = await peerOf(n1, n2.peerId);
     expect(seen).toEqual({
       peerId: n2.peerId,
@@ -84,21 +87,26 @@ describe('the network between node processes', () => {
       connected: true,
       markets: ['BTC-USD'],
       lastHeard: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
-      member: false,
+      member: true,
       breaker: 'closed',
     });
+    // once n2's heartbeats say it delivered everything, nothing waits for finality
+    await waitFor('n1 has every event final', async () => (await get(n1, '/v1/health')).network.finalityLagMs === 0);
     const health = await get(n1, '/v1/health');
     expect(health.p2pAddrs).toEqual(n1.p2p);
-    expect(health.network).toEqual({ peers: 1, members: 1, finalityLagMs: 0, inMajority: true });
+    expect(health.network).toEqual({ peers: 1, members: 2, finalityLagMs: 0, inMajority: true });
     const metrics: string = await get(n1, '/metrics');
     expect(metrics).toMatch(/^meshbook_peers_connected 1$/m);
+    expect(metrics).toMatch(/^meshbook_members 2$/m);
     expect(metrics).toMatch(/^meshbook_gossip_messages_rejected_total\{reason="verdict"\} 0$/m);
 
     const exit = await n2.stop('SIGTERM');
     expect(exit.code, n2.stderr()).toBe(0);
     running.splice(running.indexOf(n2), 1);
     await waitFor('n1 saw n2 go', async () => (await peerOf(n1, n2.peerId))?.connected === false);
-    expect((await get(n1, '/v1/health')).network.peers).toBe(0);
+    // n2's graceful stop gossiped its leave before its network stopped: no longer a member
+    expect((await peerOf(n1, n2.peerId))?.member).toBe(false);
+    expect((await get(n1, '/v1/health')).network).toMatchObject({ peers: 0, members: 1 });
     const saved = JSON.parse(await fs.readFile(path.join(dir2, 'peers.json'), 'utf8'));
     expect(saved.peers.map((p: { peerId: string }) => p.peerId)).toEqual([n1.peerId]);
 
@@ -106,6 +114,9 @@ describe('the network between node processes', () => {
     expect(again.peerId).toBe(n2.peerId);
     await waitFor('n2 redialled n1', async () => (await peerOf(again, n1.peerId))?.connected === true);
     await waitFor('n1 sees n2 again', async () => (await peerOf(n1, n2.peerId))?.connected === true);
+    // and n2 joined again on that start
+    await waitFor('n1 has n2 as a member again', async () => (await peerOf(n1, n2.peerId))?.member === true);
+    expect((await get(n1, '/v1/health')).network).toMatchObject({ peers: 1, members: 2 });
   }, 60_000);
   it('a P2P port in use stops the start with exit 1 and a reason; the data dir is left as it was', async () => {
     const dir1 = await tempDataDir('net-busy-1');

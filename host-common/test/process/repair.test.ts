@@ -7,13 +7,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { expect, it } from 'vitest';
+import { CMD_PLACE } from '../../../core-as/codes.ts';
+import { decodeEnvelope, KIND_JOIN, KIND_LEAVE } from '../../wire/envelope.ts';
 import { missing, ROOT, runToExit, startNodeProcess, tempDataDir } from './node-process.ts';
 
 const TOKEN = 'repair-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 const ARGS = ['--token', TOKEN, '--rate-limit', '0'];
 const ORDERS = 20;
-const DAMAGED = 13; // the record (and order) whose bytes are damaged
+const DAMAGED = 13; // the order whose record's bytes are damaged
+const RECORD = DAMAGED + 1; // its record: the node's join of its market on start is record 1
 
 /** Byte offsets of the records in a segment (20-byte header, payload length at byte 8). */
 function recordOffsets(bytes: Uint8Array): number[] {
@@ -21,6 +24,14 @@ function recordOffsets(bytes: Uint8Array): number[] {
   const out: number[] = [];
   for (let p = 0; p + 20 <= bytes.length; p += 20 + dv.getUint32(p + 8, true)) out.push(p);
   return out;
+}
+
+/** The kinds of the envelopes in a segment, in order. */
+function kindsOf(bytes: Uint8Array): number[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return recordOffsets(bytes).map(
+    (p) => decodeEnvelope(bytes.subarray(p + 20, p + 20 + dv.getUint32(p + 8, true))).body.kind,
+  );
 }
 
 const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
@@ -55,9 +66,10 @@ it.skipIf(missing('node') !== undefined)(
     const segment = path.join(dataDir, 'wal', (await fs.readdir(path.join(dataDir, 'wal'))).sort()[0]);
     const bytes = await fs.readFile(segment);
     const offsets = recordOffsets(bytes);
-    expect(offsets.length).toBe(ORDERS);
-    const at = offsets[DAMAGED - 1];
-    bytes[at + 30] ^= 0xff; // a flipped byte in the payload of record 13: its checksum fails
+    // the join on start, the orders, the leave of the clean stop
+    expect(kindsOf(bytes)).toEqual([KIND_JOIN, ...Array(ORDERS).fill(CMD_PLACE), KIND_LEAVE]);
+    const at = offsets[RECORD - 1];
+    bytes[at + 30] ^= 0xff; // a flipped byte in the payload of record 14 (order 13): its checksum fails
     await fs.writeFile(segment, bytes);
 
     const refused = await runToExit('node', ['--api-port', '0', '--data-dir', dataDir, ...ARGS]);
@@ -72,10 +84,11 @@ it.skipIf(missing('node') !== undefined)(
     expect(repair.status, repair.stderr).toBe(0);
     const report = repair.stdout;
     expect(report).toContain(`damage: wal/${path.basename(segment)} at byte offset ${at}: checksum mismatch`);
-    expect(report).toContain(`kept: records 1..${DAMAGED - 1} (${DAMAGED - 1} records)`);
+    expect(report).toContain(`kept: records 1..${RECORD - 1} (${RECORD - 1} records)`);
+    // the intact records after the damage: the later orders and the leave
     expect(report).toMatch(
       new RegExp(
-        `dropped: wal/${path.basename(segment)} from byte offset ${at}: ${bytes.length - at} bytes, ${ORDERS - DAMAGED} intact records`,
+        `dropped: wal/${path.basename(segment)} from byte offset ${at}: ${bytes.length - at} bytes, ${offsets.length - RECORD} intact records`,
       ),
     );
     expect(report).toMatch(/dropped: snapshots\/snap-\d+\.snap \(a state past the kept records\)/);
@@ -99,13 +112,17 @@ it.skipIf(missing('node') !== undefined)(
     } finally {
       await again.stop();
     }
+    // the kept records, the new order, the leave of the stop: no join on that start, as the kept
+    // log (join, no leave) still says this node is a member
+    const kept = await fs.readFile(segment);
+    expect(kindsOf(kept)).toEqual([KIND_JOIN, ...Array(DAMAGED - 1).fill(CMD_PLACE), CMD_PLACE, KIND_LEAVE]);
     const twice = spawnSync(npm[0], [...npm.slice(1), 'run', '--silent', 'repair', '--', '--data-dir', dataDir], {
       cwd: ROOT,
       encoding: 'utf8',
     });
     expect([twice.status, twice.stdout]).toEqual([
       0,
-      expect.stringContaining('the log is intact (records 1..13); nothing to repair'),
+      expect.stringContaining(`the log is intact (records 1..${RECORD + 1}); nothing to repair`),
     ]);
     await fs.rm(parent, { recursive: true, force: true });
   },
