@@ -184,7 +184,14 @@ export class Applier {
     const redo = this.applied.splice(mark.at - this.base);
     this.total = mark.at;
     if (observer) for (const t of undone.trades) safely(this.state, () => observer.trade(t));
-    this.applyTail(merge(redo, sorted), observer, outcomes, true);
+    // The newest mark at or before the final prefix's end may lie inside it: that part is
+    // replayed unheard and made final again at once (its trades were final and stay so).
+    const finalPart = Math.max(0, this.settled - mark.at);
+    if (finalPart > 0) {
+      this.applyTail(redo.slice(0, finalPart), null, outcomes, true);
+      this.state.finalize(this.state.eventCount, null);
+    }
+    this.applyTail(merge(finalPart > 0 ? redo.slice(finalPart) : redo, sorted), observer, outcomes, true);
     if (observer) this.pushCurrent(undone.orders, observer);
     const ms = performance.now() - started;
     this.stats.rollbacks++;

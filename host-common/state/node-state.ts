@@ -524,7 +524,9 @@ export class NodeState {
             break;
           case 'trade':
             this.trades[e.trade.market].unpush(e.overwritten);
-            undone.trades.push({ ...e.trade, status: 'reverted' });
+            // a final trade is only taken back to be made again, the same, by the replay of
+            // the final prefix (Applier.rollback): it is not reverted
+            if (e.trade.status !== 'final') undone.trades.push({ ...e.trade, status: 'reverted' });
             break;
         }
       }

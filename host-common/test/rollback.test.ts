@@ -137,6 +137,40 @@ describe('rollback', () => {
     expectSame(applier.state, reference(some));
   });
 
+  it('a rollback to a mark inside the final prefix keeps its trades final: none is reverted or tentative again', () => {
+    const some = all.slice(0, 2000);
+    const late = some[1100];
+    const applier = new Applier({ state: fresh(), markEvery: 128, keepMarks: 100 });
+    const heard = new Map<string, TradeRecord['status'][]>();
+    const observer: StateObserver = {
+      wantsBook: () => false,
+      order: () => {},
+      trade: (t) => heard.set(t.id, [...(heard.get(t.id) ?? []), t.status]),
+      book: () => {},
+    };
+    applier.apply(
+      some.filter((e) => e !== late),
+      observer,
+    );
+    // final up to 1090 applied envelopes: the newest mark at or before the late one (1024) lies inside that prefix
+    applier.settle(1090, observer);
+    const final = [...heard].filter(([, s]) => s.at(-1) === 'final').map(([id]) => id);
+    expect(final.length).toBeGreaterThan(0);
+    heard.clear();
+    applier.apply([late], observer);
+    expect(applier.stats).toMatchObject({ rollbacks: 1 });
+    expect(applier.stats.replayed).toBe(1999 - 1024); // the replay started at the mark at 1024, inside the final prefix
+    for (const id of final) expect(heard.get(id)).toBeUndefined();
+    const now = new Map(
+      markets.list.flatMap((_, m) => applier.state.recentTrades(m, 1e6)).map((t) => [t.id, t.status] as const),
+    );
+    for (const id of final) expect(now.get(id)).toBe('final');
+    expect(applier.finalCount).toBe(1090);
+    // a later settle goes on from there
+    applier.settle(1500, observer);
+    expect([...heard.values()].some((s) => s.at(-1) === 'final')).toBe(true);
+  });
+
   it('a checkpoint encoded in slices while a rollback happens holds the state it was taken of', async () => {
     const some = all.slice(0, 3000);
     const late = some[2000];
