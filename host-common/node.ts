@@ -293,6 +293,12 @@ async function startLocked(
         value: pipeline?.applier.stats.rollbacks ?? 0,
       },
       {
+        name: 'meshbook_past_final_envelopes_total',
+        help: 'Envelopes refused because they sort before final ones (applying them would revert final trades).',
+        type: 'counter',
+        value: pipeline?.pastFinal ?? 0,
+      },
+      {
         name: 'meshbook_rollback_deepest_events',
         help: 'The most envelopes one rollback went back past.',
         type: 'gauge',

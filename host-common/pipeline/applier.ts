@@ -82,8 +82,9 @@ export class Applier {
   private applied: Envelope[] = [];
   private base = 0;
   private total = 0;
-  /** The first `settled` envelopes applied are final. */
+  /** The first `settled` envelopes applied are final; `finalLast` is the last of them. */
   private settled = 0;
+  private finalLast: Envelope | undefined;
   private marks: Mark[] = [];
   readonly stats: RollbackStats = {
     rollbacks: 0,
@@ -131,6 +132,15 @@ export class Applier {
     return this.settled;
   }
 
+  /**
+   * Whether `e` sorts before the end of the final prefix: applying it would take back final
+   * trades, so it is refused (pipeline.ts) instead. No envelope of a member can (finality.ts);
+   * one of an origin that traded unseen, or a forged clock, can.
+   */
+  beforeFinal(e: Envelope): boolean {
+    return this.finalLast !== undefined && compareEnvelopes(e, this.finalLast) < 0;
+  }
+
   /** The envelope applied as number `i` (from 0, since the applier began), while it is kept (i >= finalCount). */
   at(i: number): Envelope {
     return this.applied[i - this.base];
@@ -144,6 +154,7 @@ export class Applier {
     if (count <= this.settled || this.markEvery === 0) return;
     if (count > this.total) throw new RangeError(`settle(${count}) past the ${this.total} envelopes applied`);
     this.settled = count;
+    this.finalLast = this.at(count - 1);
     let k = 0;
     while (k + 1 < this.marks.length && this.marks[k + 1].at <= count) k++;
     if (k > 0) {

@@ -119,6 +119,8 @@ export class Pipeline {
   /** Batch roots whose signature verified. */
   private readonly verified = new Set<string>();
   readonly gossip = { accepted: 0, ignored: 0, rejected: 0 };
+  /** Envelopes refused because they sort before final ones (a forged clock, or an origin that traded unseen). */
+  pastFinal = 0;
   /** Which applied envelopes are stable; null on a node alone (every trade final at once). */
   readonly finality: Finality | null;
   /** Markets this node has joined (and not left): where its heartbeats go. */
@@ -445,6 +447,17 @@ export class Pipeline {
         return !mine(e) && !this.orderer.has(origin, e.seq) && !this.receiving.has(`${origin}:${e.seq}`);
       });
     if (fresh(envs).length === 0) return { verdict: 'ignore' };
+    // one that sorts before a final envelope would revert final trades: never applied
+    const late = fresh(envs).find((e) => this.applier.beforeFinal(e));
+    if (late) {
+      this.pastFinal++;
+      this.logger.debug('gossip: an envelope sorts before the final ones', {
+        origin: originOf.get(late),
+        seq: late.seq,
+        lamport: late.lamport,
+      });
+      return { verdict: 'reject' };
+    }
     // one signature per batch: envelopes of one batch share it, and sit together in a gossip
     // message or a sync page
     const batches = new Map<string, Envelope[]>();
@@ -507,16 +520,25 @@ export class Pipeline {
         this.store.add(hex(d.origin), d.seq, d.bytes);
       }
     });
+    // settled past while it was being logged or held after a gap: refused like at admission
+    const refused = ready.filter((e) => this.applier.beforeFinal(e));
+    if (refused.length > 0) {
+      this.pastFinal += refused.length;
+      this.logger.warn('gossip: envelopes that sort before final ones are not applied', {
+        envelopes: refused.map((e) => `${hex(e.origin).slice(0, 16)}:${e.seq}`).slice(0, 8),
+      });
+    }
+    const applying = refused.length > 0 ? ready.filter((e) => !refused.includes(e)) : ready;
     try {
-      this.applier.apply(ready, this.observer());
+      this.applier.apply(applying, this.observer());
     } catch (err) {
       this.stateFailed(err);
       return;
     }
     this.appliedWal = Math.max(this.appliedWal, firstWalSeq + envs.length - 1);
-    if (ready.length > 0) {
-      this.onApplied(ready.length);
-      this.finality?.note(ready);
+    if (applying.length > 0) {
+      this.onApplied(applying.length);
+      this.finality?.note(applying);
       this.settleStable();
     }
     if (this.receivingBatches === 0 && this.inflight === 0) this.wakeIdle();

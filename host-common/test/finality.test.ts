@@ -175,6 +175,34 @@ describe('finality', () => {
     await wal.close();
   });
 
+  it('an envelope that sorts before final ones is refused, not applied: the node goes on', async () => {
+    const { state, pipeline, wal, node } = await receiver();
+    const bob = member('finality bob');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.idle();
+    await pipeline.join('BTC-USD');
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    // created before the stranger's clock could know of anything here: Lamport time 1
+    const stranger = member('finality stranger');
+    const early = stranger.batch(place(2000n, C.SIDE_BUY));
+    expect(await pipeline.receive(topic, bob.batch(place(1000n, C.SIDE_BUY)), 'p')).toBe('accept');
+    await pipeline.idle();
+    expect(await pipeline.receive(topic, bob.origin.heartbeat('BTC-USD', [[node, 2n]]), 'p')).toBe('accept');
+    expect(state.recentTrades(0, 10).map((t) => t.status)).toEqual(['final']);
+    const before = { hash: state.stateHash(), events: state.eventCount };
+    expect(await pipeline.receive(topic, early, 'p')).toBe('reject');
+    await pipeline.idle();
+    expect(pipeline.pastFinal).toBe(1);
+    expect(pipeline.failed).toBe(null);
+    expect({ hash: state.stateHash(), events: state.eventCount }).toEqual(before);
+    expect(state.recentTrades(0, 10).map((t) => t.status)).toEqual(['final']);
+    // the node goes on: a member's next order is applied
+    expect(await pipeline.receive(topic, bob.batch(place(990n, C.SIDE_BUY)), 'p')).toBe('accept');
+    await pipeline.idle();
+    expect(state.eventCount).toBe(before.events + 1);
+    await wal.close();
+  });
+
   it('on a node alone every trade is final at once', async () => {
     const engine = Engine.create(wasm, { markets: markets.size });
     const state = new NodeState({ engine, markets });

@@ -3,8 +3,13 @@
 // signature, bytes that are no batch, an envelope of a market B does not trade, and an envelope
 // whose Lamport time is absurdly far ahead. B rejects them all: its state does not move, the
 // attacker's gossipsub score on B falls below zero, and C — which only B could forward to —
-// never sees one (C rejects nothing). Replayed envelopes are ignored without blame (honest
-// peers forward copies too): gossip-ingress.test.ts.
+// never sees one (C rejects nothing).
+//
+// A replay of a genuine batch is dropped: gossipsub's seen cache drops a copy of a message it
+// has seen, and an envelope delivered already (a copy that arrives after sync brought it, or
+// after the seen cache forgot it) is ignored without blame — honest peers send those too
+// (gossip-ingress.test.ts). An envelope whose clock sorts it before trades already final is
+// rejected: applying it would revert them.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import * as C from '../../../core-as/codes.ts';
@@ -91,5 +96,49 @@ describe('a hostile peer over gossip', () => {
     expect(b.node.state().eventCount).toBe(before.eventCount);
     expect((await book(c)).stateHash).toBe(before.stateHash);
     expect(statsC.rejected.verdict).toBe(0); // no bad message was forwarded to C
+  }, 60_000);
+
+  it('a replayed batch and an envelope that sorts before final trades: not applied, not forwarded', async () => {
+    const b = await node();
+    const addrB = b.node.network.addrs()[0];
+    const c = await node(['--bootstrap', addrB]);
+    const pubsub = (h: Harness) => h.node.network.transport.libp2p.services.pubsub;
+    await waitFor('B and C meshed', () => pubsub(b).getMeshPeers(TOPIC).includes(c.node.peerId));
+    const order = (side: string) => ({ market: 'BTC-USD', side, type: 'limit', price: '100', quantity: '0.01' });
+    const trades = async (h: Harness) =>
+      (await h.req('GET', '/v1/markets/BTC-USD/trades?limit=10', undefined, null)).json as { status: string }[];
+    // a trade on B, final once C has delivered it too (before the attacker comes: a subscriber
+    // that never reports stalls finality)
+    expect((await b.req('POST', '/v1/orders', order('sell'))).status).toBe(201);
+    expect((await b.req('POST', '/v1/orders', order('buy'), 'token-b-0123456789')).status).toBe(201);
+    await waitFor('the trade final on B', async () => (await trades(b)).some((t) => t.status === 'final'));
+    const attacker = await startNet({ bootstrap: [addrB] });
+    await waitFor('the attacker in B’s mesh', () => pubsub(b).getMeshPeers(TOPIC).includes(attacker.peerId));
+    await waitFor('B in the attacker’s mesh', () =>
+      attacker.net.transport.libp2p.services.pubsub.getMeshPeers(TOPIC).includes(b.node.peerId),
+    );
+    const send = (data: Uint8Array) => attacker.net.transport.publish(TOPIC, data);
+
+    // genuine: accepted by B, forwarded to C; the same bytes again change nothing
+    const mallory = origin('hostile replayer');
+    const genuine = mallory('BTC-USD', place(90n), b.node.state().lamport);
+    const events = b.node.state().eventCount;
+    await send(genuine);
+    await waitFor('the genuine batch applied on B and C', () =>
+      [b, c].every((h) => h.node.state().eventCount === events + 1),
+    );
+    const after = { b: (await book(b)).stateHash, c: (await book(c)).stateHash };
+    await send(genuine).catch(() => {}); // gossipsub may refuse to publish a duplicate at all
+    // clocked before everything: it would sort before the final trade
+    const early = origin('hostile early')('BTC-USD', place(95n), 0n);
+    await send(early);
+    await waitFor('B rejected the early envelope', () => b.node.network.transport.stats.rejected.verdict >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await book(b)).stateHash).toBe(after.b);
+    expect((await book(c)).stateHash).toBe(after.c);
+    expect([b, c].map((h) => h.node.state().eventCount)).toEqual([events + 1, events + 1]);
+    expect(c.node.network.transport.stats.rejected.verdict).toBe(0); // not forwarded to C
+    expect((await trades(b)).every((t) => t.status === 'final')).toBe(true);
+    await waitFor('the attacker’s score on B below zero', () => b.node.network.transport.score(attacker.peerId) < 0);
   }, 60_000);
 });
