@@ -420,6 +420,11 @@ async function startLocked(
     throw new Error(`the network cannot start on ${config.p2pHost}:${config.p2pPort}: ${(err as Error).message}`);
   }
   const topics = markets.list.map((m) => marketTopic(m.id));
+  // heartbeats from now, while catching up: members wait for what this node has delivered
+  // before they settle more, so its join sorts after all that is final (pipeline.watch)
+  for (const m of markets.list) live.watch(m.id);
+  live.heartbeat();
+  const heartbeats = setInterval(() => live.heartbeatIfDue(Date.now(), HEARTBEAT_IDLE_MS), HEARTBEAT_MS);
   try {
     // what the peers have delivered first, so this node's own envelopes sort after it
     logger.info('sync: peers to catch up from', { bootstrap: config.bootstrap.length, known: network.book.size });
@@ -431,10 +436,10 @@ async function startLocked(
     }
     for (const m of markets.list) await live.join(m.id);
   } catch (err) {
+    clearInterval(heartbeats);
     await closeAll();
     throw err;
   }
-  const heartbeats = setInterval(() => live.heartbeatIfDue(Date.now(), HEARTBEAT_IDLE_MS), HEARTBEAT_MS);
   const syncTicks = setInterval(() => syncing.tick(), SYNC_TICK_MS);
 
   if (tokens.created) {

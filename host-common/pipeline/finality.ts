@@ -23,7 +23,13 @@
 // This node finalizes nothing in a market before its own join of it is delivered: until it has
 // announced itself it has no view of who trades there. Safety rests on every origin that
 // trades a market being known here (member, trader seen or topic subscriber) before an
-// envelope it could sort before is settled; admitting late joiners is the next step.
+// envelope it could sort before is settled. A node that comes later heartbeats from the moment
+// it subscribes, before it catches up and joins (pipeline.watch): members see it subscribed,
+// wait until they know it, and then wait for its reports, so nothing is settled that it has not
+// delivered, and its join sorts after all that is final. What this cannot cover: a subscriber
+// this node never sees (gossipsub tells a node of its direct neighbours' subscriptions only)
+// that syncs from another peer and joins within a finality round; and an origin that never
+// subscribed. Their envelopes, if they sort before final ones, are refused (pipeline.ts).
 //
 // An envelope e of market M is stable when every member of M (this node included) has a
 // usable report whose frontier covers e's origin up to e's seq. No envelope yet to arrive
@@ -54,7 +60,14 @@ export interface FinalityOptions {
   delivered: (origin: string) => bigint;
   /** Peer ids subscribed to a gossip topic now (this node excluded). */
   subscribers: (topic: string) => string[];
+  /** Milliseconds, for how long a subscriber may stay unknown (`unknownSubscriberMs`). */
+  now?: () => number;
+  /** A subscriber heard of by no envelope and no heartbeat stalls finality for this long (ms), then stops counting. */
+  unknownSubscriberMs?: number;
 }
+
+/** Long enough for a node that subscribes to be heard: it heartbeats from its start (pipeline.watch). */
+export const UNKNOWN_SUBSCRIBER_MS = 10_000;
 
 export class Finality {
   private readonly selfHex: string;
@@ -73,11 +86,17 @@ export class Finality {
   /** peer id → origin hex, for every origin heard of. */
   private readonly originOfPeer = new Map<string, string>();
   private readonly nodeOf = new Map<string, bigint>();
+  private readonly now: () => number;
+  private readonly unknownSubscriberMs: number;
+  /** peer id → when it was first seen subscribed and not known. */
+  private readonly unknownSince = new Map<string, number>();
 
   constructor(options: FinalityOptions) {
     this.selfHex = hex(options.self);
     this.delivered = options.delivered;
     this.subscribers = options.subscribers;
+    this.now = options.now ?? Date.now;
+    this.unknownSubscriberMs = options.unknownSubscriberMs ?? UNKNOWN_SUBSCRIBER_MS;
     this.learn(options.self, this.selfHex);
   }
 
@@ -226,7 +245,12 @@ export class Finality {
     };
   }
 
-  /** Whose report an envelope of the market needs, this node aside: members, and traders and subscribers not known to have left; null when a subscriber is not known yet. */
+  /**
+   * Whose report an envelope of the market needs, this node aside: members, and traders and
+   * subscribers not known to have left; null while a subscriber is not known yet. A subscriber
+   * that stays unknown (it sends no heartbeat: not a meshbook node, or a broken one) stops
+   * counting after unknownSubscriberMs, so that it cannot stall the market for good.
+   */
   private others(market: string): string[] | null {
     const m = this.members.get(market);
     if (!m?.has(this.selfHex)) return null; // not joined yet: no view of the market's members
@@ -235,7 +259,14 @@ export class Finality {
     for (const origin of this.traders.get(market) ?? []) if (m?.get(origin) !== false) out.add(origin);
     for (const peer of this.subscribers(marketTopic(market))) {
       const origin = this.originOfPeer.get(peer);
-      if (origin === undefined) return null;
+      if (origin === undefined) {
+        const now = this.now();
+        const since = this.unknownSince.get(peer);
+        if (since === undefined) this.unknownSince.set(peer, now);
+        if (since === undefined || now - since < this.unknownSubscriberMs) return null;
+        continue;
+      }
+      this.unknownSince.delete(peer);
       if (m?.get(origin) !== false) out.add(origin);
     }
     out.delete(this.selfHex);

@@ -38,7 +38,7 @@ export class Origin {
   readonly key: Uint8Array;
   private readonly engine: Engine;
   private readonly signer: Signer;
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private seq = 0n;
   private lamport = 0n;
 

@@ -5,7 +5,7 @@
 //   then, once the log says it is durable: orderer (per-origin seq order, gaps held back) →
 //   applier (the total order, rolling back when needed) → each local caller gets its outcome
 //   → the own batch is gossiped to its markets' topics.
-//   heartbeats: heartbeat() → this node's delivered frontier, signed, on each market it joined;
+//   heartbeats: heartbeat() → this node's delivered frontier, signed, on each market it joined or watches;
 //   receive() tells them from batches, verifies them and hands them to finality.
 //
 // With a transport, finality (finality.ts) decides after every change how much of the total
@@ -123,8 +123,9 @@ export class Pipeline {
   pastFinal = 0;
   /** Which applied envelopes are stable; null on a node alone (every trade final at once). */
   readonly finality: Finality | null;
-  /** Markets this node has joined (and not left): where its heartbeats go. */
+  /** Markets this node has joined (and not left), and markets it watches before joining: where its heartbeats go. */
   private readonly joined = new Set<string>();
+  private readonly watching = new Set<string>();
   /** Every envelope logged and delivered, for peers that lack them (sync). */
   readonly store = new EnvelopeStore();
   private readonly onHeartbeat: (h: Heartbeat, from: string) => void;
@@ -159,6 +160,7 @@ export class Pipeline {
           self: this.origin.key,
           delivered: (origin) => this.orderer.delivered(origin),
           subscribers: (topic) => transport.subscribers(topic),
+          now: () => this.origin.clock.now(),
         })
       : null;
   }
@@ -177,6 +179,15 @@ export class Pipeline {
     });
   }
 
+  /**
+   * Heartbeats on `market` from now on, before this node joins it (while it catches up): the
+   * members learn what it has delivered, and settle nothing it has not, so its join — whose
+   * Lamport time is past all it delivered — sorts after every final envelope (finality.ts).
+   */
+  watch(market: string): void {
+    this.watching.add(market);
+  }
+
   /** Logs that this node trades `market` (a join envelope); its heartbeats go to the market's topic from now on. */
   async join(market: string): Promise<void> {
     this.joined.add(market);
@@ -188,6 +199,7 @@ export class Pipeline {
   /** Logs that this node stops trading `market` (a leave envelope, on graceful stop); its heartbeats stop. */
   async leave(market: string): Promise<void> {
     this.joined.delete(market);
+    this.watching.delete(market);
     await this.enqueue(market, TIME_OWNER, { kind: KIND_LEAVE });
   }
 
@@ -198,7 +210,8 @@ export class Pipeline {
     let mark = this.origin.lastSeq;
     for (const [, seq] of frontier) mark += seq;
     this.lastHeartbeat.mark = mark;
-    for (const market of this.joined) this.send(market, this.origin.heartbeat(market, frontier), 'heartbeat');
+    for (const market of new Set([...this.joined, ...this.watching]))
+      this.send(market, this.origin.heartbeat(market, frontier), 'heartbeat');
   }
 
   /**

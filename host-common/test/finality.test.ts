@@ -11,10 +11,12 @@ import { Engine } from '../../core-as/src/engine.ts';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
+import { peerIdOf } from '../identity/identity.ts';
 import { createSigner } from '../identity/signer.ts';
 import { Markets } from '../markets.ts';
 import { MemoryNetwork } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
+import { UNKNOWN_SUBSCRIBER_MS } from '../pipeline/finality.ts';
 import { clockNodeOf } from '../pipeline/orderer.ts';
 import { Origin } from '../pipeline/origin.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
@@ -56,11 +58,13 @@ async function receiver() {
   const state = new NodeState({ engine, markets });
   const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
   const me = keyPairOf('finality receiver');
-  const transport = new MemoryNetwork(1).transport('receiver');
+  const net = new MemoryNetwork(1);
+  const transport = net.transport('receiver');
   await transport.start();
-  const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed) });
+  const clock = { ms: 1_000_000, now: () => clock.ms };
+  const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed), clock });
   const pipeline = new Pipeline({ engine, state, wal, origin, logger: memoryLogger(), transport });
-  return { state, wal, pipeline, node: clockNodeOf(me.key) };
+  return { state, wal, pipeline, node: clockNodeOf(me.key), net, clock };
 }
 
 /** Another origin: its envelopes (one signed batch each, created now, sent when the test says) and its heartbeats. */
@@ -200,6 +204,52 @@ describe('finality', () => {
     expect(await pipeline.receive(topic, bob.batch(place(990n, C.SIDE_BUY)), 'p')).toBe('accept');
     await pipeline.idle();
     expect(state.eventCount).toBe(before.events + 1);
+    await wal.close();
+  });
+
+  it('a subscriber not yet heard of stalls finality; once it heartbeats (before it joins) it counts by its reports; one never heard of stops counting after a while', async () => {
+    const { state, pipeline, wal, node, net, clock } = await receiver();
+    const bob = member('finality bob');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.idle();
+    await pipeline.join('BTC-USD');
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    // carol subscribes to the market's topic: a node catching up, not a member yet
+    const carol = member('finality carol');
+    const carolPeer = net.transport(peerIdOf(carol.origin.key));
+    carolPeer.subscribe(topic);
+    const stranger = net.transport('a peer that never says who it is');
+    expect(await pipeline.receive(topic, bob.batch(place(1000n, C.SIDE_BUY)), 'p')).toBe('accept');
+    await pipeline.idle();
+    const statuses = () => state.recentTrades(0, 10).map((t) => t.status);
+    expect(await pipeline.receive(topic, bob.origin.heartbeat('BTC-USD', [[node, 2n]]), 'p')).toBe('accept');
+    expect(statuses()).toEqual(['tentative']); // carol is not known yet
+    // carol's heartbeat: it has delivered nothing yet
+    expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', []), 'p')).toBe('accept');
+    expect(statuses()).toEqual(['tentative']);
+    // carol has caught up: it has delivered this node's sell and bob's buy
+    const bobNode = clockNodeOf(keyPairOf('finality bob').key);
+    const caught = carol.origin.heartbeat('BTC-USD', [
+      [node, 2n],
+      [bobNode, 2n],
+    ]);
+    expect(await pipeline.receive(topic, caught, 'p')).toBe('accept');
+    expect(statuses()).toEqual(['final']);
+    // a subscriber that never heartbeats holds finality back, for UNKNOWN_SUBSCRIBER_MS only
+    stranger.subscribe(topic);
+    await pipeline.submit('BTC-USD', 'alice', place(1010n, C.SIDE_SELL));
+    expect(await pipeline.receive(topic, bob.batch(place(1010n, C.SIDE_BUY)), 'p')).toBe('accept');
+    await pipeline.idle();
+    const everyone: [bigint, bigint][] = [
+      [node, 3n],
+      [bobNode, 3n],
+    ];
+    expect(await pipeline.receive(topic, bob.origin.heartbeat('BTC-USD', everyone), 'p')).toBe('accept');
+    expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', everyone), 'p')).toBe('accept');
+    expect(statuses()).toEqual(['tentative', 'final']);
+    clock.ms += UNKNOWN_SUBSCRIBER_MS;
+    await pipeline.submit('BTC-USD', 'alice', place(1n, C.SIDE_BUY)); // any change makes finality look again
+    expect(statuses()).toEqual(['final', 'final']);
     await wal.close();
   });
 

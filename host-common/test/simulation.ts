@@ -5,11 +5,13 @@
 // (pipeline/sync.ts, over the transport's requests) brings back: heartbeats announce frontiers,
 // and a node whose peer stays ahead pulls from it. Each node places, cancels, reduces and amends orders of every type
 // at seeded virtual times. Every node joins every market first and sends heartbeats every
-// HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway.
+// HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway, and
+// on some one node comes late: it subscribes and heartbeats while sync brings it the past, then
+// joins and trades (its join must sort after everything final elsewhere).
 // Checked:
 // - no trade that a node pushed as final is ever pushed as reverted by that node (every
 //   final and every revert is recorded per node, and a rollback that would reach a final
-//   envelope fails the node);
+//   envelope fails the node), and no node refuses an envelope for sorting before final ones;
 // - after the last command, rounds of heartbeats and sync ticks bring every node every envelope
 //   (sync checks the state hash wherever it ends at its peer's frontier: none may differ), and
 //   every trade on every node is then final;
@@ -141,6 +143,9 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     lose: r() < 0.5 ? r() * 0.2 : 0,
   };
   const net = new MemoryNetwork(seed, faults);
+  // on some seeds the last node comes late: it subscribes and heartbeats, catches up, then joins and trades
+  const late = r() < 0.5 ? n - 1 : -1;
+  const lateAt = 40 + r() * 160;
   const published = new Map<string, Envelope>();
   const engines: Engine[] = [];
   const nodes = await Promise.all(
@@ -175,7 +180,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
       sync = new Sync({ transport, pipeline, state, logger: silentLogger, now: () => net.now, graceMs: SYNC_GRACE });
       sync.serve();
       transport.onGossip((topic, data, from) => pipeline.receive(topic, data, from));
-      for (const m of MARKETS) transport.subscribe(marketTopic(m));
+      if (i !== late) for (const m of MARKETS) transport.subscribe(marketTopic(m));
       await transport.start();
       engines.push(engine);
       const chance = rng(seed * 37 + i);
@@ -194,7 +199,18 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   };
   const leaver = r() < 0.25 ? Math.floor(r() * n) : -1;
   for (const [i, node] of nodes.entries()) {
-    net.schedule(0, () => membership(node, 'join'));
+    let from = 0;
+    if (i === late) {
+      net.schedule(lateAt, () => {
+        for (const m of MARKETS) {
+          node.transport.subscribe(marketTopic(m));
+          node.pipeline.watch(m);
+        }
+        node.pipeline.heartbeat();
+      });
+      from = lateAt + 20 + r() * 80; // what heartbeats and sync brought by then
+    }
+    net.schedule(from, () => membership(node, 'join'));
     for (let t = HEARTBEAT_EVERY; t <= 450; t += HEARTBEAT_EVERY) {
       net.schedule(t, () => node.pipeline.heartbeat());
       net.schedule(t + 1, () => node.sync.tick());
@@ -202,7 +218,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     if (i === leaver) net.schedule(320 + r() * 100, () => membership(node, 'leave'));
     const count = 2 + Math.floor(r() * 12);
     for (let k = 0; k < count; k++) {
-      net.schedule(r() * 300, () => {
+      net.schedule(from + r() * (i === late ? 120 : 300), () => {
         const c = node.workload.next(BASE_TIME + Math.floor(net.now));
         envelopes++;
         node.pipeline.submit(c.market, c.owner, c.body).then(
@@ -281,6 +297,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   const want = fingerprint(reference);
   for (const [i, node] of nodes.entries()) {
     if (node.pipeline.failed) failures.push(`node ${i} failed: ${node.pipeline.failed.message}`);
+    if (node.pipeline.pastFinal > 0) failures.push(`node ${i} refused ${node.pipeline.pastFinal} envelopes sorting before final ones`);
     if (node.pipeline.orderer.holding > 0) failures.push(`node ${i} still holds ${node.pipeline.orderer.holding}`);
     for (const v of node.watch.violations) failures.push(`node ${i}: ${v}`);
     if (node.state.tentativeTrades > 0) failures.push(`node ${i}: ${node.state.tentativeTrades} trades not final`);
