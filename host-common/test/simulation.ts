@@ -297,7 +297,8 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   const want = fingerprint(reference);
   for (const [i, node] of nodes.entries()) {
     if (node.pipeline.failed) failures.push(`node ${i} failed: ${node.pipeline.failed.message}`);
-    if (node.pipeline.pastFinal > 0) failures.push(`node ${i} refused ${node.pipeline.pastFinal} envelopes sorting before final ones`);
+    if (node.pipeline.pastFinal > 0)
+      failures.push(`node ${i} refused ${node.pipeline.pastFinal} envelopes sorting before final ones`);
     if (node.pipeline.orderer.holding > 0) failures.push(`node ${i} still holds ${node.pipeline.orderer.holding}`);
     for (const v of node.watch.violations) failures.push(`node ${i}: ${v}`);
     if (node.state.tentativeTrades > 0) failures.push(`node ${i}: ${node.state.tentativeTrades} trades not final`);
