@@ -7,7 +7,9 @@
 // of the host tables' undo records (state/undo-log.ts), so going back costs the core's
 // restore plus what changed since the mark, not a restore of everything. The newest
 // `keepMarks` are kept; the oldest bounds how deep a rollback can reach, and the envelopes
-// applied since it are kept to replay.
+// applied since it are kept to replay. With `sparseEvery`, the newest `recentMarks` stay dense
+// and older ones are thinned: a late envelope is mostly a few deep and replays a few dozen
+// envelopes, while the reach stays thousands deep.
 //
 // Observers hear the corrections: the trades a rollback removed are pushed as `reverted`,
 // and the replay pushes orders and trades again as it applies them.
@@ -29,8 +31,15 @@ export interface ApplierOptions {
   state: NodeState;
   /** A mark every this many applied envelopes; 0: never roll back (a node alone). */
   markEvery?: number;
-  /** Marks kept (at least 1): how far back a rollback reaches, in units of markEvery. */
+  /** Marks kept (at least 1): how far back a rollback reaches, in units of markEvery (of sparseEvery with it). */
   keepMarks?: number;
+  /**
+   * With it, the newest `recentMarks` marks stay markEvery apart and older ones are thinned to
+   * one per sparseEvery envelopes, `keepMarks` of them: most late envelopes are a few deep, and
+   * replay from a mark close behind them, while the reach stays deep at a few marks' memory.
+   */
+  sparseEvery?: number;
+  recentMarks?: number;
 }
 
 export interface RollbackStats {
@@ -78,9 +87,13 @@ export class Applier {
   readonly state: NodeState;
   private readonly markEvery: number;
   private readonly keepMarks: number;
+  private readonly sparseEvery: number;
+  private readonly recentMarks: number;
   /** Applied since the oldest mark, in the total order; applied[0] is envelope number `base`. */
   private applied: Envelope[] = [];
   private base = 0;
+  /** Envelope number base - 1, the last one no longer kept (undefined while base is 0). */
+  private beforeBase: Envelope | undefined;
   private total = 0;
   /** The first `settled` envelopes applied are final; `finalLast` is the last of them. */
   private settled = 0;
@@ -102,6 +115,8 @@ export class Applier {
     this.state = options.state;
     this.markEvery = options.markEvery ?? 0;
     this.keepMarks = Math.max(1, options.keepMarks ?? 8);
+    this.sparseEvery = options.sparseEvery ?? 0;
+    this.recentMarks = this.sparseEvery > 0 ? Math.max(1, options.recentMarks ?? 8) : 0;
     if (this.markEvery > 0) {
       this.state.enableRollback();
       this.takeMark();
@@ -161,8 +176,7 @@ export class Applier {
       for (const dropped of this.marks.splice(0, k)) this.state.recycle(dropped.state);
       const oldest = this.marks[0];
       this.state.release(oldest.state);
-      this.applied.splice(0, oldest.at - this.base);
-      this.base = oldest.at;
+      this.dropBefore(oldest.at);
     }
     this.state.finalize(this.state.eventCount - (this.total - count), observer);
   }
@@ -185,6 +199,11 @@ export class Applier {
     const at = this.base + upperBound(this.applied, sorted[0]);
     const depth = this.total - at;
     if (at < this.settled) throw new FinalRollbackError(depth, this.settled);
+    // before the first envelope kept: its place is among those no longer kept
+    if (at === this.base && this.beforeBase !== undefined && compareEnvelopes(sorted[0], this.beforeBase) < 0) {
+      if (this.base <= this.settled) throw new FinalRollbackError(this.total - this.base + 1, this.settled);
+      throw new RollbackTooDeepError(this.total - this.base + 1);
+    }
     let k = this.marks.length - 1;
     while (k >= 0 && this.marks[k].at > at) k--;
     if (k < 0) throw new RollbackTooDeepError(depth);
@@ -261,12 +280,32 @@ export class Applier {
     this.marks.push({ at: this.total, state: this.state.mark() });
     this.stats.marks++;
     this.stats.markMillis += performance.now() - started;
-    if (this.marks.length <= this.keepMarks) return;
+    if (this.sparseEvery > 0) this.thin();
+    if (this.marks.length <= this.keepMarks + this.recentMarks) return;
     this.state.recycle(this.marks.shift()!.state);
     const oldest = this.marks[0];
     this.state.release(oldest.state);
-    this.applied.splice(0, oldest.at - this.base);
-    this.base = oldest.at;
+    this.dropBefore(oldest.at);
+  }
+
+  /** Envelopes before number `at` are no longer kept (no mark before them is left). */
+  private dropBefore(at: number): void {
+    if (at <= this.base) return;
+    this.beforeBase = this.applied[at - this.base - 1];
+    this.applied.splice(0, at - this.base);
+    this.base = at;
+  }
+  /** Marks older than the newest recentMarks: one per sparseEvery envelopes (the oldest stays: it bounds the reach). */
+  private thin(): void {
+    const end = this.marks.length - this.recentMarks;
+    if (end <= 1) return;
+    const kept: Mark[] = [this.marks[0]];
+    for (let i = 1; i < end; i++) {
+      const m = this.marks[i];
+      if (m.at - kept[kept.length - 1].at >= this.sparseEvery) kept.push(m);
+      else this.state.recycle(m.state);
+    }
+    if (kept.length < end) this.marks = kept.concat(this.marks.slice(end));
   }
 }
 

@@ -62,7 +62,7 @@ export interface PipelineOptions {
   logger: Logger;
   /** The network: own batches are published, and gossip is received (receive()). None on a node alone. */
   transport?: Transport;
-  /** With a transport: an in-memory mark every this many envelopes, and how many are kept (see applier.ts). */
+  /** With a transport: an in-memory mark every this many envelopes, and how many are kept (see applier.ts; by default dense recent marks and sparse older ones). */
   markEvery?: number;
   keepMarks?: number;
   /** Who hears about live changes (WebSocket, SSE); asked at every apply. */
@@ -149,8 +149,11 @@ export class Pipeline {
     this.held = new Map(options.held ?? []);
     this.applier = new Applier({
       state: this.state,
-      markEvery: this.transport ? (options.markEvery ?? 1024) : 0,
-      keepMarks: options.keepMarks,
+      ...(options.markEvery === undefined
+        ? // 8 marks 32 apart, then 8 marks 1024 apart: a rollback a few envelopes deep replays
+          // under ~40, one 8,000 deep still has a mark; 16 images of the core's memory
+          { markEvery: this.transport ? 32 : 0, recentMarks: 8, sparseEvery: 1024, keepMarks: 8 }
+        : { markEvery: this.transport ? options.markEvery : 0, keepMarks: options.keepMarks }),
     });
     this.origin.resume(this.orderer.delivered(this.originHex), this.state.lamport);
     this.appliedWal = this.wal.lastSeq;

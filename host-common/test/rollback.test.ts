@@ -10,7 +10,7 @@ import { Engine } from '../../core-as/src/engine.ts';
 import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { Markets } from '../markets.ts';
-import { Applier } from '../pipeline/applier.ts';
+import { Applier, RollbackTooDeepError } from '../pipeline/applier.ts';
 import { encodeCheckpointSliced } from '../state/checkpoint.ts';
 import { NodeState, type StateObserver } from '../state/node-state.ts';
 import { type OrderRecord, OrderTable } from '../state/order-table.ts';
@@ -85,6 +85,34 @@ describe('rollback', () => {
     expect(outcome).toBeDefined();
     expect(applier.stats).toMatchObject({ rollbacks: 1, deepest: depth });
     expectSame(applier.state, reference(all));
+  });
+
+  it('dense recent marks and sparse older ones: a shallow rollback replays a few dozen, a deep one still reaches', () => {
+    const some = all.slice(0, 3000);
+    const make = () => new Applier({ state: fresh(), markEvery: 16, recentMarks: 4, sparseEvery: 256, keepMarks: 4 });
+    const shallow = make();
+    const late5 = some[some.length - 6];
+    shallow.apply(some.filter((e) => e !== late5));
+    shallow.apply([late5]);
+    expect(shallow.stats).toMatchObject({ rollbacks: 1, deepest: 5 });
+    expect(shallow.stats.replayed).toBeLessThanOrEqual(5 + 16);
+    expectSame(shallow.state, reference(some));
+
+    const deep = make();
+    const late700 = some[some.length - 701];
+    deep.apply(some.filter((e) => e !== late700));
+    deep.apply([late700]);
+    expect(deep.stats).toMatchObject({ rollbacks: 1, deepest: 700 });
+    expect(deep.stats.replayed).toBeLessThanOrEqual(700 + 256);
+    expectSame(deep.state, reference(some));
+
+    // beyond the oldest of 4 sparse + 4 recent marks: refused, the state untouched
+    const tooDeep = make();
+    const early = some[100];
+    tooDeep.apply(some.filter((e) => e !== early));
+    const hash = tooDeep.state.stateHash();
+    expect(() => tooDeep.apply([early])).toThrow(RollbackTooDeepError);
+    expect(tooDeep.state.stateHash()).toBe(hash);
   });
 
   it('a delivery in random order, batch by batch, ends where the total order does', () => {
