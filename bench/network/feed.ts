@@ -18,6 +18,7 @@ export interface TradeSeen {
   firstAt: number;
   finalAt: number; // NaN until final here
   reverted: number; // pushes with status reverted
+  last: TradePush['status'];
 }
 
 export class Feed {
@@ -78,11 +79,19 @@ export class Feed {
     for (const id of [t.takerOrderId, t.makerOrderId]) if (!this.tradedAt.has(id)) this.tradedAt.set(id, at);
     let seen = this.trades.get(t.id);
     if (!seen) {
-      seen = { taker: t.takerOrderId, maker: t.makerOrderId, firstAt: at, finalAt: Number.NaN, reverted: 0 };
+      seen = {
+        taker: t.takerOrderId,
+        maker: t.makerOrderId,
+        firstAt: at,
+        finalAt: Number.NaN,
+        reverted: 0,
+        last: t.status,
+      };
       this.trades.set(t.id, seen);
     }
     if (t.status === 'final' && Number.isNaN(seen.finalAt)) seen.finalAt = at;
     if (t.status === 'reverted') seen.reverted++;
+    seen.last = t.status;
   }
 
   /** When this node applied order k (id: its order id), or NaN if its feed never showed it. */

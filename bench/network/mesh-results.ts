@@ -28,13 +28,25 @@ export interface MeshSummary {
   /** 201 → applied on one other node, per (order, node) */
   propagationEach: { p50Ms: number; p99Ms: number };
   /** the taker's 201 → the trade final on every node */
-  final: { p50Ms: number; p99Ms: number; trades: number; finalEverywhere: number; revertedSomewhere: number };
+  final: {
+    p50Ms: number;
+    p99Ms: number;
+    /** trade ids any node pushed */
+    trades: number;
+    finalEverywhere: number;
+    /** of those final everywhere: pushed `reverted` first by some node, then made again by the replay */
+    remade: number;
+    /** pushed `reverted` and never made again: a rollback removed them */
+    gone: number;
+  };
   /** last 201 → every node answering the same state hash and event count (null: not within the settle time) */
   equalHashMs: number | null;
   equalHash: string;
   lastHashes: string[];
   /** acked orders each node's feed showed */
   seenPerNode: number[];
+  /** the first orders some node's feed never showed */
+  missing: { k: number; id: string; node: number; owner: number; body: string; shownBy: boolean[]; atOrigin: string }[];
   everyOrderDelivered: boolean;
   settled: boolean;
   gossip: {
@@ -42,12 +54,13 @@ export interface MeshSummary {
     messagesInPerOrder: number;
     bytesOutPerOrder: number;
     bytesInPerOrder: number;
-    /** bytes out ÷ messages out: the size the baseline sends */
+    /** bytes out ÷ messages out (several orders per message when the nodes batch) */
     meanMessageBytes: number;
     rejected: number;
     syncEnvelopes: number;
   };
   cpuMsPerOrderPerNode: { max: number; mean: number };
+  /** CPU time ÷ wall time while the orders came (before → last 201) */
   cpuShareOfOneCorePerNode: { max: number; mean: number };
   maxRssMiB: number;
   rollbacks: {
@@ -90,27 +103,43 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
   const everyS = sorted(every);
   const eachS = sorted(each);
   const seenPerNode = feeds.map((f) => acks.filter((k) => !Number.isNaN(f.appliedAt(k, ids[k]!))).length);
+  const missing = acks
+    .filter((k) => feeds.some((f) => Number.isNaN(f.appliedAt(k, ids[k]!))))
+    .slice(0, 10)
+    .map((k) => ({
+      k,
+      id: ids[k]!,
+      node: plan.orders[k].node,
+      owner: plan.orders[k].owner,
+      body: plan.orders[k].body,
+      shownBy: feeds.map((f) => !Number.isNaN(f.appliedAt(k, ids[k]!))),
+      atOrigin: raw.unseen[ids[k]!] ?? '',
+    }));
 
-  // trades: every id any node pushed; final when every node pushed it final
+  // trades: every id any node pushed. A rollback takes a tentative trade back (pushed `reverted`)
+  // and the replay may make it again (pushed again with the same id), or not.
   const tradeIds = new Set(feeds.flatMap((f) => [...f.trades.keys()]));
   const toFinal: number[] = [];
   let finalEverywhere = 0;
-  let revertedSomewhere = 0;
-  let crossNode = 0;
+  let remade = 0;
+  let gone = 0;
   for (const id of tradeIds) {
     const seen = feeds.map((f) => f.trades.get(id));
-    if (seen.some((s) => s && s.reverted > 0)) revertedSomewhere++;
-    const taker = indexOf.get(seen.find(Boolean)!.taker);
+    const first = seen.find(Boolean)!;
     if (seen.every((s) => s && !Number.isNaN(s.finalAt))) {
       finalEverywhere++;
+      if (seen.some((s) => s!.reverted > 0)) remade++;
+      const taker = indexOf.get(first.taker);
       if (taker !== undefined) toFinal.push(Math.max(...seen.map((s) => s!.finalAt)) - ackAt[taker]);
-    }
+    } else if (seen.every((s) => !s || s.last === 'reverted')) gone++;
   }
-  // which node's order each side of a trade was, from any feed's trade pushes
-  const trades = new Map<string, { taker: string; maker: string }>();
-  for (const f of feeds)
-    for (const [id, t] of f.trades) if (!trades.has(id)) trades.set(id, { taker: t.taker, maker: t.maker });
-  for (const t of trades.values()) {
+  // trades between orders of two different nodes
+  let crossNode = 0;
+  let counted = 0;
+  for (const id of tradeIds) {
+    const t = feeds.map((f) => f.trades.get(id)).find(Boolean)!;
+    if (t.last === 'reverted') continue;
+    counted++;
     const a = indexOf.get(t.taker);
     const b = indexOf.get(t.maker);
     if (a !== undefined && b !== undefined && plan.orders[a].node !== plan.orders[b].node) crossNode++;
@@ -123,6 +152,9 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
   const spanMs = raw.after.at - raw.before.at;
   const cpu = raw.after.cpuMs.map((c, i) => c - raw.before.cpuMs[i]);
   const rollbacks = total('meshbook_rollbacks_total');
+  // while the orders came: from the before snapshot to the last 201
+  const loadCpu = raw.cpuAtLoadEnd.map((c, i) => c - raw.before.cpuMs[i]);
+  const loadMs = raw.loadEnd - raw.before.at;
   const lastAck = Math.max(...acks.map((k) => ackAt[k]));
   const rtt = sorted(raw.healthRttMs);
   const ackLat = sorted(acks.map((k) => ackAt[k] - sentAt[k]));
@@ -135,7 +167,7 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
     acked,
     failures: raw.failures,
     crossingShare: r3(sum(acks.map((k) => raw.crossedAtOrigin[k])) / Math.max(1, acked)),
-    crossNodeTradeShare: r3(crossNode / Math.max(1, trades.size)),
+    crossNodeTradeShare: r3(crossNode / Math.max(1, counted)),
     ackedPerSecond: Math.round((acked * 1000) / (raw.loadEnd - raw.loadStart)),
     ackP50Ms: r2(quantile(ackLat, 0.5)),
     ackP99Ms: r2(quantile(ackLat, 0.99)),
@@ -151,12 +183,14 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
       p99Ms: r2(quantile(finalS, 0.99)),
       trades: tradeIds.size,
       finalEverywhere,
-      revertedSomewhere,
+      remade,
+      gone,
     },
     equalHashMs: Number.isNaN(raw.equalAt) ? null : r2(raw.equalAt - lastAck),
     equalHash: raw.equalHash,
     lastHashes: raw.lastHashes,
     seenPerNode,
+    missing,
     everyOrderDelivered: acked === plan.orders.length && seenPerNode.every((s) => s === acked),
     settled: raw.settled,
     gossip: {
@@ -171,7 +205,10 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
       syncEnvelopes: total('meshbook_sync_envelopes_total'),
     },
     cpuMsPerOrderPerNode: { max: r3(Math.max(...cpu) / acked), mean: r3(sum(cpu) / cpu.length / acked) },
-    cpuShareOfOneCorePerNode: { max: r3(Math.max(...cpu) / spanMs), mean: r3(sum(cpu) / cpu.length / spanMs) },
+    cpuShareOfOneCorePerNode: {
+      max: r3(Math.max(...loadCpu) / loadMs),
+      mean: r3(sum(loadCpu) / loadCpu.length / loadMs),
+    },
     maxRssMiB: Math.round(Math.max(...raw.peakRssBytes) / 2 ** 20),
     rollbacks: {
       total: rollbacks,

@@ -13,7 +13,7 @@ import { RawConnection, RawPool } from '../../host-common/test/raw-http.ts';
 import { removeDir, tempDir } from './children.ts';
 import { Feed } from './feed.ts';
 import { type BenchNode, startNode } from './nodes.ts';
-import { MARKET_FLAG, type Plan, planOrders } from './orders.ts';
+import { MARKET_FLAG, OWNER_GROUPS, type Plan, planOrders } from './orders.ts';
 import { bookState, cpuMs, peakRss, scrape } from './probe.ts';
 
 export interface MeshOptions {
@@ -24,8 +24,8 @@ export interface MeshOptions {
   runtime: Runtime;
   /** how long after the last 201 to wait for every order everywhere and every trade final */
   settleMs: number;
-  /** owners (API tokens) per node, used in turn */
-  owners: number;
+  /** owners (API tokens) per node for each of makers and takers of each side (orders.ts) */
+  ownersPerGroup: number;
   seed: number;
 }
 
@@ -55,12 +55,16 @@ export interface MeshRaw {
   equalEventCount: number;
   lastHashes: string[];
   settled: boolean;
+  /** order id → the origin's GET /v1/orders/:id of orders some feed never showed (the first 10) */
+  unseen: Record<string, string>;
   peakRssBytes: number[];
   healthRttMs: number[];
   benchLoopP99Ms: number;
   benchCpuMs: number;
   loadStart: number;
   loadEnd: number;
+  /** CPU ms of each node when the last 201 came */
+  cpuAtLoadEnd: number[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,7 +94,7 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
   const conns: RawConnection[] = []; // one per node for probes, used one request at a time
   const healthConns: RawConnection[] = [];
   try {
-    const tokens = Array.from({ length: o.owners }, (_, j) => `o${j}-bench-token-0123456789`);
+    const tokens = Array.from({ length: o.ownersPerGroup * OWNER_GROUPS }, (_, j) => `o${j}-bench-token-0123456789`);
     const nodeArgs = ['--markets', MARKET_FLAG, '--tokens', tokens.map((t, j) => `o${j}:${t}`).join(',')];
     // the per-token rate limit is a policy, not a capacity
     nodeArgs.push('--rate-limit', '0');
@@ -118,7 +122,7 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
     log(`${o.n} nodes up, every one a member of the others`);
 
     const total = Math.round((o.rate * o.durationMs) / 1000);
-    const plan = planOrders(total, o.n, o.owners, o.seed);
+    const plan = planOrders(total, o.n, o.ownersPerGroup, o.seed);
     for (const x of nodes) feeds.push(new Feed(x.url, plan));
     await Promise.all(feeds.map((f) => f.ready));
     await sleep(1000); // as the baseline does: gossipsub's mesh a few heartbeats old before the load
@@ -186,6 +190,7 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
     }
     await Promise.all(sends);
     const loadEnd = performance.now();
+    const cpuAtLoadEnd = await Promise.all(nodes.map((x) => cpuMs(x.pid)));
     loop.disable();
     polling = false;
     await pollHealth;
@@ -220,6 +225,17 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
     }
     const benchCpu = process.cpuUsage(benchCpu0);
     const after = await snapshot(nodes, conns);
+    // what the origin says of orders some feed never showed (the first few): why they left no trace
+    const unseen: Record<string, string> = {};
+    for (const k of acks.filter((k) => feeds.some((f) => Number.isNaN(f.appliedAt(k, ids[k]!)))).slice(0, 10)) {
+      const order = plan.orders[k];
+      const res = await conns[order.node].request({
+        method: 'GET',
+        path: `/v1/orders/${ids[k]}`,
+        headers: headers[order.owner],
+      });
+      unseen[ids[k]!] = res.body;
+    }
     log(settled ? 'settled: every order on every feed, no trade tentative' : `not settled within ${o.settleMs} ms`);
     const peakRssBytes = await Promise.all(nodes.map((x) => peakRss(x.pid)));
     return {
@@ -238,12 +254,14 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
       equalEventCount: Number.isNaN(equalAt) ? 0 : states[0].eventCount,
       lastHashes: states.map((s) => `${s.stateHash}/${s.eventCount}`),
       settled,
+      unseen,
       peakRssBytes,
       healthRttMs,
       benchLoopP99Ms: loop.percentile(99) / 1e6,
       benchCpuMs: (benchCpu.user + benchCpu.system) / 1000,
       loadStart,
       loadEnd,
+      cpuAtLoadEnd,
     };
   } catch (err) {
     for (const [i, x] of nodes.entries()) console.error(`node ${i} stderr (tail):\n${x.stderrTail()}`);

@@ -3,7 +3,9 @@
 // book feed tells when that node applied it: a level at that price appears (the order rests), or
 // a trade names it (it traded, as taker or maker). About a third are takers: a buy priced above
 // the mid (a sell below it), where the other side's makers rest, so they cross — mostly orders
-// of other nodes, as each node takes 1/N of the orders.
+// of other nodes, as each node takes 1/N of the orders. Makers and takers of each side have
+// owners of their own, so no order ever meets one of its owner's (self-trade prevention would
+// cancel the resting one, and if both came in one batch, neither feed would show it).
 
 import { rng } from '../../host-common/test/process/fuzz-gen.ts';
 
@@ -29,8 +31,11 @@ export interface Plan {
 
 const priceOf = (ticks: number) => `${Math.floor(ticks / 100)}.${String(ticks % 100).padStart(2, '0')}`;
 
-/** `total` orders over `nodes` nodes (order k on node k mod nodes), `owners` owners per node in turn. */
-export function planOrders(total: number, nodes: number, owners: number, seed = 1): Plan {
+/** Owners a plan uses per node: OWNER_GROUPS groups (maker buy, maker sell, taker buy, taker sell) of `perGroup`. */
+export const OWNER_GROUPS = 4;
+
+/** `total` orders over `nodes` nodes (order k on node k mod nodes); in each group its `perGroup` owners in turn. */
+export function planOrders(total: number, nodes: number, perGroup: number, seed = 1): Plan {
   const r = rng(seed);
   // each side of the mid has a distinct tick for every order, dealt in a random order
   const width = Math.max(100, total);
@@ -56,7 +61,7 @@ export function planOrders(total: number, nodes: number, owners: number, seed = 
     const quantity = `0.${String(lots).padStart(8, '0')}`;
     orders.push({
       node: k % nodes,
-      owner: Math.floor(k / nodes) % owners,
+      owner: (taker ? 2 : 0) + (side === 'buy' ? 0 : 1) + OWNER_GROUPS * (Math.floor(k / nodes) % perGroup),
       taker,
       price,
       body: `{"market":"${MARKET}","side":"${side}","type":"limit","price":"${price}","quantity":"${quantity}"}`,

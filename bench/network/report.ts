@@ -58,7 +58,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     const fails = Object.entries(m.failures)
       .map(([k, v]) => `${v}× ${k}`)
       .join(', ');
-    return `| ${m.n} | ${m.rate} | ${r.loadAverage1m} | ${m.acked}/${m.planned}${fails ? ` (${fails})` : ''} | ${m.ackedPerSecond} | ${m.ackP50Ms} / ${m.ackP99Ms} | ${f1(m.propagationEach.p50Ms)} / ${f1(m.propagationEach.p99Ms)} | ${f1(b.p50Ms)} / ${f1(b.p99Ms)} | ${(b.delivered * 100).toFixed(1)}% | ${Math.round(m.crossingShare * 100)}% / ${Math.round(m.crossNodeTradeShare * 100)}% | ${m.final.trades} / ${m.final.finalEverywhere} / ${m.final.revertedSomewhere} | ${m.rollbacks.total} (${m.rollbacks.secondsTotal} s, deepest ${m.rollbacks.deepestEvents}) | ${m.gossip.meanMessageBytes} B | ${m.gossip.syncEnvelopes} | ${m.gossip.rejected} | ${m.cpuMsPerOrderPerNode.mean} / ${m.cpuMsPerOrderPerNode.max} | ${m.cpuShareOfOneCorePerNode.max} | ${b.cpuMsPerMessagePerNode.toFixed(3)} | ${Math.round(b.maxRssMiB)} MiB | ${m.healthRttMs.p50} / ${m.healthRttMs.p99} / ${m.healthRttMs.max} | ${m.benchLoopLagP99Ms} | ${m.benchCpuMsPerOrder} |`;
+    return `| ${m.n} | ${m.rate} | ${r.loadAverage1m} | ${m.acked}/${m.planned}${fails ? ` (${fails})` : ''} | ${m.ackedPerSecond} | ${m.ackP50Ms} / ${m.ackP99Ms} | ${f1(m.propagationEach.p50Ms)} / ${f1(m.propagationEach.p99Ms)} | ${f1(b.p50Ms)} / ${f1(b.p99Ms)} | ${(b.delivered * 100).toFixed(1)}% | ${Math.round(m.crossingShare * 100)}% / ${Math.round(m.crossNodeTradeShare * 100)}% | ${m.final.trades} / ${m.final.finalEverywhere} / ${m.final.remade} / ${m.final.gone} | ${m.rollbacks.total} (${m.rollbacks.secondsTotal} s, deepest ${m.rollbacks.deepestEvents}) | ${m.gossip.meanMessageBytes} B | ${m.gossip.syncEnvelopes} | ${m.gossip.rejected} | ${m.cpuMsPerOrderPerNode.mean} / ${m.cpuMsPerOrderPerNode.max} | ${m.cpuShareOfOneCorePerNode.max} | ${b.cpuMsPerMessagePerNode.toFixed(3)} | ${Math.round(b.maxRssMiB)} MiB | ${m.healthRttMs.p50} / ${m.healthRttMs.p99} / ${m.healthRttMs.max} | ${m.benchLoopLagP99Ms} | ${m.benchCpuMsPerOrder} |`;
   });
   return [
     '# Network benchmark: meshbook nodes against bare gossipsub',
@@ -69,9 +69,10 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     '',
     'Each row: N meshbook node processes on 127.0.0.1 (each dialing every earlier one; mDNS and DHT off), orders',
     'POSTed at a steady total rate, spread round-robin over the nodes (GTC limits, each at its own price, a third priced',
-    "through the mid so they cross, mostly against other nodes' orders); then, with the same N, rate and the mean gossip",
-    "message size meshbook sent, the bare gossipsub baseline (bench/network/gossip-peer.ts: meshbook's libp2p stack, no",
-    'book, no log). Times in ms on one clock (the bench process).',
+    "through the mid so they cross, mostly against other nodes' orders); then the bare gossipsub baseline",
+    "(bench/network/gossip-peer.ts: meshbook's libp2p stack, no book, no log) with the same N and rate, one message per order",
+    'of the gossip bytes an order cost meshbook (its bytes out ÷ orders: the same bytes a second; meshbook itself batches',
+    'several orders per message once orders come faster than its log commits). Times in ms on one clock (the bench process).',
     '',
     '| N | orders/s | meshbook: 201 → applied on every node, p50 / p99 | bare gossipsub: publish → every peer, p50 / p99 | ratio p50 / p99 | time to final p50 / p99 | equal state hashes after the last 201 | every order delivered | gossip messages / order (out / in) | gossip bytes / order (out / in) | CPU ms / order / node (max) | RSS max | rollbacks / s / node (ms each) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -103,7 +104,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     '- **CPU**: /proc/<pid>/stat utime + stime of each node process, after minus before, ÷ orders; **RSS**: VmHWM.',
     '- **rollbacks**: `meshbook_rollbacks_total` and `meshbook_rollback_seconds_total`, after minus before.',
     '',
-    '| N | orders/s | load 1m | acked | acked / s | POST → 201 p50 / p99 | meshbook 201 → one other node p50 / p99 | gossipsub per receipt p50 / p99 | gossipsub delivered | crossed at origin / trades across nodes | trades / final everywhere / reverted somewhere | rollbacks (time, deepest) | mean gossip message | envelopes by sync | gossip rejected | CPU ms / order / node mean / max | CPU share of a core (max node) | gossipsub CPU ms / message / node | gossipsub RSS | /v1/health RTT p50 / p99 / max | bench loop lag p99 | bench CPU ms / order |',
+    '| N | orders/s | load 1m | acked | acked / s | POST → 201 p50 / p99 | meshbook 201 → one other node p50 / p99 | gossipsub per receipt p50 / p99 | gossipsub delivered | crossed at origin / trades across nodes | trade ids / final everywhere / of them reverted then remade / reverted for good | rollbacks (time, deepest) | mean gossip message | envelopes by sync | gossip rejected | CPU ms / order / node mean / max | CPU share of a core (max node) | gossipsub CPU ms / message / node | gossipsub RSS | /v1/health RTT p50 / p99 / max | bench loop lag p99 | bench CPU ms / order |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...details,
     '',

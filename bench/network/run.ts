@@ -1,7 +1,8 @@
 // The network benchmark: for each N (node processes on 127.0.0.1) and each total order rate,
 // a meshbook run (mesh-run.ts: real nodes, orders over HTTP, every node's WebSocket feed) and,
 // right after it, the bare gossipsub baseline (gossip-swarm.ts: meshbook's network stack without
-// the book) with the same N, rate and the mean gossip message size meshbook just sent.
+// the book) with the same N, the same rate (one message per order) and messages the size of the
+// gossip bytes an order cost meshbook just now.
 // Writes bench/results/network.md and network.json, and prints one JSON line.
 //
 //   npm run bench:network -- [--n 3,5] [--rate 100,1000] [--duration 10000] [--settle 15000] [--runtime node|deno|bun] [--out dir]
@@ -43,10 +44,12 @@ for (const n of ns) {
     log(`meshbook, ${runtime}, N=${n}, ${rate} orders/s, ${durationMs} ms`);
     const load = loadavg()[0];
     const mesh: MeshSummary = summarizeMesh(
-      await runMesh({ n, rate, durationMs, runtime, settleMs, owners: 16, seed: n * 100_003 + rate }, log),
+      await runMesh({ n, rate, durationMs, runtime, settleMs, ownersPerGroup: 4, seed: n * 100_003 + rate }, log),
     );
     log(JSON.stringify(mesh));
-    const size = Math.max(24, mesh.gossip.meanMessageBytes);
+    // one message per order of the gossip bytes an order costs meshbook: the same rate and bytes a
+    // second (meshbook's own messages carry several orders each once its nodes batch)
+    const size = Math.max(24, mesh.gossip.bytesOutPerOrder);
     log(`bare gossipsub, N=${n}, ${rate} messages/s of ${size} B, ${durationMs} ms`);
     const baseline: SwarmSummary = await runSwarm({ n, rate, size, durationMs, runtime });
     log(JSON.stringify(baseline));
