@@ -9,8 +9,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as path from 'node:path';
 import type { Runtime } from '../../host-common/test/process/node-process.ts';
-import { RawConnection, RawPool } from '../../host-common/test/raw-http.ts';
 import { removeDir, tempDir } from './children.ts';
+import { Client } from './client.ts';
 import { Feed } from './feed.ts';
 import { type BenchNode, startNode } from './nodes.ts';
 import { MARKET_FLAG, OWNER_GROUPS, type Plan, planOrders } from './orders.ts';
@@ -77,7 +77,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   }
 }
 
-async function snapshot(nodes: BenchNode[], conns: RawConnection[]): Promise<Snapshot> {
+async function snapshot(nodes: BenchNode[], conns: Client[]): Promise<Snapshot> {
   const at = performance.now();
   return {
     at,
@@ -90,9 +90,9 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
   const base = await tempDir('netbench');
   const nodes: BenchNode[] = [];
   const feeds: Feed[] = [];
-  const pools: RawPool[] = [];
-  const conns: RawConnection[] = []; // one per node for probes, used one request at a time
-  const healthConns: RawConnection[] = [];
+  const pools: Client[] = []; // orders
+  const conns: Client[] = []; // probes: hashes, metrics
+  const healthConns: Client[] = [];
   try {
     const tokens = Array.from({ length: o.ownersPerGroup * OWNER_GROUPS }, (_, j) => `o${j}-bench-token-0123456789`);
     const nodeArgs = ['--markets', MARKET_FLAG, '--tokens', tokens.map((t, j) => `o${j}:${t}`).join(',')];
@@ -104,10 +104,9 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
       nodes.push(await startNode(o.runtime, path.join(base, `n${i}`), args));
     }
     for (const x of nodes) {
-      const u = new URL(x.url);
-      conns.push(await RawConnection.connect(u.hostname, Number(u.port)));
-      healthConns.push(await RawConnection.connect(u.hostname, Number(u.port)));
-      pools.push(new RawPool(x.url, 64));
+      conns.push(new Client(x.url, 1));
+      healthConns.push(new Client(x.url, 1));
+      pools.push(new Client(x.url, 256));
     }
     await waitFor(
       `${o.n} members and ${o.n - 1} peers on every node`,

@@ -2,7 +2,7 @@
 // /proc (Linux), its Prometheus counters, and its book's state hash.
 
 import * as fs from 'node:fs/promises';
-import type { RawConnection } from '../../host-common/test/raw-http.ts';
+import type { Client } from './client.ts';
 import { MARKET } from './orders.ts';
 
 /** CPU time (user + system, all threads) of a process so far, in ms; /proc counts in 1/100 s. */
@@ -18,7 +18,7 @@ export async function peakRss(pid: number): Promise<number> {
 }
 
 /** /metrics as name → value, the series of one name summed over their labels. */
-export async function scrape(c: RawConnection): Promise<Map<string, number>> {
+export async function scrape(c: Client): Promise<Map<string, number>> {
   const res = await c.request({ method: 'GET', path: '/metrics' });
   const out = new Map<string, number>();
   for (const line of res.body.split('\n')) {
@@ -28,7 +28,7 @@ export async function scrape(c: RawConnection): Promise<Map<string, number>> {
   return out;
 }
 
-export async function bookState(c: RawConnection): Promise<{ stateHash: string; eventCount: number }> {
+export async function bookState(c: Client): Promise<{ stateHash: string; eventCount: number }> {
   const res = await c.request({ method: 'GET', path: `/v1/markets/${MARKET}/book?depth=1` });
   const b = JSON.parse(res.body);
   return { stateHash: b.stateHash, eventCount: b.eventCount };
