@@ -5,7 +5,7 @@
 // gossip bytes an order cost meshbook just now.
 // Writes bench/results/network.md and network.json, and prints one JSON line.
 //
-//   npm run bench:network -- [--n 3,5] [--rate 100,1000] [--duration 6000] [--settle 15000] [--runtime node|deno|bun] [--out dir]
+//   npm run bench:network -- [--n 3,5] [--rate 100,1000] [--duration 8000] [--settle 15000] [--runtime node|deno|bun] [--out dir]
 //
 // Every child process and temp dir is registered (children.ts) and gone when this exits, also
 // on SIGINT, SIGTERM or an error.
@@ -26,7 +26,7 @@ const opt = (name: string, fallback: string) =>
   args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback;
 const ns = opt('n', '3,5').split(',').map(Number);
 const rates = opt('rate', '100,1000').split(',').map(Number);
-const durationMs = Number(opt('duration', '6000'));
+const durationMs = Number(opt('duration', '8000'));
 const settleMs = Number(opt('settle', '15000'));
 const runtime = opt('runtime', 'node') as Runtime;
 const outDir = path.resolve(opt('out', path.join(ROOT, 'bench/results')));
