@@ -41,6 +41,8 @@ export interface MeshSummary {
   };
   /** last 201 → every node answering the same state hash and event count (null: not within the settle time) */
   equalHashMs: number | null;
+  /** the same from the last POST sent (later than the last 201 only when the nodes fell behind) */
+  equalHashFromLastSendMs: number | null;
   equalHash: string;
   lastHashes: string[];
   /** acked orders each node's feed showed */
@@ -69,6 +71,10 @@ export interface MeshSummary {
     msEach: number;
     secondsTotal: number;
     deepestEvents: number;
+    /** rollbacks ÷ orders, all nodes together */
+    perOrder: number;
+    /** time inside rollbacks (wall, synchronous code) ÷ the nodes' CPU time */
+    shareOfCpu: number;
   };
   /** GET /v1/health round trip during the load: the nodes' event-loop lag plus the bench's */
   healthRttMs: { p50: number; p99: number; max: number };
@@ -187,6 +193,7 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
       gone,
     },
     equalHashMs: Number.isNaN(raw.equalAt) ? null : r2(raw.equalAt - lastAck),
+    equalHashFromLastSendMs: Number.isNaN(raw.equalAt) ? null : r2(raw.equalAt - Math.max(...sentAt)),
     equalHash: raw.equalHash,
     lastHashes: raw.lastHashes,
     seenPerNode,
@@ -216,6 +223,8 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
       msEach: rollbacks ? r2((total('meshbook_rollback_seconds_total') * 1000) / rollbacks) : 0,
       secondsTotal: r3(total('meshbook_rollback_seconds_total')),
       deepestEvents: Math.max(...raw.after.metrics.map((m) => m.get('meshbook_rollback_deepest_events') ?? 0)),
+      perOrder: r2(rollbacks / acked),
+      shareOfCpu: r2((total('meshbook_rollback_seconds_total') * 1000) / sum(cpu)),
     },
     healthRttMs: { p50: r2(quantile(rtt, 0.5)), p99: r2(quantile(rtt, 0.99)), max: r2(rtt[rtt.length - 1]) },
     benchLoopLagP99Ms: r2(raw.benchLoopP99Ms),

@@ -60,6 +60,20 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
       .join(', ');
     return `| ${m.n} | ${m.rate} | ${r.loadAverage1m} | ${m.acked}/${m.planned}${fails ? ` (${fails})` : ''} | ${m.ackedPerSecond} | ${m.ackP50Ms} / ${m.ackP99Ms} | ${f1(m.propagationEach.p50Ms)} / ${f1(m.propagationEach.p99Ms)} | ${f1(b.p50Ms)} / ${f1(b.p99Ms)} | ${(b.delivered * 100).toFixed(1)}% | ${Math.round(m.crossingShare * 100)}% / ${Math.round(m.crossNodeTradeShare * 100)}% | ${m.final.trades} / ${m.final.finalEverywhere} / ${m.final.remade} / ${m.final.gone} | ${m.rollbacks.total} (${m.rollbacks.secondsTotal} s, deepest ${m.rollbacks.deepestEvents}) | ${m.gossip.meanMessageBytes} B | ${m.gossip.syncEnvelopes} | ${m.gossip.rejected} | ${m.cpuMsPerOrderPerNode.mean} / ${m.cpuMsPerOrderPerNode.max} | ${m.cpuShareOfOneCorePerNode.max} | ${b.cpuMsPerMessagePerNode.toFixed(3)} | ${Math.round(b.maxRssMiB)} MiB | ${m.healthRttMs.p50} / ${m.healthRttMs.p99} / ${m.healthRttMs.max} | ${m.benchLoopLagP99Ms} | ${m.benchCpuMsPerOrder} |`;
   });
+  const reading = rows.map((r) => {
+    const m = r.mesh;
+    const t = targets(r);
+    const kept = m.ackedPerSecond >= 0.95 * m.rate;
+    return [
+      `- N=${m.n}, ${m.rate}/s: `,
+      kept
+        ? `the nodes answered at the rate (${m.ackedPerSecond}/s, POST → 201 p50 ${m.ackP50Ms} ms)`
+        : `the nodes fell behind: ${m.ackedPerSecond} answers/s for ${m.rate}/s sent, POST → 201 p50 ${m.ackP50Ms} ms, p99 ${m.ackP99Ms} ms (equal hashes ${m.equalHashFromLastSendMs === null ? 'never' : `${Math.round(m.equalHashFromLastSendMs)} ms`} after the last POST was sent)`,
+      `; ${m.rollbacks.total} rollbacks (${m.rollbacks.perOrder} per order, ${m.rollbacks.msEach} ms each, deepest ${m.rollbacks.deepestEvents} envelopes), `,
+      `time in rollbacks ${Math.round(m.rollbacks.shareOfCpu * 100)}% of the nodes' CPU time; `,
+      `/v1/health round trip p99 ${m.healthRttMs.p99} ms; propagation ${t.propagation ? 'within' : 'not within'} ${TARGETS.propagationRatio}× of bare gossipsub.`,
+    ].join('');
+  });
   return [
     '# Network benchmark: meshbook nodes against bare gossipsub',
     '',
@@ -83,6 +97,10 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     '| N | orders/s | propagation p50 | propagation p99 | equal hashes within 2 s | every order delivered |',
     '|---|---|---|---|---|---|',
     ...goals,
+    '',
+    'Reading this run (figures from the table below):',
+    '',
+    ...reading,
     '',
     '**Event-loop lag** of the nodes: not measured — the node exposes no event-loop metric in /metrics. The',
     "round trip of GET /v1/health during the load (below) stands in for it: it holds the node's lag plus the bench's.",
