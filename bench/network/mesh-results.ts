@@ -59,6 +59,8 @@ export interface MeshSummary {
     /** bytes out ÷ messages out (several orders per message when the nodes batch) */
     meanMessageBytes: number;
     rejected: number;
+    /** messages the handler ignored: nothing new in them (e.g. sync had brought them first), or heartbeats that were no news */
+    ignored: number;
     syncEnvelopes: number;
   };
   cpuMsPerOrderPerNode: { max: number; mean: number };
@@ -209,6 +211,7 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
         total('meshbook_gossip_bytes_out_total') / Math.max(1, total('meshbook_gossip_messages_out_total')),
       ),
       rejected: total('meshbook_gossip_messages_rejected_total'),
+      ignored: total('meshbook_gossip_messages_ignored_total'),
       syncEnvelopes: total('meshbook_sync_envelopes_total'),
     },
     cpuMsPerOrderPerNode: { max: r3(Math.max(...cpu) / acked), mean: r3(sum(cpu) / cpu.length / acked) },
