@@ -166,8 +166,12 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
         await Promise.all(
           healthConns.map(async (c) => {
             const t = performance.now();
-            await c.request({ method: 'GET', path: '/v1/health' });
-            healthRttMs.push(performance.now() - t);
+            // a failed probe is no reason to lose the run: the next one reconnects
+            const ok = await c.request({ method: 'GET', path: '/v1/health' }).then(
+              () => true,
+              () => false,
+            );
+            if (ok) healthRttMs.push(performance.now() - t);
           }),
         );
         await sleep(100);
