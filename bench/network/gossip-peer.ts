@@ -45,9 +45,14 @@ const network = new Network({
   tuning: { inboundConnectionThreshold: 1000, gossip: { messagesPerSecondPerPeer: 1_000_000 } },
 });
 const latencies: number[] = [];
+// who published each message received, and its number there: the bench finds when the last peer had it
+const origins: number[] = [];
+const seqs: number[] = [];
 network.transport.onGossip((_topic, data) => {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   latencies.push(now() - view.getFloat64(0));
+  origins.push(view.getUint32(8));
+  seqs.push(view.getUint32(12));
   return 'accept';
 });
 await network.start();
@@ -58,6 +63,10 @@ const startAt = await new Promise<number>((resolve) => {
   process.stdin.on('data', (d: Buffer) => {
     input += d.toString();
     if (input.includes('\n')) resolve(Number(input.trim()));
+  });
+  // the bench went away before the start: nothing to do, and nobody to stop this peer
+  process.stdin.on('end', () => {
+    if (!input.includes('\n')) process.exit(1);
   });
 });
 process.stdin.pause();
@@ -102,6 +111,8 @@ console.log(
     failed,
     received: latencies.length,
     latencies: latencies.map((l) => Math.round(l * 100) / 100),
+    origins,
+    seqs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     rssBytes: process.memoryUsage().rss,
     peers: network.connectedPeers().length,

@@ -1,0 +1,130 @@
+// The Markdown of the network bench (bench/results/network.md): one row per N × rate with
+// meshbook and the bare gossipsub baseline side by side, the targets met or not, and the details.
+
+import type { SwarmSummary } from './gossip-swarm.ts';
+import type { MeshSummary } from './mesh-results.ts';
+
+export interface Row {
+  mesh: MeshSummary;
+  baseline: SwarmSummary;
+  loadAverage1m: number;
+}
+
+export interface Machine {
+  date: string;
+  cpu: string;
+  cores: number;
+  memory: string;
+  os: string;
+  loadBefore: string;
+  loadAfter: string;
+  runtime: string;
+  runtimeVersion: string;
+  elapsedSeconds: number;
+}
+
+/** The targets of the issue. */
+export const TARGETS = { propagationRatio: 1.5, equalHashMs: 2000 };
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? a / b : Number.NaN);
+const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
+
+export function targets(r: Row) {
+  const p50 = ratio(r.mesh.propagation.p50Ms, r.baseline.allP50Ms);
+  const p99 = ratio(r.mesh.propagation.p99Ms, r.baseline.allP99Ms);
+  return {
+    p50Ratio: p50,
+    p99Ratio: p99,
+    propagation: p50 <= TARGETS.propagationRatio && p99 <= TARGETS.propagationRatio,
+    equalHash: r.mesh.equalHashMs !== null && r.mesh.equalHashMs <= TARGETS.equalHashMs,
+    delivered: r.mesh.everyOrderDelivered,
+  };
+}
+
+export function markdown(command: string, machine: Machine, rows: Row[]): string {
+  const main = rows.map((r) => {
+    const m = r.mesh;
+    const t = targets(r);
+    return `| ${m.n} | ${m.rate} | ${f1(m.propagation.p50Ms)} / ${f1(m.propagation.p99Ms)} | ${f1(r.baseline.allP50Ms)} / ${f1(r.baseline.allP99Ms)} | **${t.p50Ratio.toFixed(2)}× / ${t.p99Ratio.toFixed(2)}×** | ${f1(m.final.p50Ms)} / ${f1(m.final.p99Ms)} | ${m.equalHashMs === null ? 'not reached' : `${Math.round(m.equalHashMs)} ms`} | ${m.everyOrderDelivered ? 'yes' : `**no**: ${m.seenPerNode.join(' / ')} of ${m.planned}`} | ${m.gossip.messagesOutPerOrder} / ${m.gossip.messagesInPerOrder} | ${m.gossip.bytesOutPerOrder} / ${m.gossip.bytesInPerOrder} | ${m.cpuMsPerOrderPerNode.max} | ${m.maxRssMiB} MiB | ${m.rollbacks.perSecondPerNode} (${m.rollbacks.msEach} ms) |`;
+  });
+  const goals = rows.map((r) => {
+    const t = targets(r);
+    return `| ${r.mesh.n} | ${r.mesh.rate} | ${yes(t.p50Ratio <= TARGETS.propagationRatio)} (${t.p50Ratio.toFixed(2)}×) | ${yes(t.p99Ratio <= TARGETS.propagationRatio)} (${t.p99Ratio.toFixed(2)}×) | ${yes(t.equalHash)} (${r.mesh.equalHashMs === null ? 'not reached' : `${Math.round(r.mesh.equalHashMs)} ms after the last 201; ${Math.round(r.mesh.equalHashFromLastSendMs ?? Number.NaN)} ms after the last order was due`}) | ${yes(t.delivered)} |`;
+  });
+  const details = rows.map((r) => {
+    const m = r.mesh;
+    const b = r.baseline;
+    const fails = Object.entries(m.failures)
+      .map(([k, v]) => `${v}× ${k}`)
+      .join(', ');
+    return `| ${m.n} | ${m.rate} | ${r.loadAverage1m} | ${m.acked}/${m.planned}${fails ? ` (${fails})` : ''} | ${m.ackedPerSecond} | ${m.ackP50Ms} / ${m.ackP99Ms} | ${f1(m.propagationEach.p50Ms)} / ${f1(m.propagationEach.p99Ms)} | ${f1(b.p50Ms)} / ${f1(b.p99Ms)} | ${(b.delivered * 100).toFixed(1)}% | ${Math.round(m.crossingShare * 100)}% / ${Math.round(m.crossNodeTradeShare * 100)}% | ${m.final.trades} / ${m.final.finalEverywhere} / ${m.final.remade} / ${m.final.gone} | ${m.rollbacks.total} (${m.rollbacks.secondsTotal} s, deepest ${m.rollbacks.deepestEvents}) | ${m.gossip.meanMessageBytes} B | ${m.gossip.syncEnvelopes} | ${m.gossip.rejected} / ${m.gossip.ignored} | ${m.cpuMsPerOrderPerNode.mean} / ${m.cpuMsPerOrderPerNode.max} | ${m.cpuShareOfOneCorePerNode.max} | ${b.cpuMsPerMessagePerNode.toFixed(3)} | ${Math.round(b.maxRssMiB)} MiB | ${m.healthRttMs.p50} / ${m.healthRttMs.p99} / ${m.healthRttMs.max} | ${m.benchLoopLagP99Ms} | ${m.benchCpuMsPerOrder} |`;
+  });
+  const reading = rows.map((r) => {
+    const m = r.mesh;
+    const t = targets(r);
+    const kept = m.ackedPerSecond >= 0.95 * m.rate;
+    return [
+      `- N=${m.n}, ${m.rate}/s: `,
+      kept
+        ? `the nodes answered at the rate (${m.ackedPerSecond}/s, POST → 201 p50 ${m.ackP50Ms} ms)`
+        : `the nodes fell behind: ${m.ackedPerSecond} answers/s for ${m.rate}/s sent, POST → 201 p50 ${m.ackP50Ms} ms, p99 ${m.ackP99Ms} ms (the hashes were equal ${m.equalHashFromLastSendMs === null ? 'never' : `${Math.round(m.equalHashFromLastSendMs)} ms`} after the last order was due on the open-loop schedule, orders waiting in the bench's client included)`,
+      `; ${m.rollbacks.total} rollbacks (${m.rollbacks.perOrder} per order, ${m.rollbacks.msEach} ms each, deepest ${m.rollbacks.deepestEvents} envelopes), `,
+      `time in rollbacks (wall) ${Math.round(m.rollbacks.shareOfCpu * 100)}% of the nodes' CPU time${m.rollbacks.shareOfCpu > 1 ? ' (over 100%: the nodes waited for a core inside rollbacks)' : ''}; `,
+      `/v1/health round trip p99 ${m.healthRttMs.p99} ms; propagation p50 ${t.p50Ratio <= TARGETS.propagationRatio ? 'within' : 'not within'} and p99 ${t.p99Ratio <= TARGETS.propagationRatio ? 'within' : 'not within'} ${TARGETS.propagationRatio}× of bare gossipsub.`,
+    ].join('');
+  });
+  return [
+    '# Network benchmark: meshbook nodes against bare gossipsub',
+    '',
+    `\`${command}\` (bench/network/run.ts) — ${machine.date}, ${machine.elapsedSeconds} s in all.`,
+    `Runtime: ${machine.runtime} ${machine.runtimeVersion}. Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; ${machine.os}.`,
+    `Load average (1, 5, 15 min) before: ${machine.loadBefore}; after: ${machine.loadAfter}. The machine is shared and noisy: compare the two sides of one row, not rows of different runs.`,
+    '',
+    'Each row: N meshbook node processes on 127.0.0.1 (each dialing every earlier one; mDNS and DHT off), orders',
+    'POSTed at a steady total rate, spread round-robin over the nodes (GTC limits, each at its own price, a third priced',
+    "through the mid so they cross, mostly against other nodes' orders); then the bare gossipsub baseline",
+    "(bench/network/gossip-peer.ts: meshbook's libp2p stack, no book, no log) with the same N and rate, one message per order",
+    'of the gossip bytes an order cost meshbook (its bytes out ÷ orders: the same bytes a second; meshbook itself batches',
+    'several orders per message once orders come faster than its log commits). Times in ms on one clock (the bench process).',
+    '',
+    '| N | orders/s | meshbook: 201 → applied on every node, p50 / p99 | bare gossipsub: publish → every peer, p50 / p99 | ratio p50 / p99 | time to final p50 / p99 | equal state hashes after the last 201 | every order delivered | gossip messages / order (out / in) | gossip bytes / order (out / in) | CPU ms / order / node (max) | RSS max | rollbacks / s / node (ms each) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...main,
+    '',
+    `Targets: propagation within ${TARGETS.propagationRatio}× of bare gossipsub at p50 and p99; equal state hashes within ${TARGETS.equalHashMs} ms of the last order; every order delivered.`,
+    '',
+    '| N | orders/s | propagation p50 | propagation p99 | equal hashes within 2 s of the last 201 | every order delivered |',
+    '|---|---|---|---|---|---|',
+    ...goals,
+    '',
+    'Reading this run (figures from the table below):',
+    '',
+    ...reading,
+    '',
+    '**Event-loop lag** of the nodes: not measured — the node exposes no event-loop metric in /metrics. The',
+    "round trip of GET /v1/health during the load (below) stands in for it: it holds the node's lag plus the bench's.",
+    '',
+    'How each figure is taken:',
+    '',
+    "- **applied on a node**: the first push on that node's WebSocket (`book` and `trades` of the market) that shows",
+    "  the order — a level at its price (no other order has that price), or a trade naming it. The origin's 201 time",
+    '  is when the bench read the answer; "every node" is the latest of the other N − 1 nodes. Orders some node never',
+    '  showed are left out of the latencies and counted under "every order delivered".',
+    '- **bare gossipsub**: publish → receipt measured inside each receiving peer (no HTTP, no WebSocket, no bench in',
+    '  between); "every peer" is the latest receipt of a message over the other N − 1 peers.',
+    "- **time to final**: the taker's 201 → the trade pushed `final` by every node.",
+    '- **equal state hashes**: GET /v1/markets/BTC-USD/book of every node polled back to back after the last 201 until',
+    '  all show the same `stateHash` and `eventCount`; the time of the first poll that ended equal.',
+    "- **gossip messages and bytes**: the nodes' `meshbook_gossip_{messages,bytes}_{out,in}_total` summed over the",
+    '  nodes, after minus before, ÷ orders; published and received application messages (order batches and',
+    '  heartbeats), not libp2p frames.',
+    '- **CPU**: /proc/<pid>/stat utime + stime of each node process, after minus before, ÷ orders; **RSS**: VmHWM.',
+    '- **rollbacks**: `meshbook_rollbacks_total` and `meshbook_rollback_seconds_total`, after minus before.',
+    '',
+    '| N | orders/s | load 1m | acked | acked / s | POST → 201 p50 / p99 | meshbook 201 → one other node p50 / p99 | gossipsub per receipt p50 / p99 | gossipsub delivered | crossed at origin / trades across nodes | trade ids / final everywhere / of them reverted then remade / reverted for good | rollbacks (time, deepest) | mean gossip message | envelopes by sync | gossip messages rejected / ignored | CPU ms / order / node mean / max | CPU share of a core (max node) | gossipsub CPU ms / message / node | gossipsub RSS | /v1/health RTT p50 / p99 / max | bench loop lag p99 | bench CPU ms / order |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...details,
+    '',
+  ].join('\n');
+}
