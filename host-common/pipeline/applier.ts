@@ -11,8 +11,9 @@
 // and older ones are thinned: a late envelope is mostly a few deep and replays a few dozen
 // envelopes, while the reach stays thousands deep.
 //
-// Observers hear the corrections: the trades a rollback removed are pushed as `reverted`,
-// and the replay pushes orders and trades again as it applies them.
+// Observers hear the corrections, and only those: a trade a rollback removed is pushed as
+// `reverted` unless the replay makes it again the same, a trade made differently is pushed as
+// it is now, and each order the rollback or the replay touched is pushed once, as it is now.
 //
 // Finality (finality.ts) tells the applier how much of the total order is stable: settle(n)
 // makes the first n applied envelopes final (their trades become `final`, and are pushed),
@@ -24,6 +25,7 @@
 
 import type { Applied, NodeState, StateMark, StateObserver } from '../state/node-state.ts';
 import type { OrderRecord } from '../state/order-table.ts';
+import type { TradeRecord } from '../state/trades.ts';
 import type { Envelope } from '../wire/envelope.ts';
 import { compareEnvelopes } from './orderer.ts';
 
@@ -213,7 +215,6 @@ export class Applier {
     const back = performance.now() - started;
     const redo = this.applied.splice(mark.at - this.base);
     this.total = mark.at;
-    if (observer) for (const t of undone.trades) safely(this.state, () => observer.trade(t));
     // The newest mark at or before the final prefix's end may lie inside it: that part is
     // replayed unheard and made final again at once (its trades were final and stay so).
     const finalPart = Math.max(0, this.settled - mark.at);
@@ -221,8 +222,12 @@ export class Applier {
       this.applyTail(redo.slice(0, finalPart), null, outcomes, true);
       this.state.finalize(this.state.eventCount, null);
     }
-    this.applyTail(merge(finalPart > 0 ? redo.slice(finalPart) : redo, sorted), observer, outcomes, true);
-    if (observer) this.pushCurrent(undone.orders, observer);
+    const replay = observer ? new Replay(observer, undone.trades, this.state) : null;
+    this.applyTail(merge(finalPart > 0 ? redo.slice(finalPart) : redo, sorted), replay, outcomes, true);
+    if (observer && replay) {
+      replay.end();
+      this.pushCurrent(undone.orders, observer, replay.orders);
+    }
     const ms = performance.now() - started;
     this.stats.rollbacks++;
     this.stats.replayed += redo.length;
@@ -233,10 +238,15 @@ export class Applier {
     this.stats.lastBackMillis = back;
   }
 
-  /** Orders a rollback changed: their state now (a record the replay made again is pushed by its id). */
-  private pushCurrent(orders: Set<OrderRecord>, observer: StateObserver): void {
-    for (const o of orders) {
-      const now = this.state.orders.get(o.id);
+  /**
+   * Orders a rollback changed or its replay touched: each once, as it is now (a record the
+   * replay made again is found by its id; one the table no longer holds, as the replay left it).
+   */
+  private pushCurrent(undone: Set<OrderRecord>, observer: StateObserver, replayed: Map<bigint, OrderRecord>): void {
+    const ids = new Set<bigint>(replayed.keys());
+    for (const o of undone) ids.add(o.id);
+    for (const id of ids) {
+      const now = this.state.orders.get(id) ?? replayed.get(id);
       if (now) safely(this.state, () => observer.order({ ...now }));
     }
   }
@@ -307,6 +317,65 @@ export class Applier {
     }
     if (kept.length < end) this.marks = kept.concat(this.marks.slice(end));
   }
+}
+
+/**
+ * What observers hear of a replay: only what changed. A trade the replay makes again exactly
+ * as the rollback took it back (most are: a late envelope rarely touches them) is not pushed
+ * at all; one taken back and made differently is pushed `reverted` and then as it is now; one
+ * not made again is pushed `reverted` at the end. Orders are pushed once each, after the replay.
+ */
+class Replay implements StateObserver {
+  private readonly observer: StateObserver;
+  private readonly undone: Map<string, TradeRecord>;
+  private readonly state: NodeState;
+  readonly orders = new Map<bigint, OrderRecord>();
+
+  constructor(observer: StateObserver, undone: TradeRecord[], state: NodeState) {
+    this.observer = observer;
+    this.undone = new Map(undone.map((t) => [t.id, t]));
+    this.state = state;
+  }
+
+  wantsBook(market: number): boolean {
+    return this.observer.wantsBook(market);
+  }
+
+  book(market: number, bids: [bigint, bigint][], asks: [bigint, bigint][]): void {
+    this.observer.book(market, bids, asks);
+  }
+
+  order(o: OrderRecord): void {
+    this.orders.set(o.id, o);
+  }
+
+  trade(t: TradeRecord): void {
+    const was = this.undone.get(t.id);
+    if (was !== undefined) {
+      this.undone.delete(t.id);
+      if (sameTrade(was, t)) return;
+      safely(this.state, () => this.observer.trade(was));
+    }
+    this.observer.trade(t);
+  }
+
+  /** The trades taken back and not made again: reverted. */
+  end(): void {
+    for (const t of this.undone.values()) safely(this.state, () => this.observer.trade(t));
+    this.undone.clear();
+  }
+}
+
+function sameTrade(a: TradeRecord, b: TradeRecord): boolean {
+  return (
+    a.market === b.market &&
+    a.price === b.price &&
+    a.quantity === b.quantity &&
+    a.takerSide === b.takerSide &&
+    a.takerOrderId === b.takerOrderId &&
+    a.makerOrderId === b.makerOrderId &&
+    a.time === b.time
+  );
 }
 
 /** The index of the first envelope in `list` (total order) that sorts after `e`. */

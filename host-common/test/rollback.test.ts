@@ -27,6 +27,7 @@ const origins = [1, 2, 3].map((k) => new Uint8Array(32).fill(k * 17));
 const OWNERS = ['alice', 'bob', 'carol', 'mallory'];
 
 const engines = new WeakMap<NodeState, Engine>();
+const big = (_: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
 function fresh(): NodeState {
   const engine = Engine.create(wasm, { markets: markets.size });
@@ -157,6 +158,26 @@ describe('rollback', () => {
     const reverted = corrections.filter((t) => t.status === 'reverted');
     expect(reverted.length).toBeGreaterThan(0);
     expect(corrections.filter((t) => t.status === 'tentative').length).toBeGreaterThan(0);
+    // only changes are pushed: the last push of each trade id is the trade as the state holds
+    // it now (or reverted: the state no longer has it), and a trade made again the same is not
+    // pushed at all
+    const now = new Map(
+      markets.list.flatMap((_, m) => applier.state.recentTrades(m, 1e6)).map((t) => [t.id, t] as const),
+    );
+    const last = new Map(corrections.map((t) => [t.id, t] as const));
+    for (const [id, t] of last) {
+      if (t.status === 'reverted') expect(now.has(id)).toBe(false);
+      else expect(t).toEqual(now.get(id));
+    }
+    const before1 = new Map(trades.slice(0, before).map((t) => [t.id, t] as const));
+    const unchanged = [...now.values()].filter((t) => {
+      const was = before1.get(t.id);
+      return (
+        was !== undefined && JSON.stringify({ ...was, status: '' }, big) === JSON.stringify({ ...t, status: '' }, big)
+      );
+    });
+    expect(unchanged.length).toBeGreaterThan(0);
+    for (const t of unchanged) expect(last.has(t.id)).toBe(false);
     // every order pushed last is the order as the state now holds it
     for (const [id, o] of orders) {
       const now = applier.state.orders.get(id);

@@ -80,7 +80,10 @@ class TradeWatch implements StateObserver {
   }
   order(): void {}
   book(): void {}
+  /** The last push of each trade id: what a subscriber that folds the stream holds. */
+  readonly last = new Map<string, TradeRecord>();
   trade(t: TradeRecord): void {
+    this.last.set(t.id, { ...t });
     if (!this.firstSeen.has(t.id)) this.firstSeen.set(t.id, this.now());
     if (t.status === 'final') {
       if (this.finals.has(t.id)) return;
@@ -301,6 +304,18 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
       failures.push(`node ${i} refused ${node.pipeline.pastFinal} envelopes sorting before final ones`);
     if (node.pipeline.orderer.holding > 0) failures.push(`node ${i} still holds ${node.pipeline.orderer.holding}`);
     for (const v of node.watch.violations) failures.push(`node ${i}: ${v}`);
+    // the pushes, folded by trade id, are the node's trade log: nothing missed, nothing stale
+    const log = markets.list.flatMap((_, m) => node.state.recentTrades(m, 1_000_000));
+    const folded = [...node.watch.last.values()].filter((t) => t.status !== 'reverted');
+    const show = (ts: TradeRecord[]) =>
+      JSON.stringify(
+        ts.map((t) => ({ ...t })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+        (_k, v) => (typeof v === 'bigint' ? `${v}` : v),
+      );
+    if (show(folded) !== show(log))
+      failures.push(
+        `node ${i}: its pushed trades folded differ from its log: ${firstDifference(show(folded), show(log))}`,
+      );
     if (node.state.tentativeTrades > 0) failures.push(`node ${i}: ${node.state.tentativeTrades} trades not final`);
     const got = fingerprint(node.state);
     if (got !== want) failures.push(`node ${i} differs from the total order: ${firstDifference(got, want)}`);

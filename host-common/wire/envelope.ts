@@ -506,9 +506,18 @@ export function orderIdOf(id: Uint8Array): bigint {
   return n === 0n ? 1n : n; // 0 is not a valid order id; a 2^-64 chance, mapped deterministically
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** Keys (32 bytes: origins, signatures' halves) are hexed again and again on the hot path: once per array. */
+const hexOfKey = new WeakMap<Uint8Array, string>();
+
 export function hex(bytes: Uint8Array): string {
+  if (bytes.length === PUBLIC_KEY_BYTES) {
+    const known = hexOfKey.get(bytes);
+    if (known !== undefined) return known;
+  }
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) s += HEX_BYTE[bytes[i]];
+  if (bytes.length === PUBLIC_KEY_BYTES) hexOfKey.set(bytes, s);
   return s;
 }
 
