@@ -50,6 +50,8 @@ export interface Report {
   frontier: Map<bigint, bigint>;
 }
 
+const U64_MAX = (1n << 64n) - 1n;
+
 /** Heartbeats kept per origin while they announce more than this node has delivered of it. */
 const WAITING_PER_ORIGIN = 16;
 
@@ -228,20 +230,30 @@ export class Finality {
    */
   checker(ownFloor: bigint | null): (e: Envelope) => boolean {
     const required = new Map<string, string[] | null>();
+    // market → origin → the highest seq of that origin every required member has delivered
+    const covered = new Map<string, Map<string, bigint>>();
     return (e) => {
       if (ownFloor !== null && e.lamport >= ownFloor) return false;
       let others = required.get(e.market);
       if (others === undefined) {
         others = this.others(e.market);
         required.set(e.market, others);
+        covered.set(e.market, new Map());
       }
       if (others === null) return false;
-      const node = this.nodeOf.get(hex(e.origin)) ?? clockNodeOf(e.origin);
-      for (const m of others) {
-        const r = this.usable.get(m);
-        if (!r || (r.frontier.get(node) ?? 0n) < e.seq) return false;
+      const origin = hex(e.origin);
+      const byOrigin = covered.get(e.market)!;
+      let upTo = byOrigin.get(origin);
+      if (upTo === undefined) {
+        const node = this.nodeOf.get(origin) ?? clockNodeOf(e.origin);
+        upTo = U64_MAX;
+        for (const m of others) {
+          const seq = this.usable.get(m)?.frontier.get(node) ?? 0n;
+          if (seq < upTo) upTo = seq;
+        }
+        byOrigin.set(origin, upTo);
       }
-      return true;
+      return e.seq <= upTo;
     };
   }
 

@@ -499,7 +499,7 @@ export class NodeState {
     if (m.core instanceof Uint8Array) this.engine.rewind(m.core);
     else this.engine.rewindImage(m.core);
     const undone: Undone = { trades: [], orders: new Set() };
-    const owners = new Set<string>();
+    const reopened: OrderRecord[] = [];
     this.orders.undo = null;
     this.levels.undo = null;
     try {
@@ -517,7 +517,7 @@ export class NodeState {
             break;
           case 'finished':
             this.orders.unfinish(e.order);
-            owners.add(e.order.owner);
+            reopened.push(e.order);
             break;
           case 'level':
             this.levels.add(e.market, e.side, e.price, -e.delta, null);
@@ -533,7 +533,7 @@ export class NodeState {
     } finally {
       this.attachUndo();
     }
-    for (const owner of owners) this.orders.reopen(owner);
+    this.orders.reopen(reopened);
     while (this.tentative.length > this.tentativeFrom && this.tentative[this.tentative.length - 1].event > m.eventCount)
       this.tentative.pop();
     this.eventCount = m.eventCount;

@@ -161,7 +161,7 @@ export class OrderTable {
 
   /**
    * Takes back finish(o) (the newest finished). The order is live again once its fields are
-   * restored: call reopen(owner) for its owner after the whole undo.
+   * restored: call reopen() with it after the whole undo.
    */
   unfinish(o: OrderRecord): void {
     if (this.finished.length === this.head || this.finished[this.finished.length - 1] !== o.id)
@@ -169,19 +169,26 @@ export class OrderTable {
     this.finished.pop();
   }
 
-  /** Puts an owner's live orders back in its open list, in creation order (after an undo). */
-  reopen(owner: string): void {
-    const all = this.byOwner.get(owner)?.ids ?? [];
-    const open = all.filter((id) => {
-      const o = this.orders.get(id);
-      return o !== undefined && isLive(o.status);
-    });
-    if (open.length === 0) this.openByOwner.delete(owner);
-    else this.openByOwner.set(owner, { ids: open, ranks: open.map((id) => this.rank.get(id) ?? 0), stale: 0 });
-    // a good-till-time order live again is due again (the queue drops entries that went stale)
-    for (const id of open) {
-      const o = this.orders.get(id);
-      if (o !== undefined && o.expiresAt > 0) this.expiries.push(o.expiresAt, id);
+  /**
+   * Puts orders an undo made live again back in their owners' open lists, each at its place by
+   * creation rank (an id that left the list and was not swept yet is still there), and due
+   * again if it has an expiry (the queue drops entries that went stale).
+   */
+  reopen(orders: Iterable<OrderRecord>): void {
+    for (const o of orders) {
+      if (this.orders.get(o.id) !== o || !isLive(o.status)) continue;
+      const rank = this.rank.get(o.id) ?? 0;
+      const list = this.openByOwner.get(o.owner);
+      if (!list) this.openByOwner.set(o.owner, { ids: [o.id], ranks: [rank], stale: 0 });
+      else {
+        const at = firstAtLeast(list.ranks, rank);
+        if (list.ids[at] === o.id) list.stale = Math.max(0, list.stale - 1);
+        else {
+          list.ids.splice(at, 0, o.id);
+          list.ranks.splice(at, 0, rank);
+        }
+      }
+      if (o.expiresAt > 0) this.expiries.push(o.expiresAt, o.id);
     }
   }
 

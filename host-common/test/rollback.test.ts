@@ -272,12 +272,16 @@ describe('order table undo', () => {
     }
     expect(t.size).toBe(300);
     t.undo = null;
+    const reopened: OrderRecord[] = [];
     for (const e of undo.takeBack(mark)) {
       if (e.kind === 'fields') Object.assign(e.order, e.was);
       if (e.kind === 'added') t.unadd(e.order);
-      if (e.kind === 'finished') t.unfinish(e.order);
+      if (e.kind === 'finished') {
+        t.unfinish(e.order);
+        reopened.push(e.order);
+      }
     }
-    t.reopen('o');
+    t.reopen(reopened);
     expect(t.list('o', () => true, true, 1e9).map((o) => o.id)).toEqual(
       orders
         .slice(0, 100)
