@@ -47,6 +47,8 @@ const CATCH_UP_WAIT_MS = 5000;
 /** Heartbeats: checked this often, sent when the frontier moved, and at least every HEARTBEAT_IDLE_MS. */
 const HEARTBEAT_MS = 200;
 const HEARTBEAT_IDLE_MS = 2000;
+/** How often the event loop's lag is sampled (meshbook_event_loop_lag_seconds). */
+const LAG_SAMPLE_MS = 50;
 /** How often sync looks at what heartbeats announced (see pipeline/sync.ts). */
 const SYNC_TICK_MS = 250;
 /** How long a graceful stop waits for its leave envelopes to be logged and gossiped. */
@@ -441,6 +443,12 @@ async function startLocked(
     throw err;
   }
   const syncTicks = setInterval(() => syncing.tick(), SYNC_TICK_MS);
+  let lagDue = performance.now() + LAG_SAMPLE_MS;
+  const lagSamples = setInterval(() => {
+    const now = performance.now();
+    metrics.loopLag(Math.max(0, now - lagDue) / 1000);
+    lagDue = now + LAG_SAMPLE_MS;
+  }, LAG_SAMPLE_MS);
 
   if (tokens.created) {
     try {
@@ -448,6 +456,7 @@ async function startLocked(
     } catch (err) {
       clearInterval(heartbeats);
       clearInterval(syncTicks);
+      clearInterval(lagSamples);
       await closeAll();
       throw err;
     }
@@ -488,6 +497,7 @@ async function startLocked(
       expiry.stop();
       clearInterval(heartbeats);
       clearInterval(syncTicks);
+      clearInterval(lagSamples);
       hub.closeAll();
       await server.close(SHUTDOWN_GRACE_MS);
       if (!live.failed) {

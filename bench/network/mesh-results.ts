@@ -78,6 +78,8 @@ export interface MeshSummary {
     /** time inside rollbacks (wall, synchronous code) ÷ the nodes' CPU time */
     shareOfCpu: number;
   };
+  /** The nodes' event-loop lag over the run (meshbook_event_loop_lag_seconds, sampled every 50 ms): the worst node's mean, and its p99 as the bucket bound it falls under. */
+  loopLagMs: { meanMax: number; p99Max: number };
   /** GET /v1/health round trip during the load: the nodes' event-loop lag plus the bench's */
   healthRttMs: { p50: number; p99: number; max: number };
   benchLoopLagP99Ms: number;
@@ -229,8 +231,30 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
       perOrder: r2(rollbacks / acked),
       shareOfCpu: r2((total('meshbook_rollback_seconds_total') * 1000) / sum(cpu)),
     },
+    loopLagMs: loopLag(raw.before.metrics, raw.after.metrics),
     healthRttMs: { p50: r2(quantile(rtt, 0.5)), p99: r2(quantile(rtt, 0.99)), max: r2(rtt[rtt.length - 1]) },
     benchLoopLagP99Ms: r2(raw.benchLoopP99Ms),
     benchCpuMsPerOrder: r3(raw.benchCpuMs / acked),
   };
+}
+
+const LAG_BOUNDS = ['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '1', '+Inf'];
+
+/** From the lag histograms before and after, per node: mean and p99 (the upper bound of its bucket); the worst node's. */
+function loopLag(before: Map<string, number>[], after: Map<string, number>[]): { meanMax: number; p99Max: number } {
+  let meanMax = 0;
+  let p99Max = 0;
+  after.forEach((a, i) => {
+    const b = before[i];
+    const d = (key: string) => (a.get(key) ?? 0) - (b.get(key) ?? 0);
+    const count = d('meshbook_event_loop_lag_seconds_count');
+    if (count <= 0) return;
+    meanMax = Math.max(meanMax, (d('meshbook_event_loop_lag_seconds_sum') * 1000) / count);
+    const bound = LAG_BOUNDS.find((le) => d(`meshbook_event_loop_lag_seconds_bucket{le="${le}"}`) >= 0.99 * count);
+    p99Max = Math.max(
+      p99Max,
+      bound === undefined || bound === '+Inf' ? Number.POSITIVE_INFINITY : Number(bound) * 1000,
+    );
+  });
+  return { meanMax: r2(meanMax), p99Max };
 }

@@ -22,8 +22,10 @@ export async function scrape(c: Client): Promise<Map<string, number>> {
   const res = await c.request({ method: 'GET', path: '/metrics' });
   const out = new Map<string, number>();
   for (const line of res.body.split('\n')) {
-    const m = /^([a-z_:]+)(?:\{[^}]*\})? ([-+0-9.eE]+|NaN)$/.exec(line);
-    if (m) out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
+    const m = /^([a-z_:]+)(\{[^}]*\})? ([-+0-9.eE]+|NaN)$/.exec(line);
+    if (!m) continue;
+    out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[3])); // summed over labels
+    if (m[2]) out.set(m[1] + m[2], Number(m[3])); // and each labelled series
   }
   return out;
 }

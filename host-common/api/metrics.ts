@@ -25,11 +25,24 @@ function labelText(labels: Record<string, string>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
+/** Event-loop lag: how late a timer fires (a busy loop delays every answer, gossip message and push). */
+const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
 export class Metrics {
   private readonly requests = new Map<string, number>(); // "route method status"
   private readonly latency = new Map<string, Histogram>(); // route
   private readonly commands = new Map<string, number>(); // "kind result"
   private readonly sources: (() => Gauge[])[] = [];
+  private readonly lag: Histogram = { counts: new Array(LAG_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+
+  /** One sample of the event loop's lag (node.ts samples it every 50 ms). */
+  loopLag(seconds: number): void {
+    let i = 0;
+    while (i < LAG_BUCKETS.length && seconds > LAG_BUCKETS[i]) i++;
+    this.lag.counts[i]++;
+    this.lag.sum += seconds;
+    this.lag.count++;
+  }
 
   request(route: string, method: string, status: number, seconds: number): void {
     const key = `${route} ${method} ${status}`;
@@ -81,6 +94,18 @@ export class Metrics {
       out.push(`meshbook_http_request_duration_seconds_sum${labelText({ route })} ${h.sum}`);
       out.push(`meshbook_http_request_duration_seconds_count${labelText({ route })} ${h.count}`);
     }
+    out.push(
+      '# HELP meshbook_event_loop_lag_seconds How late a 50 ms timer fired: the event loop was busy that long.',
+      '# TYPE meshbook_event_loop_lag_seconds histogram',
+    );
+    let cumulative = 0;
+    LAG_BUCKETS.forEach((b, i) => {
+      cumulative += this.lag.counts[i];
+      out.push(`meshbook_event_loop_lag_seconds_bucket${labelText({ le: String(b) })} ${cumulative}`);
+    });
+    out.push(`meshbook_event_loop_lag_seconds_bucket${labelText({ le: '+Inf' })} ${this.lag.count}`);
+    out.push(`meshbook_event_loop_lag_seconds_sum ${this.lag.sum}`);
+    out.push(`meshbook_event_loop_lag_seconds_count ${this.lag.count}`);
     out.push(
       '# HELP meshbook_commands_total Commands by kind and result (accepted or the error code).',
       '# TYPE meshbook_commands_total counter',

@@ -29,4 +29,21 @@ describe('request metrics', () => {
     expect(text).not.toContain('route="/*"');
     expect(text).toMatch(/meshbook_http_request_duration_seconds_count\{route="\/v1\/orders\/:id"\} 1/);
   });
+
+  it('sample the event loop lag: a loop blocked for 120 ms shows in the histogram', async () => {
+    const count = (text: string, le: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`meshbook_event_loop_lag_seconds_bucket{le="${le}"} `));
+      return Number(line?.split(' ')[1]);
+    };
+    const before = await (await h.app.request('/metrics')).text();
+    const blocked = performance.now() + 120;
+    while (performance.now() < blocked) {} // busy: the 50 ms sampler fires ~70 ms late
+    await new Promise((r) => setTimeout(r, 120));
+    const after = await (await h.app.request('/metrics')).text();
+    // one sample above 50 ms (and up to 250 ms) more than before; the total count grew
+    expect(
+      count(after, '0.25') - count(after, '0.05') - (count(before, '0.25') - count(before, '0.05')),
+    ).toBeGreaterThanOrEqual(1);
+    expect(count(after, '+Inf')).toBeGreaterThan(count(before, '+Inf'));
+  });
 });
