@@ -46,7 +46,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
   const main = rows.map((r) => {
     const m = r.mesh;
     const t = targets(r);
-    return `| ${m.n} | ${m.rate} | ${f1(m.propagation.p50Ms)} / ${f1(m.propagation.p99Ms)} | ${f1(r.baseline.allP50Ms)} / ${f1(r.baseline.allP99Ms)} | **${t.p50Ratio.toFixed(2)}× / ${t.p99Ratio.toFixed(2)}×** | ${f1(m.final.p50Ms)} / ${f1(m.final.p99Ms)} | ${m.equalHashMs === null ? 'not reached' : `${Math.round(m.equalHashMs)} ms`} | ${m.everyOrderDelivered ? 'yes' : `**no**: ${m.seenPerNode.join(' / ')} of ${m.planned}`} | ${m.gossip.messagesOutPerOrder} / ${m.gossip.messagesInPerOrder} | ${m.gossip.bytesOutPerOrder} / ${m.gossip.bytesInPerOrder} | ${m.cpuMsPerOrderPerNode.max} | ${m.maxRssMiB} MiB | ${m.rollbacks.perSecondPerNode} (${m.rollbacks.msEach} ms) | ${m.loopLagMs.meanMax} / ≤ ${m.loopLagMs.p99Max} |`;
+    return `| ${m.n} | ${m.rate} | ${f1(m.propagation.p50Ms)} / ${f1(m.propagation.p99Ms)} | ${f1(r.baseline.allP50Ms)} / ${f1(r.baseline.allP99Ms)} | **${t.p50Ratio.toFixed(2)}× / ${t.p99Ratio.toFixed(2)}×** | ${f1(m.final.p50Ms)} / ${f1(m.final.p99Ms)} | ${m.equalHashMs === null ? 'not reached' : `${Math.round(m.equalHashMs)} ms`} | ${m.everyOrderDelivered ? 'yes' : `**no**: ${m.seenPerNode.join(' / ')} of ${m.planned}`} | ${m.gossip.messagesOutPerOrder} / ${m.gossip.messagesInPerOrder} | ${m.gossip.bytesOutPerOrder} / ${m.gossip.bytesInPerOrder} | ${m.cpuMsPerOrderPerNode.max} | ${m.maxRssMiB} MiB | ${m.rollbacks.perSecondPerNode} (${m.rollbacks.msEach} ms) | ${m.loopLagMs.meanMax} / ${Number.isFinite(m.loopLagMs.p99Max) ? `≤ ${m.loopLagMs.p99Max}` : '> 1000'} |`;
   });
   const goals = rows.map((r) => {
     const t = targets(r);
