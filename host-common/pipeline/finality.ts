@@ -26,10 +26,15 @@
 // envelope it could sort before is settled. A node that comes later heartbeats from the moment
 // it subscribes, before it catches up and joins (pipeline.watch): members see it subscribed,
 // wait until they know it, and then wait for its reports, so nothing is settled that it has not
-// delivered, and its join sorts after all that is final. What this cannot cover: a subscriber
-// this node never sees (gossipsub tells a node of its direct neighbours' subscriptions only)
-// that syncs from another peer and joins within a finality round; and an origin that never
-// subscribed. Their envelopes, if they sort before final ones, are refused (pipeline.ts).
+// delivered, and its join sorts after all that is final. A joiner this node never sees
+// subscribed (gossipsub tells a node of its direct neighbours' subscriptions only) is covered
+// by two more rules: a join's Lamport time jumps far past what the joiner has applied
+// (pipeline.ts JOIN_LAMPORT_JUMP), so whatever sorts after it is its consequence; and nothing is
+// settled past an envelope whose causal past is not all delivered here (closed()), so a
+// consequence of the join is never settled before the join arrives. Left uncovered: two joins
+// under way at once (one's jump can carry a clock past the other's without depending on it),
+// and an origin that trades without joining. Their envelopes, if they sort before final ones,
+// are refused (pipeline.ts).
 //
 // An envelope e of market M is stable when every member of M (this node included) has a
 // usable report whose frontier covers e's origin up to e's seq. No envelope yet to arrive
@@ -88,6 +93,7 @@ export class Finality {
   /** peer id → origin hex, for every origin heard of. */
   private readonly originOfPeer = new Map<string, string>();
   private readonly nodeOf = new Map<string, bigint>();
+  private readonly originOfNode = new Map<bigint, string>();
   private readonly now: () => number;
   private readonly unknownSubscriberMs: number;
   /** peer id → when it was first seen subscribed and not known. */
@@ -107,9 +113,26 @@ export class Finality {
     if (node === undefined) {
       node = clockNodeOf(key);
       this.nodeOf.set(origin, node);
+      this.originOfNode.set(node, origin);
       this.originOfPeer.set(peerIdOf(key), origin);
     }
     return node;
+  }
+
+  /**
+   * Whether this node has delivered everything `e`'s vector clock says its origin had delivered
+   * when it created it (its causal past, one step back). Nothing is settled past an envelope
+   * that is not closed: with every envelope of the settled prefix closed, the prefix holds its
+   * whole causal past, so an envelope that comes later cannot be a cause of it — a late joiner's
+   * join, which it may sort before only if nothing settled is its consequence (see join() in
+   * pipeline.ts for the Lamport jump that makes everything after the join its consequence).
+   */
+  closed(e: Envelope): boolean {
+    for (const [node, seq] of e.clock) {
+      const origin = this.originOfNode.get(node);
+      if (origin === undefined || this.delivered(origin) < seq) return false;
+    }
+    return true;
   }
 
   /** Whether a peer (by its peer id) is a member of any market now. */

@@ -52,6 +52,16 @@ export const MAX_AHEAD = 4096n;
  * An honest origin's Lamport time is at most one past the envelopes it has seen, so it never
  * comes near; a forged-but-signed one this far ahead would push every clock toward overflow.
  */
+/**
+ * How far a join's Lamport time jumps past everything this node has applied. A member's clock
+ * passes the join's only by delivering it or an envelope that followed it (a member creates far
+ * fewer than 2^20 envelopes while a join is under way), so whatever sorts after the join is its
+ * consequence, and no node settles it before it has delivered the join (Finality.closed): a
+ * join is never refused for sorting before final envelopes, even by a member that had not heard
+ * of the joiner yet.
+ */
+export const JOIN_LAMPORT_JUMP = 1n << 20n;
+
 export const MAX_LAMPORT_AHEAD = 1n << 32n;
 
 export interface PipelineOptions {
@@ -121,6 +131,8 @@ export class Pipeline {
   readonly gossip = { accepted: 0, ignored: 0, rejected: 0 };
   /** Envelopes refused because they sort before final ones (a forged clock, or an origin that traded unseen). */
   pastFinal = 0;
+  /** Applied envelopes whose causal past is known to be delivered (Finality.closed), so it is checked once. */
+  private readonly closedEnvelopes = new WeakSet<Envelope>();
   /** Which applied envelopes are stable; null on a node alone (every trade final at once). */
   readonly finality: Finality | null;
   /** Markets this node has joined (and not left), and markets it watches before joining: where its heartbeats go. */
@@ -257,7 +269,18 @@ export class Pipeline {
     const a = this.applier;
     const oldest = this.writing?.[0] ?? this.queue[0];
     const stable = this.finality.checker(oldest ? oldest.draft.fields.lamport : null);
-    for (let i = a.count - 1; i >= Math.max(a.finalCount, a.keptFrom); i--) {
+    // nothing past the first envelope whose causal past is not all here (Finality.closed)
+    const from = Math.max(a.finalCount, a.keptFrom);
+    let end = from;
+    while (end < a.count) {
+      const e = a.at(end);
+      if (!this.closedEnvelopes.has(e)) {
+        if (!this.finality.closed(e)) break;
+        this.closedEnvelopes.add(e);
+      }
+      end++;
+    }
+    for (let i = end - 1; i >= from; i--) {
       if (!stable(a.at(i))) continue;
       try {
         a.settle(i + 1, this.observer());
@@ -303,7 +326,10 @@ export class Pipeline {
     let draft: Draft;
     try {
       const frontier = this.transport ? this.orderer.clock(this.engine, this.originHex) : [];
-      draft = this.origin.create(market, owner, body, this.state.lamport, frontier);
+      // a join jumps the Lamport clock (see JOIN_LAMPORT_JUMP)
+      const lamport =
+        this.transport && body.kind === KIND_JOIN ? this.state.lamport + JOIN_LAMPORT_JUMP : this.state.lamport;
+      draft = this.origin.create(market, owner, body, lamport, frontier);
     } catch (err) {
       // validation lets nothing through that cannot be encoded: refuse, and the seq stays free
       return Promise.reject(err);

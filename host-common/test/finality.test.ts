@@ -19,7 +19,7 @@ import { marketTopic } from '../net/transport.ts';
 import { UNKNOWN_SUBSCRIBER_MS } from '../pipeline/finality.ts';
 import { clockNodeOf } from '../pipeline/orderer.ts';
 import { Origin } from '../pipeline/origin.ts';
-import { Pipeline } from '../pipeline/pipeline.ts';
+import { JOIN_LAMPORT_JUMP, Pipeline } from '../pipeline/pipeline.ts';
 import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { encodeBatch } from '../wire/batch.ts';
@@ -74,8 +74,13 @@ function member(name: string) {
   let lamport = 0n;
   return {
     origin,
-    batch: (body: Body, market = 'BTC-USD') => {
-      const d = origin.create(market, body.kind === KIND_JOIN ? TIME_OWNER : 'bob', body, lamport, []);
+    /**
+     * `seen`: the highest Lamport time this member has delivered (its clock merges it, as a
+     * node's does); `clock`: its delivered frontier (the envelope's vector clock).
+     */
+    batch: (body: Body, market = 'BTC-USD', seen = 0n, clock: [bigint, bigint][] = []) => {
+      const owner = body.kind === KIND_JOIN ? TIME_OWNER : 'bob';
+      const d = origin.create(market, owner, body, seen > lamport ? seen : lamport, clock);
       lamport = d.fields.lamport;
       return encodeBatch(origin.sign([d]));
     },
@@ -201,7 +206,9 @@ describe('finality', () => {
     expect({ hash: state.stateHash(), events: state.eventCount }).toEqual(before);
     expect(state.recentTrades(0, 10).map((t) => t.status)).toEqual(['final']);
     // the node goes on: a member's next order is applied
-    expect(await pipeline.receive(topic, bob.batch(place(990n, C.SIDE_BUY)), 'p')).toBe('accept');
+    expect(await pipeline.receive(topic, bob.batch(place(990n, C.SIDE_BUY), 'BTC-USD', state.lamport), 'p')).toBe(
+      'accept',
+    );
     await pipeline.idle();
     expect(state.eventCount).toBe(before.events + 1);
     await wal.close();
@@ -238,7 +245,9 @@ describe('finality', () => {
     // a subscriber that never heartbeats holds finality back, for UNKNOWN_SUBSCRIBER_MS only
     stranger.subscribe(topic);
     await pipeline.submit('BTC-USD', 'alice', place(1010n, C.SIDE_SELL));
-    expect(await pipeline.receive(topic, bob.batch(place(1010n, C.SIDE_BUY)), 'p')).toBe('accept');
+    expect(await pipeline.receive(topic, bob.batch(place(1010n, C.SIDE_BUY), 'BTC-USD', state.lamport), 'p')).toBe(
+      'accept',
+    );
     await pipeline.idle();
     const everyone: [bigint, bigint][] = [
       [node, 3n],
@@ -250,6 +259,45 @@ describe('finality', () => {
     clock.ms += UNKNOWN_SUBSCRIBER_MS;
     await pipeline.submit('BTC-USD', 'alice', place(1n, C.SIDE_BUY)); // any change makes finality look again
     expect(statuses()).toEqual(['final', 'final']);
+    await wal.close();
+  });
+
+  it('nothing is settled past an envelope whose causal past is not all here: a join it saw, not yet here, still fits before it', async () => {
+    const { state, pipeline, wal, node } = await receiver();
+    const bob = member('finality bob');
+    const carol = member('finality carol');
+    const carolNode = clockNodeOf(keyPairOf('finality carol').key);
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.idle();
+    await pipeline.join('BTC-USD');
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    // carol caught up (from bob) and joins, its clock jumped; bob has carol's join (this node,
+    // not connected to carol, has not) and buys
+    const carolJoin = carol.batch({ kind: KIND_JOIN }, 'BTC-USD', state.lamport + JOIN_LAMPORT_JUMP);
+    const buy = bob.batch(place(1000n, C.SIDE_BUY), 'BTC-USD', state.lamport + JOIN_LAMPORT_JUMP + 1n, [
+      [node, 2n],
+      [carolNode, 1n],
+    ]);
+    expect(await pipeline.receive(topic, buy, 'p')).toBe('accept');
+    await pipeline.idle();
+    const statuses = () => state.recentTrades(0, 10).map((t) => t.status);
+    // bob's buy is bob's report: every member known here has delivered the trade, but the buy
+    // says carol's join came first, and carol's join is not here
+    expect(statuses()).toEqual(['tentative']);
+    // carol's join arrives: it sorts before the trade (its clock knew nothing), which is not final, so it fits in
+    expect(await pipeline.receive(topic, carolJoin, 'p')).toBe('accept');
+    await pipeline.idle();
+    expect(pipeline.pastFinal).toBe(0);
+    expect(pipeline.failed).toBe(null);
+    expect(pipeline.finality!.memberSet('BTC-USD').length).toBe(3);
+    // now carol is a member: the trade is final once carol has delivered it too
+    expect(statuses()).toEqual(['tentative']);
+    const everything: [bigint, bigint][] = [
+      [node, 2n],
+      [clockNodeOf(keyPairOf('finality bob').key), 2n],
+    ];
+    expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', everything), 'p')).toBe('accept');
+    expect(statuses()).toEqual(['final']);
     await wal.close();
   });
 
