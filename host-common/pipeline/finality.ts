@@ -25,8 +25,9 @@
 // trades a market being known here (member, trader seen or topic subscriber) before an
 // envelope it could sort before is settled. A node that comes later heartbeats from the moment
 // it subscribes, before it catches up and joins (pipeline.watch): members see it subscribed,
-// wait until they know it, and then wait for its reports, so nothing is settled that it has not
-// delivered, and its join sorts after all that is final. A joiner this node never sees
+// or hear its heartbeats even where they do not see it (a heartbeat's sender counts until it is
+// known to have left), wait until they know it, and then wait for its reports, so nothing is
+// settled that it has not delivered, and its join sorts after all that is final. A joiner this node never sees
 // subscribed (gossipsub tells a node of its direct neighbours' subscriptions only) is covered
 // by two more rules: a join's Lamport time jumps far past what the joiner has applied
 // (pipeline.ts JOIN_LAMPORT_JUMP), so whatever sorts after it is its consequence; and nothing is
@@ -69,7 +70,7 @@ export interface FinalityOptions {
   subscribers: (topic: string) => string[];
   /** Milliseconds, for how long a subscriber may stay unknown (`unknownSubscriberMs`). */
   now?: () => number;
-  /** A subscriber heard of by no envelope and no heartbeat stalls finality for this long (ms), then stops counting. */
+  /** A subscriber heard of by no envelope and no heartbeat stalls finality for this long (ms), then stops counting; so does a node whose heartbeats stopped before it joined. */
   unknownSubscriberMs?: number;
 }
 
@@ -86,6 +87,8 @@ export class Finality {
   private readonly memberSeqs = new Map<string, Map<string, bigint>>();
   /** market → origins whose envelopes of it were delivered. */
   private readonly traders = new Map<string, Set<string>>();
+  /** market → origin → when it was last heard heartbeating on the market's topic (a node watching it before it joins, wherever it is connected). */
+  private readonly watchers = new Map<string, Map<string, number>>();
   /** origin hex → the merge of its usable reports. */
   private readonly usable = new Map<string, Report>();
   /** origin hex → heartbeats announcing more than this node has delivered of it, by ownSeq. */
@@ -214,6 +217,12 @@ export class Finality {
   heard(h: Heartbeat): void {
     const origin = hex(h.origin);
     const node = this.learn(h.origin, origin);
+    let watching = this.watchers.get(h.market);
+    if (!watching) {
+      watching = new Map();
+      this.watchers.set(h.market, watching);
+    }
+    watching.set(origin, this.now());
     const frontier = new Map<bigint, bigint>(h.frontier);
     frontier.set(node, h.ownSeq);
     const report = { ownSeq: h.ownSeq, frontier };
@@ -292,6 +301,11 @@ export class Finality {
     const out = new Set<string>();
     for (const [origin, joined] of m ?? []) if (joined) out.add(origin);
     for (const origin of this.traders.get(market) ?? []) if (m?.get(origin) !== false) out.add(origin);
+    // a watcher silent for long (it crashed before it joined) stops counting, as a subscriber
+    // whose connection closed does
+    const now = this.now();
+    for (const [origin, heard] of this.watchers.get(market) ?? [])
+      if (m?.get(origin) !== false && now - heard < this.unknownSubscriberMs) out.add(origin);
     for (const peer of this.subscribers(marketTopic(market))) {
       const origin = this.originOfPeer.get(peer);
       if (origin === undefined) {

@@ -301,6 +301,31 @@ describe('finality', () => {
     await wal.close();
   });
 
+  it('a node heard heartbeating on the market counts, even where its subscription is not seen', async () => {
+    const { state, pipeline, wal, node } = await receiver();
+    const bob = member('finality bob');
+    const carol = member('finality carol');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.idle();
+    await pipeline.join('BTC-USD');
+    // carol, catching up through another peer, heartbeats: this node does not see it subscribed
+    expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', []), 'p')).toBe('accept');
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    const buy = bob.batch(place(1000n, C.SIDE_BUY), 'BTC-USD', state.lamport, [[node, 2n]]);
+    expect(await pipeline.receive(topic, buy, 'p')).toBe('accept');
+    await pipeline.idle();
+    const statuses = () => state.recentTrades(0, 10).map((t) => t.status);
+    expect(statuses()).toEqual(['tentative']); // bob has delivered it; carol has not said so
+    const bobNode = clockNodeOf(keyPairOf('finality bob').key);
+    const caught = carol.origin.heartbeat('BTC-USD', [
+      [node, 2n],
+      [bobNode, 2n],
+    ]);
+    expect(await pipeline.receive(topic, caught, 'p')).toBe('accept');
+    expect(statuses()).toEqual(['final']);
+    await wal.close();
+  });
+
   it('on a node alone every trade is final at once', async () => {
     const engine = Engine.create(wasm, { markets: markets.size });
     const state = new NodeState({ engine, markets });

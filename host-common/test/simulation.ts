@@ -7,7 +7,7 @@
 // at seeded virtual times. Every node joins every market first and sends heartbeats every
 // HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway, and
 // on some one node comes late: it subscribes and heartbeats while sync brings it the past, then
-// joins and trades (its join must sort after everything final elsewhere).
+// joins and trades once it has caught up (its join must sort after everything final elsewhere).
 // Checked:
 // - no trade that a node pushed as final is ever pushed as reverted by that node (every
 //   final and every revert is recorded per node, and a rollback that would reach a final
@@ -203,6 +203,8 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   const leaver = r() < 0.25 ? Math.floor(r() * n) : -1;
   for (const [i, node] of nodes.entries()) {
     let from = 0;
+    // the late node joins and trades once it has caught up from the peers it sees (as node.ts does)
+    let caughtUp: Promise<void> = Promise.resolve();
     if (i === late) {
       net.schedule(lateAt, () => {
         for (const m of MARKETS) {
@@ -210,10 +212,20 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
           node.pipeline.watch(m);
         }
         node.pipeline.heartbeat();
+        caughtUp = node.sync.catchUp(MARKETS.map(marketTopic), 0).then(
+          () => {},
+          () => {},
+        );
       });
-      from = lateAt + 20 + r() * 80; // what heartbeats and sync brought by then
+      from = lateAt + 1 + r() * 40;
     }
-    net.schedule(from, () => membership(node, 'join'));
+    const afterCatchUp = (run: () => void) => () => {
+      void caughtUp.then(run);
+    };
+    net.schedule(
+      from,
+      afterCatchUp(() => membership(node, 'join')),
+    );
     for (let t = HEARTBEAT_EVERY; t <= 450; t += HEARTBEAT_EVERY) {
       net.schedule(t, () => node.pipeline.heartbeat());
       net.schedule(t + 1, () => node.sync.tick());
@@ -221,20 +233,23 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     if (i === leaver) net.schedule(320 + r() * 100, () => membership(node, 'leave'));
     const count = 2 + Math.floor(r() * 12);
     for (let k = 0; k < count; k++) {
-      net.schedule(from + r() * (i === late ? 120 : 300), () => {
-        const c = node.workload.next(BASE_TIME + Math.floor(net.now));
-        envelopes++;
-        node.pipeline.submit(c.market, c.owner, c.body).then(
-          (o) => {
-            if (o.ok && c.body.kind === C.CMD_PLACE)
-              node.workload.placed.push({ id: o.order.id, market: c.market, owner: c.owner });
-          },
-          (err) => failures.push(`submit failed: ${(err as Error).message}`),
-        );
-        // sometimes a heartbeat soon after, often while the command is not yet applied: its
-        // seq is announced before its envelope leaves, after envelopes delivered since it was created
-        if (node.chance() < 0.5) net.schedule(net.now + node.chance() * 4, () => node.pipeline.heartbeat());
-      });
+      net.schedule(
+        from + r() * (i === late ? 120 : 300),
+        afterCatchUp(() => {
+          const c = node.workload.next(BASE_TIME + Math.floor(net.now));
+          envelopes++;
+          node.pipeline.submit(c.market, c.owner, c.body).then(
+            (o) => {
+              if (o.ok && c.body.kind === C.CMD_PLACE)
+                node.workload.placed.push({ id: o.order.id, market: c.market, owner: c.owner });
+            },
+            (err) => failures.push(`submit failed: ${(err as Error).message}`),
+          );
+          // sometimes a heartbeat soon after, often while the command is not yet applied: its
+          // seq is announced before its envelope leaves, after envelopes delivered since it was created
+          if (node.chance() < 0.5) net.schedule(net.now + node.chance() * 4, () => node.pipeline.heartbeat());
+        }),
+      );
     }
   }
   if (r() < 0.3) {
