@@ -49,20 +49,21 @@ import { Orderer } from './orderer.ts';
 export const MAX_AHEAD = 4096n;
 /**
  * How far a received envelope's Lamport time may be past the highest this node has applied.
- * An honest origin's Lamport time is at most one past the envelopes it has seen, so it never
- * comes near; a forged-but-signed one this far ahead would push every clock toward overflow.
+ * An honest origin's Lamport time is at most one past the envelopes it has seen (a join's
+ * JOIN_LAMPORT_JUMP past), so it comes near only after 2^16 joins that this node has not
+ * caught up with; a forged-but-signed one this far ahead would push every clock toward overflow.
  */
-/**
- * How far a join's Lamport time jumps past everything this node has applied. A member's clock
- * passes the join's only by delivering it or an envelope that followed it (a member creates far
- * fewer than 2^20 envelopes while a join is under way), so whatever sorts after the join is its
- * consequence, and no node settles it before it has delivered the join (Finality.closed): a
- * join is never refused for sorting before final envelopes, even by a member that had not heard
- * of the joiner yet.
- */
-export const JOIN_LAMPORT_JUMP = 1n << 20n;
-
 export const MAX_LAMPORT_AHEAD = 1n << 32n;
+
+/**
+ * How far a join's Lamport time jumps past everything this node has applied. Once the joiner
+ * has caught up, a member's clock passes the join's only by delivering it or an envelope that
+ * followed it (a member creates far fewer than 2^16 envelopes while a join is under way), so
+ * whatever sorts after the join is its consequence, and no node settles that before it has
+ * delivered the join (Finality.closed). What this leaves open: joins under way at once, from
+ * nodes that caught up to nothing (see finality.ts).
+ */
+export const JOIN_LAMPORT_JUMP = 1n << 16n;
 
 export interface PipelineOptions {
   engine: Engine;
