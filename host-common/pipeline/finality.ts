@@ -27,8 +27,9 @@
 // it subscribes, before it catches up and joins (pipeline.watch): members see it subscribed,
 // or hear its heartbeats even where they do not see it (a heartbeat's sender counts until it is
 // known to have left), wait until they know it, and then wait for its reports, so nothing is
-// settled that it has not delivered, and its join sorts after all that is final. A joiner this node never sees
-// subscribed (gossipsub tells a node of its direct neighbours' subscriptions only) is covered
+// settled that it has not delivered, and its join sorts after all that is final. A joiner this
+// node never sees subscribed, nor hears (gossipsub tells a node of its direct neighbours'
+// subscriptions only, and gossip can lose a heartbeat), is covered
 // by two more rules: a join's Lamport time jumps far past what the joiner has applied
 // (pipeline.ts JOIN_LAMPORT_JUMP), so whatever sorts after it is its consequence; and nothing is
 // settled past an envelope whose causal past is not all delivered here (closed()), so a
@@ -127,8 +128,9 @@ export class Finality {
    * when it created it (its causal past, one step back). Nothing is settled past an envelope
    * that is not closed: with every envelope of the settled prefix closed, the prefix holds its
    * whole causal past, so an envelope that comes later cannot be a cause of it — a late joiner's
-   * join, which it may sort before only if nothing settled is its consequence (see join() in
-   * pipeline.ts for the Lamport jump that makes everything after the join its consequence).
+   * join, which it may sort before only if nothing settled is its consequence (see
+   * JOIN_LAMPORT_JUMP in pipeline.ts for the jump that makes everything after a join its
+   * consequence).
    */
   closed(e: Envelope): boolean {
     for (const [node, seq] of e.clock) {
