@@ -5,9 +5,34 @@
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 
 interface Histogram {
-  counts: number[]; // per bucket, not cumulative
+  buckets: readonly number[]; // upper bounds, seconds
+  counts: number[]; // per bucket (and one past the last), not cumulative
   sum: number;
   count: number;
+}
+
+function histogram(buckets: readonly number[]): Histogram {
+  return { buckets, counts: new Array(buckets.length + 1).fill(0), sum: 0, count: 0 };
+}
+
+function observe(h: Histogram, seconds: number): void {
+  let i = 0;
+  while (i < h.buckets.length && seconds > h.buckets[i]) i++;
+  h.counts[i]++;
+  h.sum += seconds;
+  h.count++;
+}
+
+/** A histogram's series: cumulative buckets, +Inf, sum and count. */
+function renderHistogram(out: string[], name: string, h: Histogram, labels: Record<string, string>): void {
+  let cumulative = 0;
+  h.buckets.forEach((b, i) => {
+    cumulative += h.counts[i];
+    out.push(`${name}_bucket${labelText({ ...labels, le: String(b) })} ${cumulative}`);
+  });
+  out.push(`${name}_bucket${labelText({ ...labels, le: '+Inf' })} ${h.count}`);
+  out.push(`${name}_sum${labelText(labels)} ${h.sum}`);
+  out.push(`${name}_count${labelText(labels)} ${h.count}`);
 }
 
 export type Gauge = {
@@ -33,15 +58,11 @@ export class Metrics {
   private readonly latency = new Map<string, Histogram>(); // route
   private readonly commands = new Map<string, number>(); // "kind result"
   private readonly sources: (() => Gauge[])[] = [];
-  private readonly lag: Histogram = { counts: new Array(LAG_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+  private readonly lag = histogram(LAG_BUCKETS);
 
   /** One sample of the event loop's lag (node.ts samples it every 50 ms). */
   loopLag(seconds: number): void {
-    let i = 0;
-    while (i < LAG_BUCKETS.length && seconds > LAG_BUCKETS[i]) i++;
-    this.lag.counts[i]++;
-    this.lag.sum += seconds;
-    this.lag.count++;
+    observe(this.lag, seconds);
   }
 
   request(route: string, method: string, status: number, seconds: number): void {
@@ -49,14 +70,10 @@ export class Metrics {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     let h = this.latency.get(route);
     if (!h) {
-      h = { counts: new Array(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      h = histogram(BUCKETS);
       this.latency.set(route, h);
     }
-    let i = 0;
-    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
-    h.counts[i]++;
-    h.sum += seconds;
-    h.count++;
+    observe(h, seconds);
   }
 
   /** A command's result: kind place|cancel|reduce, result accepted or an error code. */
@@ -84,28 +101,12 @@ export class Metrics {
       '# HELP meshbook_http_request_duration_seconds Time from request to response, by route.',
       '# TYPE meshbook_http_request_duration_seconds histogram',
     );
-    for (const [route, h] of this.latency) {
-      let cumulative = 0;
-      BUCKETS.forEach((b, i) => {
-        cumulative += h.counts[i];
-        out.push(`meshbook_http_request_duration_seconds_bucket${labelText({ route, le: String(b) })} ${cumulative}`);
-      });
-      out.push(`meshbook_http_request_duration_seconds_bucket${labelText({ route, le: '+Inf' })} ${h.count}`);
-      out.push(`meshbook_http_request_duration_seconds_sum${labelText({ route })} ${h.sum}`);
-      out.push(`meshbook_http_request_duration_seconds_count${labelText({ route })} ${h.count}`);
-    }
+    for (const [route, h] of this.latency) renderHistogram(out, 'meshbook_http_request_duration_seconds', h, { route });
     out.push(
       '# HELP meshbook_event_loop_lag_seconds How late a 50 ms timer fired: the event loop was busy that long.',
       '# TYPE meshbook_event_loop_lag_seconds histogram',
     );
-    let cumulative = 0;
-    LAG_BUCKETS.forEach((b, i) => {
-      cumulative += this.lag.counts[i];
-      out.push(`meshbook_event_loop_lag_seconds_bucket${labelText({ le: String(b) })} ${cumulative}`);
-    });
-    out.push(`meshbook_event_loop_lag_seconds_bucket${labelText({ le: '+Inf' })} ${this.lag.count}`);
-    out.push(`meshbook_event_loop_lag_seconds_sum ${this.lag.sum}`);
-    out.push(`meshbook_event_loop_lag_seconds_count ${this.lag.count}`);
+    renderHistogram(out, 'meshbook_event_loop_lag_seconds', this.lag, {});
     out.push(
       '# HELP meshbook_commands_total Commands by kind and result (accepted or the error code).',
       '# TYPE meshbook_commands_total counter',
