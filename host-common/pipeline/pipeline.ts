@@ -489,9 +489,10 @@ export class Pipeline {
         const origin = originOf.get(e)!;
         return !mine(e) && !this.orderer.has(origin, e.seq) && !this.receiving.has(`${origin}:${e.seq}`);
       });
-    if (fresh(envs).length === 0) return { verdict: 'ignore' };
+    const news = fresh(envs);
+    if (news.length === 0) return { verdict: 'ignore' };
     // one that sorts before a final envelope would revert final trades: never applied
-    const late = fresh(envs).find((e) => this.applier.beforeFinal(e));
+    const late = news.find((e) => this.applier.beforeFinal(e));
     if (late) {
       this.pastFinal++;
       this.logger.debug('gossip: an envelope sorts before the final ones', {
@@ -564,14 +565,15 @@ export class Pipeline {
       }
     });
     // settled past while it was being logged or held after a gap: refused like at admission
-    const refused = ready.filter((e) => this.applier.beforeFinal(e));
+    const refused: Envelope[] = [];
+    const applying: Envelope[] = [];
+    for (const e of ready) (this.applier.beforeFinal(e) ? refused : applying).push(e);
     if (refused.length > 0) {
       this.pastFinal += refused.length;
       this.logger.warn('gossip: envelopes that sort before final ones are not applied', {
         envelopes: refused.map((e) => `${hex(e.origin).slice(0, 16)}:${e.seq}`).slice(0, 8),
       });
     }
-    const applying = refused.length > 0 ? ready.filter((e) => !refused.includes(e)) : ready;
     try {
       this.applier.apply(applying, this.observer());
     } catch (err) {
