@@ -74,6 +74,8 @@ function member(name: string) {
   let lamport = 0n;
   return {
     origin,
+    /** Its node id in vector clocks. */
+    node: clockNodeOf(key),
     /**
      * `seen`: the highest Lamport time this member has delivered (its clock merges it, as a
      * node's does); `clock`: its delivered frontier (the envelope's vector clock).
@@ -85,6 +87,17 @@ function member(name: string) {
       return encodeBatch(origin.sign([d]));
     },
   };
+}
+
+/** A receiver that has joined BTC-USD beside bob, a member, and placed alice's sell at 1000 (its seq 2). */
+async function joinedWithBob() {
+  const r = await receiver();
+  const bob = member('finality bob');
+  expect(await r.pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+  await r.pipeline.idle();
+  await r.pipeline.join('BTC-USD');
+  await r.pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+  return { ...r, bob };
 }
 
 describe('heartbeat wire form', () => {
@@ -158,12 +171,7 @@ describe('finality', () => {
   });
 
   it('a trade is final once every member has delivered it, and a heartbeat counts once its sender is delivered up to it', async () => {
-    const { state, pipeline, wal, node } = await receiver();
-    const bob = member('finality bob');
-    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
-    await pipeline.idle();
-    await pipeline.join('BTC-USD');
-    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    const { state, pipeline, wal, node, bob } = await joinedWithBob();
     expect(pipeline.finality!.memberSet('BTC-USD').length).toBe(2);
     // bob's buy is created before bob has seen alice's sell: it sorts first, the sell takes it
     const buy = bob.batch(place(1000n, C.SIDE_BUY));
@@ -185,12 +193,7 @@ describe('finality', () => {
   });
 
   it('an envelope that sorts before final ones is refused, not applied: the node goes on', async () => {
-    const { state, pipeline, wal, node } = await receiver();
-    const bob = member('finality bob');
-    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
-    await pipeline.idle();
-    await pipeline.join('BTC-USD');
-    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    const { state, pipeline, wal, node, bob } = await joinedWithBob();
     // created before the stranger's clock could know of anything here: Lamport time 1
     const stranger = member('finality stranger');
     const early = stranger.batch(place(2000n, C.SIDE_BUY));
@@ -215,12 +218,7 @@ describe('finality', () => {
   });
 
   it('a subscriber not yet heard of stalls finality; once it heartbeats (before it joins) it counts by its reports; one never heard of stops counting after a while', async () => {
-    const { state, pipeline, wal, node, net, clock } = await receiver();
-    const bob = member('finality bob');
-    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
-    await pipeline.idle();
-    await pipeline.join('BTC-USD');
-    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    const { state, pipeline, wal, node, net, clock, bob } = await joinedWithBob();
     // carol subscribes to the market's topic: a node catching up, not a member yet
     const carol = member('finality carol');
     const carolPeer = net.transport(peerIdOf(carol.origin.key));
@@ -235,10 +233,9 @@ describe('finality', () => {
     expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', []), 'p')).toBe('accept');
     expect(statuses()).toEqual(['tentative']);
     // carol has caught up: it has delivered this node's sell and bob's buy
-    const bobNode = clockNodeOf(keyPairOf('finality bob').key);
     const caught = carol.origin.heartbeat('BTC-USD', [
       [node, 2n],
-      [bobNode, 2n],
+      [bob.node, 2n],
     ]);
     expect(await pipeline.receive(topic, caught, 'p')).toBe('accept');
     expect(statuses()).toEqual(['final']);
@@ -251,7 +248,7 @@ describe('finality', () => {
     await pipeline.idle();
     const everyone: [bigint, bigint][] = [
       [node, 3n],
-      [bobNode, 3n],
+      [bob.node, 3n],
     ];
     expect(await pipeline.receive(topic, bob.origin.heartbeat('BTC-USD', everyone), 'p')).toBe('accept');
     expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', everyone), 'p')).toBe('accept');
@@ -263,20 +260,14 @@ describe('finality', () => {
   });
 
   it('nothing is settled past an envelope whose causal past is not all here: a join it saw, not yet here, still fits before it', async () => {
-    const { state, pipeline, wal, node } = await receiver();
-    const bob = member('finality bob');
+    const { state, pipeline, wal, node, bob } = await joinedWithBob();
     const carol = member('finality carol');
-    const carolNode = clockNodeOf(keyPairOf('finality carol').key);
-    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
-    await pipeline.idle();
-    await pipeline.join('BTC-USD');
-    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
     // carol caught up (from bob) and joins, its clock jumped; bob has carol's join (this node,
     // not connected to carol, has not) and buys
     const carolJoin = carol.batch({ kind: KIND_JOIN }, 'BTC-USD', state.lamport + JOIN_LAMPORT_JUMP);
     const buy = bob.batch(place(1000n, C.SIDE_BUY), 'BTC-USD', state.lamport + JOIN_LAMPORT_JUMP + 1n, [
       [node, 2n],
-      [carolNode, 1n],
+      [carol.node, 1n],
     ]);
     expect(await pipeline.receive(topic, buy, 'p')).toBe('accept');
     await pipeline.idle();
@@ -294,7 +285,7 @@ describe('finality', () => {
     expect(statuses()).toEqual(['tentative']);
     const everything: [bigint, bigint][] = [
       [node, 2n],
-      [clockNodeOf(keyPairOf('finality bob').key), 2n],
+      [bob.node, 2n],
     ];
     expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', everything), 'p')).toBe('accept');
     expect(statuses()).toEqual(['final']);
@@ -302,24 +293,18 @@ describe('finality', () => {
   });
 
   it('a node heard heartbeating on the market counts, even where its subscription is not seen', async () => {
-    const { state, pipeline, wal, node } = await receiver();
-    const bob = member('finality bob');
+    const { state, pipeline, wal, node, bob } = await joinedWithBob();
     const carol = member('finality carol');
-    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
-    await pipeline.idle();
-    await pipeline.join('BTC-USD');
     // carol, catching up through another peer, heartbeats: this node does not see it subscribed
     expect(await pipeline.receive(topic, carol.origin.heartbeat('BTC-USD', []), 'p')).toBe('accept');
-    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
     const buy = bob.batch(place(1000n, C.SIDE_BUY), 'BTC-USD', state.lamport, [[node, 2n]]);
     expect(await pipeline.receive(topic, buy, 'p')).toBe('accept');
     await pipeline.idle();
     const statuses = () => state.recentTrades(0, 10).map((t) => t.status);
     expect(statuses()).toEqual(['tentative']); // bob has delivered it; carol has not said so
-    const bobNode = clockNodeOf(keyPairOf('finality bob').key);
     const caught = carol.origin.heartbeat('BTC-USD', [
       [node, 2n],
-      [bobNode, 2n],
+      [bob.node, 2n],
     ]);
     expect(await pipeline.receive(topic, caught, 'p')).toBe('accept');
     expect(statuses()).toEqual(['final']);
