@@ -63,18 +63,24 @@ async function node(args: string[] = []): Promise<Harness> {
 }
 
 const book = async (h: Harness) => (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
+const pubsub = (h: Harness) => h.node.network.transport.libp2p.services.pubsub;
+
+/** The attacker: a bare network dialing B, once each is in the other's mesh of the market's topic. */
+async function attackerOf(b: Harness) {
+  const attacker = await startNet({ bootstrap: [b.node.network.addrs()[0]] });
+  await waitFor('the attacker in B’s mesh', () => pubsub(b).getMeshPeers(TOPIC).includes(attacker.peerId));
+  await waitFor('B in the attacker’s mesh', () =>
+    attacker.net.transport.libp2p.services.pubsub.getMeshPeers(TOPIC).includes(b.node.peerId),
+  );
+  return attacker;
+}
 
 describe('a hostile peer over gossip', () => {
   it('forged, bad bytes, unknown market and far-future: dropped, not forwarded, state unchanged, sender penalised', async () => {
     const b = await node();
     const addrB = b.node.network.addrs()[0];
     const c = await node(['--bootstrap', addrB]);
-    const attacker = await startNet({ bootstrap: [addrB] });
-    const pubsub = (h: Harness) => h.node.network.transport.libp2p.services.pubsub;
-    await waitFor('the attacker in B’s mesh', () => pubsub(b).getMeshPeers(TOPIC).includes(attacker.peerId));
-    await waitFor('B in the attacker’s mesh', () =>
-      attacker.net.transport.libp2p.services.pubsub.getMeshPeers(TOPIC).includes(b.node.peerId),
-    );
+    const attacker = await attackerOf(b);
     await waitFor('B and C meshed', () => pubsub(b).getMeshPeers(TOPIC).includes(c.node.peerId));
     expect(c.node.network.connectedPeers()).not.toContain(attacker.peerId); // only B can forward to C
 
@@ -102,7 +108,6 @@ describe('a hostile peer over gossip', () => {
     const b = await node();
     const addrB = b.node.network.addrs()[0];
     const c = await node(['--bootstrap', addrB]);
-    const pubsub = (h: Harness) => h.node.network.transport.libp2p.services.pubsub;
     await waitFor('B and C meshed', () => pubsub(b).getMeshPeers(TOPIC).includes(c.node.peerId));
     const order = (side: string) => ({ market: 'BTC-USD', side, type: 'limit', price: '100', quantity: '0.01' });
     const trades = async (h: Harness) =>
@@ -112,11 +117,7 @@ describe('a hostile peer over gossip', () => {
     expect((await b.req('POST', '/v1/orders', order('sell'))).status).toBe(201);
     expect((await b.req('POST', '/v1/orders', order('buy'), 'token-b-0123456789')).status).toBe(201);
     await waitFor('the trade final on B', async () => (await trades(b)).some((t) => t.status === 'final'));
-    const attacker = await startNet({ bootstrap: [addrB] });
-    await waitFor('the attacker in B’s mesh', () => pubsub(b).getMeshPeers(TOPIC).includes(attacker.peerId));
-    await waitFor('B in the attacker’s mesh', () =>
-      attacker.net.transport.libp2p.services.pubsub.getMeshPeers(TOPIC).includes(b.node.peerId),
-    );
+    const attacker = await attackerOf(b);
     const send = (data: Uint8Array) => attacker.net.transport.publish(TOPIC, data);
 
     // genuine: accepted by B, forwarded to C; the same bytes again change nothing
