@@ -125,29 +125,6 @@ export class MemoryNetwork {
     return true;
   }
 
-  /** peer → peers whose subscriptions it does not see (gossipsub shows a node its direct neighbours' only). */
-  private readonly unseen = new Map<string, Set<string>>();
-
-  /** `a` and `b` are no neighbours: neither sees the other's subscriptions (gossip still reaches both). */
-  apart(a: string, b: string): void {
-    for (const [x, y] of [
-      [a, b],
-      [b, a],
-    ]) {
-      let set = this.unseen.get(x);
-      if (!set) {
-        set = new Set();
-        this.unseen.set(x, set);
-      }
-      set.add(y);
-    }
-  }
-
-  /** Whether `peer` sees `other`'s subscriptions. */
-  sees(peer: string, other: string): boolean {
-    return !(this.unseen.get(peer)?.has(other) ?? false);
-  }
-
   /** Splits the peers into sides: messages between sides wait until heal(). */
   partition(sides: string[][]): void {
     this.sides = new Map();
@@ -255,9 +232,7 @@ export class MemoryTransport implements Transport {
   }
 
   subscribers(topic: string): string[] {
-    return this.network.peers.filter(
-      (p) => p !== this.self && this.network.node(p)!.topics.has(topic) && this.network.sees(this.self, p),
-    );
+    return this.network.peers.filter((p) => p !== this.self && this.network.node(p)!.topics.has(topic));
   }
 
   async request(peer: string, protocol: string, data: Uint8Array): Promise<Uint8Array> {
