@@ -1,10 +1,12 @@
 // The event pipeline of a node: every envelope, whoever created it, goes log → order → apply.
 //
 //   own commands:  submit() → origin (seq, Lamport, clock) → queue → one signed batch → log
-//   gossip:        receive() → decode + verify the batch → drop duplicates → log
-//   then, once the log says it is durable: orderer (per-origin seq order, gaps held back) →
-//   applier (the total order, rolling back when needed) → each local caller gets its outcome
-//   → the own batch is gossiped to its markets' topics.
+//                  → once durable: orderer → applier → each local caller gets its outcome →
+//                  the batch is gossiped to its markets' topics
+//   gossip:        receive() → decode + verify the batch → drop duplicates → log → orderer →
+//                  applier, without waiting for the fsync (the batch is durable at its origin);
+//                  heartbeats report only what the log holds durably
+//   orderer: per-origin seq order, gaps held back; applier: the total order, rolling back when needed.
 //   heartbeats: heartbeat() → this node's delivered frontier, signed, on each market it joined or watches;
 //   receive() tells them from batches, verifies them and hands them to finality.
 //
@@ -121,9 +123,9 @@ export class Pipeline {
   private failure: Error | null = null;
   /** Applying threw: the state may be half-changed, nothing more may apply. */
   private stateBroken = false;
-  /** Received envelopes in the log's hands ("origin:seq"): a second copy is a duplicate. */
-  private receiving = new Set<string>();
+  /** Received batches applied and not yet durable, and the durability of the last one (the log is FIFO: it covers them all). */
   private receivingBatches = 0;
+  private logging: Promise<number> | null = null;
   /** Held back by the orderer (a gap before them): their WAL seqs, which a checkpoint does not cover yet. */
   private held = new Map<Envelope, number>();
   private appliedWal = 0;
@@ -219,15 +221,24 @@ export class Pipeline {
     await this.enqueue(market, TIME_OWNER, { kind: KIND_LEAVE });
   }
 
-  /** Publishes this node's delivered frontier on each market it has joined (see wire/heartbeat.ts). */
+  /**
+   * Publishes this node's delivered frontier on each market it has joined or watches (see
+   * wire/heartbeat.ts), once the log holds all of it: received envelopes apply before their
+   * fsync, but peers settle on what this node reports, which must survive its crash.
+   */
   heartbeat(): void {
     if (!this.transport || this.failure) return;
     const frontier = this.orderer.clock(this.engine);
     let mark = this.origin.lastSeq;
     for (const [, seq] of frontier) mark += seq;
     this.lastHeartbeat.mark = mark;
-    for (const market of new Set([...this.joined, ...this.watching]))
-      this.send(market, this.origin.heartbeat(market, frontier), 'heartbeat');
+    const send = () => {
+      if (this.failure) return;
+      for (const market of new Set([...this.joined, ...this.watching]))
+        this.send(market, this.origin.heartbeat(market, frontier), 'heartbeat');
+    };
+    if (this.logging) this.logging.then(send, () => {});
+    else send();
   }
 
   /**
@@ -484,11 +495,7 @@ export class Pipeline {
     // held envelopes wait in memory: one too far past the frontier waits for sync instead
     if (envs.some((e) => !mine(e) && e.seq > this.orderer.delivered(originOf.get(e)!) + MAX_AHEAD))
       return { verdict: 'ignore' };
-    const fresh = (es: readonly Envelope[]) =>
-      es.filter((e) => {
-        const origin = originOf.get(e)!;
-        return !mine(e) && !this.orderer.has(origin, e.seq) && !this.receiving.has(`${origin}:${e.seq}`);
-      });
+    const fresh = (es: readonly Envelope[]) => es.filter((e) => !mine(e) && !this.orderer.has(originOf.get(e)!, e.seq));
     const news = fresh(envs);
     if (news.length === 0) return { verdict: 'ignore' };
     // one that sorts before a final envelope would revert final trades: never applied
@@ -514,14 +521,20 @@ export class Pipeline {
     for (const list of batches.values()) if (!(await verifyBatch(list, this.verified))) return { verdict: 'reject' };
     const todo = fresh(envs); // again: others may have arrived while the signatures were checked
     if (todo.length === 0 || this.failure) return { verdict: 'ignore' };
-    const keys = todo.map((e) => `${originOf.get(e)}:${e.seq}`);
-    for (const k of keys) this.receiving.add(k);
+    // Into the log, then applied at once, before the fsync: they are durable at their origin
+    // already, and what this node reports delivered waits for its own fsync (heartbeat()).
+    const firstWalSeq = this.wal.nextSeq;
+    const durable = this.wal.appendAll(todo.map((e) => e.bytes));
     this.receivingBatches++;
-    const done = this.wal.appendAll(todo.map((e) => e.bytes)).then(
-      (firstWalSeq) => {
+    this.logging = durable;
+    this.deliver(todo, firstWalSeq);
+    const done = durable.then(
+      () => {
         this.receivingBatches--;
-        for (const k of keys) this.receiving.delete(k);
-        this.deliver(todo, firstWalSeq);
+        if (this.logging === durable) this.logging = null;
+        // a checkpoint covers a record only once it is durable
+        this.appliedWal = Math.max(this.appliedWal, firstWalSeq + todo.length - 1);
+        if (this.receivingBatches === 0 && this.inflight === 0) this.wakeIdle();
       },
       (err) => {
         this.receivingBatches--;
@@ -550,7 +563,7 @@ export class Pipeline {
     return 'accept';
   }
 
-  /** Durable envelopes of another origin: into the orderer, and what it delivers into the state. */
+  /** Envelopes of another origin, in the log's hands: into the orderer, and what it delivers into the state. */
   private deliver(envs: Envelope[], firstWalSeq: number): void {
     if (this.failure) return;
     const ready: Envelope[] = [];
@@ -564,7 +577,7 @@ export class Pipeline {
         this.store.add(hex(d.origin), d.seq, d.bytes);
       }
     });
-    // settled past while it was being logged or held after a gap: refused like at admission
+    // settled past while held after a gap: refused like at admission
     const refused: Envelope[] = [];
     const applying: Envelope[] = [];
     for (const e of ready) (this.applier.beforeFinal(e) ? refused : applying).push(e);
@@ -580,13 +593,11 @@ export class Pipeline {
       this.stateFailed(err);
       return;
     }
-    this.appliedWal = Math.max(this.appliedWal, firstWalSeq + envs.length - 1);
     if (applying.length > 0) {
       this.onApplied(applying.length);
       this.finality?.note(applying);
       this.settleStable();
     }
-    if (this.receivingBatches === 0 && this.inflight === 0) this.wakeIdle();
   }
 
   /** The state may be half-changed (a bug, or a rollback deeper than the marks): stop taking commands. */

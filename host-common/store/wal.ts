@@ -72,7 +72,7 @@ export class Wal {
   // Invariant: sorted by firstSeq, consecutive, never empty; the last one is open in `handle`.
   private segments: Segment[] = [];
   private handle: AppendHandle | null = null;
-  private nextSeq = 1;
+  private next = 1;
   private durable = 0;
   private pending: Pending[] = [];
   private flushing: Promise<void> | null = null;
@@ -111,6 +111,11 @@ export class Wal {
   /** The sequence number of the last durable record, 0 if none was ever written. */
   get lastSeq(): number {
     return this.durable;
+  }
+
+  /** The sequence number the next record appended gets (appends number their records at once, durable or not). */
+  get nextSeq(): number {
+    return this.next;
   }
 
   get stats(): WalStats {
@@ -169,7 +174,7 @@ export class Wal {
       expected = scan.nextSeq;
     }
     this.segments = found;
-    this.nextSeq = expected;
+    this.next = expected;
     this.durable = expected - 1;
     this.handle = await this.fs.openAppend(this.path(found[found.length - 1].name));
   }
@@ -202,7 +207,7 @@ export class Wal {
         );
       }
     }
-    const first = this.nextSeq;
+    const first = this.next;
     return new Promise<number>((resolve, reject) => {
       // every frame in one block (copies: the caller may reuse its buffers), written as is when
       // the block is one group commit
@@ -211,7 +216,7 @@ export class Wal {
       const block = new Uint8Array(size);
       const last = payloads.length - 1;
       for (let i = 0, at = 0; i <= last; i++) {
-        const seq = this.nextSeq++;
+        const seq = this.next++;
         const end = encodeRecordInto(block, at, seq, payloads[i]);
         const frame = block.subarray(at, end);
         at = end;

@@ -12,6 +12,7 @@ import { readWasm } from '../../core-as/src/wasm.ts';
 import { parseConfig } from '../config.ts';
 import { nodeFileSystem } from '../fs-node.ts';
 import { peerIdOf } from '../identity/identity.ts';
+import type { FileSystem } from '../ports.ts';
 import { createSigner } from '../identity/signer.ts';
 import { Markets } from '../markets.ts';
 import { MemoryNetwork } from '../net/memory-transport.ts';
@@ -23,7 +24,7 @@ import { JOIN_LAMPORT_JUMP, Pipeline } from '../pipeline/pipeline.ts';
 import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { encodeBatch } from '../wire/batch.ts';
-import { type Body, KIND_JOIN, type OrderBody, TIME_OWNER } from '../wire/envelope.ts';
+import { type Body, hex, KIND_JOIN, type OrderBody, TIME_OWNER } from '../wire/envelope.ts';
 import { decodeHeartbeat, encodeHeartbeat, HeartbeatError, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
 import { keyPairOf, memoryLogger, removeDir, tempDir } from './helpers.ts';
 
@@ -53,10 +54,10 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-async function receiver() {
+async function receiver(fs: FileSystem = nodeFileSystem) {
   const engine = Engine.create(wasm, { markets: markets.size });
   const state = new NodeState({ engine, markets });
-  const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
+  const wal = await Wal.open({ fs, dir: `${dir}/wal` });
   const me = keyPairOf('finality receiver');
   const net = new MemoryNetwork(1);
   const transport = net.transport('receiver');
@@ -189,6 +190,54 @@ describe('finality', () => {
     expect(trades().map((t) => t.status)).toEqual(['final']);
     expect(state.tentativeTrades).toBe(0);
     expect(pipeline.applier.finalCount).toBe(pipeline.applier.count);
+    await wal.close();
+  });
+
+  it('a received batch applies before its fsync; the heartbeat reporting it, and the checkpoint covering it, wait for it', async () => {
+    // the disk's writes wait while `held` (the log's fsync is one O_DSYNC write, or a write then a sync)
+    let held = false;
+    let release = () => {};
+    const gate = () => (held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve());
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      openAppend: async (path) => {
+        const h = await nodeFileSystem.openAppend(path);
+        return { ...h, write: async (b) => gate().then(() => h.write(b)), sync: async () => gate().then(() => h.sync()) };
+      },
+    };
+    const { state, pipeline, wal, net, node } = await receiver(fs);
+    const sent: Uint8Array[] = [];
+    const watcher = net.transport('watcher');
+    watcher.subscribe(topic);
+    watcher.onGossip(async (_topic, data) => {
+      sent.push(data);
+      return 'accept';
+    });
+    await watcher.start();
+    const bob = member('finality bob');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.join('BTC-USD');
+    await pipeline.idle();
+    const covered = pipeline.coveredWalSeq;
+    const beats = async () => {
+      while (await net.step()) {}
+      return sent.filter(isHeartbeat).map(decodeHeartbeat);
+    };
+    held = true;
+    expect(await pipeline.receive(topic, bob.batch(place(1000n, C.SIDE_SELL)), 'p')).toBe('accept');
+    // applied now, before the disk has it
+    expect(state.restingOrders()).toBe(1);
+    expect(pipeline.orderer.delivered(hex(bob.origin.key))).toBe(2n);
+    expect(pipeline.coveredWalSeq).toBe(covered);
+    pipeline.heartbeat();
+    expect(await beats()).toEqual([]);
+    held = false;
+    release();
+    await pipeline.idle();
+    const [beat] = await beats();
+    expect(beat.frontier).toContainEqual([bob.node, 2n]);
+    expect(beat.frontier).toContainEqual([node, 1n]);
+    expect(pipeline.coveredWalSeq).toBe(covered + 1);
     await wal.close();
   });
 
