@@ -1,9 +1,10 @@
 // One peer of the gossip baseline (bench/network/gossip-baseline.ts): meshbook's network stack
 // (host-common/net: libp2p, gossipsub StrictNoSign, the transport's checks) with a handler
 // that only accepts — no order book, no log. From the start time it is given it publishes --rate messages a
-// second of --size bytes for --duration ms, each stamped with its send time; it records the
-// latency of every message it receives and prints one `result` line at the end.
-//   node|bun bench/network/gossip-peer.ts --dir D --index I [--bootstrap A,B] --rate R --size S --duration MS
+// second of --size bytes for --warmup ms (not measured), then for --duration ms, each stamped with
+// its send time; it records the latency of every measured message it receives and prints one
+// `result` line at the end.
+//   node|bun bench/network/gossip-peer.ts --dir D --index I [--bootstrap A,B] --rate R --size S [--warmup MS] --duration MS
 // After `ready` it reads the start time (epoch ms) as one line on standard input.
 
 import { Network } from '../../host-common/net/network.ts';
@@ -25,6 +26,8 @@ const bootstrap = arg('bootstrap', '').split(',').filter(Boolean);
 const rate = Number(arg('rate'));
 const size = Math.max(24, Number(arg('size')));
 const duration = Number(arg('duration'));
+// published first for this long, not measured: such messages carry a 0 at byte 16 and are not counted
+const warmup = Number(arg('warmup', '0'));
 const quietMs = Number(arg('quiet-ms', '2000'));
 
 const TOPIC = marketTopic('BTC-USD');
@@ -50,6 +53,7 @@ const origins: number[] = [];
 const seqs: number[] = [];
 network.transport.onGossip((_topic, data) => {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (view.getUint8(16) === 0) return 'accept'; // the warm-up
   latencies.push(now() - view.getFloat64(0));
   origins.push(view.getUint32(8));
   seqs.push(view.getUint32(12));
@@ -79,28 +83,38 @@ if (process.env.MESHBOOK_BENCH_DEBUG)
       ),
     1000,
   ).unref();
-const cpu0 = process.cpuUsage();
 let published = 0;
 let failed = 0;
+let sent = 0;
 const interval = 1000 / rate;
-const t0 = now();
-while (now() - t0 < duration) {
-  const due = Math.floor((now() - t0) / interval) + 1;
-  while (published + failed < due) {
-    const msg = new Uint8Array(size);
-    const view = new DataView(msg.buffer);
-    view.setFloat64(0, now());
-    view.setUint32(8, index);
-    view.setUint32(12, published + failed);
-    try {
-      await network.transport.publish(TOPIC, msg);
-      published++;
-    } catch {
-      failed++;
+/** Publishes at the rate for `ms`; messages are numbered on from the last. */
+const publishFor = async (ms: number, measured: boolean) => {
+  const t0 = now();
+  const first = sent;
+  while (now() - t0 < ms) {
+    const due = first + Math.floor((now() - t0) / interval) + 1;
+    while (sent < due) {
+      const msg = new Uint8Array(size);
+      const view = new DataView(msg.buffer);
+      view.setFloat64(0, now());
+      view.setUint32(8, index);
+      view.setUint32(12, sent++);
+      view.setUint8(16, measured ? 1 : 0);
+      try {
+        await network.transport.publish(TOPIC, msg);
+        published++;
+      } catch {
+        failed++;
+      }
     }
+    await new Promise((r) => setTimeout(r, Math.min(interval, 5)));
   }
-  await new Promise((r) => setTimeout(r, Math.min(interval, 5)));
-}
+};
+await publishFor(warmup, false);
+published = 0;
+failed = 0;
+const cpu0 = process.cpuUsage();
+await publishFor(duration, true);
 await new Promise((r) => setTimeout(r, quietMs));
 const cpu = process.cpuUsage(cpu0);
 console.log(

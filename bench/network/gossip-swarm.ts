@@ -16,6 +16,8 @@ export interface SwarmOptions {
   /** bytes per message */
   size: number;
   durationMs: number;
+  /** published first, not measured */
+  warmupMs?: number;
   runtime: 'node' | 'deno' | 'bun';
 }
 
@@ -72,7 +74,7 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmSummary> {
     for (let i = 0; i < o.n; i++) {
       const peerArgs = [
         ...['--dir', path.join(base, `p${i}`), '--index', String(i), '--rate', String(o.rate / o.n)],
-        ...['--size', String(o.size), '--duration', String(o.durationMs)],
+        ...['--size', String(o.size), '--duration', String(o.durationMs), '--warmup', String(o.warmupMs ?? 0)],
         ...(ready.length ? ['--bootstrap', ready.join(',')] : []),
       ];
       const argv = o.runtime === 'deno' ? ['run', '-A', SCRIPT, ...peerArgs] : [SCRIPT, ...peerArgs];

@@ -11,6 +11,8 @@ export interface MeshSummary {
   n: number;
   rate: number;
   durationMs: number;
+  /** orders sent before, not measured (the warm-up) */
+  warmupOrders: number;
   planned: number;
   acked: number;
   failures: Record<string, number>;
@@ -93,7 +95,9 @@ const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 
 export function summarizeMesh(raw: MeshRaw): MeshSummary {
   const { options: o, plan, feeds, ids, ackAt, sentAt } = raw;
-  const acks = [...ids.keys()].filter((k) => ids[k] !== undefined);
+  // every order counts for delivery; the figures are of the orders after the warm-up
+  const all = [...ids.keys()].filter((k) => ids[k] !== undefined);
+  const acks = all.filter((k) => k >= raw.warm);
   const acked = acks.length;
   const indexOf = new Map<string, number>();
   for (const k of acks) indexOf.set(ids[k]!, k);
@@ -112,8 +116,8 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
   }
   const everyS = sorted(every);
   const eachS = sorted(each);
-  const seenPerNode = feeds.map((f) => acks.filter((k) => !Number.isNaN(f.appliedAt(k, ids[k]!))).length);
-  const missing = acks
+  const seenPerNode = feeds.map((f) => all.filter((k) => !Number.isNaN(f.appliedAt(k, ids[k]!))).length);
+  const missing = all
     .filter((k) => feeds.some((f) => Number.isNaN(f.appliedAt(k, ids[k]!))))
     .slice(0, 10)
     .map((k) => ({
@@ -173,7 +177,8 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
     n: o.n,
     rate: o.rate,
     durationMs: o.durationMs,
-    planned: plan.orders.length,
+    warmupOrders: raw.warm,
+    planned: plan.orders.length - raw.warm,
     acked,
     failures: raw.failures,
     crossingShare: r3(sum(acks.map((k) => raw.crossedAtOrigin[k])) / Math.max(1, acked)),
@@ -202,7 +207,7 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
     lastHashes: raw.lastHashes,
     seenPerNode,
     missing,
-    everyOrderDelivered: acked === plan.orders.length && seenPerNode.every((s) => s === acked),
+    everyOrderDelivered: all.length === plan.orders.length && seenPerNode.every((s) => s === all.length),
     settled: raw.settled,
     gossip: {
       messagesOutPerOrder: r3(total('meshbook_gossip_messages_out_total') / acked),

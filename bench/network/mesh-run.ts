@@ -21,6 +21,8 @@ export interface MeshOptions {
   /** orders per second, all nodes together */
   rate: number;
   durationMs: number;
+  /** the same load before, for this long, not measured (JIT and first page touches; the baseline warms up the same) */
+  warmupMs: number;
   runtime: Runtime;
   /** how long after the last 201 to wait for every order everywhere and every trade final */
   settleMs: number;
@@ -40,6 +42,8 @@ export interface Snapshot {
 export interface MeshRaw {
   options: MeshOptions;
   plan: Plan;
+  /** orders 0 … warm - 1 were the warm-up: delivered like the rest, left out of the figures */
+  warm: number;
   sentAt: Float64Array;
   ackAt: Float64Array;
   ids: (string | undefined)[];
@@ -120,7 +124,8 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
     );
     log(`${o.n} nodes up, every one a member of the others`);
 
-    const total = Math.round((o.rate * o.durationMs) / 1000);
+    const warm = Math.round((o.rate * o.warmupMs) / 1000);
+    const total = warm + Math.round((o.rate * o.durationMs) / 1000);
     const plan = planOrders(total, o.n, o.ownersPerGroup, o.seed);
     for (const x of nodes) feeds.push(new Feed(x.url, plan));
     await Promise.all(feeds.map((f) => f.ready));
@@ -158,6 +163,25 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
       }
     };
 
+    /** Sends orders from … to - 1 at the rate, on schedule (an open loop); resolves once all are answered. */
+    const load = async (from: number, to: number) => {
+      const interval = 1000 / o.rate;
+      const start = performance.now() + 10;
+      const sends: Promise<void>[] = [];
+      for (let next = from; next < to; ) {
+        const now = performance.now();
+        while (next < to && start + (next - from) * interval <= now) sends.push(send(next++));
+        await sleep(1);
+      }
+      await Promise.all(sends);
+      return start;
+    };
+    if (warm > 0) {
+      log(`warm-up: ${warm} orders at ${o.rate}/s, not measured`);
+      await load(0, warm);
+      await sleep(1000);
+    }
+
     // the node's event loop, seen from outside: how long a trivial request takes
     const healthRttMs: number[] = [];
     let polling = true;
@@ -182,22 +206,14 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
     const benchCpu0 = process.cpuUsage();
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
-    log(`${total} orders at ${o.rate}/s over ${o.n} nodes ...`);
-    const interval = 1000 / o.rate;
-    const loadStart = performance.now() + 10;
-    const sends: Promise<void>[] = [];
-    for (let next = 0; next < total; ) {
-      const now = performance.now();
-      while (next < total && loadStart + next * interval <= now) sends.push(send(next++));
-      await sleep(1);
-    }
-    await Promise.all(sends);
+    log(`${total - warm} orders at ${o.rate}/s over ${o.n} nodes ...`);
+    const loadStart = await load(warm, total);
     const loadEnd = performance.now();
     const cpuAtLoadEnd = await Promise.all(nodes.map((x) => cpuMs(x.pid)));
     loop.disable();
     polling = false;
     await pollHealth;
-    const acked = ids.filter(Boolean).length;
+    const acked = ids.slice(warm).filter(Boolean).length;
     log(`${acked} acknowledged in ${Math.round(loadEnd - loadStart)} ms; waiting for equal state hashes`);
 
     // equal hashes: polled as fast as the nodes answer
@@ -244,6 +260,7 @@ export async function runMesh(o: MeshOptions, log: (msg: string) => void): Promi
     return {
       options: o,
       plan,
+      warm,
       sentAt,
       ackAt,
       ids,

@@ -5,7 +5,10 @@
 // gossip bytes an order cost meshbook just now.
 // Writes bench/results/network.md and network.json, and prints one JSON line.
 //
-//   npm run bench:network -- [--n 3,5] [--rate 100,1000] [--duration 8000] [--settle 15000] [--runtime node|deno|bun] [--out dir]
+//   npm run bench:network -- [--n 3,5] [--rate 100,1000] [--duration 8000] [--warmup 2000] [--settle 15000] [--runtime node|deno|bun] [--out dir]
+//
+// Both sides first run the same load for --warmup ms, not measured: the figures are of processes
+// past their first seconds (JIT, first touches of memory), as a node runs most of its life.
 //
 // Every child process and temp dir is registered (children.ts) and gone when this exits, also
 // on SIGINT, SIGTERM or an error.
@@ -27,6 +30,7 @@ const opt = (name: string, fallback: string) =>
 const ns = opt('n', '3,5').split(',').map(Number);
 const rates = opt('rate', '100,1000').split(',').map(Number);
 const durationMs = Number(opt('duration', '8000'));
+const warmupMs = Number(opt('warmup', '2000'));
 const settleMs = Number(opt('settle', '15000'));
 const runtime = opt('runtime', 'node') as Runtime;
 const outDir = path.resolve(opt('out', path.join(ROOT, 'bench/results')));
@@ -44,14 +48,17 @@ for (const n of ns) {
     log(`meshbook, ${runtime}, N=${n}, ${rate} orders/s, ${durationMs} ms`);
     const load = loadavg()[0];
     const mesh: MeshSummary = summarizeMesh(
-      await runMesh({ n, rate, durationMs, runtime, settleMs, ownersPerGroup: 4, seed: n * 100_003 + rate }, log),
+      await runMesh(
+        { n, rate, durationMs, warmupMs, runtime, settleMs, ownersPerGroup: 4, seed: n * 100_003 + rate },
+        log,
+      ),
     );
     log(JSON.stringify(mesh));
     // one message per order of the gossip bytes an order costs meshbook: the same rate and bytes a
     // second (meshbook's own messages carry several orders each once its nodes batch)
     const size = Math.max(24, mesh.gossip.bytesOutPerOrder);
     log(`bare gossipsub, N=${n}, ${rate} messages/s of ${size} B, ${durationMs} ms`);
-    const baseline: SwarmSummary = await runSwarm({ n, rate, size, durationMs, runtime });
+    const baseline: SwarmSummary = await runSwarm({ n, rate, size, durationMs, warmupMs, runtime });
     log(JSON.stringify(baseline));
     rows.push({ mesh, baseline, loadAverage1m: Math.round(load * 100) / 100 });
   }

@@ -37,6 +37,9 @@ import { UndoLog } from './undo-log.ts';
 
 export type { Applied, Outcome, TimeOutcome } from './outcome.ts';
 
+/** Images of dropped marks kept for the next marks to copy into (a buffer already written to costs no page faults). */
+const SPARE_IMAGES = 4;
+
 /** Who wants to hear about changes while live (WebSocket, SSE, metrics); null during replay. */
 export interface StateObserver {
   /** Whether book deltas of this market are wanted (computing them costs a little). */
@@ -460,7 +463,7 @@ export class NodeState {
 
   /** A mark that will not be gone back to: its image's buffer serves the next mark. */
   recycle(m: StateMark): void {
-    if (!(m.core instanceof Uint8Array) && this.spareImages.length < 2) this.spareImages.push(m.core);
+    if (!(m.core instanceof Uint8Array) && this.spareImages.length < SPARE_IMAGES) this.spareImages.push(m.core);
   }
 
   /** Nothing will go back before `m` any more: drop older undo records, let older finished orders be forgotten. */

@@ -202,14 +202,18 @@ describe('finality', () => {
       ...nodeFileSystem,
       openAppend: async (path) => {
         const h = await nodeFileSystem.openAppend(path);
-        return { ...h, write: async (b) => gate().then(() => h.write(b)), sync: async () => gate().then(() => h.sync()) };
+        return {
+          ...h,
+          write: async (b) => gate().then(() => h.write(b)),
+          sync: async () => gate().then(() => h.sync()),
+        };
       },
     };
     const { state, pipeline, wal, net, node } = await receiver(fs);
     const sent: Uint8Array[] = [];
     const watcher = net.transport('watcher');
     watcher.subscribe(topic);
-    watcher.onGossip(async (_topic, data) => {
+    watcher.onGossip((_topic, data) => {
       sent.push(data);
       return 'accept';
     });
