@@ -301,6 +301,12 @@ async function startLocked(
         value: pipeline?.pastFinal ?? 0,
       },
       {
+        name: 'meshbook_equivocations_total',
+        help: 'Signed envelopes that differ from one delivered here under the same origin and seq (their origin equivocated); never applied.',
+        type: 'counter',
+        value: pipeline?.equivocations ?? 0,
+      },
+      {
         name: 'meshbook_rollback_deepest_events',
         help: 'The most envelopes one rollback went back past.',
         type: 'gauge',

@@ -41,6 +41,12 @@ export class EnvelopeStore {
     this.totalBytes += bytes.length;
   }
 
+  /** The bytes kept of one envelope (undefined: not delivered here, or past MAX_KEPT_SEQ). */
+  get(origin: string, seq: bigint): Uint8Array | undefined {
+    if (seq < 1n || seq > MAX_KEPT_SEQ) return undefined;
+    return this.byOrigin.get(origin)?.[Number(seq) - 1];
+  }
+
   /** Consecutive envelopes of `origin` from `from` up to `to`, stopping at the first one missing; at most one page. */
   range(origin: string, from: bigint, to: bigint): Uint8Array[] {
     const list = this.byOrigin.get(origin);

@@ -32,6 +32,7 @@ import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
 import { decodeHeartbeat, type Heartbeat, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
 import {
   type Body,
+  decodeEnvelope,
   type Envelope,
   hex,
   KIND_JOIN,
@@ -46,6 +47,12 @@ import { EnvelopeStore } from './envelope-store.ts';
 import { Finality } from './finality.ts';
 import type { Draft, Origin } from './origin.ts';
 import { Orderer } from './orderer.ts';
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** How far past an origin's delivered frontier a received envelope may be held (farther: left to sync). */
 export const MAX_AHEAD = 4096n;
@@ -134,6 +141,9 @@ export class Pipeline {
   readonly gossip = { accepted: 0, ignored: 0, rejected: 0 };
   /** Envelopes refused because they sort before final ones (a forged clock, or an origin that traded unseen). */
   pastFinal = 0;
+  /** Signed envelopes that differ from one delivered here under the same origin and seq, and the origins that signed them. */
+  equivocations = 0;
+  readonly equivocators = new Set<string>();
   /** Applied envelopes whose causal past is known to be delivered (Finality.closed), so it is checked once. */
   private readonly closedEnvelopes = new WeakSet<Envelope>();
   /** Which applied envelopes are stable; null on a node alone (every trade final at once). */
@@ -496,6 +506,15 @@ export class Pipeline {
     if (envs.some((e) => !mine(e) && e.seq > this.orderer.delivered(originOf.get(e)!) + MAX_AHEAD))
       return { verdict: 'ignore' };
     const fresh = (es: readonly Envelope[]) => es.filter((e) => !mine(e) && !this.orderer.has(originOf.get(e)!, e.seq));
+    // a second, different envelope under an origin and seq delivered here: equivocation if the
+    // origin signed it, a forgery if not
+    const other = envs.filter((e) => {
+      if (mine(e)) return false;
+      const kept = this.store.get(originOf.get(e)!, e.seq);
+      // the same content under another batch signature is the same envelope
+      return kept !== undefined && !sameBytes(kept, e.bytes) && !sameBytes(decodeEnvelope(kept).id, e.id);
+    });
+    if (other.length > 0) return { verdict: await this.equivocation(other, originOf) };
     const news = fresh(envs);
     if (news.length === 0) return { verdict: 'ignore' };
     // one that sorts before a final envelope would revert final trades: never applied
@@ -542,6 +561,36 @@ export class Pipeline {
       },
     );
     return { verdict: 'accept', done };
+  }
+
+  /**
+   * Envelopes that differ from the ones delivered here under the same origin and seq. Signed by
+   * their origin, they prove it equivocated (told different peers different things): counted
+   * and logged, never applied or forwarded ('ignore': the peer that relayed it may be honest,
+   * it saw this version first). Not signed: a forgery ('reject').
+   */
+  private async equivocation(envs: Envelope[], originOf: Map<Envelope, string>): Promise<Verdict> {
+    const batches = new Map<string, Envelope[]>();
+    for (const e of envs) {
+      const key = `${originOf.get(e)}:${hex(e.signature)}`;
+      const list = batches.get(key);
+      if (list) list.push(e);
+      else batches.set(key, [e]);
+    }
+    for (const list of batches.values()) if (!(await verifyBatch(list, this.verified))) return 'reject';
+    for (const e of envs) {
+      const origin = originOf.get(e)!;
+      if (this.equivocators.has(origin)) continue;
+      this.equivocators.add(origin);
+      this.logger.error('gossip: an origin signed two different envelopes with one seq (equivocation)', {
+        origin,
+        seq: e.seq,
+        kept: hex(decodeEnvelope(this.store.get(origin, e.seq)!).id),
+        other: hex(e.id),
+      });
+    }
+    this.equivocations += envs.length;
+    return 'ignore';
   }
 
   /** A heartbeat: checked (bytes, market, signature), then what it tells finality. */

@@ -103,6 +103,32 @@ describe('gossip ingress', () => {
     await wal.close();
   });
 
+  it('a second envelope its origin signed under a delivered seq is equivocation: counted, not applied, not forwarded', async () => {
+    const { state, wal, pipeline } = await receiver();
+    const { key, seed } = keyPairOf('ingress equivocator');
+    const origin = new Origin({ key, engine: Engine.create(wasm), signer: createSigner(seed) });
+    const batchOf = (body: Body) => encodeBatch(origin.sign([origin.create('BTC-USD', 'alice', body, 0n, [])]));
+    const first = batchOf(place(1000n));
+    expect(await pipeline.receive(topic, first, 'p')).toBe('accept');
+    await pipeline.idle();
+    const before = { hash: state.stateHash(), events: state.eventCount };
+    origin.resume(0n, 0n); // seq 1 again, another order
+    const second = batchOf(place(2000n, C.SIDE_SELL));
+    expect(await pipeline.receive(topic, second, 'p')).toBe('ignore');
+    expect(pipeline.equivocations).toBe(1);
+    expect([...pipeline.equivocators]).toEqual([Buffer.from(key).toString('hex')]);
+    // the same envelope again, and one whose signature does not hold (anyone could send it): no proof
+    expect(await pipeline.receive(topic, first, 'p')).toBe('ignore');
+    const forged = second.slice();
+    forged[forged.length - 1] ^= 1;
+    expect(await pipeline.receive(topic, forged, 'p')).toBe('reject');
+    expect(pipeline.equivocations).toBe(1);
+    await pipeline.idle();
+    expect({ hash: state.stateHash(), events: state.eventCount }).toEqual(before);
+    expect(state.depth(0, 10).asks).toEqual([]);
+    await wal.close();
+  });
+
   it('holds a batch after a gap until the missing one arrives, then applies both in order', async () => {
     const { state, wal, pipeline } = await receiver();
     const send = sender('ingress gap');
