@@ -154,6 +154,12 @@ export class Applier {
    * trades, so it is refused (pipeline.ts) instead. No envelope of a member can (finality.ts);
    * one of an origin that traded unseen, or a forged clock, can.
    */
+  /** Whether applying `e` now would roll back: it sorts before the last envelope applied. */
+  beforeLast(e: Envelope): boolean {
+    const last = this.last;
+    return last !== undefined && compareEnvelopes(e, last) < 0;
+  }
+
   beforeFinal(e: Envelope): boolean {
     return this.finalLast !== undefined && compareEnvelopes(e, this.finalLast) < 0;
   }

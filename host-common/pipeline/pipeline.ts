@@ -135,6 +135,9 @@ export class Pipeline {
   private logging: Promise<number> | null = null;
   /** Held back by the orderer (a gap before them): their WAL seqs, which a checkpoint does not cover yet. */
   private held = new Map<Envelope, number>();
+  /** Delivered and not applied yet (applyDelivered()): their WAL seqs, which a checkpoint does not cover yet. */
+  private delivered = new Map<Envelope, number>();
+  private applyScheduled = false;
   private appliedWal = 0;
   /** Batch roots whose signature verified. */
   private readonly verified = new Set<string>();
@@ -287,7 +290,8 @@ export class Pipeline {
 
   /** Settles what finality says is stable now: the last stable envelope applied and everything before it. */
   private settleStable(): void {
-    if (!this.finality || this.stateBroken) return;
+    // applyDelivered() settles once what was delivered is applied
+    if (!this.finality || this.stateBroken || this.delivered.size > 0) return;
     const a = this.applier;
     const oldest = this.writing?.[0] ?? this.queue[0];
     const stable = this.finality.checker(oldest ? oldest.draft.fields.lamport : null);
@@ -326,6 +330,7 @@ export class Pipeline {
   get coveredWalSeq(): number {
     let covered = this.appliedWal;
     for (const walSeq of this.held.values()) if (walSeq - 1 < covered) covered = walSeq - 1;
+    for (const walSeq of this.delivered.values()) if (walSeq - 1 < covered) covered = walSeq - 1;
     return covered;
   }
 
@@ -347,6 +352,8 @@ export class Pipeline {
     if (this.failure) return Promise.reject(this.failure);
     let draft: Draft;
     try {
+      // its Lamport time must be past everything its clock says was delivered
+      this.applyDelivered();
       const frontier = this.transport ? this.orderer.clock(this.engine, this.originHex) : [];
       // a join jumps the Lamport clock (see JOIN_LAMPORT_JUMP)
       const lamport =
@@ -417,7 +424,8 @@ export class Pipeline {
         this.orderer.offer(e); // own envelopes are always next in seq order
         this.store.add(this.originHex, e.seq, e.bytes);
       }
-      outcomes = this.applier.apply(envs, this.observer());
+      // with what was delivered meanwhile: one sort, at most one rollback
+      outcomes = this.applyDelivered(envs);
     } catch (err) {
       this.stateFailed(err);
       for (const item of items) item.reject(this.failure!);
@@ -431,7 +439,7 @@ export class Pipeline {
       this.finality.note(envs);
       this.settleStable();
     }
-    if (this.queue.length === 0 && this.writing === null && this.receivingBatches === 0) this.wakeIdle();
+    if (this.inflight === 0 && this.receivingBatches === 0) this.wakeIdle();
   }
 
   /** Gossips an own batch: the envelopes of each market to its topic, under the batch's one signature. */
@@ -553,7 +561,7 @@ export class Pipeline {
         if (this.logging === durable) this.logging = null;
         // a checkpoint covers a record only once it is durable
         this.appliedWal = Math.max(this.appliedWal, firstWalSeq + todo.length - 1);
-        if (this.receivingBatches === 0 && this.inflight === 0) this.wakeIdle();
+        if (this.receivingBatches === 0 && this.inflight === 0 && this.delivered.size === 0) this.wakeIdle();
       },
       (err) => {
         this.receivingBatches--;
@@ -612,41 +620,77 @@ export class Pipeline {
     return 'accept';
   }
 
-  /** Envelopes of another origin, in the log's hands: into the orderer, and what it delivers into the state. */
+  /**
+   * Envelopes of another origin, in the log's hands: into the orderer, and what it delivers into
+   * the state. What sorts after everything applied is applied at once; what would roll back
+   * waits for applyDelivered() at the end of this turn of the event loop, with everything else
+   * delivered in the turn: under load many batches arrive together, and they cost one rollback.
+   */
   private deliver(envs: Envelope[], firstWalSeq: number): void {
     if (this.failure) return;
-    const ready: Envelope[] = [];
+    const walSeqs = new Map<Envelope, number>();
     envs.forEach((e, i) => {
+      walSeqs.set(e, firstWalSeq + i);
       const offer = this.orderer.offer(e);
       if (offer.status === 'held') this.held.set(e, firstWalSeq + i);
       if (offer.status !== 'delivered') return;
       for (const d of offer.envelopes) {
+        // settled past while held after a gap: refused like at admission
+        if (this.applier.beforeFinal(d)) {
+          this.pastFinal++;
+          this.logger.warn('gossip: an envelope that sorts before final ones is not applied', {
+            origin: hex(d.origin),
+            seq: d.seq,
+          });
+        } else this.delivered.set(d, this.held.get(d) ?? walSeqs.get(d)!);
         this.held.delete(d);
-        ready.push(d);
         this.store.add(hex(d.origin), d.seq, d.bytes);
       }
     });
-    // settled past while held after a gap: refused like at admission
-    const refused: Envelope[] = [];
-    const applying: Envelope[] = [];
-    for (const e of ready) (this.applier.beforeFinal(e) ? refused : applying).push(e);
-    if (refused.length > 0) {
-      this.pastFinal += refused.length;
-      this.logger.warn('gossip: envelopes that sort before final ones are not applied', {
-        envelopes: refused.map((e) => `${hex(e.origin).slice(0, 16)}:${e.seq}`).slice(0, 8),
-      });
-    }
+    if (this.delivered.size === 0 || this.applyScheduled) return;
+    const apply = () => {
+      try {
+        this.applyDelivered();
+      } catch {
+        // the pipeline has stopped (stateFailed logged why)
+      }
+    };
+    if (![...this.delivered.keys()].some((d) => this.applier.beforeLast(d))) return apply();
+    this.applyScheduled = true;
+    setImmediate(() => {
+      this.applyScheduled = false;
+      apply();
+    });
+  }
+
+  /**
+   * Applies what was delivered and waits (see deliver()), with `own` (an own batch just durable)
+   * if given; their outcomes. Called before anything that must see every delivered envelope
+   * applied: an own envelope's Lamport time (past all it has delivered), settling (no envelope
+   * delivered but not applied may sort before the settled prefix), a sync status (the state hash
+   * of the frontier it shows).
+   */
+  applyDelivered(own: Envelope[] = []): Applied[] {
+    if (this.stateBroken) return [];
+    const remote = [...this.delivered.keys()];
+    this.delivered.clear();
+    if (remote.length === 0 && own.length === 0) return [];
+    let outcomes: Applied[];
     try {
-      this.applier.apply(applying, this.observer());
+      outcomes = this.applier.apply(remote.length === 0 ? own : own.concat(remote), this.observer());
     } catch (err) {
       this.stateFailed(err);
-      return;
+      throw this.failure;
     }
-    if (applying.length > 0) {
-      this.onApplied(applying.length);
-      this.finality?.note(applying);
+    if (remote.length > 0) {
+      this.onApplied(remote.length);
+      this.finality?.note(remote);
+    }
+    if (own.length === 0) {
       this.settleStable();
+      if (this.inflight === 0 && this.receivingBatches === 0) this.wakeIdle();
     }
+    return outcomes.slice(0, own.length);
   }
 
   /** The state may be half-changed (a bug, or a rollback deeper than the marks): stop taking commands. */
@@ -674,9 +718,10 @@ export class Pipeline {
     for (const w of waiters) w();
   }
 
-  /** Resolves once every submitted and received envelope has been logged and applied (or has failed). */
+  /** Resolves once every submitted and received envelope has been logged and applied (or the pipeline failed). */
   idle(): Promise<void> {
-    if ((this.inflight === 0 && this.receivingBatches === 0) || this.failure) return Promise.resolve();
+    if ((this.inflight === 0 && this.receivingBatches === 0 && this.delivered.size === 0) || this.failure)
+      return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

@@ -229,7 +229,8 @@ describe('finality', () => {
     };
     held = true;
     expect(await pipeline.receive(topic, bob.batch(place(1000n, C.SIDE_SELL)), 'p')).toBe('accept');
-    // applied now, before the disk has it
+    // applied at the end of this turn of the event loop, before the disk has it
+    await new Promise((resolve) => setImmediate(resolve));
     expect(state.restingOrders()).toBe(1);
     expect(pipeline.orderer.delivered(hex(bob.origin.key))).toBe(2n);
     expect(pipeline.coveredWalSeq).toBe(covered);
