@@ -178,9 +178,11 @@ export class Pipeline {
     this.applier = new Applier({
       state: this.state,
       ...(options.markEvery === undefined
-        ? // 8 marks 32 apart, then 8 marks 1024 apart: a rollback a few envelopes deep replays
-          // under ~40, one 8,000 deep still has a mark; 16 images of the core's memory
-          { markEvery: this.transport ? 32 : 0, recentMarks: 8, sparseEvery: 1024, keepMarks: 8 }
+        ? // 8 marks 8 apart, then 8 marks 1024 apart: a rollback a few envelopes deep replays
+          // under ~12 (most are that shallow; a mark is one copy of the core's memory, ~0.1 ms
+          // for 2 MB, cheaper than replaying 8 envelopes), one 8,000 deep still has a mark;
+          // 16 images of the core's memory
+          { markEvery: this.transport ? 8 : 0, recentMarks: 8, sparseEvery: 1024, keepMarks: 8 }
         : { markEvery: this.transport ? options.markEvery : 0, keepMarks: options.keepMarks }),
     });
     this.origin.resume(this.orderer.delivered(this.originHex), this.state.lamport);
