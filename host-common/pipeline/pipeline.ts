@@ -85,6 +85,8 @@ export interface PipelineOptions {
   /** With a transport: an in-memory mark every this many envelopes, and how many are kept (see applier.ts; by default dense recent marks and sparse older ones). */
   markEvery?: number;
   keepMarks?: number;
+  /** Bytes of recent envelopes the sync store keeps in memory (older ones are read from the log); envelope-store.ts CACHE_BYTES by default. */
+  storeCacheBytes?: number;
   /** Who hears about live changes (WebSocket, SSE); asked at every apply. */
   observer?: () => StateObserver | null;
   /** Called after each applied batch, with how many envelopes it held. */
@@ -155,7 +157,7 @@ export class Pipeline {
   private readonly joined = new Set<string>();
   private readonly watching = new Set<string>();
   /** Every envelope logged and delivered, for peers that lack them (sync). */
-  readonly store = new EnvelopeStore();
+  readonly store: EnvelopeStore;
   private readonly onHeartbeat: (h: Heartbeat, from: string) => void;
   /** Gossip publishes not yet handed to the network. */
   private publishing = new Set<Promise<void>>();
@@ -174,6 +176,7 @@ export class Pipeline {
     this.onApplied = options.onApplied ?? (() => {});
     this.onHeartbeat = options.onHeartbeat ?? (() => {});
     this.orderer = options.orderer ?? new Orderer(this.state.originSeqs);
+    this.store = new EnvelopeStore(this.wal, options.storeCacheBytes);
     this.held = new Map(options.held ?? []);
     this.applier = new Applier({
       state: this.state,
@@ -422,10 +425,10 @@ export class Pipeline {
     }
     let outcomes: Applied[];
     try {
-      for (const e of envs) {
+      envs.forEach((e, i) => {
         this.orderer.offer(e); // own envelopes are always next in seq order
-        this.store.add(this.originHex, e.seq, e.bytes);
-      }
+        if (this.transport) this.store.add(this.originHex, e.seq, e.bytes, firstWalSeq + i);
+      });
       // with what was delivered meanwhile: one sort, at most one rollback
       outcomes = this.applyDelivered(envs);
     } catch (err) {
@@ -520,7 +523,7 @@ export class Pipeline {
     // origin signed it, a forgery if not
     const other = envs.filter((e) => {
       if (mine(e)) return false;
-      const kept = this.store.get(originOf.get(e)!, e.seq);
+      const kept = this.store.recent(originOf.get(e)!, e.seq);
       // the same content under another batch signature is the same envelope
       return kept !== undefined && !sameBytes(kept, e.bytes) && !sameBytes(decodeEnvelope(kept).id, e.id);
     });
@@ -595,7 +598,7 @@ export class Pipeline {
       this.logger.error('gossip: an origin signed two different envelopes with one seq (equivocation)', {
         origin,
         seq: e.seq,
-        kept: hex(decodeEnvelope(this.store.get(origin, e.seq)!).id),
+        kept: hex(decodeEnvelope(this.store.recent(origin, e.seq)!).id),
         other: hex(e.id),
       });
     }
@@ -638,15 +641,16 @@ export class Pipeline {
       if (offer.status !== 'delivered') return;
       for (const d of offer.envelopes) {
         // settled past while held after a gap: refused like at admission
+        const walSeq = this.held.get(d) ?? walSeqs.get(d)!;
         if (this.applier.beforeFinal(d)) {
           this.pastFinal++;
           this.logger.warn('gossip: an envelope that sorts before final ones is not applied', {
             origin: hex(d.origin),
             seq: d.seq,
           });
-        } else this.delivered.set(d, this.held.get(d) ?? walSeqs.get(d)!);
+        } else this.delivered.set(d, walSeq);
         this.held.delete(d);
-        this.store.add(hex(d.origin), d.seq, d.bytes);
+        this.store.add(hex(d.origin), d.seq, d.bytes, walSeq);
       }
     });
     if (this.delivered.size === 0 || this.applyScheduled) return;

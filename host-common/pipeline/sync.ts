@@ -106,7 +106,7 @@ export class Sync {
       const req = decodeRequest(data);
       this.stats.served++;
       if (req.kind === 'status') return encodeStatus(this.status());
-      return encodeRange(this.o.pipeline.store.range(hex(req.origin), req.from, req.to));
+      return encodeRange(await this.o.pipeline.store.range(hex(req.origin), req.from, req.to));
     });
   }
 

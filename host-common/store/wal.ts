@@ -55,6 +55,15 @@ interface Segment {
   bytes: number;
 }
 
+interface ReadSegment {
+  file: string;
+  firstSeq: number;
+  lastSeq: number;
+  bytes: Uint8Array;
+  /** Where record firstSeq + i starts. */
+  offsets: number[];
+}
+
 interface Pending {
   seq: number;
   frame: Uint8Array;
@@ -79,6 +88,8 @@ export class Wal {
   private failure: Error | null = null;
   private closed = false;
   private counters = { appends: 0, syncs: 0, bytesWritten: 0 };
+  /** The segment read() read last. */
+  private lastRead: ReadSegment | null = null;
 
   private constructor(options: WalOptions) {
     this.fs = options.fs;
@@ -350,6 +361,49 @@ export class Wal {
   }
 
   /**
+   * The payloads of durable records, by seq (any order; those no longer held are left out).
+   * Reads whole segments, and keeps the last one read with the offsets of its records, so
+   * that reads that walk a segment (a peer paging through the log) read it once.
+   */
+  async read(seqs: readonly number[]): Promise<Map<number, Uint8Array>> {
+    const out = new Map<number, Uint8Array>();
+    const wanted = [...new Set(seqs)]
+      .filter((seq) => seq >= this.firstSeq && seq <= this.durable)
+      .sort((a, b) => a - b);
+    for (const seq of wanted) {
+      let at = this.lastRead;
+      if (!at || seq < at.firstSeq || seq > at.lastSeq) {
+        at = await this.loadSegment(seq);
+        this.lastRead = at;
+      }
+      const start = at.offsets[seq - at.firstSeq];
+      const rec = decodeRecord(at.bytes, start);
+      if (!rec.ok || rec.seq !== seq) throw new WalCorruptError(at.file, start, `record ${seq} changed on disk`);
+      out.set(seq, at.bytes.slice(rec.payloadStart, rec.end));
+    }
+    return out;
+  }
+
+  /** The segment holding `seq`, read, with where each of its durable records starts. */
+  private async loadSegment(seq: number): Promise<ReadSegment> {
+    let i = this.segments.length - 1;
+    while (i > 0 && this.segments[i].firstSeq > seq) i--;
+    const seg = this.segments[i];
+    const file = this.path(seg.name);
+    const bytes = await this.fs.readFile(file);
+    if (bytes === null) throw new Error(`wal.read: segment ${file} is missing`);
+    const upTo = Math.min(this.durable, i + 1 < this.segments.length ? this.segments[i + 1].firstSeq - 1 : Infinity);
+    const offsets: number[] = [];
+    for (let s = seg.firstSeq, offset = 0; s <= upTo; s++) {
+      const rec = decodeRecord(bytes, offset);
+      if (!rec.ok) throw new WalCorruptError(file, offset, `${rec.reason} (during a read)`);
+      offsets.push(offset);
+      offset = rec.end;
+    }
+    return { file, firstSeq: seg.firstSeq, lastSeq: seg.firstSeq + offsets.length - 1, bytes, offsets };
+  }
+
+  /**
    * Deletes the segments whose records all have seq < `seq`; with a snapshot covering
    * up to S, call truncateBefore(S + 1). The active segment is always kept. Returns
    * how many segments were deleted.
@@ -362,7 +416,10 @@ export class Wal {
       this.segments.shift();
       removed++;
     }
-    if (removed > 0) await this.fs.syncDir(this.dir);
+    if (removed > 0) {
+      this.lastRead = null;
+      await this.fs.syncDir(this.dir);
+    }
     return removed;
   }
 
