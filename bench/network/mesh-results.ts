@@ -52,6 +52,8 @@ export interface MeshSummary {
   /** the first orders some node's feed never showed */
   missing: { k: number; id: string; node: number; owner: number; body: string; shownBy: boolean[]; atOrigin: string }[];
   everyOrderDelivered: boolean;
+  /** orders acknowledged, warm-up included: what every node must have applied */
+  acknowledgedAll: number;
   settled: boolean;
   gossip: {
     messagesOutPerOrder: number;
@@ -207,7 +209,10 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
     lastHashes: raw.lastHashes,
     seenPerNode,
     missing,
-    everyOrderDelivered: all.length === plan.orders.length && seenPerNode.every((s) => s === all.length),
+    // every order a node acknowledged (201), warm-up included, on every node; a POST that failed
+    // (no 201: the order was not taken) is counted in `failures`
+    everyOrderDelivered: seenPerNode.every((s) => s === all.length),
+    acknowledgedAll: all.length,
     settled: raw.settled,
     gossip: {
       messagesOutPerOrder: r3(total('meshbook_gossip_messages_out_total') / acked),

@@ -27,6 +27,7 @@ export interface Machine {
 export const TARGETS = { propagationRatio: 1.5, equalHashMs: 2000 };
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const failedPosts = (m: MeshSummary) => Object.values(m.failures).reduce((sum, k) => sum + k, 0);
 const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? a / b : Number.NaN);
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 
@@ -46,7 +47,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
   const main = rows.map((r) => {
     const m = r.mesh;
     const t = targets(r);
-    return `| ${m.n} | ${m.rate} | ${f1(m.propagation.p50Ms)} / ${f1(m.propagation.p99Ms)} | ${f1(r.baseline.allP50Ms)} / ${f1(r.baseline.allP99Ms)} | **${t.p50Ratio.toFixed(2)}× / ${t.p99Ratio.toFixed(2)}×** | ${f1(m.final.p50Ms)} / ${f1(m.final.p99Ms)} | ${m.equalHashMs === null ? 'not reached' : `${Math.round(m.equalHashMs)} ms`} | ${m.everyOrderDelivered ? 'yes' : `**no**: ${m.seenPerNode.join(' / ')} of ${m.planned}`} | ${m.gossip.messagesOutPerOrder} / ${m.gossip.messagesInPerOrder} | ${m.gossip.bytesOutPerOrder} / ${m.gossip.bytesInPerOrder} | ${m.cpuMsPerOrderPerNode.max} | ${m.maxRssMiB} MiB | ${m.rollbacks.perSecondPerNode} (${m.rollbacks.msEach} ms) | ${m.loopLagMs.meanMax} / ${Number.isFinite(m.loopLagMs.p99Max) ? `≤ ${m.loopLagMs.p99Max}` : '> 1000'} |`;
+    return `| ${m.n} | ${m.rate} | ${f1(m.propagation.p50Ms)} / ${f1(m.propagation.p99Ms)} | ${f1(r.baseline.allP50Ms)} / ${f1(r.baseline.allP99Ms)} | **${t.p50Ratio.toFixed(2)}× / ${t.p99Ratio.toFixed(2)}×** | ${f1(m.final.p50Ms)} / ${f1(m.final.p99Ms)} | ${m.equalHashMs === null ? 'not reached' : `${Math.round(m.equalHashMs)} ms`} | ${m.everyOrderDelivered ? 'yes' : `**no**: ${m.seenPerNode.join(' / ')} of ${m.acknowledgedAll}`}${failedPosts(m) ? ` (${failedPosts(m)} POSTs failed, not taken)` : ''} | ${m.gossip.messagesOutPerOrder} / ${m.gossip.messagesInPerOrder} | ${m.gossip.bytesOutPerOrder} / ${m.gossip.bytesInPerOrder} | ${m.cpuMsPerOrderPerNode.max} | ${m.maxRssMiB} MiB | ${m.rollbacks.perSecondPerNode} (${m.rollbacks.msEach} ms) | ${m.loopLagMs.meanMax} / ${Number.isFinite(m.loopLagMs.p99Max) ? `≤ ${m.loopLagMs.p99Max}` : '> 1000'} |`;
   });
   const goals = rows.map((r) => {
     const t = targets(r);
@@ -86,13 +87,15 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     "through the mid so they cross, mostly against other nodes' orders); then the bare gossipsub baseline",
     "(bench/network/gossip-peer.ts: meshbook's libp2p stack, no book, no log) with the same N and rate, one message per order",
     'of the gossip bytes an order cost meshbook (its bytes out ÷ orders: the same bytes a second; meshbook itself batches',
-    'several orders per message once orders come faster than its log commits). Times in ms on one clock (the bench process).',
+    'several orders per message once orders come faster than its log commits). Both sides first run the same load for',
+    '--warmup ms (2 s), left out of every figure: the figures are of processes past their first seconds (JIT, first',
+    'touches of memory). Times in ms on one clock (the bench process).',
     '',
-    '| N | orders/s | meshbook: 201 → applied on every node, p50 / p99 | bare gossipsub: publish → every peer, p50 / p99 | ratio p50 / p99 | time to final p50 / p99 | equal state hashes after the last 201 | every order delivered | gossip messages / order (out / in) | gossip bytes / order (out / in) | CPU ms / order / node (max) | RSS max | rollbacks / s / node (ms each) | event-loop lag, worst node: mean / p99 (ms) |',
+    '| N | orders/s | meshbook: 201 → applied on every node, p50 / p99 | bare gossipsub: publish → every peer, p50 / p99 | ratio p50 / p99 | time to final p50 / p99 | equal state hashes after the last 201 | every acknowledged order delivered | gossip messages / order (out / in) | gossip bytes / order (out / in) | CPU ms / order / node (max) | RSS max | rollbacks / s / node (ms each) | event-loop lag, worst node: mean / p99 (ms) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...main,
     '',
-    `Targets: propagation within ${TARGETS.propagationRatio}× of bare gossipsub at p50 and p99; equal state hashes within ${TARGETS.equalHashMs} ms of the last order; every order delivered.`,
+    `Targets: propagation within ${TARGETS.propagationRatio}× of bare gossipsub at p50 and p99; equal state hashes within ${TARGETS.equalHashMs} ms of the last order; every order delivered (every order a node answered 201, warm-up included, applied on every node; a POST without an answer was not taken).`,
     '',
     '| N | orders/s | propagation p50 | propagation p99 | equal hashes within 2 s of the last 201 | every order delivered |',
     '|---|---|---|---|---|---|',
@@ -111,7 +114,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     "- **applied on a node**: the first push on that node's WebSocket (`book` and `trades` of the market) that shows",
     "  the order — a level at its price (no other order has that price), or a trade naming it. The origin's 201 time",
     '  is when the bench read the answer; "every node" is the latest of the other N − 1 nodes. Orders some node never',
-    '  showed are left out of the latencies and counted under "every order delivered".',
+    '  showed are left out of the latencies and counted under "every acknowledged order delivered".',
     '- **bare gossipsub**: publish → receipt measured inside each receiving peer (no HTTP, no WebSocket, no bench in',
     '  between); "every peer" is the latest receipt of a message over the other N − 1 peers.',
     "- **time to final**: the taker's 201 → the trade pushed `final` by every node.",
