@@ -298,8 +298,7 @@ export class Pipeline {
     // applyDelivered() settles once what was delivered is applied
     if (!this.finality || this.stateBroken || this.delivered.size > 0) return;
     const a = this.applier;
-    const oldest = this.writing?.[0] ?? this.queue[0];
-    const stable = this.finality.checker(oldest ? oldest.draft.fields.lamport : null);
+    const stable = this.finality.checker(this.ownFloor());
     // nothing past the first envelope whose causal past is not all here (Finality.closed)
     const from = Math.max(a.finalCount, a.keptFrom);
     let end = from;
@@ -357,12 +356,13 @@ export class Pipeline {
     if (this.failure) return Promise.reject(this.failure);
     let draft: Draft;
     try {
-      // its Lamport time must be past everything its clock says was delivered
+      // its Lamport time must be past everything its clock says was delivered, applied or waiting
       this.applyDelivered();
+      let seen = this.state.lamport;
+      for (const e of this.delivered.keys()) if (e.lamport > seen) seen = e.lamport;
       const frontier = this.transport ? this.orderer.clock(this.engine, this.originHex) : [];
       // a join jumps the Lamport clock (see JOIN_LAMPORT_JUMP)
-      const lamport =
-        this.transport && body.kind === KIND_JOIN ? this.state.lamport + JOIN_LAMPORT_JUMP : this.state.lamport;
+      const lamport = this.transport && body.kind === KIND_JOIN ? seen + JOIN_LAMPORT_JUMP : seen;
       draft = this.origin.create(market, owner, body, lamport, frontier);
     } catch (err) {
       // validation lets nothing through that cannot be encoded: refuse, and the seq stays free
@@ -444,7 +444,7 @@ export class Pipeline {
       this.finality.note(envs);
       this.settleStable();
     }
-    if (this.inflight === 0 && this.receivingBatches === 0) this.wakeIdle();
+    if (this.inflight === 0 && this.receivingBatches === 0 && this.delivered.size === 0) this.wakeIdle();
   }
 
   /** Gossips an own batch: the envelopes of each market to its topic, under the batch's one signature. */
@@ -671,15 +671,19 @@ export class Pipeline {
 
   /**
    * Applies what was delivered and waits (see deliver()), with `own` (an own batch just durable)
-   * if given; their outcomes. Called before anything that must see every delivered envelope
-   * applied: an own envelope's Lamport time (past all it has delivered), settling (no envelope
-   * delivered but not applied may sort before the settled prefix), a sync status (the state hash
-   * of the frontier it shows).
+   * if given; their outcomes. What sorts after an own envelope created and not yet applied (on
+   * its way to the disk) waits for it, unless `all`: applied now, it would be rolled back a
+   * millisecond later when that one applies, so it comes with the own batch (applyOwn()). While
+   * anything waits nothing is settled (no envelope delivered and not applied may sort before the
+   * settled prefix); a sync status asks for `all` (the state hash of the frontier it shows).
    */
-  applyDelivered(own: Envelope[] = []): Applied[] {
+  applyDelivered(own: Envelope[] = [], all = false): Applied[] {
     if (this.stateBroken) return [];
-    const remote = [...this.delivered.keys()];
-    this.delivered.clear();
+    // (an own batch being applied has left `writing`: the floor is the next one's)
+    const floor = all ? null : this.ownFloor();
+    const remote: Envelope[] = [];
+    for (const e of this.delivered.keys()) if (floor === null || e.lamport < floor) remote.push(e);
+    for (const e of remote) this.delivered.delete(e);
     if (remote.length === 0 && own.length === 0) return [];
     let outcomes: Applied[];
     try {
@@ -694,9 +698,15 @@ export class Pipeline {
     }
     if (own.length === 0) {
       this.settleStable();
-      if (this.inflight === 0 && this.receivingBatches === 0) this.wakeIdle();
+      if (this.inflight === 0 && this.receivingBatches === 0 && this.delivered.size === 0) this.wakeIdle();
     }
     return outcomes.slice(0, own.length);
+  }
+
+  /** The Lamport time of this node's oldest own envelope created and not yet applied (null: none). */
+  private ownFloor(): bigint | null {
+    const oldest = this.writing?.[0] ?? this.queue[0];
+    return oldest ? oldest.draft.fields.lamport : null;
   }
 
   /** The state may be half-changed (a bug, or a rollback deeper than the marks): stop taking commands. */

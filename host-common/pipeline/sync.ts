@@ -112,7 +112,7 @@ export class Sync {
 
   /** What this node has delivered, and the state hash of it. */
   status(): Status {
-    this.o.pipeline.applyDelivered(); // the hash of what the frontier shows
+    this.o.pipeline.applyDelivered([], true); // the hash of what the frontier shows
     const frontier: Status['frontier'] = [];
     for (const [origin, seq] of this.o.pipeline.orderer.entries()) if (seq > 0n) frontier.push([fromHex(origin), seq]);
     return { stateHash: this.o.state.stateHash(), events: BigInt(this.o.state.eventCount), frontier };

@@ -68,6 +68,35 @@ async function receiver(fs: FileSystem = nodeFileSystem) {
   return { state, wal, pipeline, node: clockNodeOf(me.key), net, clock };
 }
 
+/** The real file system, whose log writes wait while held (the log's fsync is one O_DSYNC write, or a write then a sync). */
+function heldDisk() {
+  let held = false;
+  let waiting: (() => void)[] = [];
+  const gate = () => (held ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve());
+  const fs: FileSystem = {
+    ...nodeFileSystem,
+    openAppend: async (path) => {
+      const h = await nodeFileSystem.openAppend(path);
+      return {
+        ...h,
+        write: async (b) => gate().then(() => h.write(b)),
+        sync: async () => gate().then(() => h.sync()),
+      };
+    },
+  };
+  return {
+    fs,
+    hold: () => {
+      held = true;
+    },
+    release: () => {
+      held = false;
+      for (const w of waiting) w();
+      waiting = [];
+    },
+  };
+}
+
 /** Another origin: its envelopes (one signed batch each, created now, sent when the test says) and its heartbeats. */
 function member(name: string) {
   const { key, seed } = keyPairOf(name);
@@ -194,22 +223,8 @@ describe('finality', () => {
   });
 
   it('a received batch applies before its fsync; the heartbeat reporting it, and the checkpoint covering it, wait for it', async () => {
-    // the disk's writes wait while `held` (the log's fsync is one O_DSYNC write, or a write then a sync)
-    let held = false;
-    let release = () => {};
-    const gate = () => (held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve());
-    const fs: FileSystem = {
-      ...nodeFileSystem,
-      openAppend: async (path) => {
-        const h = await nodeFileSystem.openAppend(path);
-        return {
-          ...h,
-          write: async (b) => gate().then(() => h.write(b)),
-          sync: async () => gate().then(() => h.sync()),
-        };
-      },
-    };
-    const { state, pipeline, wal, net, node } = await receiver(fs);
+    const disk = heldDisk();
+    const { state, pipeline, wal, net, node } = await receiver(disk.fs);
     const sent: Uint8Array[] = [];
     const watcher = net.transport('watcher');
     watcher.subscribe(topic);
@@ -227,7 +242,7 @@ describe('finality', () => {
       while (await net.step()) {}
       return sent.filter(isHeartbeat).map(decodeHeartbeat);
     };
-    held = true;
+    disk.hold();
     expect(await pipeline.receive(topic, bob.batch(place(1000n, C.SIDE_SELL)), 'p')).toBe('accept');
     // applied at the end of this turn of the event loop, before the disk has it
     await new Promise((resolve) => setImmediate(resolve));
@@ -236,13 +251,36 @@ describe('finality', () => {
     expect(pipeline.coveredWalSeq).toBe(covered);
     pipeline.heartbeat();
     expect(await beats()).toEqual([]);
-    held = false;
-    release();
+    disk.release();
     await pipeline.idle();
     const [beat] = await beats();
     expect(beat.frontier).toContainEqual([bob.node, 2n]);
     expect(beat.frontier).toContainEqual([node, 1n]);
     expect(pipeline.coveredWalSeq).toBe(covered + 1);
+    await wal.close();
+  });
+
+  it('a received envelope that sorts after an own one still on its way to the disk waits for it, instead of being rolled back', async () => {
+    const disk = heldDisk();
+    const { state, pipeline, wal } = await receiver(disk.fs);
+    const bob = member('finality bob');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.join('BTC-USD');
+    await pipeline.idle();
+    disk.hold();
+    const own = pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL)); // Lamport L
+    await new Promise((resolve) => setImmediate(resolve)); // its batch is being written
+    // bob's buy has seen more (Lamport past L): it sorts after the sell, and takes it
+    const after = bob.batch(place(1000n, C.SIDE_BUY), 'BTC-USD', state.lamport + 5n);
+    expect(await pipeline.receive(topic, after, 'p')).toBe('accept');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(state.eventCount).toBe(2); // the joins only: the buy waits for the sell
+    disk.release();
+    const outcome = await own;
+    await pipeline.idle();
+    expect(outcome.ok && outcome.trades.length).toBe(0); // the sell rested first
+    expect(state.tradeCount).toBe(1); // then the buy took it
+    expect(pipeline.applier.stats.rollbacks).toBe(0);
     await wal.close();
   });
 
