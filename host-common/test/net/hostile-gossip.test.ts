@@ -64,6 +64,8 @@ async function node(args: string[] = []): Promise<Harness> {
 
 const book = async (h: Harness) => (await h.req('GET', '/v1/markets/BTC-USD/book', undefined, null)).json;
 const pubsub = (h: Harness) => h.node.network.transport.libp2p.services.pubsub;
+const equivocations = async (h: Harness) =>
+  Number(/^meshbook_equivocations_total (\d+)$/m.exec(await (await h.app.request('/metrics')).text())?.[1]);
 
 /** The attacker: a bare network dialing B, once each is in the other's mesh of the market's topic. */
 async function attackerOf(b: Harness) {
@@ -104,7 +106,7 @@ describe('a hostile peer over gossip', () => {
     expect(statsC.rejected.verdict).toBe(0); // no bad message was forwarded to C
   }, 60_000);
 
-  it('a replayed batch and an envelope that sorts before final trades: not applied, not forwarded', async () => {
+  it('a replayed batch, an equivocation and an envelope that sorts before final trades: not applied, not forwarded', async () => {
     const b = await node();
     const addrB = b.node.network.addrs()[0];
     const c = await node(['--bootstrap', addrB]);
@@ -130,6 +132,9 @@ describe('a hostile peer over gossip', () => {
     );
     const after = { b: (await book(b)).stateHash, c: (await book(c)).stateHash };
     await send(genuine).catch(() => {}); // gossipsub may refuse to publish a duplicate at all
+    // the same origin and seq, another order, validly signed: equivocation, kept out
+    await send(origin('hostile replayer')('BTC-USD', place(80n), b.node.state().lamport));
+    await waitFor('B counted the equivocation', async () => (await equivocations(b)) === 1);
     // clocked before everything: it would sort before the final trade
     const early = origin('hostile early')('BTC-USD', place(95n), 0n);
     await send(early);
@@ -139,6 +144,7 @@ describe('a hostile peer over gossip', () => {
     expect((await book(c)).stateHash).toBe(after.c);
     expect([b, c].map((h) => h.node.state().eventCount)).toEqual([events + 1, events + 1]);
     expect(c.node.network.transport.stats.rejected.verdict).toBe(0); // not forwarded to C
+    expect(await equivocations(c)).toBe(0); // the second version did not reach C either
     expect((await trades(b)).every((t) => t.status === 'final')).toBe(true);
     await waitFor('the attacker’s score on B below zero', () => b.node.network.transport.score(attacker.peerId) < 0);
   }, 60_000);
