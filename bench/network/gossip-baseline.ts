@@ -4,7 +4,7 @@
 // and per message until the last peer had it), the share delivered, CPU per message per node
 // and RSS. It is the yardstick for the network benchmark of the event pipeline (run.ts runs it
 // with the same N, rate and message size: meshbook's transport without the book).
-//   npx node bench/network/gossip-baseline.ts [--n 3] [--rate 100] [--size 300] [--duration 10000] [--runtime node|bun|deno]
+//   npx node bench/network/gossip-baseline.ts [--n 3] [--rate 100] [--size 300] [--duration 10000] [--warmup 0] [--runtime node|bun|deno]
 
 import { cleanUpOnExit } from './children.ts';
 import { runSwarm } from './gossip-swarm.ts';
@@ -18,6 +18,7 @@ const summary = await runSwarm({
   rate: Number(opt('rate', '100')),
   size: Number(opt('size', '300')),
   durationMs: Number(opt('duration', '10000')),
+  warmupMs: Number(opt('warmup', '0')),
   runtime: opt('runtime', 'node') as 'node' | 'deno' | 'bun',
 });
 const { runtime, n, rate, size } = summary;

@@ -77,7 +77,9 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmSummary> {
         ...['--size', String(o.size), '--duration', String(o.durationMs), '--warmup', String(o.warmupMs ?? 0)],
         ...(ready.length ? ['--bootstrap', ready.join(',')] : []),
       ];
-      const argv = o.runtime === 'deno' ? ['run', '-A', SCRIPT, ...peerArgs] : [SCRIPT, ...peerArgs];
+      // MESHBOOK_NODE_FLAGS reach the baseline's peers as they reach meshbook's nodes (profiling both sides)
+      const flags = o.runtime === 'node' ? (process.env.MESHBOOK_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+      const argv = o.runtime === 'deno' ? ['run', '-A', SCRIPT, ...peerArgs] : [...flags, SCRIPT, ...peerArgs];
       const child = track(spawn(bin, argv, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] }));
       children.push(child);
       let out = '';
@@ -120,6 +122,10 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmSummary> {
     const all = await Promise.all(results);
     return summarize(o, all);
   } finally {
+    // each peer exits by itself after its result (writing a profile, if asked); the slow ones are killed
+    const exited = (c: ReturnType<typeof spawn>) =>
+      c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r));
+    await Promise.race([Promise.all(children.map(exited)), new Promise((r) => setTimeout(r, 3000))]);
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await removeDir(base);
   }
