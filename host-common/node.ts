@@ -12,6 +12,7 @@
 // flight finish) → leave each market (the leave envelopes gossiped) → stop the network
 // (nothing more arrives) → wait for the pipeline → snapshot → close the log → release the lock.
 
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../core-as/src/engine.ts';
 import { wasmUrl } from '../core-as/src/wasm.ts';
@@ -80,6 +81,11 @@ async function checkMarkets(fs: FileSystem, dataDir: string, markets: Markets): 
       `${dataDir} holds a book for the markets ${text}, but --markets says ${want}; use the same markets or another --data-dir`,
     );
   }
+}
+
+function processMemory(): Record<string, number> {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap_used: m.heapUsed, external: m.external, array_buffers: m.arrayBuffers };
 }
 
 function urlHost(host: string): string {
@@ -281,6 +287,20 @@ async function startLocked(
         help: 'Orders the node remembers (open and recently finished).',
         type: 'gauge',
         value: state.orders.size,
+      },
+      // the process's memory, as the runtime sees it (node:process on every host)
+      ...Object.entries(processMemory()).map(([kind, value]) => ({
+        name: 'meshbook_memory_bytes',
+        help: 'Memory of the node process: rss (resident), heap_used (JS objects), external and array_buffers (outside the JS heap: the core’s memory and its images among them).',
+        type: 'gauge' as const,
+        labels: { kind },
+        value,
+      })),
+      {
+        name: 'meshbook_sync_store_bytes',
+        help: 'Bytes of recent envelopes the sync store holds in memory (older ones are read back from the log).',
+        type: 'gauge',
+        value: pipeline?.store.bytes ?? 0,
       },
       {
         name: 'meshbook_sequencer_inflight',

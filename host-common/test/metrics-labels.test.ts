@@ -1,5 +1,6 @@
 // The timing middleware labels each request by its route's path (routePath), 405 answers as
 // method_not_allowed and unknown paths as not_found; the direct route counts as its Hono route.
+// The process's memory, the sync store's and the event loop's lag are gauges of their own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from './helpers.ts';
 import { type Harness, startInProcess } from './node-harness.ts';
@@ -28,6 +29,19 @@ describe('request metrics', () => {
     expect(text).toContain('meshbook_http_requests_total{route="/v1/orders",method="GET",status="401"} 1');
     expect(text).not.toContain('route="/*"');
     expect(text).toMatch(/meshbook_http_request_duration_seconds_count\{route="\/v1\/orders\/:id"\} 1/);
+  });
+
+  it('show the process memory and what the sync store holds, and they move', async () => {
+    const value = (text: string, line: string) =>
+      Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1]);
+    const before = await (await h.app.request('/metrics')).text();
+    for (const kind of ['rss', 'heap_used', 'external', 'array_buffers'])
+      expect(value(before, `meshbook_memory_bytes{kind="${kind}"}`)).toBeGreaterThan(0);
+    const order = { market: 'BTC-USD', side: 'buy', type: 'limit', price: '10', quantity: '0.01' };
+    expect((await h.req('POST', '/v1/orders', order)).status).toBe(201);
+    const after = await (await h.app.request('/metrics')).text();
+    // the order's envelope is in the store, after the join's
+    expect(value(after, 'meshbook_sync_store_bytes')).toBeGreaterThan(value(before, 'meshbook_sync_store_bytes'));
   });
 
   it('sample the event loop lag: a loop blocked for 120 ms shows in the histogram', async () => {
