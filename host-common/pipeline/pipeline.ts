@@ -161,8 +161,10 @@ export class Pipeline {
   private readonly onHeartbeat: (h: Heartbeat, from: string) => void;
   /** Gossip publishes not yet handed to the network. */
   private publishing = new Set<Promise<void>>();
-  /** When the last heartbeat went out, and what the frontier then added up to. */
-  private lastHeartbeat = { at: Number.NEGATIVE_INFINITY, mark: -1n };
+  /** Per market: when the last heartbeat went out, what the frontier then added up to (frontierMark()), and created's count then. */
+  private readonly beats = new Map<string, { at: number; mark: bigint; created: number }>();
+  /** Own envelopes created per market. */
+  private readonly created = new Map<string, number>();
 
   constructor(options: PipelineOptions) {
     this.engine = options.engine;
@@ -241,35 +243,58 @@ export class Pipeline {
 
   /**
    * Publishes this node's delivered frontier on each market it has joined or watches (see
-   * wire/heartbeat.ts), once the log holds all of it: received envelopes apply before their
-   * fsync, but peers settle on what this node reports, which must survive its crash.
+   * wire/heartbeat.ts), or on `markets`, once the log holds all of it: received envelopes apply
+   * before their fsync, but peers settle on what this node reports, which must survive its crash.
    */
-  heartbeat(): void {
+  heartbeat(markets: readonly string[] = [...new Set([...this.joined, ...this.watching])]): void {
     if (!this.transport || this.failure) return;
     const frontier = this.orderer.clock(this.engine);
-    let mark = this.origin.lastSeq;
-    for (const [, seq] of frontier) mark += seq;
-    this.lastHeartbeat.mark = mark;
+    const mark = this.frontierMark();
+    for (const market of markets) this.beat(market).mark = mark;
     const send = () => {
       if (this.failure) return;
-      for (const market of new Set([...this.joined, ...this.watching]))
-        this.send(market, this.origin.heartbeat(market, frontier), 'heartbeat');
+      for (const market of markets) this.send(market, this.origin.heartbeat(market, frontier), 'heartbeat');
     };
     if (this.logging) this.logging.then(send, () => {});
     else send();
   }
 
   /**
-   * A heartbeat if the frontier moved since the last one (or this node created envelopes), or
-   * if `idleMs` passed without one: members learn soon what this node has delivered, and a
-   * quiet node still shows it is there and what it holds (peers compare it and sync).
+   * Called periodically: on each market, a heartbeat if the frontier moved since the last one,
+   * or if `idleMs` passed without one: members learn soon what this node has delivered, and a
+   * quiet node still shows it is there and what it holds (peers compare it and sync). Not on a
+   * market where this node created envelopes since the last call: each carries its frontier as
+   * its vector clock, the same report; the first period without one sends what moved since.
    */
   heartbeatIfDue(now: number, idleMs: number): void {
+    const mark = this.frontierMark();
+    const due: string[] = [];
+    for (const market of new Set([...this.joined, ...this.watching])) {
+      const b = this.beat(market);
+      const created = this.created.get(market) ?? 0;
+      const creating = created !== b.created;
+      b.created = created;
+      if ((mark === b.mark || creating) && now - b.at < idleMs) continue;
+      b.at = now;
+      due.push(market);
+    }
+    if (due.length > 0) this.heartbeat(due);
+  }
+
+  /** The own seq plus every origin's delivered seq: it moves whenever the frontier does. */
+  private frontierMark(): bigint {
     let mark = this.origin.lastSeq;
     for (const seq of this.orderer.frontierSeqs()) mark += seq;
-    if (mark === this.lastHeartbeat.mark && now - this.lastHeartbeat.at < idleMs) return;
-    this.lastHeartbeat.at = now;
-    this.heartbeat();
+    return mark;
+  }
+
+  private beat(market: string): { at: number; mark: bigint; created: number } {
+    let b = this.beats.get(market);
+    if (!b) {
+      b = { at: Number.NEGATIVE_INFINITY, mark: -1n, created: -1 };
+      this.beats.set(market, b);
+    }
+    return b;
   }
 
   /** Publishes on a market's topic, keeping the send until the network has it (see flushed()). */
@@ -364,6 +389,7 @@ export class Pipeline {
       // a join jumps the Lamport clock (see JOIN_LAMPORT_JUMP)
       const lamport = this.transport && body.kind === KIND_JOIN ? seen + JOIN_LAMPORT_JUMP : seen;
       draft = this.origin.create(market, owner, body, lamport, frontier);
+      this.created.set(market, (this.created.get(market) ?? 0) + 1);
     } catch (err) {
       // validation lets nothing through that cannot be encoded: refuse, and the seq stays free
       return Promise.reject(err);

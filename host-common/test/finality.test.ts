@@ -260,6 +260,43 @@ describe('finality', () => {
     await wal.close();
   });
 
+  it('heartbeats go out when the frontier moved, or after a quiet while; not while own envelopes carry the frontier', async () => {
+    const { pipeline, wal, net, state } = await receiver();
+    const heard: Uint8Array[] = [];
+    const watcher = net.transport('watcher');
+    watcher.subscribe(topic);
+    watcher.onGossip((_topic, data) => {
+      if (isHeartbeat(data)) heard.push(data);
+      return 'accept';
+    });
+    await watcher.start();
+    const beats = async () => {
+      while (await net.step()) {}
+      return heard.length;
+    };
+    const bob = member('finality bob');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await pipeline.join('BTC-USD');
+    pipeline.heartbeatIfDue(0, 2000);
+    expect(await beats()).toBe(1); // the first
+    pipeline.heartbeatIfDue(200, 2000);
+    expect(await beats()).toBe(1); // nothing moved
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    expect(await pipeline.receive(topic, bob.batch(place(10n, C.SIDE_BUY), 'BTC-USD', state.lamport), 'p')).toBe(
+      'accept',
+    );
+    await pipeline.idle();
+    pipeline.heartbeatIfDue(400, 2000);
+    expect(await beats()).toBe(1); // the sell carried the frontier as its clock
+    pipeline.heartbeatIfDue(600, 2000);
+    expect(await beats()).toBe(2); // bob's buy came since: a period without own envelopes reports it
+    pipeline.heartbeatIfDue(800, 2000);
+    expect(await beats()).toBe(2);
+    pipeline.heartbeatIfDue(2700, 2000);
+    expect(await beats()).toBe(3); // quiet for 2 s: one anyway
+    await wal.close();
+  });
+
   it('a received envelope that sorts after an own one still on its way to the disk waits for it, instead of being rolled back', async () => {
     const disk = heldDisk();
     const { state, pipeline, wal } = await receiver(disk.fs);

@@ -33,7 +33,12 @@ describe('request metrics', () => {
 
   it('show the process memory and what the sync store holds, and they move', async () => {
     const value = (text: string, line: string) =>
-      Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1]);
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${line} `))
+          ?.split(' ')[1],
+      );
     const before = await (await h.app.request('/metrics')).text();
     for (const kind of ['rss', 'heap_used', 'external', 'array_buffers'])
       expect(value(before, `meshbook_memory_bytes{kind="${kind}"}`)).toBeGreaterThan(0);
