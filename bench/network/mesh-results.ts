@@ -71,6 +71,8 @@ export interface MeshSummary {
   /** CPU time ÷ wall time while the orders came (before → last 201) */
   cpuShareOfOneCorePerNode: { max: number; mean: number };
   maxRssMiB: number;
+  /** the largest node's memory at the end, by kind (meshbook_memory_bytes), MiB */
+  memoryMiB: Record<string, number>;
   rollbacks: {
     total: number;
     perSecondPerNode: number;
@@ -232,6 +234,14 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
       mean: r3(sum(loadCpu) / loadCpu.length / loadMs),
     },
     maxRssMiB: Math.round(Math.max(...raw.peakRssBytes) / 2 ** 20),
+    memoryMiB: Object.fromEntries(
+      ['rss', 'heap_used', 'external', 'array_buffers'].map((kind) => [
+        kind,
+        Math.round(
+          Math.max(...raw.after.metrics.map((m) => m.get(`meshbook_memory_bytes{kind="${kind}"}`) ?? 0)) / 2 ** 20,
+        ),
+      ]),
+    ),
     rollbacks: {
       total: rollbacks,
       perSecondPerNode: r2((rollbacks * 1000) / spanMs / o.n),
