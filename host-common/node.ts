@@ -239,6 +239,7 @@ async function startLocked(
     logger,
     transport: network.transport,
     onHeartbeat: (h, from) => sync?.heard(h, from),
+    onHeld: (origin, seq) => sync?.gap(origin, seq),
     orderer: recovered.orderer,
     held: recovered.held,
     observer: () => (hub.subscribers > 0 ? hub : null),

@@ -93,6 +93,8 @@ export interface PipelineOptions {
   onApplied?: (count: number) => void;
   /** Told of every verified heartbeat that was news (sync compares it with what this node has delivered). */
   onHeartbeat?: (h: Heartbeat, from: string) => void;
+  /** Told of every received envelope held back after a gap (sync pulls the gap from its origin if gossip does not fill it). */
+  onHeld?: (origin: Uint8Array, seq: bigint) => void;
   /** The orderer and held envelopes (with their WAL seqs) as recovery left them; a fresh orderer at the state's frontier by default. */
   orderer?: Orderer;
   held?: Map<Envelope, number>;
@@ -159,6 +161,7 @@ export class Pipeline {
   /** Every envelope logged and delivered, for peers that lack them (sync). */
   readonly store: EnvelopeStore;
   private readonly onHeartbeat: (h: Heartbeat, from: string) => void;
+  private readonly onHeld: (origin: Uint8Array, seq: bigint) => void;
   /** Gossip publishes not yet handed to the network. */
   private publishing = new Set<Promise<void>>();
   /** Per market: when the last heartbeat went out, what the frontier then added up to (frontierMark()), and created's count then. */
@@ -177,6 +180,7 @@ export class Pipeline {
     this.observer = options.observer ?? (() => null);
     this.onApplied = options.onApplied ?? (() => {});
     this.onHeartbeat = options.onHeartbeat ?? (() => {});
+    this.onHeld = options.onHeld ?? (() => {});
     this.orderer = options.orderer ?? new Orderer(this.state.originSeqs);
     this.store = new EnvelopeStore(this.wal, options.storeCacheBytes);
     this.held = new Map(options.held ?? []);
@@ -663,7 +667,10 @@ export class Pipeline {
     envs.forEach((e, i) => {
       walSeqs.set(e, firstWalSeq + i);
       const offer = this.orderer.offer(e);
-      if (offer.status === 'held') this.held.set(e, firstWalSeq + i);
+      if (offer.status === 'held') {
+        this.held.set(e, firstWalSeq + i);
+        this.onHeld(e.origin, e.seq);
+      }
       if (offer.status !== 'delivered') return;
       for (const d of offer.envelopes) {
         // settled past while held after a gap: refused like at admission

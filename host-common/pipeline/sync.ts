@@ -13,9 +13,11 @@
 //
 // Anti-entropy: every verified heartbeat (a member's delivered frontier) is compared with what
 // this node has delivered. A heartbeat that is still ahead after `graceMs` (gossip may simply
-// be in flight) makes tick() pull from its sender. Nothing here keeps a timer: the node calls
+// be in flight) makes tick() pull from its sender; so does an envelope held back after a gap
+// that is still open after `graceMs`, from its origin. Nothing here keeps a timer: the node calls
 // tick() periodically, the simulation at virtual times.
 
+import { peerIdOf } from '../identity/identity.ts';
 import { clockNodeOf } from '../pipeline/orderer.ts';
 import type { Transport } from '../net/transport.ts';
 import type { Logger } from '../ports.ts';
@@ -141,6 +143,18 @@ export class Sync {
     // keep an older claim that is still unmet: its grace runs from when it was first heard
     if (claim && !this.met(claim)) return;
     this.claims.set(from, { since: this.now(), want });
+  }
+
+  /**
+   * A received envelope held back after a gap: if the gap is still open after the grace time
+   * (gossip reorders too), its origin is asked for what lies before it. Heartbeats would tell
+   * too, but a busy origin sends few (its envelopes carry its reports).
+   */
+  gap(origin: Uint8Array, seq: bigint): void {
+    const peer = peerIdOf(origin);
+    const claim = this.claims.get(peer);
+    if (claim && !this.met(claim)) return; // its grace runs from when it was first heard
+    this.claims.set(peer, { since: this.now(), want: new Map([[hex(origin), seq - 1n]]) });
   }
 
   private met(claim: Claim): boolean {

@@ -184,6 +184,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
         ...(seed % 2 === 1 ? { storeCacheBytes: 2048 } : {}),
         observer: () => watch,
         onHeartbeat: (h, from) => sync?.heard(h, from),
+        onHeld: (origin, seq) => sync?.gap(origin, seq),
       });
       sync = new Sync({ transport, pipeline, state, logger: silentLogger, now: () => net.now, graceMs: SYNC_GRACE });
       sync.serve();
