@@ -7,6 +7,12 @@ import type { AppendHandle, FileSystem } from '../ports.ts';
 export class MemoryFileSystem implements FileSystem {
   readonly files = new Map<string, Uint8Array>();
   private readonly dirs = new Set<string>();
+  /** How many turns of the event loop an append waits before it is "on disk" (a slow disk; none by default). */
+  private readonly writeDelay: () => number;
+
+  constructor(options: { writeDelay?: () => number } = {}) {
+    this.writeDelay = options.writeDelay ?? (() => 0);
+  }
 
   async mkdirp(path: string): Promise<void> {
     let p = path.replace(/\/+$/, '');
@@ -38,9 +44,11 @@ export class MemoryFileSystem implements FileSystem {
   async openAppend(path: string): Promise<AppendHandle> {
     if (!this.files.has(path)) this.files.set(path, new Uint8Array(0));
     const files = this.files;
+    const delay = this.writeDelay;
     return {
       durableWrites: true,
       async write(bytes: Uint8Array) {
+        for (let turns = delay(); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
         const old = files.get(path) ?? new Uint8Array(0);
         const next = new Uint8Array(old.length + bytes.length);
         next.set(old);
