@@ -40,6 +40,7 @@ import {
   KIND_TIME,
   type OrderBody,
   SIGNATURE_BYTES,
+  sameBytes,
   TIME_OWNER,
 } from '../wire/envelope.ts';
 import { Applier } from './applier.ts';
@@ -47,12 +48,6 @@ import { EnvelopeStore } from './envelope-store.ts';
 import { Finality } from './finality.ts';
 import type { Draft, Origin } from './origin.ts';
 import { Orderer } from './orderer.ts';
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** How far past an origin's delivered frontier a received envelope may be held (farther: left to sync). */
 export const MAX_AHEAD = 4096n;
@@ -474,7 +469,7 @@ export class Pipeline {
       this.finality.note(envs);
       this.settleStable();
     }
-    if (this.inflight === 0 && this.receivingBatches === 0 && this.delivered.size === 0) this.wakeIdle();
+    if (this.quiet) this.wakeIdle();
   }
 
   /** Gossips an own batch: the envelopes of each market to its topic, under the batch's one signature. */
@@ -571,16 +566,7 @@ export class Pipeline {
       });
       return { verdict: 'reject' };
     }
-    // one signature per batch: envelopes of one batch share it, and sit together in a gossip
-    // message or a sync page
-    const batches = new Map<string, Envelope[]>();
-    for (const e of envs) {
-      const key = `${originOf.get(e)}:${hex(e.signature)}`;
-      const list = batches.get(key);
-      if (list) list.push(e);
-      else batches.set(key, [e]);
-    }
-    for (const list of batches.values()) if (!(await verifyBatch(list, this.verified))) return { verdict: 'reject' };
+    if (!(await this.signed(envs, originOf))) return { verdict: 'reject' };
     const todo = fresh(envs); // again: others may have arrived while the signatures were checked
     if (todo.length === 0 || this.failure) return { verdict: 'ignore' };
     // Into the log, then applied at once, before the fsync: they are durable at their origin
@@ -596,7 +582,7 @@ export class Pipeline {
         if (this.logging === durable) this.logging = null;
         // a checkpoint covers a record only once it is durable
         this.appliedWal = Math.max(this.appliedWal, firstWalSeq + todo.length - 1);
-        if (this.receivingBatches === 0 && this.inflight === 0 && this.delivered.size === 0) this.wakeIdle();
+        if (this.quiet) this.wakeIdle();
       },
       (err) => {
         this.receivingBatches--;
@@ -607,12 +593,10 @@ export class Pipeline {
   }
 
   /**
-   * Envelopes that differ from the ones delivered here under the same origin and seq. Signed by
-   * their origin, they prove it equivocated (told different peers different things): counted
-   * and logged, never applied or forwarded ('ignore': the peer that relayed it may be honest,
-   * it saw this version first). Not signed: a forgery ('reject').
+   * Whether every envelope carries its origin's signature: one check per batch, as envelopes of
+   * one batch share the signature and sit together in a gossip message or a sync page.
    */
-  private async equivocation(envs: Envelope[], originOf: Map<Envelope, string>): Promise<Verdict> {
+  private async signed(envs: readonly Envelope[], originOf: Map<Envelope, string>): Promise<boolean> {
     const batches = new Map<string, Envelope[]>();
     for (const e of envs) {
       const key = `${originOf.get(e)}:${hex(e.signature)}`;
@@ -620,7 +604,18 @@ export class Pipeline {
       if (list) list.push(e);
       else batches.set(key, [e]);
     }
-    for (const list of batches.values()) if (!(await verifyBatch(list, this.verified))) return 'reject';
+    for (const list of batches.values()) if (!(await verifyBatch(list, this.verified))) return false;
+    return true;
+  }
+
+  /**
+   * Envelopes that differ from the ones delivered here under the same origin and seq. Signed by
+   * their origin, they prove it equivocated (told different peers different things): counted
+   * and logged, never applied or forwarded ('ignore': the peer that relayed it may be honest,
+   * it saw this version first). Not signed: a forgery ('reject').
+   */
+  private async equivocation(envs: Envelope[], originOf: Map<Envelope, string>): Promise<Verdict> {
+    if (!(await this.signed(envs, originOf))) return 'reject';
     for (const e of envs) {
       const origin = originOf.get(e)!;
       if (this.equivocators.has(origin)) continue;
@@ -731,7 +726,7 @@ export class Pipeline {
     }
     if (own.length === 0) {
       this.settleStable();
-      if (this.inflight === 0 && this.receivingBatches === 0 && this.delivered.size === 0) this.wakeIdle();
+      if (this.quiet) this.wakeIdle();
     }
     return outcomes.slice(0, own.length);
   }
@@ -761,6 +756,11 @@ export class Pipeline {
     this.wakeIdle();
   }
 
+  /** Nothing submitted, received or delivered is waiting to be logged or applied. */
+  private get quiet(): boolean {
+    return this.inflight === 0 && this.receivingBatches === 0 && this.delivered.size === 0;
+  }
+
   private wakeIdle(): void {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
@@ -769,8 +769,7 @@ export class Pipeline {
 
   /** Resolves once every submitted and received envelope has been logged and applied (or the pipeline failed). */
   idle(): Promise<void> {
-    if ((this.inflight === 0 && this.receivingBatches === 0 && this.delivered.size === 0) || this.failure)
-      return Promise.resolve();
+    if (this.quiet || this.failure) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

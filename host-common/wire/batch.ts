@@ -11,7 +11,7 @@
 // (same origin, signature and count, distinct places in it); verifyBatch checks the one
 // signature over their common root.
 
-import { decodeEnvelope, type Envelope, hex, MAX_ENVELOPE_BYTES, verifyEnvelope } from './envelope.ts';
+import { decodeEnvelope, type Envelope, hex, MAX_ENVELOPE_BYTES, sameBytes, verifyEnvelope } from './envelope.ts';
 import { MAX_BATCH, rootOf } from './merkle.ts';
 
 export const BATCH_VERSION = 1;
@@ -72,12 +72,6 @@ export function decodeBatch(bytes: Uint8Array): Envelope[] {
     places.add(e.proof.index);
   }
   return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -510,6 +510,13 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2
 /** Keys (32 bytes: origins, signatures' halves) are hexed again and again on the hot path: once per array. */
 const hexOfKey = new WeakMap<Uint8Array, string>();
 
+/** Whether two byte strings are equal. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function hex(bytes: Uint8Array): string {
   if (bytes.length === PUBLIC_KEY_BYTES) {
     const known = hexOfKey.get(bytes);
