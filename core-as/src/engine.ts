@@ -254,18 +254,15 @@ export class Engine implements Book {
 
   /**
    * The whole state as a memory image: a copy of linear memory and the globals (for in-memory
-   * marks). `reuse`, an image no longer needed, lends its buffer when it is large enough: a
-   * fresh buffer costs more than the copy (the first write to each of its pages faults, ~10×
-   * the copy), so a fresh one has room for a quarter more memory, and a book that grows a few
-   * pages still finds its spare buffers large enough.
+   * marks). `reuse`, an image no longer needed, lends its buffer. A buffer's first write to each
+   * of its pages faults, which costs ~10× the copy, so a buffer is reused whenever it can be: a
+   * fresh one has room for a quarter more memory, and where the runtime has resizable
+   * ArrayBuffers it grows in place as the book grows, its old pages already touched.
    */
   image(reuse?: CoreImage): CoreImage {
     if (!this.imageable) throw new Error('this engine cannot take images: its module does not export its globals');
     const live = new Uint8Array(this.x.memory.buffer);
-    const buffer =
-      reuse && reuse.memory.buffer.byteLength >= live.length
-        ? reuse.memory.buffer
-        : new ArrayBuffer(Math.ceil((live.length * 1.25) / 65536) * 65536);
+    const buffer = roomFor(reuse?.memory.buffer, live.length) ?? imageBuffer(live.length);
     const memory = new Uint8Array(buffer, 0, live.length);
     memory.set(live);
     return { memory, globals: this.globals.map((g) => g.value) };
@@ -365,4 +362,26 @@ export class Engine implements Book {
       out.push([view.getBigUint64(ptr + i * 16, true), view.getBigInt64(ptr + i * 16 + 8, true)]);
     return out;
   }
+}
+
+/** How far an image buffer may grow in place (address space reserved, not memory used). */
+const IMAGE_RESERVE = 1 << 30;
+
+/** An image buffer for `bytes` of memory, with a quarter more room, resizable where it can be. */
+function imageBuffer(bytes: number): ArrayBuffer {
+  const size = Math.ceil((bytes * 1.25) / 65536) * 65536;
+  try {
+    return new ArrayBuffer(size, { maxByteLength: Math.max(size, IMAGE_RESERVE) });
+  } catch {
+    return new ArrayBuffer(size); // no room to reserve, or no resizable buffers here
+  }
+}
+
+/** `buffer` when it holds `bytes`, after growing it in place if it must and can; else null. */
+function roomFor(buffer: ArrayBufferLike | undefined, bytes: number): ArrayBuffer | null {
+  if (!(buffer instanceof ArrayBuffer)) return null;
+  if (buffer.byteLength >= bytes) return buffer;
+  if (!buffer.resizable || buffer.maxByteLength < bytes) return null;
+  buffer.resize(Math.min(buffer.maxByteLength, Math.ceil((bytes * 1.25) / 65536) * 65536));
+  return buffer;
 }

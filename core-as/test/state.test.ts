@@ -247,3 +247,28 @@ import * as referenceState from '../reference/state.ts';
 function awaitState() {
   return referenceState;
 }
+
+describe('memory images', () => {
+  it('an image taken into a lent buffer, after the book grew past it, rewinds to the state it was taken of', () => {
+    for (const build of ['debug', 'release'] as const) {
+      const e = Engine.create(readWasm(build), { markets: 2 });
+      expect(e.imageable).toBe(true);
+      e.execute(generateCommands(5, 500, MIXES.resting));
+      const old = e.image();
+      const oldBytes = old.memory.buffer.byteLength;
+      // far more resting orders: linear memory grows past the old image's room
+      e.execute(generateCommands(6, 20_000, MIXES.resting));
+      expect(e.memory().linear).toBeGreaterThan(oldBytes);
+      const image = e.image(old);
+      // grown in place where the runtime has resizable buffers, else a fresh buffer
+      if ((old.memory.buffer as ArrayBuffer).resizable) expect(image.memory.buffer).toBe(old.memory.buffer);
+      const at = { snapshot: e.snapshot(), hash: e.stateHash() };
+      e.execute(generateCommands(7, 3000, MIXES.crossing));
+      expect(e.stateHash()).not.toBe(at.hash);
+      e.rewindImage(image);
+      expect(e.stateHash()).toBe(at.hash);
+      expect(e.snapshot()).toEqual(at.snapshot);
+      expect(e.validate()).toBeNull();
+    }
+  });
+});
