@@ -1,7 +1,8 @@
 // One node's WebSocket feed, as the network bench watches it: `book` and `trades` of the
-// market, each push stamped on arrival with the bench's one clock (performance.now()). From it:
-// when this node applied each order — a level at the order's unique price appears, or a trade
-// names the order — and when each trade turned final (or was reverted) here.
+// market, each push stamped on arrival with the bench's one clock (performance.now()), and
+// carrying the node's own clock when it applied the change (`sentAt`). From it: when this node
+// applied each order — a level at the order's unique price appears, or a trade names the
+// order — on both clocks, and when each trade turned final (or was reverted) here.
 
 import { MARKET, type Plan } from './orders.ts';
 
@@ -26,6 +27,9 @@ export class Feed {
   readonly restedAt: Float64Array;
   /** order id → when a trade first named it (as taker or maker) */
   readonly tradedAt = new Map<string, number>();
+  /** the same two on the node's clock (its `sentAt`, epoch ms to the microsecond) */
+  readonly restedSent: Float64Array;
+  readonly tradedSent = new Map<string, number>();
   readonly trades = new Map<string, TradeSeen>();
   pushes = 0;
   /** why the node closed the socket during the run, if it did */
@@ -38,6 +42,7 @@ export class Feed {
   constructor(apiUrl: string, plan: Plan) {
     this.plan = plan;
     this.restedAt = new Float64Array(plan.orders.length).fill(Number.NaN);
+    this.restedSent = new Float64Array(plan.orders.length).fill(Number.NaN);
     this.ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/v1/stream`);
     let pending = 3; // two acks and the book snapshot
     this.ready = new Promise((resolve, reject) => {
@@ -58,25 +63,33 @@ export class Feed {
           return;
         }
         this.pushes++;
-        if (msg.channel === 'book') this.book(msg.data, at);
-        else if (msg.channel === 'trades') this.trade(msg.data, at);
+        const sent = epochMs(msg.sentAt);
+        if (msg.channel === 'book') this.book(msg.data, at, sent);
+        else if (msg.channel === 'trades') this.trade(msg.data, at, sent);
       };
     });
     this.ready.catch(() => {}); // a late close is kept in closedEarly
   }
 
-  private book(data: { bids: [string, string][]; asks: [string, string][] }, at: number): void {
+  private book(data: { bids: [string, string][]; asks: [string, string][] }, at: number, sent: number): void {
     for (const side of [data.bids, data.asks]) {
       for (const [price, qty] of side) {
         if (!(Number(qty) > 0)) continue;
         const k = this.plan.byPrice.get(price);
-        if (k !== undefined && Number.isNaN(this.restedAt[k])) this.restedAt[k] = at;
+        if (k !== undefined && Number.isNaN(this.restedAt[k])) {
+          this.restedAt[k] = at;
+          this.restedSent[k] = sent;
+        }
       }
     }
   }
 
-  private trade(t: TradePush, at: number): void {
-    for (const id of [t.takerOrderId, t.makerOrderId]) if (!this.tradedAt.has(id)) this.tradedAt.set(id, at);
+  private trade(t: TradePush, at: number, sent: number): void {
+    for (const id of [t.takerOrderId, t.makerOrderId]) {
+      if (this.tradedAt.has(id)) continue;
+      this.tradedAt.set(id, at);
+      this.tradedSent.set(id, sent);
+    }
     let seen = this.trades.get(t.id);
     if (!seen) {
       seen = {
@@ -94,17 +107,26 @@ export class Feed {
     seen.last = t.status;
   }
 
-  /** When this node applied order k (id: its order id), or NaN if its feed never showed it. */
+  /** When the bench saw this node apply order k (id: its order id), or NaN if its feed never showed it. */
   appliedAt(k: number, id: string): number {
-    const traded = this.tradedAt.get(id) ?? Number.NaN;
-    const rested = this.restedAt[k];
-    if (Number.isNaN(traded)) return rested;
-    if (Number.isNaN(rested)) return traded;
-    return Math.min(traded, rested);
+    return earlier(this.tradedAt.get(id) ?? Number.NaN, this.restedAt[k]);
+  }
+
+  /** When this node applied order k, on its own clock (epoch ms), or NaN. */
+  appliedSent(k: number, id: string): number {
+    return earlier(this.tradedSent.get(id) ?? Number.NaN, this.restedSent[k]);
   }
 
   close(): void {
     this.closing = true;
     this.ws.close();
   }
+}
+
+const earlier = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b));
+
+/** A push's sentAt (ISO-8601 to the microsecond) as epoch milliseconds; NaN without one. */
+export function epochMs(sentAt: unknown): number {
+  if (typeof sentAt !== 'string' || sentAt.length < 24) return Number.NaN;
+  return Date.parse(`${sentAt.slice(0, 23)}Z`) + Number(`0.${sentAt.slice(23, -1)}`);
 }

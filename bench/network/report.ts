@@ -32,8 +32,9 @@ const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? a / b : N
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 
 export function targets(r: Row) {
-  const p50 = ratio(r.mesh.propagation.p50Ms, r.baseline.allP50Ms);
-  const p99 = ratio(r.mesh.propagation.p99Ms, r.baseline.allP99Ms);
+  // both sides timed inside the processes, on the machine's one clock
+  const p50 = ratio(r.mesh.propagationNode.p50Ms, r.baseline.allP50Ms);
+  const p99 = ratio(r.mesh.propagationNode.p99Ms, r.baseline.allP99Ms);
   return {
     p50Ratio: p50,
     p99Ratio: p99,
@@ -47,7 +48,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
   const main = rows.map((r) => {
     const m = r.mesh;
     const t = targets(r);
-    return `| ${m.n} | ${m.rate} | ${f1(m.propagation.p50Ms)} / ${f1(m.propagation.p99Ms)} | ${f1(r.baseline.allP50Ms)} / ${f1(r.baseline.allP99Ms)} | **${t.p50Ratio.toFixed(2)}× / ${t.p99Ratio.toFixed(2)}×** | ${f1(m.final.p50Ms)} / ${f1(m.final.p99Ms)} | ${m.equalHashMs === null ? 'not reached' : `${Math.round(m.equalHashMs)} ms`} | ${m.everyOrderDelivered ? 'yes' : `**no**: ${m.seenPerNode.join(' / ')} of ${m.acknowledgedAll}`}${failedPosts(m) ? ` (${failedPosts(m)} POSTs failed, not taken)` : ''} | ${m.gossip.messagesOutPerOrder} / ${m.gossip.messagesInPerOrder} | ${m.gossip.bytesOutPerOrder} / ${m.gossip.bytesInPerOrder} | ${m.cpuMsPerOrderPerNode.max} | ${m.maxRssMiB} MiB | ${m.rollbacks.perSecondPerNode} (${m.rollbacks.msEach} ms) | ${m.loopLagMs.meanMax} / ${Number.isFinite(m.loopLagMs.p99Max) ? `≤ ${m.loopLagMs.p99Max}` : '> 1000'} |`;
+    return `| ${m.n} | ${m.rate} | ${f1(m.propagationNode.p50Ms)} / ${f1(m.propagationNode.p99Ms)} | ${f1(r.baseline.allP50Ms)} / ${f1(r.baseline.allP99Ms)} | **${t.p50Ratio.toFixed(2)}× / ${t.p99Ratio.toFixed(2)}×** | ${f1(m.propagation.p50Ms)} / ${f1(m.propagation.p99Ms)} | ${f1(m.final.p50Ms)} / ${f1(m.final.p99Ms)} | ${m.equalHashMs === null ? 'not reached' : `${Math.round(m.equalHashMs)} ms`} | ${m.everyOrderDelivered ? 'yes' : `**no**: ${m.seenPerNode.join(' / ')} of ${m.acknowledgedAll}`}${failedPosts(m) ? ` (${failedPosts(m)} POSTs failed, not taken)` : ''} | ${m.gossip.messagesOutPerOrder} / ${m.gossip.messagesInPerOrder} | ${m.gossip.bytesOutPerOrder} / ${m.gossip.bytesInPerOrder} | ${m.cpuMsPerOrderPerNode.max} | ${m.maxRssMiB} MiB | ${m.rollbacks.perSecondPerNode} (${m.rollbacks.msEach} ms) | ${m.loopLagMs.meanMax} / ${Number.isFinite(m.loopLagMs.p99Max) ? `≤ ${m.loopLagMs.p99Max}` : '> 1000'} |`;
   });
   const goals = rows.map((r) => {
     const t = targets(r);
@@ -89,10 +90,10 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     'of the gossip bytes an order cost meshbook (its bytes out ÷ orders: the same bytes a second; meshbook itself batches',
     'several orders per message once orders come faster than its log commits). Both sides first run the same load for',
     '--warmup ms (2 s), left out of every figure: the figures are of processes past their first seconds (JIT, first',
-    'touches of memory). Times in ms on one clock (the bench process).',
+    'touches of memory). Times in ms.',
     '',
-    '| N | orders/s | meshbook: 201 → applied on every node, p50 / p99 | bare gossipsub: publish → every peer, p50 / p99 | ratio p50 / p99 | time to final p50 / p99 | equal state hashes after the last 201 | every acknowledged order delivered | gossip messages / order (out / in) | gossip bytes / order (out / in) | CPU ms / order / node (max) | RSS max | rollbacks / s / node (ms each) | event-loop lag, worst node: mean / p99 (ms) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| N | orders/s | meshbook: applied at the origin → on every node, p50 / p99 | bare gossipsub: publish → every peer, p50 / p99 | ratio p50 / p99 | meshbook as the bench saw it: 201 → every push, p50 / p99 | time to final p50 / p99 | equal state hashes after the last 201 | every acknowledged order delivered | gossip messages / order (out / in) | gossip bytes / order (out / in) | CPU ms / order / node (max) | RSS max | rollbacks / s / node (ms each) | event-loop lag, worst node: mean / p99 (ms) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...main,
     '',
     `Targets: propagation within ${TARGETS.propagationRatio}× of bare gossipsub at p50 and p99; equal state hashes within ${TARGETS.equalHashMs} ms of the last order; every order delivered (every order a node answered 201, warm-up included, applied on every node; a POST without an answer was not taken).`,
@@ -112,9 +113,12 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     'How each figure is taken:',
     '',
     "- **applied on a node**: the first push on that node's WebSocket (`book` and `trades` of the market) that shows",
-    "  the order — a level at its price (no other order has that price), or a trade naming it. The origin's 201 time",
-    '  is when the bench read the answer; "every node" is the latest of the other N − 1 nodes. Orders some node never',
-    '  showed are left out of the latencies and counted under "every acknowledged order delivered".',
+    '  the order — a level at its price (no other order has that price), or a trade naming it. Propagation (and the',
+    "  ratio) is on the nodes' clocks, as the baseline's is on its peers': from the push's `sentAt` on the origin (the",
+    '  order applied there, just before its 201) to the latest `sentAt` over the other N − 1 nodes. "As the bench saw',
+    '  it" is the same on the bench\'s clock, from reading the 201 to reading the pushes, so it adds the WebSocket hop and',
+    "  the bench's own event-loop lag. Orders some node never showed are left out of the latencies and counted under",
+    '  "every acknowledged order delivered".',
     '- **bare gossipsub**: publish → receipt measured inside each receiving peer (no HTTP, no WebSocket, no bench in',
     '  between); "every peer" is the latest receipt of a message over the other N − 1 peers.',
     "- **time to final**: the taker's 201 → the trade pushed `final` by every node.",

@@ -64,6 +64,26 @@ async function openSocket(a: Api): Promise<{ ws: WebSocket; inbox: Inbox }> {
   return { ws, inbox };
 }
 
+/** This process's clock, as the node reads its own (they share the machine's). */
+const clockNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * A push's `sentAt`: ISO-8601 UTC to the microsecond, taken while the change was applied, so
+ * between the request sent and its answer received (20 ms of slack: two processes' clocks).
+ */
+function checkSentAt(m: any, from: number, to: number, what: string): void {
+  const text = m.sentAt;
+  check(
+    typeof text === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(text),
+    `${what}: sentAt ${JSON.stringify(text)} is ISO-8601 to the microsecond`,
+  );
+  const at = Date.parse(`${text.slice(0, 23)}Z`) + Number(text.slice(23, 26)) / 1000;
+  check(
+    at >= from - 20 && at <= to + 20,
+    `${what}: sentAt ${text} lies ${(at - from).toFixed(3)} ms after the request was sent, and its answer came ${(to - from).toFixed(3)} ms after`,
+  );
+}
+
 const isLevel = (rows: [string, string][], price: string, qty: string) =>
   rows.some(([p, q]) => sameAmount(p, price) && sameAmount(q, qty));
 
@@ -84,8 +104,10 @@ export const apiStreamCases: Case[] = [
 
         const mark = inbox.items.length;
         const px = steps(a.market.tickSize, 1_200_000);
+        const makerSent = clockNow();
         const maker = (await placeOk(a, a.tokens.alice, { side: 'sell', ticks: 1_200_000, lots: 500 })).order;
-        await inbox.next(
+        const makerAnswered = clockNow();
+        const ask = await inbox.next(
           'delta with the new ask',
           (m) =>
             m.channel === 'book' && m.data?.type === 'delta' && isLevel(m.data.asks, px, steps(a.market.lotSize, 500)),
@@ -98,14 +120,19 @@ export const apiStreamCases: Case[] = [
         );
         checkEqual(open.data.status, 'open', 'pushed status');
         checkEqual(open.market, market, 'pushed market');
+        checkSentAt(ask, makerSent, makerAnswered, 'book delta');
+        checkSentAt(open, makerSent, makerAnswered, 'order update');
 
         const mark2 = inbox.items.length;
+        const takerSent = clockNow();
         const taker = (await placeOk(a, a.tokens.bob, { side: 'buy', ticks: 1_200_000, lots: 200 })).order;
+        const takerAnswered = clockNow();
         const trade = await inbox.next(
           'trade',
           (m) => m.channel === 'trades' && m.data?.takerOrderId === taker.id,
           mark2,
         );
+        checkSentAt(trade, takerSent, takerAnswered, 'trade');
         check(
           sameAmount(trade.data.price, px) && sameAmount(trade.data.quantity, steps(a.market.lotSize, 200)),
           `trade ${JSON.stringify(trade.data)}`,

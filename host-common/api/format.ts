@@ -64,6 +64,18 @@ export const iso = (ms: number): string => {
   return lastIso;
 };
 
+/**
+ * The node's clock now, ISO-8601 UTC to the microsecond (`…T12:00:00.123456Z`): a push's
+ * `sentAt`. performance's clock, so that two processes on one machine compare to the
+ * microsecond, which latency measurements across nodes need (Date has milliseconds).
+ */
+export function preciseNow(): string {
+  const ms = performance.timeOrigin + performance.now();
+  const whole = Math.floor(ms);
+  const micros = Math.min(999, Math.floor((ms - whole) * 1000));
+  return `${iso(whole).slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
+}
+
 export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
   const m = markets.at(o.market);
   const out = {

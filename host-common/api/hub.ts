@@ -2,14 +2,21 @@
 // market, order updates per owner. The state calls it (as its StateObserver) after each
 // applied batch; each message is serialised once, whoever many subscribers get it.
 //
-// Push shape (docs/api.md, Streams): {channel, market, data}. Book: a "snapshot" on subscribe, then
-// "delta"s listing only the changed levels, a level whose quantity is "0" is gone.
+// Push shape (docs/api.md, Streams): {channel, market, sentAt, data}. Book: a "snapshot" on
+// subscribe, then "delta"s listing only the changed levels, a level whose quantity is "0" is gone.
+// `sentAt` is the node's clock when it made the push, to the microsecond: for a change, the
+// moment it was applied here (pushes are made while the batch is applied).
+//
+// Pushes are written after the work of the event loop's turn (setImmediate), in the order they
+// were made: an applied batch first goes out to the peers and answers its callers, then tells
+// the subscribers. Writing a frame is a system call per push; made during the apply, those
+// calls delayed the gossip of every batch.
 
 import type { Markets } from '../markets.ts';
 import type { NodeState, StateObserver } from '../state/node-state.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
-import { formatLevels, formatOrder, formatTrade, stateHashHex } from './format.ts';
+import { formatLevels, formatOrder, formatTrade, preciseNow, stateHashHex } from './format.ts';
 
 export interface Subscriber {
   /** Sends one message; must not throw (a closed connection drops it). */
@@ -31,6 +38,8 @@ export class Hub implements StateObserver {
   // owner → subscriber → markets (null: all)
   private readonly orderSubs = new Map<string, Map<Subscriber, Set<number | null>>>();
   private readonly all = new Set<Subscriber>();
+  /** Pushes made and not yet written: subscriber, text, in order. */
+  private pending: (Subscriber | string)[] = [];
   pushes = 0;
 
   constructor(markets: Markets, state: () => NodeState) {
@@ -49,6 +58,7 @@ export class Hub implements StateObserver {
     return JSON.stringify({
       channel: 'book',
       market: this.markets.at(market).id,
+      sentAt: preciseNow(),
       data: {
         type: 'snapshot',
         bids: formatLevels(this.markets, market, d.bids),
@@ -81,7 +91,8 @@ export class Hub implements StateObserver {
       set = new Set();
       map.set(market!, set);
     }
-    if (channel === 'book' && !set.has(sub)) sub.send(this.bookSnapshot(market!));
+    // queued too: pushes made before it reach the subscriber first, deltas made after it follow it
+    if (channel === 'book' && !set.has(sub)) this.enqueue(sub, this.bookSnapshot(market!));
     set.add(sub);
   }
 
@@ -114,6 +125,7 @@ export class Hub implements StateObserver {
   }
 
   closeAll(): void {
+    this.flush();
     for (const sub of [...this.all]) {
       this.remove(sub);
       sub.close();
@@ -135,6 +147,7 @@ export class Hub implements StateObserver {
       text ??= JSON.stringify({
         channel: 'orders',
         market: this.markets.at(o.market).id,
+        sentAt: preciseNow(),
         data: formatOrder(this.markets, o),
       });
       this.push(sub, text);
@@ -147,6 +160,7 @@ export class Hub implements StateObserver {
     const text = JSON.stringify({
       channel: 'trades',
       market: this.markets.at(t.market).id,
+      sentAt: preciseNow(),
       data: formatTrade(this.markets, t),
     });
     for (const sub of subs) this.push(sub, text);
@@ -164,6 +178,7 @@ export class Hub implements StateObserver {
     const text = JSON.stringify({
       channel: 'book',
       market: this.markets.at(market).id,
+      sentAt: preciseNow(),
       data: { type: 'delta', bids: rows(bids), asks: rows(asks), eventCount: this.state().eventCount },
     });
     for (const sub of subs) this.push(sub, text);
@@ -171,6 +186,21 @@ export class Hub implements StateObserver {
 
   private push(sub: Subscriber, text: string): void {
     this.pushes++;
-    sub.send(text);
+    this.enqueue(sub, text);
+  }
+
+  private enqueue(sub: Subscriber, text: string): void {
+    if (this.pending.length === 0) setImmediate(() => this.flush());
+    this.pending.push(sub, text);
+  }
+
+  /** Writes the pushes made so far, to subscribers still here. */
+  flush(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (let i = 0; i < pending.length; i += 2) {
+      const sub = pending[i] as Subscriber;
+      if (this.all.has(sub)) sub.send(pending[i + 1] as string);
+    }
   }
 }

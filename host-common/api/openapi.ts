@@ -269,7 +269,7 @@ const PATHS = {
       summary: 'WebSocket: subscribe to book, trades and own orders',
       tags: ['streams'],
       description:
-        'Send `{"op":"subscribe"|"unsubscribe","channel":"book"|"trades"|"orders","market":"BTC-USD","token"?}`; the node pushes `{channel, market, data}`. See docs/api.md.',
+        'Send `{"op":"subscribe"|"unsubscribe","channel":"book"|"trades"|"orders","market":"BTC-USD","token"?}`; the node pushes `{channel, market, sentAt, data}` (`sentAt`: the node clock at the push, ISO-8601 to the microsecond). See docs/api.md.',
       responses: answers(
         {
           101: { description: 'Switching to the WebSocket protocol' },
