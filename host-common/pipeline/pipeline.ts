@@ -80,6 +80,8 @@ export interface PipelineOptions {
   /** With a transport: an in-memory mark every this many envelopes, and how many are kept (see applier.ts; by default dense recent marks and sparse older ones). */
   markEvery?: number;
   keepMarks?: number;
+  /** Marks also spaced by their cost (applier.ts balanceMarks); on by default. */
+  balanceMarks?: boolean;
   /** Bytes of recent envelopes the sync store keeps in memory (older ones are read from the log); envelope-store.ts CACHE_BYTES by default. */
   storeCacheBytes?: number;
   /** Who hears about live changes (WebSocket, SSE); asked at every apply. */
@@ -182,12 +184,23 @@ export class Pipeline {
     this.applier = new Applier({
       state: this.state,
       ...(options.markEvery === undefined
-        ? // 8 marks 8 apart, then 8 marks 1024 apart: a rollback a few envelopes deep replays
-          // under ~12 (most are that shallow; a mark is one copy of the core's memory, ~0.1 ms
-          // for 2 MB, cheaper than replaying 8 envelopes), one 8,000 deep still has a mark;
-          // 16 images of the core's memory
-          { markEvery: this.transport ? 8 : 0, recentMarks: 8, sparseEvery: 1024, keepMarks: 8 }
-        : { markEvery: this.transport ? options.markEvery : 0, keepMarks: options.keepMarks }),
+        ? // 8 marks at least 8 apart, then 8 marks 1024 apart: a rollback a few envelopes deep
+          // replays under ~12 while a mark costs less than applying 8 envelopes (one copy of
+          // the core's memory: ~0.1 ms for 2 MB with the caches warm), and marks grow further
+          // apart as the book makes them dearer (balanceMarks); one 8,000 deep still has a
+          // mark; 16 images of the core's memory
+          {
+            markEvery: this.transport ? 8 : 0,
+            recentMarks: 8,
+            sparseEvery: 1024,
+            keepMarks: 8,
+            balanceMarks: options.balanceMarks ?? true,
+          }
+        : {
+            markEvery: this.transport ? options.markEvery : 0,
+            keepMarks: options.keepMarks,
+            balanceMarks: options.balanceMarks ?? true,
+          }),
     });
     this.origin.resume(this.orderer.delivered(this.originHex), this.state.lamport);
     this.appliedWal = this.wal.lastSeq;

@@ -115,6 +115,47 @@ describe('rollback', () => {
     expect(tooDeep.state.stateHash()).toBe(hash);
   });
 
+  it('balanced marks: a mark waits until applying since the last one took as long as it did; rollbacks still land right', () => {
+    const some = all.slice(0, 2000);
+    // a clock the state drives: 1 ms per envelope applied, 10 ms per mark (a dear mark: a big book)
+    const timed = () => {
+      const state = fresh();
+      const clock = { t: 0 };
+      const apply = state.apply.bind(state);
+      state.apply = (envs, observer) => {
+        clock.t += envs.length;
+        return apply(envs, observer);
+      };
+      const mark = state.mark.bind(state);
+      state.mark = () => {
+        clock.t += 10;
+        return mark();
+      };
+      return { state, clock: () => clock.t };
+    };
+    const late = some[some.length - 1 - 35];
+    const rest = some.filter((e) => e !== late);
+    const run = (balanceMarks: boolean) => {
+      const applier = new Applier({ ...timed(), markEvery: 4, keepMarks: 1000, balanceMarks });
+      for (const e of rest.slice(0, 1000)) applier.apply([e]);
+      const marks = applier.stats.marks;
+      applier.apply(rest.slice(1000));
+      applier.apply([late]);
+      return { applier, marks };
+    };
+    const fixed = run(false);
+    const balanced = run(true);
+    // the first mark (constructor) and then one per markEvery envelopes, or one per 10 (its cost)
+    expect(fixed.marks).toBe(1 + 1000 / 4);
+    expect(balanced.marks).toBe(1 + 1000 / 10);
+    // a replay from the newest mark: at most a mark's cost of envelopes more than the depth
+    expect(balanced.applier.stats).toMatchObject({ rollbacks: 1, deepest: 35 });
+    expect(balanced.applier.stats.replayed).toBeLessThanOrEqual(35 + 10);
+    const want = reference(some);
+    expectSame(fixed.applier.state, want);
+    expectSame(balanced.applier.state, want);
+  });
+
   it('a delivery in random order, batch by batch, ends where the total order does', () => {
     const some = all.slice(0, 3000);
     const shuffled = some.slice();
