@@ -195,7 +195,7 @@ export class Hub implements StateObserver {
   }
 
   /** Writes the pushes made so far, to subscribers still here. */
-  flush(): void {
+  private flush(): void {
     const pending = this.pending;
     this.pending = [];
     for (let i = 0; i < pending.length; i += 2) {

@@ -114,8 +114,8 @@ export class Applier {
   private readonly balanceMarks: boolean;
   private readonly clock: () => number;
   /** What the last mark cost, and the time spent applying since, ms (balanceMarks). */
-  private markCost = 0;
-  private sinceMark = 0;
+  private markMs = 0;
+  private appliedMsSinceMark = 0;
   readonly stats: RollbackStats = {
     rollbacks: 0,
     replayed: 0,
@@ -238,7 +238,7 @@ export class Applier {
     const back = performance.now() - started;
     const redo = this.applied.splice(mark.at - this.base);
     this.total = mark.at;
-    this.sinceMark = 0;
+    this.appliedMsSinceMark = 0;
     // The newest mark at or before the final prefix's end may lie inside it: that part is
     // replayed unheard and made final again at once (its trades were final and stay so).
     const finalPart = Math.max(0, this.settled - mark.at);
@@ -297,14 +297,15 @@ export class Applier {
       const n = Math.min(sinceMark < this.markEvery ? this.markEvery - sinceMark : this.markEvery, list.length - i);
       this.applyChunk(list.slice(i, i + n), observer, outcomes);
       i += n;
-      if (sinceMark + n >= this.markEvery && (!this.balanceMarks || this.sinceMark >= this.markCost)) this.takeMark();
+      if (sinceMark + n >= this.markEvery && (!this.balanceMarks || this.appliedMsSinceMark >= this.markMs))
+        this.takeMark();
     }
   }
 
   private applyChunk(chunk: Envelope[], observer: StateObserver | null, outcomes: Map<Envelope, Applied>): void {
     const started = this.balanceMarks ? this.clock() : 0;
     const out = this.state.apply(chunk, observer);
-    if (this.balanceMarks) this.sinceMark += this.clock() - started;
+    if (this.balanceMarks) this.appliedMsSinceMark += this.clock() - started;
     for (let j = 0; j < chunk.length; j++) {
       outcomes.set(chunk[j], out[j]);
       this.applied.push(chunk[j]);
@@ -316,8 +317,8 @@ export class Applier {
     const started = this.clock();
     this.marks.push({ at: this.total, state: this.state.mark() });
     const cost = this.clock() - started;
-    this.markCost = cost;
-    this.sinceMark = 0;
+    this.markMs = cost;
+    this.appliedMsSinceMark = 0;
     this.stats.marks++;
     this.stats.markMillis += cost;
     if (this.sparseEvery > 0) this.thin();
