@@ -4,6 +4,7 @@
 // applied each order — a level at the order's unique price appears, or a trade names the
 // order — on both clocks, and when each trade turned final (or was reverted) here.
 
+import { preciseMs } from '../../host-common/api/format.ts';
 import { MARKET, type Plan } from './orders.ts';
 
 interface TradePush {
@@ -63,7 +64,7 @@ export class Feed {
           return;
         }
         this.pushes++;
-        const sent = epochMs(msg.sentAt);
+        const sent = preciseMs(msg.sentAt);
         if (msg.channel === 'book') this.book(msg.data, at, sent);
         else if (msg.channel === 'trades') this.trade(msg.data, at, sent);
       };
@@ -124,9 +125,3 @@ export class Feed {
 }
 
 const earlier = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b));
-
-/** A push's sentAt (ISO-8601 to the microsecond) as epoch milliseconds; NaN without one. */
-export function epochMs(sentAt: unknown): number {
-  if (typeof sentAt !== 'string' || sentAt.length < 24) return Number.NaN;
-  return Date.parse(`${sentAt.slice(0, 23)}Z`) + Number(`0.${sentAt.slice(23, -1)}`);
-}

@@ -14,6 +14,7 @@ import {
   sameAmount,
   steps,
 } from './api-client.ts';
+import { preciseMs } from '../../host-common/api/format.ts';
 import { check, checkEqual } from './check.ts';
 
 const api = (name: string, run: (ctx: ApiContext) => Promise<void>): Case => ({
@@ -77,7 +78,7 @@ function checkSentAt(m: any, from: number, to: number, what: string): void {
     typeof text === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(text),
     `${what}: sentAt ${JSON.stringify(text)} is ISO-8601 to the microsecond`,
   );
-  const at = Date.parse(`${text.slice(0, 23)}Z`) + Number(text.slice(23, 26)) / 1000;
+  const at = preciseMs(text);
   check(
     at >= from - 20 && at <= to + 20,
     `${what}: sentAt ${text} lies ${(at - from).toFixed(3)} ms after the request was sent, and its answer came ${(to - from).toFixed(3)} ms after`,

@@ -76,6 +76,12 @@ export function preciseNow(): string {
   return `${iso(whole).slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 }
 
+/** A preciseNow() time back in epoch milliseconds, the microseconds kept; NaN for anything else. */
+export function preciseMs(text: unknown): number {
+  if (typeof text !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(text)) return Number.NaN;
+  return Date.parse(`${text.slice(0, 23)}Z`) + Number(text.slice(23, 26)) / 1000;
+}
+
 export function formatOrder(markets: Markets, o: OrderRecord): OrderJson {
   const m = markets.at(o.market);
   const out = {

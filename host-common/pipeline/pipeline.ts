@@ -183,24 +183,15 @@ export class Pipeline {
     this.held = new Map(options.held ?? []);
     this.applier = new Applier({
       state: this.state,
+      balanceMarks: options.balanceMarks ?? true,
       ...(options.markEvery === undefined
         ? // 8 marks at least 8 apart, then 8 marks 1024 apart: a rollback a few envelopes deep
           // replays under ~12 while a mark costs less than applying 8 envelopes (one copy of
           // the core's memory: ~0.1 ms for 2 MB with the caches warm), and marks grow further
           // apart as the book makes them dearer (balanceMarks); one 8,000 deep still has a
           // mark; 16 images of the core's memory
-          {
-            markEvery: this.transport ? 8 : 0,
-            recentMarks: 8,
-            sparseEvery: 1024,
-            keepMarks: 8,
-            balanceMarks: options.balanceMarks ?? true,
-          }
-        : {
-            markEvery: this.transport ? options.markEvery : 0,
-            keepMarks: options.keepMarks,
-            balanceMarks: options.balanceMarks ?? true,
-          }),
+          { markEvery: this.transport ? 8 : 0, recentMarks: 8, sparseEvery: 1024, keepMarks: 8 }
+        : { markEvery: this.transport ? options.markEvery : 0, keepMarks: options.keepMarks }),
     });
     this.origin.resume(this.orderer.delivered(this.originHex), this.state.lamport);
     this.appliedWal = this.wal.lastSeq;
