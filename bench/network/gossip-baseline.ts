@@ -4,7 +4,8 @@
 // and per message until the last peer had it), the share delivered, CPU per message per node
 // and RSS. It is the yardstick for the network benchmark of the event pipeline (run.ts runs it
 // with the same N, rate and message size: meshbook's transport without the book).
-//   npx node bench/network/gossip-baseline.ts [--n 3] [--rate 100] [--size 300] [--duration 10000] [--warmup 0] [--runtime node|bun|deno]
+// With --sign every message is signed by its publisher and checked by every receiver (ed25519).
+//   npx node bench/network/gossip-baseline.ts [--n 3] [--rate 100] [--size 300] [--sign] [--duration 10000] [--warmup 0] [--runtime node|bun|deno]
 
 import { cleanUpOnExit } from './children.ts';
 import { runSwarm } from './gossip-swarm.ts';
@@ -20,9 +21,10 @@ const summary = await runSwarm({
   durationMs: Number(opt('duration', '10000')),
   warmupMs: Number(opt('warmup', '0')),
   runtime: opt('runtime', 'node') as 'node' | 'deno' | 'bun',
+  sign: args.includes('--sign'),
 });
 const { runtime, n, rate, size } = summary;
 console.log(JSON.stringify(summary));
 console.log(
-  `| ${runtime} | ${n} | ${rate}/s | ${size} B | ${(summary.delivered * 100).toFixed(1)}% | ${summary.p50Ms.toFixed(1)} ms | ${summary.p99Ms.toFixed(1)} ms | ${summary.allP50Ms.toFixed(1)} ms | ${summary.allP99Ms.toFixed(1)} ms | ${summary.cpuMsPerMessagePerNode.toFixed(3)} ms | ${summary.maxRssMiB.toFixed(0)} MiB |`,
+  `| ${runtime}${summary.signed ? ', signed' : ''} | ${n} | ${rate}/s | ${size} B | ${(summary.delivered * 100).toFixed(1)}% | ${summary.p50Ms.toFixed(1)} ms | ${summary.p99Ms.toFixed(1)} ms | ${summary.allP50Ms.toFixed(1)} ms | ${summary.allP99Ms.toFixed(1)} ms | ${summary.cpuMsPerMessagePerNode.toFixed(3)} ms | ${summary.maxRssMiB.toFixed(0)} MiB |`,
 );

@@ -4,7 +4,11 @@
 // second of --size bytes for --warmup ms (not measured), then for --duration ms, each stamped with
 // its send time; it records the latency of every measured message it receives and prints one
 // `result` line at the end.
-//   node|bun bench/network/gossip-peer.ts --dir D --index I [--bootstrap A,B] --rate R --size S [--warmup MS] --duration MS
+// With --sign each message also carries the publisher's ed25519 public key and its signature
+// over the rest, made at publish and checked by every receiver before it accepts the message
+// (Reject otherwise): the one check per message that the issue's validation asks of any node,
+// with meshbook's own signer and verifier. Such messages need --size ≥ SIGNED_MIN_BYTES.
+//   node|bun bench/network/gossip-peer.ts --dir D --index I [--bootstrap A,B] --rate R --size S [--sign] [--warmup MS] --duration MS
 // After `ready` it reads the start time (epoch ms) as one line on standard input.
 
 import { Network } from '../../host-common/net/network.ts';
@@ -12,6 +16,9 @@ import { marketTopic } from '../../host-common/net/transport.ts';
 import { nodeFileSystem } from '../../host-common/fs-node.ts';
 import { silentLogger } from '../../host-common/ports.ts';
 import { loadOrCreateIdentity } from '../../host-common/identity/identity.ts';
+import { createSigner } from '../../host-common/identity/signer.ts';
+import { verifySignature } from '../../host-common/identity/verifier.ts';
+import { SIGNED_MIN_BYTES } from './gossip-swarm.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback?: string) => {
@@ -24,7 +31,8 @@ const dir = arg('dir');
 const index = Number(arg('index'));
 const bootstrap = arg('bootstrap', '').split(',').filter(Boolean);
 const rate = Number(arg('rate'));
-const size = Math.max(24, Number(arg('size')));
+const sign = args.includes('--sign');
+const size = Math.max(sign ? SIGNED_MIN_BYTES : 24, Number(arg('size')));
 const duration = Number(arg('duration'));
 // published first for this long, not measured: such messages carry a 0 at byte 16 and are not counted
 const warmup = Number(arg('warmup', '0'));
@@ -51,7 +59,18 @@ const latencies: number[] = [];
 // who published each message received, and its number there: the bench finds when the last peer had it
 const origins: number[] = [];
 const seqs: number[] = [];
+const signer = createSigner(identity.seed);
+// signed layout: header (17 bytes) … public key (32) | signature (64) over everything before it
+const signedPart = (msg: Uint8Array) => msg.subarray(0, msg.length - 64);
 network.transport.onGossip((_topic, data) => {
+  if (sign) {
+    const n = data.length;
+    if (
+      n < SIGNED_MIN_BYTES ||
+      !verifySignature(data.subarray(n - 96, n - 64), signedPart(data), data.subarray(n - 64))
+    )
+      return 'reject';
+  }
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   if (view.getUint8(16) === 0) return 'accept'; // the warm-up
   latencies.push(now() - view.getFloat64(0));
@@ -100,6 +119,10 @@ const publishFor = async (ms: number, measured: boolean) => {
       view.setUint32(8, index);
       view.setUint32(12, sent++);
       view.setUint8(16, measured ? 1 : 0);
+      if (sign) {
+        msg.set(identity.publicKey, size - 96);
+        msg.set(signer.sign(signedPart(msg)), size - 64);
+      }
       try {
         await network.transport.publish(TOPIC, msg);
         published++;
@@ -115,6 +138,7 @@ published = 0;
 failed = 0;
 const cpu0 = process.cpuUsage();
 await publishFor(duration, true);
+const publishing = process.cpuUsage(cpu0);
 await new Promise((r) => setTimeout(r, quietMs));
 const cpu = process.cpuUsage(cpu0);
 console.log(
@@ -128,6 +152,8 @@ console.log(
     origins,
     seqs,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    // while it published (the measured --duration), for the share of a core under load
+    cpuLoadMs: (publishing.user + publishing.system) / 1000,
     rssBytes: process.memoryUsage().rss,
     peers: network.connectedPeers().length,
   }),

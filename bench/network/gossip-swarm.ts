@@ -9,6 +9,9 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { removeDir, tempDir, track } from './children.ts';
 
+/** The smallest signed message (gossip-peer.ts --sign): a 17-byte header, a public key and a signature. */
+export const SIGNED_MIN_BYTES = 17 + 32 + 64;
+
 export interface SwarmOptions {
   n: number;
   /** messages per second, all peers together */
@@ -19,10 +22,14 @@ export interface SwarmOptions {
   /** published first, not measured */
   warmupMs?: number;
   runtime: 'node' | 'deno' | 'bun';
+  /** each message signed by its publisher (ed25519) and checked by every receiver */
+  sign?: boolean;
 }
 
 export interface SwarmSummary {
   runtime: string;
+  /** messages signed at publish and checked at receipt */
+  signed: boolean;
   n: number;
   rate: number;
   size: number;
@@ -40,7 +47,9 @@ export interface SwarmSummary {
   allP99Ms: number;
   allMaxMs: number;
   cpuMsPerMessagePerNode: number;
+  /** CPU time ÷ wall time while publishing: the busiest peer's, and all the peers' together (in cores) */
   cpuShareOfOneCorePerNode: number;
+  cpuCores: number;
   maxRssMiB: number;
   peersPerNode: number[];
 }
@@ -54,6 +63,7 @@ interface PeerResult {
   origins: number[];
   seqs: number[];
   cpuMs: number;
+  cpuLoadMs: number;
   rssBytes: number;
   peers: number;
 }
@@ -76,6 +86,7 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmSummary> {
         ...['--dir', path.join(base, `p${i}`), '--index', String(i), '--rate', String(o.rate / o.n)],
         ...['--size', String(o.size), '--duration', String(o.durationMs), '--warmup', String(o.warmupMs ?? 0)],
         ...(ready.length ? ['--bootstrap', ready.join(',')] : []),
+        ...(o.sign ? ['--sign'] : []),
       ];
       // MESHBOOK_NODE_FLAGS reach the baseline's peers as they reach meshbook's nodes (profiling both sides)
       const flags = o.runtime === 'node' ? (process.env.MESHBOOK_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
@@ -132,7 +143,8 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmSummary> {
 }
 
 function summarize(o: SwarmOptions, all: PeerResult[]): SwarmSummary {
-  const { n, rate, size, durationMs } = o;
+  const { n, rate, durationMs } = o;
+  const size = Math.max(o.sign ? SIGNED_MIN_BYTES : 24, o.size); // as gossip-peer.ts sends them
   const lat = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
   // per message (origin, seq): the latest receipt, when every other peer got it
   const last = new Map<number, { count: number; max: number }>();
@@ -156,6 +168,7 @@ function summarize(o: SwarmOptions, all: PeerResult[]): SwarmSummary {
   const cpuPerMsg = all.map((r) => r.cpuMs / Math.max(1, r.received + r.published));
   return {
     runtime: o.runtime,
+    signed: o.sign === true,
     n,
     rate,
     size,
@@ -170,7 +183,8 @@ function summarize(o: SwarmOptions, all: PeerResult[]): SwarmSummary {
     allP99Ms: quantile(everyPeer, 0.99),
     allMaxMs: everyPeer[everyPeer.length - 1],
     cpuMsPerMessagePerNode: Math.max(...cpuPerMsg),
-    cpuShareOfOneCorePerNode: Math.max(...all.map((r) => r.cpuMs / (durationMs + 2000))),
+    cpuShareOfOneCorePerNode: Math.max(...all.map((r) => r.cpuLoadMs / durationMs)),
+    cpuCores: all.reduce((s, r) => s + r.cpuLoadMs, 0) / durationMs,
     maxRssMiB: Math.max(...all.map((r) => r.rssBytes)) / 2 ** 20,
     peersPerNode: all.map((r) => r.peers),
   };

@@ -2,7 +2,11 @@
 // a meshbook run (mesh-run.ts: real nodes, orders over HTTP, every node's WebSocket feed) and,
 // right after it, the bare gossipsub baseline (gossip-swarm.ts: meshbook's network stack without
 // the book) with the same N, the same rate (one message per order) and messages the size of the
-// gossip bytes an order cost meshbook just now.
+// gossip bytes an order cost meshbook just now; then the baseline once more with meshbook's own
+// gossip (the messages a second and their mean size that its nodes sent just now: order batches
+// and heartbeats), every message signed at publish and checked at receipt (ed25519, meshbook's
+// signer and verifier): the floor that the check every node owes its peers puts under meshbook's
+// propagation, without logging, ordering or applying.
 // Writes bench/results/network.md and network.json, and prints one JSON line.
 //
 //   npm run bench:network -- [--n 3,5] [--rate 100,1000] [--duration 8000] [--warmup 2000] [--settle 15000] [--runtime node|deno|bun] [--out dir]
@@ -60,7 +64,15 @@ for (const n of ns) {
     log(`bare gossipsub, N=${n}, ${rate} messages/s of ${size} B, ${durationMs} ms`);
     const baseline: SwarmSummary = await runSwarm({ n, rate, size, durationMs, warmupMs, runtime });
     log(JSON.stringify(baseline));
-    rows.push({ mesh, baseline, loadAverage1m: Math.round(load * 100) / 100 });
+    const signedRate = Math.max(n, Math.round(rate * mesh.gossip.messagesOutPerOrder));
+    const signedSize = Math.max(24, mesh.gossip.meanMessageBytes);
+    log(`meshbook's gossip signed and checked, N=${n}, ${signedRate} messages/s of ${signedSize} B, ${durationMs} ms`);
+    const signed: SwarmSummary = await runSwarm({
+      ...{ n, rate: signedRate, size: signedSize, durationMs, warmupMs, runtime },
+      sign: true,
+    });
+    log(JSON.stringify(signed));
+    rows.push({ mesh, baseline, signed, loadAverage1m: Math.round(load * 100) / 100 });
   }
 }
 
