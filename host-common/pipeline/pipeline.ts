@@ -1,8 +1,8 @@
 // The event pipeline of a node: every envelope, whoever created it, goes log → order → apply.
 //
 //   own commands:  submit() → origin (seq, Lamport, clock) → queue → one signed batch → log
-//                  → once durable: orderer → applier → each local caller gets its outcome →
-//                  the batch is gossiped to its markets' topics
+//                  → once durable: gossiped to its markets' topics → in the next check phase
+//                  of the event loop: orderer → applier → each local caller gets its outcome
 //   gossip:        receive() → decode + verify the batch → drop duplicates → log → orderer →
 //                  applier, without waiting for the fsync (the batch is durable at its origin);
 //                  heartbeats report only what the log holds durably
@@ -21,7 +21,11 @@
 //
 // Own batches: every envelope submitted while the log was busy waits in the queue; when the
 // log is free the queue becomes one batch (one Merkle tree, one signature, one group commit);
-// the next batch starts its commit before the durable one is applied and answered.
+// the next batch starts its commit before the durable one is applied and answered. A durable
+// batch goes to the network before it applies here: the peers' copies are on their way while
+// this node applies it and answers, and the window in which another node's order can be
+// concurrent with it (and cost a rollback somewhere) is shorter. Until it applies it holds back
+// received envelopes that sort after it, as a batch on its way to the disk does (ownFloor()).
 
 import type { Engine } from '../../core-as/src/engine.ts';
 import { marketTopic, type Transport, type Verdict } from '../net/transport.ts';
@@ -126,6 +130,8 @@ export class Pipeline {
   private queue: Item[] = [];
   /** The batch being written (signed, in the log's hands, not yet durable). */
   private writing: Item[] | null = null;
+  /** Batches durable and gossiped, to be applied in the event loop's next check phase, oldest first. */
+  private applying: Item[][] = [];
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private failure: Error | null = null;
@@ -355,7 +361,9 @@ export class Pipeline {
 
   /** Envelopes submitted and not yet applied. */
   get inflight(): number {
-    return this.queue.length + (this.writing?.length ?? 0);
+    let n = this.queue.length + (this.writing?.length ?? 0);
+    for (const items of this.applying) n += items.length;
+    return n;
   }
 
   /** The WAL seq a checkpoint taken now covers: every record up to it is applied (or a duplicate). */
@@ -428,30 +436,38 @@ export class Pipeline {
     }
     this.wal.appendAll(payloads).then(
       (firstWalSeq) => {
+        const envs: Envelope[] = new Array(items.length);
+        for (let i = 0; i < items.length; i++) {
+          const { fields, id, proof } = items[i].draft;
+          const bytes = payloads[i];
+          envs[i] = { ...fields, id, signature: bytes.subarray(bytes.length - SIGNATURE_BYTES), proof: proof!, bytes };
+        }
+        // Durable: out to the peers first. Gossipsub writes it in this turn's microtasks, so
+        // the bytes leave before the apply and the answers below take the thread; until it
+        // applies, the batch holds back what sorts after it like a batch on its way to the disk.
+        if (this.transport && !this.stateBroken) this.publish(envs);
         this.writing = null;
+        this.applying.push(items);
         // The next batch goes to the disk before this one is applied and answered, so the
         // disk's wait overlaps the main thread's work instead of following it.
         this.write();
-        this.applyOwn(items, payloads, firstWalSeq);
+        setImmediate(() => {
+          this.applying.shift();
+          this.applyOwn(items, envs, firstWalSeq);
+        });
       },
       (err) => this.fail(err),
     );
   }
 
-  /** Applies a durable own batch, answers its callers, and gossips it. */
-  private applyOwn(items: Item[], payloads: Uint8Array[], firstWalSeq: number): void {
+  /** Applies a durable own batch (already gossiped) and answers its callers. */
+  private applyOwn(items: Item[], envs: Envelope[], firstWalSeq: number): void {
     if (this.stateBroken) {
       for (const item of items) item.reject(this.failure!);
       return;
     }
     // Durable, so it applies even when the batch after it has failed since (that one is
     // written before this one applies): its callers get their real outcomes.
-    const envs: Envelope[] = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const { fields, id, proof } = items[i].draft;
-      const bytes = payloads[i];
-      envs[i] = { ...fields, id, signature: bytes.subarray(bytes.length - SIGNATURE_BYTES), proof: proof!, bytes };
-    }
     let outcomes: Applied[];
     try {
       envs.forEach((e, i) => {
@@ -468,7 +484,6 @@ export class Pipeline {
     this.appliedWal = Math.max(this.appliedWal, firstWalSeq + items.length - 1);
     for (let i = 0; i < items.length; i++) items[i].resolve(outcomes[i]);
     this.onApplied(items.length);
-    if (this.transport) this.publish(envs);
     if (this.finality) {
       this.finality.note(envs);
       this.settleStable();
@@ -737,7 +752,7 @@ export class Pipeline {
 
   /** The Lamport time of this node's oldest own envelope created and not yet applied (null: none). */
   private ownFloor(): bigint | null {
-    const oldest = this.writing?.[0] ?? this.queue[0];
+    const oldest = this.applying[0]?.[0] ?? this.writing?.[0] ?? this.queue[0];
     return oldest ? oldest.draft.fields.lamport : null;
   }
 

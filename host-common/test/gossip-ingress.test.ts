@@ -187,6 +187,47 @@ describe('gossip ingress', () => {
     await wal.close();
   });
 
+  it('gossips an own batch before it applies it; what arrives meanwhile and sorts after it waits for it', async () => {
+    const { state, wal, pipeline, net } = await receiver();
+    const watcher = net.transport('watcher');
+    const published: Uint8Array[] = [];
+    watcher.onGossip((_t, d) => {
+      published.push(d);
+      return 'accept';
+    });
+    watcher.subscribe(topic);
+    await watcher.start();
+    // another origin's buy that sorts after our sell (a later Lamport time) and crosses it
+    const other = keyPairOf('ingress late buyer');
+    const otherOrigin = new Origin({ key: other.key, engine: Engine.create(wasm), signer: createSigner(other.seed) });
+    const later = encodeBatch(otherOrigin.sign([otherOrigin.create('BTC-USD', 'alice', place(1000n), 5n, [])]));
+    // the moment the sell is gossiped: how much is applied, and the buy arrives
+    const transport = net.node('receiver')!;
+    const publish = transport.publish.bind(transport);
+    const appliedAtPublish: number[] = [];
+    let verdict: Promise<string> | null = null;
+    transport.publish = (t, data) => {
+      appliedAtPublish.push(state.eventCount);
+      verdict ??= pipeline.receive(topic, later, 'watcher');
+      return publish(t, data);
+    };
+    const sell = await pipeline.submit('BTC-USD', 'bob', place(1000n, C.SIDE_SELL));
+    await pipeline.idle();
+    expect(appliedAtPublish).toEqual([0]); // out before it applied here
+    expect(await verdict).toBe('accept');
+    if (!sell.ok) throw new Error('the sell was refused');
+    expect(sell.trades).toEqual([]); // the buy sorts after it: the sell rested first
+    // the buy waited for the sell instead of being applied and rolled back a moment later
+    expect(pipeline.applier.stats.rollbacks).toBe(0);
+    expect(state.eventCount).toBe(2);
+    const trades = state.recentTrades(0, 10);
+    expect(trades).toHaveLength(1);
+    expect(trades[0].makerOrderId).toBe(sell.order.id); // the sell made it, the buy took it
+    while (await net.step());
+    expect(published).toHaveLength(1);
+    await wal.close();
+  });
+
   it('checks one signature per batch: a root already verified is not verified again', async () => {
     const envs = decodeBatch(sender('ingress cache')([place(1n), place(2n)]));
     const cache = new Set<string>();
