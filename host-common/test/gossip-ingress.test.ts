@@ -61,6 +61,19 @@ async function receiver() {
   return { state, wal, pipeline, origin, net };
 }
 
+/** A peer on the topic that keeps every gossip message it gets. */
+async function watch(net: MemoryNetwork): Promise<Uint8Array[]> {
+  const watcher = net.transport('watcher');
+  const published: Uint8Array[] = [];
+  watcher.onGossip((_t, d) => {
+    published.push(d);
+    return 'accept';
+  });
+  watcher.subscribe(topic);
+  await watcher.start();
+  return published;
+}
+
 /** Another origin's signed batches (one group commit each). */
 function sender(name: string) {
   const { key, seed } = keyPairOf(name);
@@ -164,14 +177,7 @@ describe('gossip ingress', () => {
 
   it('publishes own batches and stamps the delivered frontier of the other origins as the vector clock', async () => {
     const { wal, pipeline, origin, net } = await receiver();
-    const watcher = net.transport('watcher');
-    const published: Uint8Array[] = [];
-    watcher.onGossip((_t, d) => {
-      published.push(d);
-      return 'accept';
-    });
-    watcher.subscribe(topic);
-    await watcher.start();
+    const published = await watch(net);
     const send = sender('ingress peer');
     await pipeline.receive(topic, send([place(900n), place(901n)]), 'p');
     await pipeline.idle();
@@ -189,14 +195,7 @@ describe('gossip ingress', () => {
 
   it('gossips an own batch before it applies it; what arrives meanwhile and sorts after it waits for it', async () => {
     const { state, wal, pipeline, net } = await receiver();
-    const watcher = net.transport('watcher');
-    const published: Uint8Array[] = [];
-    watcher.onGossip((_t, d) => {
-      published.push(d);
-      return 'accept';
-    });
-    watcher.subscribe(topic);
-    await watcher.start();
+    const published = await watch(net);
     // another origin's buy that sorts after our sell (a later Lamport time) and crosses it
     const other = keyPairOf('ingress late buyer');
     const otherOrigin = new Origin({ key: other.key, engine: Engine.create(wasm), signer: createSigner(other.seed) });
