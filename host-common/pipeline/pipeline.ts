@@ -131,7 +131,7 @@ export class Pipeline {
   /** The batch being written (signed, in the log's hands, not yet durable). */
   private writing: Item[] | null = null;
   /** Batches durable and gossiped, to be applied in the event loop's next check phase, oldest first. */
-  private applying: Item[][] = [];
+  private applying: { items: Item[]; firstWalSeq: number }[] = [];
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private failure: Error | null = null;
@@ -362,13 +362,15 @@ export class Pipeline {
   /** Envelopes submitted and not yet applied. */
   get inflight(): number {
     let n = this.queue.length + (this.writing?.length ?? 0);
-    for (const items of this.applying) n += items.length;
+    for (const { items } of this.applying) n += items.length;
     return n;
   }
 
   /** The WAL seq a checkpoint taken now covers: every record up to it is applied (or a duplicate). */
   get coveredWalSeq(): number {
     let covered = this.appliedWal;
+    // a received batch logged after an own one that waits to apply may have moved appliedWal past it
+    for (const { firstWalSeq } of this.applying) if (firstWalSeq - 1 < covered) covered = firstWalSeq - 1;
     for (const walSeq of this.held.values()) if (walSeq - 1 < covered) covered = walSeq - 1;
     for (const walSeq of this.delivered.values()) if (walSeq - 1 < covered) covered = walSeq - 1;
     return covered;
@@ -447,7 +449,7 @@ export class Pipeline {
         // applies, the batch holds back what sorts after it like a batch on its way to the disk.
         if (this.transport && !this.stateBroken) this.publish(envs);
         this.writing = null;
-        this.applying.push(items);
+        this.applying.push({ items, firstWalSeq });
         // The next batch goes to the disk before this one is applied and answered, so the
         // disk's wait overlaps the main thread's work instead of following it.
         this.write();
@@ -752,7 +754,7 @@ export class Pipeline {
 
   /** The Lamport time of this node's oldest own envelope created and not yet applied (null: none). */
   private ownFloor(): bigint | null {
-    const oldest = this.applying[0]?.[0] ?? this.writing?.[0] ?? this.queue[0];
+    const oldest = this.applying[0]?.items[0] ?? this.writing?.[0] ?? this.queue[0];
     return oldest ? oldest.draft.fields.lamport : null;
   }
 

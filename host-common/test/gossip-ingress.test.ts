@@ -16,6 +16,7 @@ import { MemoryNetwork } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
 import { Origin } from '../pipeline/origin.ts';
 import { MAX_AHEAD, Pipeline } from '../pipeline/pipeline.ts';
+import type { FileSystem } from '../ports.ts';
 import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
@@ -48,10 +49,10 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-async function receiver() {
+async function receiver(fs: FileSystem = nodeFileSystem) {
   const engine = Engine.create(wasm, { markets: markets.size });
   const state = new NodeState({ engine, markets });
-  const wal = await Wal.open({ fs: nodeFileSystem, dir: `${dir}/wal` });
+  const wal = await Wal.open({ fs, dir: `${dir}/wal` });
   const me = keyPairOf('ingress receiver');
   const net = new MemoryNetwork(1);
   const transport = net.transport('receiver');
@@ -224,6 +225,55 @@ describe('gossip ingress', () => {
     expect(trades[0].makerOrderId).toBe(sell.order.id); // the sell made it, the buy took it
     while (await net.step());
     expect(published).toHaveLength(1);
+    await wal.close();
+  });
+
+  it('a checkpoint taken while an own batch waits to apply does not cover it, though a batch logged with it is durable', async () => {
+    // real files, but a log write can be held back: the writes of three batches then line up
+    let gate: Promise<void> = Promise.resolve();
+    let release = () => {};
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      async openAppend(path) {
+        const handle = await nodeFileSystem.openAppend(path);
+        return {
+          durableWrites: handle.durableWrites,
+          write: async (bytes) => {
+            await gate;
+            await handle.write(bytes);
+          },
+          sync: () => handle.sync(),
+          close: () => handle.close(),
+        };
+      },
+    };
+    const { wal, pipeline, net } = await receiver(fs);
+    const send = sender('ingress checkpoint peer');
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    // log record 1: a received batch, its write held at the gate
+    expect(await pipeline.receive(topic, send([place(800n)]), 'p')).toBe('accept');
+    // record 2: an own batch, queued behind it; record 3: another received one, behind that
+    const own = pipeline.submit('BTC-USD', 'bob', place(1200n, C.SIDE_SELL));
+    await new Promise((resolve) => setImmediate(resolve)); // the pipeline hands the own batch to the log
+    expect(await pipeline.receive(topic, send([place(801n)]), 'p')).toBe('accept');
+    // records 2 and 3 go to the disk in one write: once durable, the own batch is gossiped and
+    // waits for the next check phase to apply, while record 3's durability has been noted
+    const transport = net.node('receiver')!;
+    const publish = transport.publish.bind(transport);
+    let covered = Number.NaN;
+    transport.publish = (t, data) => {
+      setImmediate(() => {
+        covered = pipeline.coveredWalSeq; // queued before the own batch's apply
+      });
+      return publish(t, data);
+    };
+    release();
+    await own;
+    await pipeline.idle();
+    expect(covered).toBe(1); // not record 2, whose envelope was not in the state yet
+    expect(pipeline.coveredWalSeq).toBe(3);
     await wal.close();
   });
 
