@@ -6,8 +6,8 @@
 // `result` line at the end.
 // With --sign each message also carries the publisher's ed25519 public key and its signature
 // over the rest, made at publish and checked by every receiver before it accepts the message
-// (Reject otherwise): the one check per message that the issue's validation asks of any node,
-// with meshbook's own signer and verifier. Such messages need --size ≥ SIGNED_MIN_BYTES.
+// (Reject otherwise): the one check per message that validating gossip asks of any node, with
+// meshbook's own signer and verifier. Such messages need --size ≥ SIGNED_MIN_BYTES.
 //   node|bun bench/network/gossip-peer.ts --dir D --index I [--bootstrap A,B] --rate R --size S [--sign] [--warmup MS] --duration MS
 // After `ready` it reads the start time (epoch ms) as one line on standard input.
 
