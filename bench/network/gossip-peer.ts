@@ -18,7 +18,7 @@ import { silentLogger } from '../../host-common/ports.ts';
 import { loadOrCreateIdentity } from '../../host-common/identity/identity.ts';
 import { createSigner } from '../../host-common/identity/signer.ts';
 import { verifySignature } from '../../host-common/identity/verifier.ts';
-import { SIGNED_MIN_BYTES } from './gossip-swarm.ts';
+import { messageBytes, SIGNED_MIN_BYTES } from './gossip-swarm.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback?: string) => {
@@ -32,7 +32,7 @@ const index = Number(arg('index'));
 const bootstrap = arg('bootstrap', '').split(',').filter(Boolean);
 const rate = Number(arg('rate'));
 const sign = args.includes('--sign');
-const size = Math.max(sign ? SIGNED_MIN_BYTES : 24, Number(arg('size')));
+const size = messageBytes(Number(arg('size')), sign);
 const duration = Number(arg('duration'));
 // published first for this long, not measured: such messages carry a 0 at byte 16 and are not counted
 const warmup = Number(arg('warmup', '0'));

@@ -12,6 +12,9 @@ import { removeDir, tempDir, track } from './children.ts';
 /** The smallest signed message (gossip-peer.ts --sign): a 17-byte header, a public key and a signature. */
 export const SIGNED_MIN_BYTES = 17 + 32 + 64;
 
+/** The size a peer sends for --size `asked`: at least its header, and with --sign its key and signature. */
+export const messageBytes = (asked: number, sign: boolean) => Math.max(sign ? SIGNED_MIN_BYTES : 24, asked);
+
 export interface SwarmOptions {
   n: number;
   /** messages per second, all peers together */
@@ -144,7 +147,7 @@ export async function runSwarm(o: SwarmOptions): Promise<SwarmSummary> {
 
 function summarize(o: SwarmOptions, all: PeerResult[]): SwarmSummary {
   const { n, rate, durationMs } = o;
-  const size = Math.max(o.sign ? SIGNED_MIN_BYTES : 24, o.size); // as gossip-peer.ts sends them
+  const size = messageBytes(o.size, o.sign === true);
   const lat = all.flatMap((r) => r.latencies).sort((a, b) => a - b);
   // per message (origin, seq): the latest receipt, when every other peer got it
   const last = new Map<number, { count: number; max: number }>();

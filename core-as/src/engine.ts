@@ -367,9 +367,12 @@ export class Engine implements Book {
 /** How far an image buffer may grow in place (address space reserved, not memory used). */
 const IMAGE_RESERVE = 1 << 30;
 
-/** An image buffer for `bytes` of memory, with a quarter more room, resizable where it can be. */
+/** `bytes` and a quarter more, in whole 64 KiB pages: what an image buffer is given. */
+const withRoom = (bytes: number) => Math.ceil((bytes * 1.25) / 65536) * 65536;
+
+/** An image buffer for `bytes` of memory, with room to spare, resizable where it can be. */
 function imageBuffer(bytes: number): ArrayBuffer {
-  const size = Math.ceil((bytes * 1.25) / 65536) * 65536;
+  const size = withRoom(bytes);
   try {
     return new ArrayBuffer(size, { maxByteLength: Math.max(size, IMAGE_RESERVE) });
   } catch {
@@ -382,6 +385,6 @@ function roomFor(buffer: ArrayBufferLike | undefined, bytes: number): ArrayBuffe
   if (!(buffer instanceof ArrayBuffer)) return null;
   if (buffer.byteLength >= bytes) return buffer;
   if (!buffer.resizable || buffer.maxByteLength < bytes) return null;
-  buffer.resize(Math.min(buffer.maxByteLength, Math.ceil((bytes * 1.25) / 65536) * 65536));
+  buffer.resize(Math.min(buffer.maxByteLength, withRoom(bytes)));
   return buffer;
 }
