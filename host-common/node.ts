@@ -316,6 +316,12 @@ async function startLocked(
         value: pipeline?.applier.stats.rollbacks ?? 0,
       },
       {
+        name: 'meshbook_hold_releases_total',
+        help: 'Received envelopes that waited HOLD_MS (1 ms) for an own batch still on its way to the disk, and applied without it (it then cost a rollback).',
+        type: 'counter',
+        value: pipeline?.holdsReleased ?? 0,
+      },
+      {
         name: 'meshbook_past_final_envelopes_total',
         help: 'Envelopes refused because they sort before final ones (applying them would revert final trades).',
         type: 'counter',

@@ -1,5 +1,5 @@
-// Finality: which applied envelopes are stable — known to be delivered by every member of
-// their market — so that nothing can ever sort before them again, and their trades are final.
+// Finality: which applied envelopes are stable — known to be delivered by every member (of any
+// market) — so that nothing can ever sort before them again, and their trades are final.
 //
 // Membership is in the log: a node joins a market with a join envelope and leaves it with a
 // leave envelope. Each origin's envelopes are delivered in seq order, so its latest
@@ -38,9 +38,11 @@
 // and an origin that trades without joining. Their envelopes, if they sort before final ones,
 // are refused (pipeline.ts).
 //
-// An envelope e of market M is stable when every member of M (this node included) has a
-// usable report whose frontier covers e's origin up to e's seq. No envelope yet to arrive
-// sorts before a stable one, so everything before it in the total order is settled too:
+// An envelope e is stable when every member (this node included) has a usable report whose
+// frontier covers e's origin up to e's seq: the members of every market, not only e's, since
+// the total order runs through all markets and an envelope of another market can sort before
+// e. No envelope yet to arrive sorts before a stable one, so everything before it in the
+// total order is settled too:
 // the stable point is the last stable envelope applied (pipeline.ts asks after every change).
 // This node's own part: its own envelopes created and not yet applied sort after e only when
 // their Lamport time is past e's, hence `ownFloor`.
@@ -263,21 +265,13 @@ export class Finality {
    * node's oldest own envelope created and not yet applied (null: none).
    */
   checker(ownFloor: bigint | null): (e: Envelope) => boolean {
-    const required = new Map<string, string[] | null>();
-    // market → origin → the highest seq of that origin every required member has delivered
-    const covered = new Map<string, Map<string, bigint>>();
+    const others = this.required();
+    // origin → the highest seq of that origin every required node has delivered
+    const covered = new Map<string, bigint>();
     return (e) => {
-      if (ownFloor !== null && e.lamport >= ownFloor) return false;
-      let others = required.get(e.market);
-      if (others === undefined) {
-        others = this.others(e.market);
-        required.set(e.market, others);
-        covered.set(e.market, new Map());
-      }
-      if (others === null) return false;
+      if (others === null || (ownFloor !== null && e.lamport >= ownFloor)) return false;
       const origin = hex(e.origin);
-      const byOrigin = covered.get(e.market)!;
-      let upTo = byOrigin.get(origin);
+      let upTo = covered.get(origin);
       if (upTo === undefined) {
         const node = this.nodeOf.get(origin) ?? clockNodeOf(e.origin);
         upTo = U64_MAX;
@@ -285,10 +279,29 @@ export class Finality {
           const seq = this.usable.get(m)?.frontier.get(node) ?? 0n;
           if (seq < upTo) upTo = seq;
         }
-        byOrigin.set(origin, upTo);
+        covered.set(origin, upTo);
       }
       return e.seq <= upTo;
     };
+  }
+
+  /**
+   * Whose report any envelope needs, this node aside: those of every market (others()), as one
+   * total order runs through all markets. An envelope of one market sorts among the others'
+   * envelopes, and settling it settles everything before it, whatever its market; so a member
+   * of another market, or one that has left this envelope's market but not the others (its
+   * leaves of two markets travel apart), could still send one that sorts before it. Null while
+   * any market's set is not known (see others()).
+   */
+  private required(): string[] | null {
+    const markets = new Set([...this.members.keys(), ...this.traders.keys(), ...this.watchers.keys()]);
+    const out = new Set<string>();
+    for (const market of markets) {
+      const others = this.others(market);
+      if (others === null) return null;
+      for (const origin of others) out.add(origin);
+    }
+    return [...out];
   }
 
   /**

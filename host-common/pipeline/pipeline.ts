@@ -26,6 +26,9 @@
 // this node applies it and answers, and the window in which another node's order can be
 // concurrent with it (and cost a rollback somewhere) is shorter. Until it applies it holds back
 // received envelopes that sort after it, as a batch on its way to the disk does (ownFloor()).
+// That hold saves a rollback, at the price of the wait; a slow fsync (milliseconds at the tail)
+// would make every received envelope wait with it, so a hold lasts HOLD_MS at most: then what
+// waits applies, and the own batch costs one rollback when it lands.
 
 import type { Engine } from '../../core-as/src/engine.ts';
 import { marketTopic, type Transport, type Verdict } from '../net/transport.ts';
@@ -73,6 +76,14 @@ export const MAX_LAMPORT_AHEAD = 1n << 32n;
  */
 export const JOIN_LAMPORT_JUMP = 1n << 16n;
 
+/**
+ * How long received envelopes wait for an own batch that sorts before them (see ownFloor())
+ * before they apply without it: about two group commits at this disk's median (an O_DSYNC
+ * write of a batch: ~0.5 ms), so most holds end when the batch lands and only the slow tail
+ * of the fsync becomes a rollback.
+ */
+export const HOLD_MS = 1;
+
 export interface PipelineOptions {
   engine: Engine;
   state: NodeState;
@@ -99,6 +110,8 @@ export interface PipelineOptions {
   /** The orderer and held envelopes (with their WAL seqs) as recovery left them; a fresh orderer at the state's frontier by default. */
   orderer?: Orderer;
   held?: Map<Envelope, number>;
+  /** Runs `fn` after `ms` (the hold's cap, HOLD_MS); setTimeout by default, the simulation's virtual clock there. */
+  after?: (ms: number, fn: () => void) => void;
 }
 
 interface Item {
@@ -145,6 +158,11 @@ export class Pipeline {
   /** Delivered and not applied yet (applyDelivered()): their WAL seqs, which a checkpoint does not cover yet. */
   private delivered = new Map<Envelope, number>();
   private applyScheduled = false;
+  /** The own draft whose hold has a cap running (see hold()), null when none does. */
+  private holding: Draft | null = null;
+  private readonly after: (ms: number, fn: () => void) => void;
+  /** Holds that reached HOLD_MS: what waited applied before the own batch it waited for. */
+  holdsReleased = 0;
   private appliedWal = 0;
   /** Batch roots whose signature verified. */
   private readonly verified = new Set<string>();
@@ -161,6 +179,11 @@ export class Pipeline {
   /** Markets this node has joined (and not left), and markets it watches before joining: where its heartbeats go. */
   private readonly joined = new Set<string>();
   private readonly watching = new Set<string>();
+  /**
+   * Markets it has left while it still runs: its heartbeats go there too, so a peer that missed
+   * a leave (gossip lost it) learns its seq and pulls it, instead of waiting for it for good.
+   */
+  private readonly left = new Set<string>();
   /** Every envelope logged and delivered, for peers that lack them (sync). */
   readonly store: EnvelopeStore;
   private readonly onHeartbeat: (h: Heartbeat, from: string) => void;
@@ -184,6 +207,7 @@ export class Pipeline {
     this.onApplied = options.onApplied ?? (() => {});
     this.onHeartbeat = options.onHeartbeat ?? (() => {});
     this.onHeld = options.onHeld ?? (() => {});
+    this.after = options.after ?? ((ms, fn) => setTimeout(fn, ms));
     this.orderer = options.orderer ?? new Orderer(this.state.originSeqs);
     this.store = new EnvelopeStore(this.wal, options.storeCacheBytes);
     this.held = new Map(options.held ?? []);
@@ -238,24 +262,32 @@ export class Pipeline {
   /** Logs that this node trades `market` (a join envelope); its heartbeats go to the market's topic from now on. */
   async join(market: string): Promise<void> {
     this.joined.add(market);
+    this.left.delete(market);
     // still a member by the log (a restart after a crash, which wrote no leave): nothing to announce
     if (this.finality?.memberSet(market).includes(this.originHex)) return;
     await this.enqueue(market, TIME_OWNER, { kind: KIND_JOIN });
   }
 
-  /** Logs that this node stops trading `market` (a leave envelope, on graceful stop); its heartbeats stop. */
+  /**
+   * Logs that this node stops trading `market` (a leave envelope, on graceful stop). A node that
+   * has not joined it (a stop while it still catches up) logs nothing: there is nothing to
+   * leave, and an envelope created before it caught up could sort before what is final.
+   */
   async leave(market: string): Promise<void> {
+    const member = this.joined.has(market) || (this.finality?.memberSet(market).includes(this.originHex) ?? false);
     this.joined.delete(market);
     this.watching.delete(market);
+    if (!member) return;
+    this.left.add(market);
     await this.enqueue(market, TIME_OWNER, { kind: KIND_LEAVE });
   }
 
   /**
-   * Publishes this node's delivered frontier on each market it has joined or watches (see
+   * Publishes this node's delivered frontier on each market it has joined, watches or left (see
    * wire/heartbeat.ts), or on `markets`, once the log holds all of it: received envelopes apply
    * before their fsync, but peers settle on what this node reports, which must survive its crash.
    */
-  heartbeat(markets: readonly string[] = [...new Set([...this.joined, ...this.watching])]): void {
+  heartbeat(markets: readonly string[] = this.beatMarkets()): void {
     if (!this.transport || this.failure) return;
     const frontier = this.orderer.clock(this.engine);
     const mark = this.frontierMark();
@@ -278,7 +310,7 @@ export class Pipeline {
   heartbeatIfDue(now: number, idleMs: number): void {
     const mark = this.frontierMark();
     const due: string[] = [];
-    for (const market of new Set([...this.joined, ...this.watching])) {
+    for (const market of this.beatMarkets()) {
       const b = this.beat(market);
       const created = this.created.get(market) ?? 0;
       const creating = created !== b.created;
@@ -288,6 +320,10 @@ export class Pipeline {
       due.push(market);
     }
     if (due.length > 0) this.heartbeat(due);
+  }
+
+  private beatMarkets(): string[] {
+    return [...new Set([...this.joined, ...this.watching, ...this.left])];
   }
 
   /** The own seq plus every origin's delivered seq: it moves whenever the frontier does. */
@@ -733,6 +769,7 @@ export class Pipeline {
     const remote: Envelope[] = [];
     for (const e of this.delivered.keys()) if (floor === null || e.lamport < floor) remote.push(e);
     for (const e of remote) this.delivered.delete(e);
+    if (this.delivered.size > 0 && floor !== null) this.hold();
     if (remote.length === 0 && own.length === 0) return [];
     let outcomes: Applied[];
     try {
@@ -754,8 +791,33 @@ export class Pipeline {
 
   /** The Lamport time of this node's oldest own envelope created and not yet applied (null: none). */
   private ownFloor(): bigint | null {
-    const oldest = this.applying[0]?.items[0] ?? this.writing?.[0] ?? this.queue[0];
-    return oldest ? oldest.draft.fields.lamport : null;
+    return this.oldestOwn()?.fields.lamport ?? null;
+  }
+
+  private oldestOwn(): Draft | null {
+    return (this.applying[0]?.items[0] ?? this.writing?.[0] ?? this.queue[0])?.draft ?? null;
+  }
+
+  /**
+   * Received envelopes wait for the oldest own envelope not yet applied: at most HOLD_MS from
+   * now. If it has not applied by then, what waits applies without it (one rollback when it
+   * does); if it has, and a newer own batch holds what waits, that one gets its HOLD_MS.
+   */
+  private hold(): void {
+    const oldest = this.oldestOwn();
+    if (this.holding !== null || oldest === null) return;
+    this.holding = oldest;
+    this.after(HOLD_MS, () => {
+      const stuck = this.oldestOwn() === this.holding;
+      this.holding = null;
+      if (this.delivered.size === 0 || this.stateBroken) return;
+      if (stuck) this.holdsReleased++;
+      try {
+        this.applyDelivered([], stuck);
+      } catch {
+        // the pipeline has stopped (stateFailed logged why)
+      }
+    });
   }
 
   /** The state may be half-changed (a bug, or a rollback deeper than the marks): stop taking commands. */

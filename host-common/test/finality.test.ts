@@ -1,7 +1,7 @@
 // Heartbeats and finality on one pipeline, message by message: the heartbeat's wire form
 // (signed like batches, checked on decode), the ingress verdicts for heartbeats (forged, bad
 // bytes, wrong topic, unknown market: rejected; a copy: ignored), and the rule that makes a
-// trade final — every member of the market has delivered its envelope, as a member's
+// trade final — every member (of every market) has delivered its envelope, as a member's
 // envelopes (vector clocks) or heartbeats say, and a heartbeat counts only once its sender's
 // envelopes up to its own seq are delivered here. Real signatures, a real log in a temp dir.
 
@@ -20,11 +20,11 @@ import { marketTopic } from '../net/transport.ts';
 import { UNKNOWN_SUBSCRIBER_MS } from '../pipeline/finality.ts';
 import { clockNodeOf } from '../pipeline/orderer.ts';
 import { Origin } from '../pipeline/origin.ts';
-import { JOIN_LAMPORT_JUMP, Pipeline } from '../pipeline/pipeline.ts';
+import { HOLD_MS, JOIN_LAMPORT_JUMP, Pipeline } from '../pipeline/pipeline.ts';
 import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { encodeBatch } from '../wire/batch.ts';
-import { type Body, hex, KIND_JOIN, type OrderBody, TIME_OWNER } from '../wire/envelope.ts';
+import { type Body, hex, KIND_JOIN, KIND_LEAVE, type OrderBody, TIME_OWNER } from '../wire/envelope.ts';
 import { decodeHeartbeat, encodeHeartbeat, HeartbeatError, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
 import { keyPairOf, memoryLogger, removeDir, tempDir } from './helpers.ts';
 
@@ -54,7 +54,8 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-async function receiver(fs: FileSystem = nodeFileSystem) {
+/** A receiver; `after` runs the cap of a hold behind an own batch (real timers by default). */
+async function receiver(fs: FileSystem = nodeFileSystem, after?: (ms: number, fn: () => void) => void) {
   const engine = Engine.create(wasm, { markets: markets.size });
   const state = new NodeState({ engine, markets });
   const wal = await Wal.open({ fs, dir: `${dir}/wal` });
@@ -64,7 +65,7 @@ async function receiver(fs: FileSystem = nodeFileSystem) {
   await transport.start();
   const clock = { ms: 1_000_000, now: () => clock.ms };
   const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed), clock });
-  const pipeline = new Pipeline({ engine, state, wal, origin, logger: memoryLogger(), transport });
+  const pipeline = new Pipeline({ engine, state, wal, origin, logger: memoryLogger(), transport, after });
   return { state, wal, pipeline, node: clockNodeOf(me.key), net, clock };
 }
 
@@ -111,7 +112,7 @@ function member(name: string) {
      * node's does); `clock`: its delivered frontier (the envelope's vector clock).
      */
     batch: (body: Body, market = 'BTC-USD', seen = 0n, clock: [bigint, bigint][] = []) => {
-      const owner = body.kind === KIND_JOIN ? TIME_OWNER : 'bob';
+      const owner = body.kind === KIND_JOIN || body.kind === KIND_LEAVE ? TIME_OWNER : 'bob';
       const d = origin.create(market, owner, body, seen > lamport ? seen : lamport, clock);
       lamport = d.fields.lamport;
       return encodeBatch(origin.sign([d]));
@@ -297,27 +298,125 @@ describe('finality', () => {
     await wal.close();
   });
 
-  it('a received envelope that sorts after an own one still on its way to the disk waits for it, instead of being rolled back', async () => {
-    const disk = heldDisk();
-    const { state, pipeline, wal } = await receiver(disk.fs);
-    const bob = member('finality bob');
-    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
-    await pipeline.join('BTC-USD');
+  it('a node that has not joined a market (it still catches up) logs no leave of it', async () => {
+    const { pipeline, wal, state } = await receiver();
+    pipeline.watch('BTC-USD');
+    await pipeline.leave('BTC-USD');
     await pipeline.idle();
+    expect(wal.lastSeq).toBe(0);
+    expect(state.eventCount).toBe(0);
+    await pipeline.join('BTC-USD'); // a member from now on: its leave is logged
+    await pipeline.leave('BTC-USD');
+    await pipeline.idle();
+    expect(wal.lastSeq).toBe(2);
+    expect(pipeline.finality!.memberSet('BTC-USD')).toEqual([]);
+    await wal.close();
+  });
+
+  it('after it leaves a market a node still heartbeats there while it runs: a peer that missed the leave learns its seq', async () => {
+    const { pipeline, wal, net } = await receiver();
+    const heard: Uint8Array[] = [];
+    const watcher = net.transport('watcher');
+    watcher.subscribe(topic);
+    watcher.onGossip((_topic, data) => {
+      heard.push(data);
+      return 'accept';
+    });
+    await watcher.start();
+    await pipeline.join('BTC-USD');
+    await pipeline.leave('BTC-USD');
+    while (await net.step()) {}
+    heard.length = 0; // the join and the leave
+    pipeline.heartbeat();
+    while (await net.step()) {}
+    expect(heard.filter(isHeartbeat).map((b) => decodeHeartbeat(b).ownSeq)).toEqual([2n]);
+    await wal.close();
+  });
+
+  /**
+   * alice's sell (this node's, Lamport L) on its way to a held disk, and bob's buy (Lamport past
+   * L: it sorts after the sell, and takes it) received meanwhile; the hold's caps are the test's.
+   */
+  async function buyBehindOwnSell() {
+    const disk = heldDisk();
+    const caps: { ms: number; fn: () => void }[] = [];
+    const r = await receiver(disk.fs, (ms, fn) => caps.push({ ms, fn }));
+    const bob = member('finality bob');
+    expect(await r.pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
+    await r.pipeline.join('BTC-USD');
+    await r.pipeline.idle();
     disk.hold();
-    const own = pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL)); // Lamport L
+    const own = r.pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
     await new Promise((resolve) => setImmediate(resolve)); // its batch is being written
-    // bob's buy has seen more (Lamport past L): it sorts after the sell, and takes it
-    const after = bob.batch(place(1000n, C.SIDE_BUY), 'BTC-USD', state.lamport + 5n);
-    expect(await pipeline.receive(topic, after, 'p')).toBe('accept');
+    const after = bob.batch(place(1000n, C.SIDE_BUY), 'BTC-USD', r.state.lamport + 5n);
+    expect(await r.pipeline.receive(topic, after, 'p')).toBe('accept');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(state.eventCount).toBe(2); // the joins only: the buy waits for the sell
+    expect(r.state.eventCount).toBe(2); // the joins only: the buy waits for the sell
+    expect(caps.map((c) => c.ms)).toEqual([HOLD_MS]);
+    return { ...r, disk, caps, own };
+  }
+
+  it('a received envelope that sorts after an own one still on its way to the disk waits for it, instead of being rolled back', async () => {
+    const { state, pipeline, wal, disk, caps, own } = await buyBehindOwnSell();
     disk.release();
     const outcome = await own;
     await pipeline.idle();
     expect(outcome.ok && outcome.trades.length).toBe(0); // the sell rested first
     expect(state.tradeCount).toBe(1); // then the buy took it
     expect(pipeline.applier.stats.rollbacks).toBe(0);
+    // the hold's cap comes after the sell applied: nothing more to do
+    caps[0].fn();
+    expect(pipeline.holdsReleased).toBe(0);
+    expect(pipeline.applier.stats.rollbacks).toBe(0);
+    await wal.close();
+  });
+
+  it('a received envelope waits for an own one on its way to the disk for HOLD_MS at most: then it applies, and the own one costs a rollback when it lands', async () => {
+    const { state, pipeline, wal, disk, caps, own } = await buyBehindOwnSell();
+    caps[0].fn(); // the sell's fsync is slower than the cap
+    expect(pipeline.holdsReleased).toBe(1);
+    expect(state.eventCount).toBe(3); // the buy applied without the sell: it rests
+    expect(state.tradeCount).toBe(0);
+    disk.release();
+    const outcome = await own;
+    await pipeline.idle();
+    // the sell sorts first: one rollback puts it before the buy, which then takes it
+    expect(pipeline.applier.stats.rollbacks).toBe(1);
+    expect(outcome.ok && outcome.trades.length).toBe(0);
+    expect(state.tradeCount).toBe(1);
+    expect(state.restingOrders()).toBe(0);
+    await wal.close();
+  });
+
+  it('a member of another market counts too: one total order runs through every market, so a member that left this one can still send what sorts before its trades', async () => {
+    const { state, pipeline, wal, node } = await receiver();
+    const eth = marketTopic('ETH-USD');
+    const bob = member('finality bob');
+    expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }, 'BTC-USD'), 'p')).toBe('accept');
+    expect(await pipeline.receive(eth, bob.batch({ kind: KIND_JOIN }, 'ETH-USD'), 'p')).toBe('accept');
+    await pipeline.idle();
+    await pipeline.join('BTC-USD');
+    await pipeline.join('ETH-USD');
+    // bob, having seen none of it, leaves BTC-USD and buys on ETH-USD: its seqs 3 and 4, on two topics
+    const leave = bob.batch({ kind: KIND_LEAVE }, 'BTC-USD');
+    const ethBuy = bob.batch(place(500n, C.SIDE_BUY), 'ETH-USD');
+    expect(await pipeline.receive(topic, leave, 'p')).toBe('accept');
+    await pipeline.idle();
+    expect(pipeline.finality!.memberSet('BTC-USD')).toHaveLength(1);
+    expect(pipeline.finality!.memberSet('BTC-USD')).not.toContain(hex(bob.origin.key));
+    await pipeline.submit('BTC-USD', 'alice', place(1000n, C.SIDE_SELL));
+    await pipeline.submit('BTC-USD', 'carol', place(1000n, C.SIDE_BUY));
+    const statuses = () => state.recentTrades(0, 10).map((t) => t.status);
+    // this node is BTC-USD's only member now, but bob's ETH-USD buy may sort before the trade
+    expect(statuses()).toEqual(['tentative']);
+    expect(await pipeline.receive(eth, ethBuy, 'p')).toBe('accept'); // and it does: Lamport 4
+    await pipeline.idle();
+    expect(pipeline.pastFinal).toBe(0);
+    expect(state.eventCount).toBe(8);
+    expect(statuses()).toEqual(['tentative']);
+    // bob reports it has delivered all of this node's envelopes
+    expect(await pipeline.receive(eth, bob.origin.heartbeat('ETH-USD', [[node, 4n]]), 'p')).toBe('accept');
+    expect(statuses()).toEqual(['final']);
     await wal.close();
   });
 
