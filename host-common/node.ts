@@ -534,8 +534,12 @@ async function startLocked(
       hub.closeAll();
       await server.close(SHUTDOWN_GRACE_MS);
       if (!live.failed) {
-        // the others stop waiting for this node's reports: its leave, logged and gossiped
-        const left = Promise.all(markets.list.map((m) => live.leave(m.id))).then(() => live.flushed());
+        // the others stop waiting for this node's reports: its leave, logged and gossiped, then
+        // one heartbeat on each market left, which tells a peer that missed the leave it is due
+        const left = Promise.all(markets.list.map((m) => live.leave(m.id))).then(() => {
+          live.heartbeat();
+          return live.flushed();
+        });
         let timer: ReturnType<typeof setTimeout> | undefined;
         const timeout = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, LEAVE_WAIT_MS);
