@@ -90,6 +90,8 @@ export interface MeshSummary {
     perOrder: number;
     /** time inside rollbacks (wall, synchronous code) ÷ the nodes' CPU time */
     shareOfCpu: number;
+    /** holds behind an own batch on its way to the disk that reached their cap (meshbook_hold_releases_total): each costs a rollback */
+    holdReleases: number;
   };
   /** The nodes' event-loop lag over the run (meshbook_event_loop_lag_seconds, sampled every 50 ms): the worst node's mean, and its p99 as the bucket bound it falls under. */
   loopLagMs: { meanMax: number; p99Max: number };
@@ -289,6 +291,7 @@ export function summarizeMesh(raw: MeshRaw): MeshSummary {
       deepestEvents: Math.max(...raw.after.metrics.map((m) => m.get('meshbook_rollback_deepest_events') ?? 0)),
       perOrder: r2(rollbacks / acked),
       shareOfCpu: r2((total('meshbook_rollback_seconds_total') * 1000) / sum(cpu)),
+      holdReleases: total('meshbook_hold_releases_total'),
     },
     loopLagMs: loopLag(raw.before.metrics, raw.after.metrics),
     healthRttMs: { p50: r2(quantile(rtt, 0.5)), p99: r2(quantile(rtt, 0.99)), max: r2(rtt[rtt.length - 1]) },

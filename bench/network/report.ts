@@ -82,7 +82,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
       kept
         ? `the nodes answered at the rate (${m.ackedPerSecond}/s, POST → 201 p50 ${m.ackP50Ms} ms)`
         : `the nodes fell behind: ${m.ackedPerSecond} answers/s for ${m.rate}/s sent, POST → 201 p50 ${m.ackP50Ms} ms, p99 ${m.ackP99Ms} ms (the hashes were equal ${m.equalHashFromLastSendMs === null ? 'never' : `${Math.round(m.equalHashFromLastSendMs)} ms`} after the last order was due on the open-loop schedule, orders waiting in the bench's client included)`,
-      `; ${m.rollbacks.total} rollbacks (${m.rollbacks.perOrder} per order, ${m.rollbacks.msEach} ms each, deepest ${m.rollbacks.deepestEvents} envelopes), `,
+      `; ${m.rollbacks.total} rollbacks (${m.rollbacks.perOrder} per order, ${m.rollbacks.msEach} ms each, deepest ${m.rollbacks.deepestEvents} envelopes; ${m.rollbacks.holdReleases} holds behind an own batch reached their 1 ms, each a rollback when the batch landed), `,
       `time in rollbacks (wall) ${Math.round(m.rollbacks.shareOfCpu * 100)}% of the nodes' CPU time${m.rollbacks.shareOfCpu > 1 ? ' (over 100%: the nodes waited for a core inside rollbacks)' : ''}; `,
       `/v1/health round trip p99 ${m.healthRttMs.p99} ms; propagation p50 ${t.p50Ratio <= TARGETS.propagationRatio ? 'within' : 'not within'} and p99 ${t.p99Ratio <= TARGETS.propagationRatio ? 'within' : 'not within'} ${TARGETS.propagationRatio}× of bare gossipsub.`,
     ].join('');
@@ -154,7 +154,7 @@ export function markdown(command: string, machine: Machine, rows: Row[]): string
     '  nodes, after minus before, ÷ orders; published and received application messages (order batches and',
     '  heartbeats), not libp2p frames.',
     '- **CPU**: /proc/<pid>/stat utime + stime of each node process, after minus before, ÷ orders; **RSS**: VmHWM.',
-    '- **rollbacks**: `meshbook_rollbacks_total` and `meshbook_rollback_seconds_total`, after minus before.',
+    '- **rollbacks**: `meshbook_rollbacks_total` and `meshbook_rollback_seconds_total`, after minus before; holds that reached their cap: `meshbook_hold_releases_total`.',
     '',
     '| N | orders/s | load 1m | acked | acked / s | POST → 201 p50 / p99 | meshbook 201 → one other node p50 / p99 | gossipsub per receipt p50 / p99 | gossipsub delivered | crossed at origin / trades across nodes | trade ids / final everywhere / of them reverted then remade / reverted for good | rollbacks (time, deepest) | mean gossip message | envelopes by sync | gossip messages rejected / ignored | CPU ms / order / node mean / max | CPU share of a core (max node) | gossipsub CPU ms / message / node | gossipsub RSS | /v1/health RTT p50 / p99 / max | bench loop lag p99 | bench CPU ms / order |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
