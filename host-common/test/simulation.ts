@@ -8,7 +8,7 @@
 // HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway, and
 // on some one node comes late: it subscribes and heartbeats while sync brings it the past, then
 // joins and trades once it has caught up (its join must sort after everything final elsewhere).
-// The event loop turns once between two virtual events: a node's own batch is signed, written
+// The event loop turns 0–2 times between two virtual events: a node's own batch is signed, written
 // (on a slow disk on some seeds) and applied in turns of its own, so deliveries, heartbeats and
 // the hold's cap (pipeline.ts HOLD_MS, on the virtual clock) land while it is on its way.
 // Checked:
@@ -292,12 +292,14 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
       await Promise.all(nodes.map((x) => x.pipeline.idle()));
     }
   };
+  const turns = rng(seed * 71);
   const quiesce = async () => {
     for (;;) {
       if (await net.step()) {
-        // one turn of the event loop per virtual event: what a node does in its own turns (a
-        // batch's commit on the slow disk, its apply in the check phase) overlaps deliveries
-        await new Promise((resolve) => setImmediate(resolve));
+        // 0–2 turns of the event loop per virtual event (seeded): what a node does in its own
+        // turns (a batch's commit on the slow disk, its apply in the check phase) overlaps
+        // deliveries, by more or less
+        for (let k = Math.floor(turns() * 3); k > 0; k--) await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       await settle();
