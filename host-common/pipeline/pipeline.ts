@@ -264,7 +264,7 @@ export class Pipeline {
     this.joined.add(market);
     this.left.delete(market);
     // still a member by the log (a restart after a crash, which wrote no leave): nothing to announce
-    if (this.finality?.memberSet(market).includes(this.originHex)) return;
+    if (this.memberByLog(market)) return;
     await this.enqueue(market, TIME_OWNER, { kind: KIND_JOIN });
   }
 
@@ -274,7 +274,7 @@ export class Pipeline {
    * leave, and an envelope created before it caught up could sort before what is final.
    */
   async leave(market: string): Promise<void> {
-    const member = this.joined.has(market) || (this.finality?.memberSet(market).includes(this.originHex) ?? false);
+    const member = this.joined.has(market) || this.memberByLog(market);
     this.joined.delete(market);
     this.watching.delete(market);
     if (!member) return;
@@ -320,6 +320,11 @@ export class Pipeline {
       due.push(market);
     }
     if (due.length > 0) this.heartbeat(due);
+  }
+
+  /** Whether the membership envelopes delivered say this node is a member of `market`. */
+  private memberByLog(market: string): boolean {
+    return this.finality?.memberSet(market).includes(this.originHex) ?? false;
   }
 
   private beatMarkets(): string[] {
@@ -739,19 +744,21 @@ export class Pipeline {
       }
     });
     if (this.delivered.size === 0 || this.applyScheduled) return;
-    const apply = () => {
-      try {
-        this.applyDelivered();
-      } catch {
-        // the pipeline has stopped (stateFailed logged why)
-      }
-    };
-    if (![...this.delivered.keys()].some((d) => this.applier.beforeLast(d))) return apply();
+    if (![...this.delivered.keys()].some((d) => this.applier.beforeLast(d))) return this.applyWaiting();
     this.applyScheduled = true;
     setImmediate(() => {
       this.applyScheduled = false;
-      apply();
+      this.applyWaiting();
     });
+  }
+
+  /** applyDelivered() from a callback of its own (a turn's end, a timer): a failure has stopped the pipeline already. */
+  private applyWaiting(all = false): void {
+    try {
+      this.applyDelivered([], all);
+    } catch {
+      // the pipeline has stopped (stateFailed logged why)
+    }
   }
 
   /**
@@ -812,11 +819,7 @@ export class Pipeline {
       this.holding = null;
       if (this.delivered.size === 0 || this.stateBroken) return;
       if (stuck) this.holdsReleased++;
-      try {
-        this.applyDelivered([], stuck);
-      } catch {
-        // the pipeline has stopped (stateFailed logged why)
-      }
+      this.applyWaiting(stuck);
     });
   }
 

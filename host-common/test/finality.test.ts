@@ -26,7 +26,7 @@ import { Wal } from '../store/wal.ts';
 import { encodeBatch } from '../wire/batch.ts';
 import { type Body, hex, KIND_JOIN, KIND_LEAVE, type OrderBody, TIME_OWNER } from '../wire/envelope.ts';
 import { decodeHeartbeat, encodeHeartbeat, HeartbeatError, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
-import { keyPairOf, memoryLogger, removeDir, tempDir } from './helpers.ts';
+import { keyPairOf, memoryLogger, removeDir, tempDir, watch } from './helpers.ts';
 
 const wasm = readWasm('release');
 const cfg = parseConfig(['--markets', 'BTC-USD:0.01:0.001,ETH-USD:0.01:0.001'], {});
@@ -226,14 +226,7 @@ describe('finality', () => {
   it('a received batch applies before its fsync; the heartbeat reporting it, and the checkpoint covering it, wait for it', async () => {
     const disk = heldDisk();
     const { state, pipeline, wal, net, node } = await receiver(disk.fs);
-    const sent: Uint8Array[] = [];
-    const watcher = net.transport('watcher');
-    watcher.subscribe(topic);
-    watcher.onGossip((_topic, data) => {
-      sent.push(data);
-      return 'accept';
-    });
-    await watcher.start();
+    const sent = await watch(net, topic);
     const bob = member('finality bob');
     expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
     await pipeline.join('BTC-USD');
@@ -263,17 +256,10 @@ describe('finality', () => {
 
   it('heartbeats go out when the frontier moved, or after a quiet while; not while own envelopes carry the frontier', async () => {
     const { pipeline, wal, net, state } = await receiver();
-    const heard: Uint8Array[] = [];
-    const watcher = net.transport('watcher');
-    watcher.subscribe(topic);
-    watcher.onGossip((_topic, data) => {
-      if (isHeartbeat(data)) heard.push(data);
-      return 'accept';
-    });
-    await watcher.start();
+    const heard = await watch(net, topic);
     const beats = async () => {
       while (await net.step()) {}
-      return heard.length;
+      return heard.filter(isHeartbeat).length;
     };
     const bob = member('finality bob');
     expect(await pipeline.receive(topic, bob.batch({ kind: KIND_JOIN }), 'p')).toBe('accept');
@@ -315,14 +301,7 @@ describe('finality', () => {
 
   it('after it leaves a market a node still heartbeats there while it runs: a peer that missed the leave learns its seq', async () => {
     const { pipeline, wal, net } = await receiver();
-    const heard: Uint8Array[] = [];
-    const watcher = net.transport('watcher');
-    watcher.subscribe(topic);
-    watcher.onGossip((_topic, data) => {
-      heard.push(data);
-      return 'accept';
-    });
-    await watcher.start();
+    const heard = await watch(net, topic);
     await pipeline.join('BTC-USD');
     await pipeline.leave('BTC-USD');
     while (await net.step()) {}

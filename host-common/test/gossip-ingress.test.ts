@@ -21,7 +21,7 @@ import { NodeState } from '../state/node-state.ts';
 import { Wal } from '../store/wal.ts';
 import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
 import type { OrderBody as Body } from '../wire/envelope.ts';
-import { keyPairOf, memoryLogger, removeDir, tempDir } from './helpers.ts';
+import { keyPairOf, memoryLogger, removeDir, tempDir, watch } from './helpers.ts';
 
 const wasm = readWasm('release');
 const cfg = parseConfig(['--markets', 'BTC-USD:0.01:0.001,ETH-USD:0.01:0.001'], {});
@@ -60,19 +60,6 @@ async function receiver(fs: FileSystem = nodeFileSystem) {
   const origin = new Origin({ key: me.key, engine, signer: createSigner(me.seed) });
   const pipeline = new Pipeline({ engine, state, wal, origin, logger: memoryLogger(), transport });
   return { state, wal, pipeline, origin, net };
-}
-
-/** A peer on the topic that keeps every gossip message it gets. */
-async function watch(net: MemoryNetwork): Promise<Uint8Array[]> {
-  const watcher = net.transport('watcher');
-  const published: Uint8Array[] = [];
-  watcher.onGossip((_t, d) => {
-    published.push(d);
-    return 'accept';
-  });
-  watcher.subscribe(topic);
-  await watcher.start();
-  return published;
 }
 
 /** Another origin's signed batches (one group commit each). */
@@ -178,7 +165,7 @@ describe('gossip ingress', () => {
 
   it('publishes own batches and stamps the delivered frontier of the other origins as the vector clock', async () => {
     const { wal, pipeline, origin, net } = await receiver();
-    const published = await watch(net);
+    const published = await watch(net, topic);
     const send = sender('ingress peer');
     await pipeline.receive(topic, send([place(900n), place(901n)]), 'p');
     await pipeline.idle();
@@ -196,7 +183,7 @@ describe('gossip ingress', () => {
 
   it('gossips an own batch before it applies it; what arrives meanwhile and sorts after it waits for it', async () => {
     const { state, wal, pipeline, net } = await receiver();
-    const published = await watch(net);
+    const published = await watch(net, topic);
     // another origin's buy that sorts after our sell (a later Lamport time) and crosses it
     const other = keyPairOf('ingress late buyer');
     const otherOrigin = new Origin({ key: other.key, engine: Engine.create(wasm), signer: createSigner(other.seed) });

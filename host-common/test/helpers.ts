@@ -1,13 +1,14 @@
 // Test helpers shared by the host-common suites: temp directories, a logger that
-// remembers what it was told, and a FileSystem wrapper that counts and can delay or
-// fail syncs while delegating every real operation to node:fs. No mocks: the bytes
-// always land on a real disk.
+// remembers what it was told, a FileSystem wrapper that counts and can delay or
+// fail syncs while delegating every real operation to node:fs, and a watching peer on
+// the in-memory network. No mocks: the bytes always land on a real disk.
 
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeFileSystem } from '../fs-node.ts';
 import { publicKeyOf } from '../identity/signer.ts';
+import type { MemoryNetwork } from '../net/memory-transport.ts';
 import type { AppendHandle, FileSystem, Logger } from '../ports.ts';
 import { sha256 } from '../wire/hash.ts';
 
@@ -97,4 +98,17 @@ export async function flipByte(file: string, offset: number): Promise<void> {
 export function keyPairOf(name: string): { seed: Uint8Array; key: Uint8Array } {
   const seed = sha256(name);
   return { seed, key: publicKeyOf(seed) };
+}
+
+/** A peer on `topic` of the in-memory network that keeps every gossip message it gets. */
+export async function watch(net: MemoryNetwork, topic: string): Promise<Uint8Array[]> {
+  const watcher = net.transport('watcher');
+  const published: Uint8Array[] = [];
+  watcher.onGossip((_t, d) => {
+    published.push(d);
+    return 'accept';
+  });
+  watcher.subscribe(topic);
+  await watcher.start();
+  return published;
 }
