@@ -112,6 +112,12 @@ export interface PipelineOptions {
   held?: Map<Envelope, number>;
   /** Runs `fn` after `ms` (the hold's cap, HOLD_MS); setTimeout by default, the simulation's virtual clock there. */
   after?: (ms: number, fn: () => void) => void;
+  /**
+   * Signatures that verified (batch roots, heartbeats), by key, message and signature: a
+   * pipeline keeps its own by default; the simulation's nodes share one, since what a check
+   * answers depends on those three alone.
+   */
+  verified?: Set<string>;
 }
 
 interface Item {
@@ -164,8 +170,8 @@ export class Pipeline {
   /** Holds that reached HOLD_MS: what waited applied before the own batch it waited for. */
   holdsReleased = 0;
   private appliedWal = 0;
-  /** Batch roots whose signature verified. */
-  private readonly verified = new Set<string>();
+  /** Batch roots and heartbeats whose signature verified. */
+  private readonly verified: Set<string>;
   readonly gossip = { accepted: 0, ignored: 0, rejected: 0 };
   /** Envelopes refused because they sort before final ones (a forged clock, or an origin that traded unseen). */
   pastFinal = 0;
@@ -211,6 +217,7 @@ export class Pipeline {
     this.orderer = options.orderer ?? new Orderer(this.state.originSeqs);
     this.store = new EnvelopeStore(this.wal, options.storeCacheBytes);
     this.held = new Map(options.held ?? []);
+    this.verified = options.verified ?? new Set();
     this.applier = new Applier({
       state: this.state,
       balanceMarks: options.balanceMarks ?? true,
@@ -705,7 +712,7 @@ export class Pipeline {
     }
     if (marketTopic(h.market) !== topic || !this.state.markets.get(h.market)) return 'reject';
     if (hex(h.origin) === this.originHex || !this.finality.isNews(h)) return 'ignore';
-    if (!verifyHeartbeat(h)) return 'reject';
+    if (!verifyHeartbeat(h, this.verified)) return 'reject';
     this.finality.heard(h);
     this.settleStable();
     this.onHeartbeat(h, from);

@@ -153,6 +153,20 @@ describe('heartbeat wire form', () => {
     expect(verifyHeartbeat(h)).toBe(true);
   });
 
+  it('a remembered check answers for the same signed bytes and signature only', () => {
+    const bytes = encodeHeartbeat(fields, (m) => signer.sign(m));
+    const verified = new Set<string>();
+    expect(verifyHeartbeat(decodeHeartbeat(bytes), verified)).toBe(true);
+    expect(verified.size).toBe(1);
+    expect(verifyHeartbeat(decodeHeartbeat(bytes), verified)).toBe(true);
+    expect(verified.size).toBe(1);
+    // the same signature over other bytes (the last frontier seq changed) is checked, and fails
+    const other = bytes.slice();
+    other[bytes.length - 64 - 1] ^= 1;
+    expect(verifyHeartbeat(decodeHeartbeat(other), verified)).toBe(false);
+    expect(verified.size).toBe(1);
+  });
+
   it('a changed byte breaks the signature; bad layouts are refused on decode', () => {
     const bytes = encodeHeartbeat(fields, (m) => signer.sign(m));
     for (const at of [3, 36, 50, bytes.length - 1]) {

@@ -19,7 +19,7 @@
 
 import { verifySignature } from '../identity/verifier.ts';
 import { MARKET_ID } from '../identifiers.ts';
-import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './envelope.ts';
+import { hex, PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './envelope.ts';
 
 export const HEARTBEAT_TAG = 0x48;
 export const HEARTBEAT_VERSION = 1;
@@ -120,7 +120,17 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
   return { origin, ownSeq, market, frontier, signature: bytes.slice(p), signed: bytes.subarray(0, p) };
 }
 
-/** Whether the heartbeat is signed by its origin. */
-export function verifyHeartbeat(h: Heartbeat): boolean {
-  return verifySignature(h.origin, message(h.signed), h.signature);
+/**
+ * Whether the heartbeat is signed by its origin. `verified` remembers heartbeats already
+ * checked, by their signed bytes (the origin's key among them) and signature.
+ */
+export function verifyHeartbeat(h: Heartbeat, verified: Set<string> | null = null): boolean {
+  const key = verified ? `${hex(h.signed)}:${hex(h.signature)}` : '';
+  if (verified?.has(key)) return true;
+  const ok = verifySignature(h.origin, message(h.signed), h.signature);
+  if (ok && verified) {
+    if (verified.size >= 4096) verified.clear();
+    verified.add(key);
+  }
+  return ok;
 }
