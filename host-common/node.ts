@@ -54,6 +54,11 @@ const LAG_SAMPLE_MS = 50;
 const SYNC_TICK_MS = 250;
 /** How long a graceful stop waits for its leave envelopes to be logged and gossiped. */
 const LEAVE_WAIT_MS = 2000;
+/**
+ * The newest envelopes a restart applies after an in-memory mark: what peers sent before a
+ * crash and this node lacks sorts among the last ones it applied, and rolls back to there.
+ */
+const RECOVERY_TAIL = 4096;
 
 export interface RunningNode {
   apiUrl: string;
@@ -213,7 +218,7 @@ async function startLocked(
 
   let recovered: Awaited<ReturnType<typeof recover>>;
   try {
-    recovered = await recover({ fs, dataDir, state, logger });
+    recovered = await recover({ fs, dataDir, state, logger, rollbackTail: RECOVERY_TAIL });
   } catch (err) {
     await server.close(0).catch(() => {});
     throw err;
@@ -242,6 +247,7 @@ async function startLocked(
     onHeld: (origin, seq) => sync?.gap(origin, seq),
     orderer: recovered.orderer,
     held: recovered.held,
+    resume: recovered.tail,
     observer: () => (hub.subscribers > 0 ? hub : null),
     onApplied: () => {
       checkpointer.maybe();

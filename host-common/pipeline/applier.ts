@@ -20,14 +20,21 @@
 // drops the marks, undo records and kept envelopes before them, and from then on a rollback
 // that would reach them is refused (it would break the promise that a final trade stays).
 //
+// After a restart the applier resumes from what recovery applied last (`resume`, store/
+// recovery.ts): the state before those envelopes is its first mark, and they are its applied
+// ones. What peers sent before a crash and this node lacked sorts among them, and rolls back to
+// its place; one that sorts before even the state the applier began with cannot be placed in
+// memory and stops the pipeline (RollbackTooDeepError), never applied out of the total order.
+//
 // On a node alone (markEvery 0) nothing can sort before what is applied: no marks, no undo
 // records, and every trade is final at once.
 
+import type { AppliedKey } from '../state/checkpoint.ts';
 import type { Applied, NodeState, StateMark, StateObserver } from '../state/node-state.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
 import type { Envelope } from '../wire/envelope.ts';
-import { compareEnvelopes } from './orderer.ts';
+import { compareEnvelopes, compareToKey } from './orderer.ts';
 
 export interface ApplierOptions {
   state: NodeState;
@@ -52,6 +59,12 @@ export interface ApplierOptions {
   balanceMarks?: boolean;
   /** Milliseconds, for balanceMarks; performance.now() by default. */
   clock?: () => number;
+  /**
+   * A restart's tail (store/recovery.ts): the state before it, and its envelopes, applied since.
+   * They are kept as applied here, with that state as the first mark, so an envelope arriving
+   * after the restart that sorts among them rolls back as it would have before.
+   */
+  resume?: { mark: StateMark; applied: Envelope[] };
 }
 
 export interface RollbackStats {
@@ -106,6 +119,8 @@ export class Applier {
   private base = 0;
   /** Envelope number base - 1, the last one no longer kept (undefined while base is 0). */
   private beforeBase: Envelope | undefined;
+  /** The newest envelope in the state before the applier began (a restart's, or a checkpoint's), if any. */
+  private readonly startKey: AppliedKey | null;
   private total = 0;
   /** The first `settled` envelopes applied are final; `finalLast` is the last of them. */
   private settled = 0;
@@ -136,9 +151,16 @@ export class Applier {
     this.recentMarks = this.sparseEvery > 0 ? Math.max(1, options.recentMarks ?? 8) : 0;
     this.balanceMarks = options.balanceMarks ?? false;
     this.clock = options.clock ?? (() => performance.now());
+    const resume = this.markEvery > 0 ? options.resume : undefined;
+    this.startKey = resume ? resume.mark.last : this.state.last;
     if (this.markEvery > 0) {
       this.state.enableRollback();
-      this.takeMark();
+      if (resume) {
+        this.marks.push({ at: 0, state: resume.mark });
+        this.applied = resume.applied.slice();
+        this.total = this.applied.length;
+      }
+      if (this.total > 0 || !resume) this.takeMark();
     }
   }
 
@@ -149,6 +171,18 @@ export class Applier {
   /** The newest envelope applied (the end of the total order so far), if still kept. */
   get last(): Envelope | undefined {
     return this.applied[this.applied.length - 1];
+  }
+
+  /** Whether `e` sorts before the end of the total order so far (a kept envelope's or, with none, the start's). */
+  private beforeEnd(e: Envelope): boolean {
+    const last = this.last;
+    if (last !== undefined) return compareEnvelopes(e, last) < 0;
+    return this.beforeStart(e);
+  }
+
+  /** Whether `e` sorts before the state the applier began with (nothing kept reaches there). */
+  private beforeStart(e: Envelope): boolean {
+    return this.base === 0 && this.startKey !== null && compareToKey(e, this.startKey) < 0;
   }
 
   /** Envelopes applied since the applier began. */
@@ -171,14 +205,13 @@ export class Applier {
    * trades, so it is refused (pipeline.ts) instead. No envelope of a member can (finality.ts);
    * one of an origin that traded unseen, or a forged clock, can.
    */
-  /** Whether applying `e` now would roll back: it sorts before the last envelope applied. */
-  beforeLast(e: Envelope): boolean {
-    const last = this.last;
-    return last !== undefined && compareEnvelopes(e, last) < 0;
-  }
-
   beforeFinal(e: Envelope): boolean {
     return this.finalLast !== undefined && compareEnvelopes(e, this.finalLast) < 0;
+  }
+
+  /** Whether applying `e` now would roll back: it sorts before the last envelope applied (or the state begun with). */
+  beforeLast(e: Envelope): boolean {
+    return this.markEvery > 0 && this.beforeEnd(e);
   }
 
   /** The envelope applied as number `i` (from 0, since the applier began), while it is kept (i >= finalCount). */
@@ -211,9 +244,8 @@ export class Applier {
     if (envs.length === 0) return [];
     if (this.markEvery === 0) return this.state.apply(envs, observer);
     const sorted = envs.slice().sort(compareEnvelopes);
-    const last = this.last;
     const outcomes = new Map<Envelope, Applied>();
-    if (last === undefined || compareEnvelopes(sorted[0], last) > 0) this.applyTail(sorted, observer, outcomes);
+    if (!this.beforeEnd(sorted[0])) this.applyTail(sorted, observer, outcomes);
     else this.rollback(sorted, observer, outcomes);
     return envs.map((e) => outcomes.get(e)!);
   }
@@ -224,6 +256,8 @@ export class Applier {
     const at = this.base + upperBound(this.applied, sorted[0]);
     const depth = this.total - at;
     if (at < this.settled) throw new FinalRollbackError(depth, this.settled);
+    // before the state this applier began with: no mark reaches it
+    if (at === 0 && this.beforeStart(sorted[0])) throw new RollbackTooDeepError(this.total + 1);
     // before the first envelope kept: its place is among those no longer kept
     if (at === this.base && this.beforeBase !== undefined && compareEnvelopes(sorted[0], this.beforeBase) < 0) {
       if (this.base <= this.settled) throw new FinalRollbackError(this.total - this.base + 1, this.settled);

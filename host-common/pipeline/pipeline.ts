@@ -34,6 +34,7 @@ import type { Engine } from '../../core-as/src/engine.ts';
 import { marketTopic, type Transport, type Verdict } from '../net/transport.ts';
 import type { Logger } from '../ports.ts';
 import type { Applied, NodeState, Outcome, StateObserver } from '../state/node-state.ts';
+import type { RecoveredTail } from '../store/recovery.ts';
 import type { Wal } from '../store/wal.ts';
 import { decodeBatch, encodeBatch, verifyBatch } from '../wire/batch.ts';
 import { decodeHeartbeat, type Heartbeat, isHeartbeat, verifyHeartbeat } from '../wire/heartbeat.ts';
@@ -110,6 +111,8 @@ export interface PipelineOptions {
   /** The orderer and held envelopes (with their WAL seqs) as recovery left them; a fresh orderer at the state's frontier by default. */
   orderer?: Orderer;
   held?: Map<Envelope, number>;
+  /** The newest envelopes recovery applied after a mark (store/recovery.ts `tail`): rollbacks reach among them. */
+  resume?: RecoveredTail | null;
   /** Runs `fn` after `ms` (the hold's cap, HOLD_MS); setTimeout by default, the simulation's virtual clock there. */
   after?: (ms: number, fn: () => void) => void;
   /**
@@ -221,6 +224,7 @@ export class Pipeline {
     this.applier = new Applier({
       state: this.state,
       balanceMarks: options.balanceMarks ?? true,
+      ...(options.resume ? { resume: options.resume } : {}),
       ...(options.markEvery === undefined
         ? // 8 marks at least 8 apart, then 8 marks 1024 apart: a rollback a few envelopes deep
           // replays under ~12 while a mark costs less than applying 8 envelopes (one copy of
@@ -241,6 +245,8 @@ export class Pipeline {
           now: () => this.origin.clock.now(),
         })
       : null;
+    // what the recovered tail's clocks say their origins had delivered
+    if (options.resume) this.finality?.note(options.resume.applied);
   }
 
   /**

@@ -10,10 +10,15 @@
 // total order. A snapshot holds a prefix of the total order, up to its `last` envelope: if a
 // record sorts before that (it arrived after the snapshot was taken, late), the state is
 // rebuilt from the whole log instead, which still has every record when nothing was cut.
+//
+// A node with peers may have to roll back what it recovered: envelopes its peers sent before
+// a crash arrive after the restart and sort among the last ones it applied. With
+// `rollbackTail`, the newest envelopes are applied after a mark of the state, and both go to
+// the pipeline (`tail`), whose applier starts from them as if it had applied them itself.
 
 import { Orderer, compareEnvelopes, compareToKey } from '../pipeline/orderer.ts';
 import type { FileSystem, Logger } from '../ports.ts';
-import type { NodeState } from '../state/node-state.ts';
+import type { NodeState, StateMark } from '../state/node-state.ts';
 import { decodeEnvelope, type Envelope } from '../wire/envelope.ts';
 import { SnapshotStore } from './snapshots.ts';
 import { Wal } from './wal.ts';
@@ -29,6 +34,19 @@ export interface Recovered {
   orderer: Orderer;
   /** The WAL seq of each held envelope (a checkpoint must not claim it). */
   held: Map<Envelope, number>;
+  /**
+   * With `rollbackTail`: the newest envelopes of the total order, applied after a mark of the
+   * state, so that one arriving after the restart that sorts among them can roll back to it
+   * (Applier's `resume`); null when there was nothing to apply.
+   */
+  tail: RecoveredTail | null;
+}
+
+export interface RecoveredTail {
+  /** The state before the tail. */
+  mark: StateMark;
+  /** The tail, in the total order. */
+  applied: Envelope[];
 }
 
 const REPLAY_BATCH = 1024;
@@ -39,8 +57,14 @@ export async function recover(options: {
   state: NodeState;
   logger: Logger;
   keepSnapshots?: number;
+  /**
+   * How many of the newest envelopes to apply with rollback enabled, after a mark (`tail`):
+   * a node with peers, whose recovered state may still be rolled back. 0 (the default): none.
+   */
+  rollbackTail?: number;
 }): Promise<Recovered> {
   const { fs, dataDir, state, logger } = options;
+  const keep = options.rollbackTail ?? 0;
   const started = performance.now();
   const empty = state.checkpoint(); // the state before anything: where a rebuild from the whole log starts
   const wal = await Wal.open({ fs, dir: `${dataDir}/wal`, logger });
@@ -64,10 +88,10 @@ export async function recover(options: {
     // 2. else sort them all after the snapshot; 3. else rebuild from the whole log.
     const base = snap ? snap.bytes : empty;
     let from = snap?.seq ?? 0;
-    let result = await replay(state, wal, from, dataDir, REPLAY_BATCH);
+    let result = await replay(state, wal, from, dataDir, REPLAY_BATCH, keep);
     if (result === null) {
       state.restore(base);
-      result = await replay(state, wal, from, dataDir, Number.POSITIVE_INFINITY);
+      result = await replay(state, wal, from, dataDir, Number.POSITIVE_INFINITY, keep);
     }
     if (result === null) {
       if (wal.firstSeq > 1) {
@@ -78,10 +102,10 @@ export async function recover(options: {
       logger.warn('recovery: records sort before the snapshot; rebuilding from the whole log', { file: snap?.file });
       state.restore(empty);
       from = 0;
-      result = await replay(state, wal, 0, dataDir, Number.POSITIVE_INFINITY);
+      result = await replay(state, wal, 0, dataDir, Number.POSITIVE_INFINITY, keep);
       if (result === null) throw new Error('cannot recover: the log does not sort into one order'); // cannot happen from empty
     }
-    const { replayed, orderer, held } = result;
+    const { replayed, orderer, held, tail } = result;
     const millis = performance.now() - started;
     logger.info('recovery: done', {
       snapshotSeq: snap?.seq ?? null,
@@ -91,7 +115,7 @@ export async function recover(options: {
       events: state.eventCount,
       ms: Math.round(millis),
     });
-    return { wal, snapshots, snapshotSeq: from === 0 ? null : from, replayed, millis, orderer, held };
+    return { wal, snapshots, snapshotSeq: from === 0 ? null : from, replayed, millis, orderer, held, tail };
   } catch (err) {
     await wal.close().catch(() => {});
     throw err;
@@ -102,7 +126,8 @@ export async function recover(options: {
  * Applies the records after `after` in the total order, on top of the state as it is: each
  * through the orderer, what it delivers sorted `window` at a time (everything at once when
  * Infinity). Null, having applied part, when a delivered envelope sorts before what is
- * already applied: the caller starts again from its base with a larger window.
+ * already applied: the caller starts again from its base with a larger window. The last
+ * `keep` envelopes are applied after a mark of the state (rollback enabled), the tail.
  */
 async function replay(
   state: NodeState,
@@ -110,7 +135,13 @@ async function replay(
   after: number,
   dataDir: string,
   window: number,
-): Promise<{ replayed: number; orderer: Orderer; held: Map<Envelope, number> } | null> {
+  keep: number,
+): Promise<{
+  replayed: number;
+  orderer: Orderer;
+  held: Map<Envelope, number>;
+  tail: RecoveredTail | null;
+} | null> {
   const orderer = new Orderer(state.originSeqs);
   const held = new Map<Envelope, number>();
   let buffer: Envelope[] = [];
@@ -139,8 +170,14 @@ async function replay(
       held.delete(e);
       buffer.push(e);
     }
-    if (buffer.length >= 2 * window && !applySorted(window)) return null;
+    if (buffer.length >= 2 * window + keep && !applySorted(window)) return null;
   }
-  if (!applySorted(buffer.length)) return null;
-  return { replayed, orderer, held };
+  if (keep === 0 || buffer.length === 0)
+    return applySorted(buffer.length) ? { replayed, orderer, held, tail: null } : null;
+  if (!applySorted(Math.max(0, buffer.length - keep))) return null;
+  const applied = buffer.slice(); // sorted by applySorted
+  state.enableRollback();
+  const mark = state.mark();
+  if (!applySorted(buffer.length)) return null; // cannot happen: it sorts after what was applied
+  return { replayed, orderer, held, tail: { mark, applied } };
 }
