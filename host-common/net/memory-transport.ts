@@ -89,6 +89,17 @@ export class MemoryNetwork {
     return t;
   }
 
+  /**
+   * The transport of a restarted node under the same peer id: the one before (stopped, a crash)
+   * is cut off, and what was on its way to it is lost.
+   */
+  replace(peer: string): MemoryTransport {
+    if (!this.nodes.has(peer)) throw new Error(`peer ${peer} is not in the network`);
+    const t = new MemoryTransport(this, peer);
+    this.nodes.set(peer, t);
+    return t;
+  }
+
   node(peer: string): MemoryTransport | undefined {
     return this.nodes.get(peer);
   }

@@ -1,5 +1,5 @@
 // A FileSystem (ports.ts) in memory, for tests that run many nodes at once (the simulation):
-// every write is "durable" when it resolves, and a "crash" is dropping the object. Paths are
+// every write is "durable" when it resolves, and a crash is afterCrash(). Paths are
 // plain "/"-joined strings; directories exist once created or once a file is in them.
 
 import type { AppendHandle, FileSystem } from '../ports.ts';
@@ -12,6 +12,17 @@ export class MemoryFileSystem implements FileSystem {
 
   constructor(options: { writeDelay?: () => number } = {}) {
     this.writeDelay = options.writeDelay ?? (() => 0);
+  }
+
+  /**
+   * What a crash leaves on the disk: a file system of its own holding what is written now.
+   * Writes still on their way land in this one, which the restarted node no longer reads.
+   */
+  afterCrash(): MemoryFileSystem {
+    const fs = new MemoryFileSystem({ writeDelay: this.writeDelay });
+    for (const [path, bytes] of this.files) fs.files.set(path, bytes.slice());
+    for (const dir of this.dirs) fs.dirs.add(dir);
+    return fs;
   }
 
   async mkdirp(path: string): Promise<void> {

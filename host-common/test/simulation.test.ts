@@ -30,6 +30,7 @@ describe('simulation', () => {
     const started = performance.now();
     let runs = 0;
     let rollbacks = 0;
+    let restarts = 0;
     let holdsReleased = 0;
     let envelopes = 0;
     let messages = 0;
@@ -43,6 +44,7 @@ describe('simulation', () => {
       const r = await simulate(seed, seed % 2 === 0 ? withImages : withSnapshots, markets);
       runs++;
       rollbacks += r.rollbacks;
+      restarts += r.restarts;
       holdsReleased += r.holdsReleased;
       envelopes += r.envelopes;
       messages += r.messages;
@@ -59,7 +61,7 @@ describe('simulation', () => {
       }
     }
     console.log(
-      `simulation: ${runs} seeds, ${envelopes} envelopes, ${messages} messages, ${rollbacks} rollbacks in ${Math.round(performance.now() - started)} ms; ` +
+      `simulation: ${runs} seeds, ${envelopes} envelopes, ${messages} messages, ${rollbacks} rollbacks, ${restarts} crashes and restarts in ${Math.round(performance.now() - started)} ms; ` +
         `${holdsReleased} holds behind an own batch ended by their cap; ` +
         `${pulled} envelopes brought by sync, ${hashChecks} state hashes compared with a peer's; ` +
         `${finals} trades made final, virtual ms from first push to final: mean ${(lagTotal / Math.max(1, finals)).toFixed(1)}, max ${lagMax.toFixed(0)}`,
@@ -69,5 +71,6 @@ describe('simulation', () => {
     if (runs >= 20) expect(pulled).toBeGreaterThan(0);
     if (runs >= 20) expect(hashChecks).toBeGreaterThan(0);
     if (runs >= 20) expect(holdsReleased).toBeGreaterThan(0);
+    if (runs >= 20) expect(restarts).toBeGreaterThan(0);
   }, 600_000);
 });

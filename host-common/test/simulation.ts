@@ -7,14 +7,19 @@
 // at seeded virtual times. Every node joins every market first and sends heartbeats every
 // HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway, and
 // on some one node comes late: it subscribes and heartbeats while sync brings it the past, then
-// joins and trades once it has caught up (its join must sort after everything final elsewhere).
+// joins and trades once it has caught up (its join must sort after everything final elsewhere);
+// on some one node crashes (its transport cut, its disk keeping what was written, what was on
+// its way lost) and restarts from its disk as node.ts does: recovery, the pipeline resuming
+// from the recovered tail, sync bringing what it missed.
 // The event loop turns 0–2 times between two virtual events: a node's own batch is signed, written
 // (on a slow disk on some seeds) and applied in turns of its own, so deliveries, heartbeats and
 // the hold's cap (pipeline.ts HOLD_MS, on the virtual clock) land while it is on its way.
 // Checked:
 // - no trade that a node pushed as final is ever pushed as reverted by that node (every
 //   final and every revert is recorded per node, and a rollback that would reach a final
-//   envelope fails the node), and no node refuses an envelope for sorting before final ones;
+//   envelope fails the node), nor is it different or gone at the end, across a crash too; and
+//   no node refuses an envelope for sorting before final ones;
+// - every envelope a node acknowledged (its submit resolved) is in the end's set, crash or not;
 // - after the last command, rounds of heartbeats and sync ticks bring every node every envelope
 //   (sync checks the state hash wherever it ends at its peer's frontier: none may differ), and
 //   every trade on every node is then final;
@@ -26,7 +31,7 @@ import { Engine } from '../../core-as/src/engine.ts';
 import { peerIdOf } from '../identity/identity.ts';
 import { createSigner, publicKeyOf } from '../identity/signer.ts';
 import type { Markets } from '../markets.ts';
-import { type Faults, MemoryNetwork } from '../net/memory-transport.ts';
+import { type Faults, MemoryNetwork, type MemoryTransport } from '../net/memory-transport.ts';
 import { marketTopic } from '../net/transport.ts';
 import { compareEnvelopes } from '../pipeline/orderer.ts';
 import { Origin } from '../pipeline/origin.ts';
@@ -35,6 +40,7 @@ import { Sync } from '../pipeline/sync.ts';
 import { silentLogger } from '../ports.ts';
 import { NodeState, type StateObserver } from '../state/node-state.ts';
 import type { TradeRecord } from '../state/trades.ts';
+import { recover } from '../store/recovery.ts';
 import { Wal } from '../store/wal.ts';
 import { decodeEnvelope, type Envelope, hex } from '../wire/envelope.ts';
 import { sha256 } from '../wire/hash.ts';
@@ -46,6 +52,8 @@ export interface SimulationResult {
   seed: number;
   nodes: number;
   envelopes: number;
+  /** Nodes that crashed and restarted from their disk. */
+  restarts: number;
   rollbacks: number;
   /** Holds of received envelopes behind an own batch that reached their cap (Pipeline.holdsReleased). */
   holdsReleased: number;
@@ -68,6 +76,28 @@ const HEARTBEAT_EVERY = 30;
 const SYNC_GRACE = 60;
 /** Rounds of heartbeats and sync after the last command before a run counts as not converging. */
 const MAX_SYNC_ROUNDS = 20;
+/** The envelopes a restart applies after a mark (node.ts RECOVERY_TAIL). */
+const RECOVERY_TAIL = 4096;
+
+/** One node: its parts change with each restart (a crash keeps the key, the disk and the subscriber). */
+interface SimNode {
+  keySeed: Uint8Array;
+  key: Uint8Array;
+  fs: MemoryFileSystem;
+  watch: TradeWatch;
+  /** Bumped by each start: what an older incarnation still does after its crash is nobody's. */
+  incarnation: number;
+  /** Between a crash and the restart. */
+  down: boolean;
+  engine: Engine;
+  state: NodeState;
+  wal: Wal;
+  transport: MemoryTransport;
+  pipeline: Pipeline;
+  sync: Sync;
+  chance: () => number;
+  workload: Workload;
+}
 
 /** What one node pushed about trades: the first push of each, finals, and finals later reverted. */
 class TradeWatch implements StateObserver {
@@ -87,12 +117,20 @@ class TradeWatch implements StateObserver {
   book(): void {}
   /** The last push of each trade id: what a subscriber that folds the stream holds. */
   readonly last = new Map<string, TradeRecord>();
+  /** Each trade as it was pushed final: it must stay so, through a crash and restart too. */
+  readonly finalAs = new Map<string, TradeRecord>();
+  /** A restart: the subscriber reconnects, reads the trades the node holds, and folds pushes from there. */
+  reconnect(trades: TradeRecord[]): void {
+    this.last.clear();
+    for (const t of trades) this.last.set(t.id, { ...t });
+  }
   trade(t: TradeRecord): void {
     this.last.set(t.id, { ...t });
     if (!this.firstSeen.has(t.id)) this.firstSeen.set(t.id, this.now());
     if (t.status === 'final') {
       if (this.finals.has(t.id)) return;
       this.finals.add(t.id);
+      this.finalAs.set(t.id, { ...t });
       const lag = this.now() - this.firstSeen.get(t.id)!;
       this.lagTotal += lag;
       this.lagMax = Math.max(this.lagMax, lag);
@@ -158,75 +196,144 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   const late = r() < 0.5 ? n - 1 : -1;
   const lateAt = 40 + r() * 160;
   const published = new Map<string, Envelope>();
-  const engines: Engine[] = [];
   // one memo of signature checks for every node: each still checks all it receives, and a check
   // another node made of the same key, message and signature answers the same (ed25519
   // verification was a third of the simulation's time)
   const verified = new Set<string>();
-  const nodes = await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const keySeed = sha256(`simulation ${seed} node ${i}`);
-      const key = publicKeyOf(keySeed);
-      const engine = engineFrom(module, markets);
-      const state = new NodeState({ engine, markets });
-      // on two seeds in three the disk is slow: a write takes 0–3 turns of the event loop, so
-      // that more of the pipeline's steps interleave with it
-      const disk = rng(seed * 53 + i);
-      const fs = new MemoryFileSystem(seed % 3 !== 0 ? { writeDelay: () => Math.floor(disk() * 4) } : {});
-      const wal = await Wal.open({ fs, dir: '/wal' });
-      const transport = net.transport(peerIdOf(key));
-      const watch = new TradeWatch(() => net.now);
-      const origin = new Origin({
-        key,
-        engine,
-        signer: createSigner(keySeed),
-        clock: { now: () => BASE_TIME + Math.floor(net.now) },
-      });
-      let sync: Sync | null = null;
-      const pipeline = new Pipeline({
-        engine,
-        state,
-        wal,
-        origin,
-        logger: silentLogger,
-        transport,
-        markEvery: 8,
-        keepMarks: 100_000,
-        // marks spaced by their cost (as on a node) on two seeds in three, fixed 8 apart on the third
-        balanceMarks: seed % 3 !== 0,
-        // on odd seeds the sync store keeps a few envelopes in memory: peers are served from the log
-        ...(seed % 2 === 1 ? { storeCacheBytes: 2048 } : {}),
-        observer: () => watch,
-        onHeartbeat: (h, from) => sync?.heard(h, from),
-        onHeld: (origin, seq) => sync?.gap(origin, seq),
-        // the hold's cap on the virtual clock: where it ends among deliveries is part of the seed
-        after: (ms, fn) => net.schedule(net.now + ms, fn),
-        verified,
-      });
-      sync = new Sync({ transport, pipeline, state, logger: silentLogger, now: () => net.now, graceMs: SYNC_GRACE });
-      sync.serve();
-      transport.onGossip((topic, data, from) => pipeline.receive(topic, data, from));
-      if (i !== late) for (const m of MARKETS) transport.subscribe(marketTopic(m));
-      await transport.start();
-      engines.push(engine);
-      const chance = rng(seed * 37 + i);
-      return { key, state, pipeline, sync, transport, wal, watch, chance, workload: new Workload(seed * 31 + i) };
-    }),
-  );
+  // a node's parts; a crash drops all but its key, disk and trade watch, and a restart builds
+  // them again from what the disk holds (store/recovery.ts, as node.ts does)
+  const boot = async (node: SimNode, restart: boolean) => {
+    const engine = engineFrom(module, markets);
+    const state = new NodeState({ engine, markets });
+    const recovered = restart
+      ? await recover({ fs: node.fs, dataDir: '', state, logger: silentLogger, rollbackTail: RECOVERY_TAIL })
+      : null;
+    const wal = recovered ? recovered.wal : await Wal.open({ fs: node.fs, dir: '/wal' });
+    const peer = peerIdOf(node.key);
+    const transport = restart ? net.replace(peer) : net.transport(peer);
+    const origin = new Origin({
+      key: node.key,
+      engine,
+      signer: createSigner(node.keySeed),
+      clock: { now: () => BASE_TIME + Math.floor(net.now) },
+    });
+    const incarnation = ++node.incarnation;
+    let sync: Sync | null = null;
+    const pipeline = new Pipeline({
+      engine,
+      state,
+      wal,
+      origin,
+      logger: silentLogger,
+      transport,
+      markEvery: 8,
+      keepMarks: 100_000,
+      // marks spaced by their cost (as on a node) on two seeds in three, fixed 8 apart on the third
+      balanceMarks: seed % 3 !== 0,
+      // on odd seeds the sync store keeps a few envelopes in memory: peers are served from the log
+      ...(seed % 2 === 1 ? { storeCacheBytes: 2048 } : {}),
+      // a crashed incarnation that still runs (its promises settle) is heard by no one
+      observer: () => (node.incarnation === incarnation ? node.watch : null),
+      onHeartbeat: (h, from) => sync?.heard(h, from),
+      onHeld: (origin, seq) => sync?.gap(origin, seq),
+      // the hold's cap on the virtual clock: where it ends among deliveries is part of the seed
+      after: (ms, fn) => net.schedule(net.now + ms, fn),
+      verified,
+      ...(recovered ? { orderer: recovered.orderer, held: recovered.held, resume: recovered.tail } : {}),
+    });
+    if (recovered) await pipeline.loadHistory();
+    sync = new Sync({ transport, pipeline, state, logger: silentLogger, now: () => net.now, graceMs: SYNC_GRACE });
+    sync.serve();
+    transport.onGossip((topic, data, from) => pipeline.receive(topic, data, from));
+    Object.assign(node, { engine, state, wal, transport, pipeline, sync });
+  };
+  const nodes: SimNode[] = [];
+  /** Crashed incarnations: their engines go back to the pool once nothing of theirs is under way. */
+  const retired: { engine: Engine; pipeline: Pipeline }[] = [];
+  for (let i = 0; i < n; i++) {
+    const keySeed = sha256(`simulation ${seed} node ${i}`);
+    // on two seeds in three the disk is slow: a write takes 0–3 turns of the event loop, so
+    // that more of the pipeline's steps interleave with it
+    const disk = rng(seed * 53 + i);
+    const node = {
+      keySeed,
+      key: publicKeyOf(keySeed),
+      fs: new MemoryFileSystem(seed % 3 !== 0 ? { writeDelay: () => Math.floor(disk() * 4) } : {}),
+      watch: new TradeWatch(() => net.now),
+      incarnation: 0,
+      down: false,
+      chance: rng(seed * 37 + i),
+      workload: new Workload(seed * 31 + i),
+    } as SimNode;
+    await boot(node, false);
+    if (i !== late) for (const m of MARKETS) node.transport.subscribe(marketTopic(m));
+    await node.transport.start();
+    nodes.push(node);
+  }
 
   // each node's commands at seeded virtual times; a partition of two sides for a while, sometimes
-  let envelopes = 0;
   const failures: string[] = [];
+  // envelopes asked for, and those whose caller heard back (durable: they must be in the end's
+  // set); a crash leaves the ones in between to chance
+  let submitted = 0;
+  let acked = 0;
+  const ask = <T>(node: SimNode, what: string, p: Promise<T>): Promise<T | undefined> => {
+    submitted++;
+    const incarnation = node.incarnation;
+    return p.then(
+      (x) => {
+        if (node.incarnation !== incarnation) return undefined;
+        acked++;
+        return x;
+      },
+      (err) => {
+        if (node.incarnation === incarnation) failures.push(`${what} failed: ${(err as Error).message}`);
+        return undefined;
+      },
+    );
+  };
   // a leave before the node joined (the late node, still catching up) logs nothing
-  const joined = new Set<(typeof nodes)[number]>();
-  const membership = (node: (typeof nodes)[number], change: 'join' | 'leave') => {
+  const joined = new Set<SimNode>();
+  const membership = (node: SimNode, change: 'join' | 'leave') => {
     if (change === 'join') joined.add(node);
     for (const m of MARKETS) {
-      if (joined.has(node)) envelopes++;
-      node.pipeline[change](m).catch((err) => failures.push(`${change} failed: ${(err as Error).message}`));
+      if (joined.has(node)) void ask(node, change, node.pipeline[change](m));
+      else node.pipeline[change](m).catch((err) => failures.push(`${change} failed: ${(err as Error).message}`));
     }
   };
   const leaver = r() < 0.25 ? Math.floor(r() * n) : -1;
+  // on some seeds one node (not the late one, not the leaver) crashes, and restarts from its disk
+  const c = rng(seed * 97);
+  const crashing = c() < 0.3 ? Math.floor(c() * n) : -1;
+  const crashed = crashing !== late && crashing !== leaver ? crashing : -1;
+  if (crashed >= 0) {
+    const node = nodes[crashed];
+    const crashAt = 60 + c() * 260;
+    net.schedule(crashAt, async () => {
+      node.down = true;
+      await node.transport.stop();
+      node.incarnation++;
+      node.fs = node.fs.afterCrash();
+      retired.push({ engine: node.engine, pipeline: node.pipeline });
+    });
+    net.schedule(crashAt + 5 + c() * 120, async () => {
+      await boot(node, true);
+      node.watch.reconnect(markets.list.flatMap((_, m) => node.state.recentTrades(m, 1_000_000)));
+      for (const m of MARKETS) node.transport.subscribe(marketTopic(m));
+      await node.transport.start();
+      node.down = false;
+      // a member by its log logs no join again (one lost in the crash is logged now)
+      for (const m of MARKETS) {
+        submitted++;
+        node.pipeline.join(m).catch((err) => failures.push(`join failed: ${(err as Error).message}`));
+      }
+      node.pipeline.heartbeat();
+    });
+  }
+  /** Runs `f` on the node while it is up (a crashed node hears no timer and takes no command). */
+  const up = (node: SimNode, f: () => void) => () => {
+    if (!node.down) f();
+  };
   for (const [i, node] of nodes.entries()) {
     let from = 0;
     // the late node joins and trades once it has caught up from the peers it sees (as node.ts does)
@@ -256,28 +363,36 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
       afterCatchUp(() => membership(node, 'join')),
     );
     for (let t = HEARTBEAT_EVERY; t <= 450; t += HEARTBEAT_EVERY) {
-      net.schedule(t, () => node.pipeline.heartbeat());
-      net.schedule(t + 1, () => node.sync.tick());
+      net.schedule(
+        t,
+        up(node, () => node.pipeline.heartbeat()),
+      );
+      net.schedule(
+        t + 1,
+        up(node, () => node.sync.tick()),
+      );
     }
     if (i === leaver) net.schedule(320 + r() * 100, () => membership(node, 'leave'));
     const count = 2 + Math.floor(r() * 12);
     for (let k = 0; k < count; k++) {
       net.schedule(
         from + r() * (i === late ? 120 : 300),
-        afterCatchUp(() => {
-          const c = node.workload.next(BASE_TIME + Math.floor(net.now));
-          envelopes++;
-          node.pipeline.submit(c.market, c.owner, c.body).then(
-            (o) => {
-              if (o.ok && c.body.kind === C.CMD_PLACE)
+        afterCatchUp(
+          up(node, () => {
+            const c = node.workload.next(BASE_TIME + Math.floor(net.now));
+            void ask(node, 'submit', node.pipeline.submit(c.market, c.owner, c.body)).then((o) => {
+              if (o?.ok && c.body.kind === C.CMD_PLACE)
                 node.workload.placed.push({ id: o.order.id, market: c.market, owner: c.owner });
-            },
-            (err) => failures.push(`submit failed: ${(err as Error).message}`),
-          );
-          // sometimes a heartbeat soon after, often while the command is not yet applied: its
-          // seq is announced before its envelope leaves, after envelopes delivered since it was created
-          if (node.chance() < 0.5) net.schedule(net.now + node.chance() * 4, () => node.pipeline.heartbeat());
-        }),
+            });
+            // sometimes a heartbeat soon after, often while the command is not yet applied: its
+            // seq is announced before its envelope leaves, after envelopes delivered since it was created
+            if (node.chance() < 0.5)
+              net.schedule(
+                net.now + node.chance() * 4,
+                up(node, () => node.pipeline.heartbeat()),
+              );
+          }),
+        ),
       );
     }
   }
@@ -288,13 +403,14 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     net.schedule(150 + r() * 200, () => net.heal());
   }
 
+  const running = () => nodes.filter((x) => !x.down);
   const settle = async () => {
-    await Promise.all(nodes.map((x) => x.pipeline.idle()));
+    await Promise.all(running().map((x) => x.pipeline.idle()));
     await new Promise((resolve) => setImmediate(resolve));
     // a pull under way waits on the log (real I/O on the in-memory file system)
-    while (nodes.some((x) => x.sync.busy)) {
+    while (running().some((x) => x.sync.busy)) {
       await new Promise((resolve) => setTimeout(resolve, 0));
-      await Promise.all(nodes.map((x) => x.pipeline.idle()));
+      await Promise.all(running().map((x) => x.pipeline.idle()));
     }
   };
   const turns = rng(seed * 71);
@@ -308,7 +424,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
         continue;
       }
       await settle();
-      if (net.pending === 0 && nodes.every((x) => x.pipeline.inflight === 0)) {
+      if (net.pending === 0 && running().every((x) => x.pipeline.inflight === 0)) {
         await settle();
         if (net.pending === 0) break;
       }
@@ -370,16 +486,30 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     const got = fingerprint(node.state);
     if (got !== want) failures.push(`node ${i} differs from the total order: ${firstDifference(got, want)}`);
   }
-  if (all.length !== envelopes) failures.push(`${envelopes} commands submitted, ${all.length} envelopes seen`);
+  // what a node acknowledged is in the set; what it had not when it crashed may or may not be
+  if (crashed < 0 ? all.length !== submitted : all.length < acked || all.length > submitted)
+    failures.push(`${submitted} envelopes asked for, ${acked} acknowledged, ${all.length} seen`);
+  // a trade pushed final stays as it was, through a crash and restart too
+  for (const [i, node] of nodes.entries()) {
+    const log = new Map(markets.list.flatMap((_, m) => node.state.recentTrades(m, 1_000_000)).map((t) => [t.id, t]));
+    for (const [id, t] of node.watch.finalAs) {
+      const now = log.get(id);
+      if (!now || JSON.stringify(now, bigints) !== JSON.stringify(t, bigints))
+        failures.push(`node ${i}: trade ${id} was pushed final, and is ${now ? 'now different' : 'gone'}`);
+    }
+  }
   for (const [i, node] of nodes.entries()) {
     if (node.sync.stats.hashMismatches > 0)
       failures.push(`node ${i}: sync saw another state hash at the same frontier`);
   }
-  pool.push(referenceEngine, ...engines);
+  pool.push(referenceEngine, ...nodes.map((x) => x.engine));
+  // a crashed incarnation's only once it has nothing under way that could still touch it
+  for (const x of retired) if (x.pipeline.inflight === 0) pool.push(x.engine);
   return {
     seed,
     nodes: n,
     envelopes: all.length,
+    restarts: crashed >= 0 ? 1 : 0,
     rollbacks: nodes.reduce((sum, x) => sum + x.pipeline.applier.stats.rollbacks, 0),
     holdsReleased: nodes.reduce((sum, x) => sum + x.pipeline.holdsReleased, 0),
     messages: net.stats.sent,
