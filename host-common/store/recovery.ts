@@ -14,7 +14,9 @@
 // A node with peers may have to roll back what it recovered: envelopes its peers sent before
 // a crash arrive after the restart and sort among the last ones it applied. With
 // `rollbackTail`, the newest envelopes are applied after a mark of the state, and both go to
-// the pipeline (`tail`), whose applier starts from them as if it had applied them itself.
+// the pipeline (`tail`), whose applier starts from them as if it had applied them itself. A
+// snapshot that leaves fewer records after it (one written on shutdown, say) is passed over for
+// an older one, or the whole log: a late envelope must not sort before the state restored.
 
 import { Orderer, compareEnvelopes, compareToKey } from '../pipeline/orderer.ts';
 import type { FileSystem, Logger } from '../ports.ts';
@@ -75,7 +77,12 @@ export async function recover(options: {
       logger,
       keep: options.keepSnapshots ?? 2,
     });
-    const snap = await snapshots.loadLatest({ wal: { firstSeq: wal.firstSeq, lastSeq: wal.lastSeq } });
+    // with a tail, a snapshot must leave that many records after it: what arrives late may
+    // sort among them, never before the snapshot (the log is kept whole while rollbacks happen)
+    const snap = await snapshots.loadLatest({
+      wal: { firstSeq: wal.firstSeq, lastSeq: wal.lastSeq },
+      ...(keep > 0 && wal.firstSeq === 1 ? { atMost: wal.lastSeq - keep } : {}),
+    });
     if (snap) {
       try {
         state.restore(snap.bytes);

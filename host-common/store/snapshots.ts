@@ -148,14 +148,15 @@ export class SnapshotStore {
   }
 
   /**
-   * The newest valid snapshot, or null when there is none and none is needed. Damaged
-   * snapshots are skipped with a warning. With `wal`, also checks that the snapshot and
+   * The newest valid snapshot (of those covering up to `atMost` at most), or null when there is
+   * none and none is needed. Damaged snapshots are skipped with a warning. With `wal`, also checks that the snapshot and
    * the log join up, and throws if records in between are gone (the log was truncated
    * past every valid snapshot) or if the snapshot is ahead of the log.
    */
-  async loadLatest(options: { wal?: WalRange } = {}): Promise<Snapshot | null> {
+  async loadLatest(options: { wal?: WalRange; atMost?: number } = {}): Promise<Snapshot | null> {
     const skipped: string[] = [];
-    const seqs = (await this.list()).reverse();
+    const atMost = options.atMost ?? Number.POSITIVE_INFINITY;
+    const seqs = (await this.list()).filter((seq) => seq <= atMost).reverse();
     let found: Snapshot | null = null;
     for (const seq of seqs) {
       const file = `${this.dir}/${snapshotName(seq)}`;
