@@ -18,7 +18,11 @@
 // - m's heartbeats (wire/heartbeat.ts), with ownSeq = the last seq m had created.
 // A report is usable once this node has delivered m's envelopes up to its ownSeq: then every
 // envelope of m still to come sorts after the frontier. Usable reports of one member merge
-// (the highest ownSeq, the pointwise highest frontier): each part holds on its own.
+// (the highest ownSeq, the pointwise highest frontier): each part holds on its own. After a
+// crash m's log may end below an own seq it announced (a heartbeat tells what m created, the
+// log keeps what was durable, and an envelope leaves m only once durable): those envelopes never
+// reached anyone, m creates from its log's last seq again, and its heartbeats below the seq it
+// announced are still reports (isNews).
 //
 // This node finalizes nothing in a market before its own join of it is delivered: until it has
 // announced itself it has no view of who trades there. Safety rests on every origin that
@@ -208,13 +212,20 @@ export class Finality {
     }
   }
 
-  /** Whether a heartbeat says something new (not covered by what is known of its origin). */
+  /**
+   * Whether a heartbeat says something new of its origin: an own seq past every report's, or a
+   * delivered seq past every report's. A heartbeat with a lower own seq than one already heard
+   * still counts when its frontier is new: an origin that crashed may have announced own
+   * envelopes it never wrote (a heartbeat tells what it created, the log keeps what was durable),
+   * and after its restart it creates from its log's last seq again. Waiting for the seqs it lost
+   * is right (new envelopes will take them), but its reports in between must be heard.
+   */
   isNews(h: Heartbeat): boolean {
     const origin = hex(h.origin);
-    const known = this.waiting.get(origin)?.at(-1) ?? this.usable.get(origin);
-    if (!known || h.ownSeq > known.ownSeq) return true;
-    if (h.ownSeq < known.ownSeq) return false;
-    return h.frontier.some(([node, seq]) => (known.frontier.get(node) ?? 0n) < seq);
+    const usable = this.usable.get(origin);
+    const reports = usable ? [usable, ...(this.waiting.get(origin) ?? [])] : (this.waiting.get(origin) ?? []);
+    if (reports.length === 0 || reports.every((r) => h.ownSeq > r.ownSeq)) return true;
+    return h.frontier.some(([node, seq]) => reports.every((r) => (r.frontier.get(node) ?? 0n) < seq));
   }
 
   /** A verified heartbeat: usable at once if this node has delivered its origin up to its ownSeq, else kept until it has. */

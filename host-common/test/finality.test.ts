@@ -237,6 +237,25 @@ describe('finality', () => {
     await wal.close();
   });
 
+  it('an origin that crashed after announcing an own seq it never wrote is still heard: its heartbeats below that seq count', async () => {
+    const { state, pipeline, wal, node, bob } = await joinedWithBob();
+    const buy = bob.batch(place(1000n, C.SIDE_BUY)); // bob's seq 2, created before it saw alice's sell
+    bob.batch(place(10n, C.SIDE_BUY)); // seq 3: created and announced, then lost in bob's crash
+    expect(await pipeline.receive(topic, buy, 'p')).toBe('accept');
+    await pipeline.idle();
+    expect(await pipeline.receive(topic, bob.origin.heartbeat('BTC-USD', []), 'p')).toBe('accept');
+    // bob restarts from its log (seqs 1 and 2), catches up, and reports alice's sell delivered
+    const restarted = member('finality bob');
+    restarted.origin.resume(2n, 0n);
+    const trades = () => state.recentTrades(0, 10).map((t) => t.status);
+    expect(trades()).toEqual(['tentative']);
+    expect(await pipeline.receive(topic, restarted.origin.heartbeat('BTC-USD', [[node, 2n]]), 'p')).toBe('accept');
+    expect(trades()).toEqual(['final']);
+    // an old heartbeat that arrives late says nothing new, and is not forwarded
+    expect(await pipeline.receive(topic, bob.origin.heartbeat('BTC-USD', []), 'p')).toBe('ignore');
+    await wal.close();
+  });
+
   it('a received batch applies before its fsync; the heartbeat reporting it, and the checkpoint covering it, wait for it', async () => {
     const disk = heldDisk();
     const { state, pipeline, wal, net, node } = await receiver(disk.fs);

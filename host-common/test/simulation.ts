@@ -8,9 +8,10 @@
 // HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway, and
 // on some one node comes late: it subscribes and heartbeats while sync brings it the past, then
 // joins and trades once it has caught up (its join must sort after everything final elsewhere);
-// on some one node crashes (its transport cut, its disk keeping what was written, what was on
-// its way lost) and restarts from its disk as node.ts does: recovery, the pipeline resuming
-// from the recovered tail, sync bringing what it missed.
+// on some one node (the late one or the leaver too) crashes (its transport cut, its disk keeping
+// what was written, what was on its way lost) and restarts from its disk as node.ts does:
+// recovery, the pipeline resuming from the recovered tail, heartbeats while it catches up from
+// a peer, then its join (nothing, for a member by its log) and its commands again.
 // The event loop turns 0–2 times between two virtual events: a node's own batch is signed, written
 // (on a slow disk on some seeds) and applied in turns of its own, so deliveries, heartbeats and
 // the hold's cap (pipeline.ts HOLD_MS, on the virtual clock) land while it is on its way.
@@ -89,6 +90,8 @@ interface SimNode {
   incarnation: number;
   /** Between a crash and the restart. */
   down: boolean;
+  /** Restarted and catching up: it takes no command before it joins. */
+  starting: boolean;
   engine: Engine;
   state: NodeState;
   wal: Wal;
@@ -262,6 +265,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
       watch: new TradeWatch(() => net.now),
       incarnation: 0,
       down: false,
+      starting: false,
       chance: rng(seed * 37 + i),
       workload: new Workload(seed * 31 + i),
     } as SimNode;
@@ -295,6 +299,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   // a leave before the node joined (the late node, still catching up) logs nothing
   const joined = new Set<SimNode>();
   const membership = (node: SimNode, change: 'join' | 'leave') => {
+    if (change === 'join' && joined.has(node)) return; // joined by its restart already
     if (change === 'join') joined.add(node);
     for (const m of MARKETS) {
       if (joined.has(node)) void ask(node, change, node.pipeline[change](m));
@@ -302,10 +307,9 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     }
   };
   const leaver = r() < 0.25 ? Math.floor(r() * n) : -1;
-  // on some seeds one node (not the late one, not the leaver) crashes, and restarts from its disk
+  // on some seeds one node crashes, and restarts from its disk
   const c = rng(seed * 97);
-  const crashing = c() < 0.3 ? Math.floor(c() * n) : -1;
-  const crashed = crashing !== late && crashing !== leaver ? crashing : -1;
+  const crashed = c() < 0.3 ? Math.floor(c() * n) : -1;
   if (crashed >= 0) {
     const node = nodes[crashed];
     const crashAt = 60 + c() * 260;
@@ -322,17 +326,34 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
       for (const m of MARKETS) node.transport.subscribe(marketTopic(m));
       await node.transport.start();
       node.down = false;
-      // a member by its log logs no join again (one lost in the crash is logged now)
-      for (const m of MARKETS) {
-        submitted++;
-        node.pipeline.join(m).catch((err) => failures.push(`join failed: ${(err as Error).message}`));
-      }
+      node.starting = true;
+      // as node.ts starts: heartbeats while it catches up from a peer, then it joins (a member by
+      // its log logs nothing; one that had left, or whose join the crash lost, logs a join now)
+      for (const m of MARKETS) node.pipeline.watch(m);
       node.pipeline.heartbeat();
+      const incarnation = node.incarnation;
+      void (async () => {
+        while (!(await node.sync.catchUp(MARKETS.map(marketTopic), 0).catch(() => false))) {
+          await new Promise<void>((resolve) => net.schedule(net.now + HEARTBEAT_EVERY, resolve));
+          if (node.incarnation !== incarnation) return;
+          node.pipeline.heartbeat();
+        }
+        joined.add(node);
+        for (const m of MARKETS) {
+          submitted++;
+          node.pipeline.join(m).catch((err) => failures.push(`join failed: ${(err as Error).message}`));
+        }
+        node.starting = false;
+      })();
     });
   }
-  /** Runs `f` on the node while it is up (a crashed node hears no timer and takes no command). */
+  /** Runs `f` on the node while it is up (a crashed node hears no timer). */
   const up = (node: SimNode, f: () => void) => () => {
     if (!node.down) f();
+  };
+  /** Runs `f` on the node while it is up and has started (as node.ts answers 503 before then). */
+  const ready = (node: SimNode, f: () => void) => () => {
+    if (!node.down && !node.starting) f();
   };
   for (const [i, node] of nodes.entries()) {
     let from = 0;
@@ -358,10 +379,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     const afterCatchUp = (run: () => void) => () => {
       void caughtUp.then(run);
     };
-    net.schedule(
-      from,
-      afterCatchUp(() => membership(node, 'join')),
-    );
+    net.schedule(from, afterCatchUp(ready(node, () => membership(node, 'join'))));
     for (let t = HEARTBEAT_EVERY; t <= 450; t += HEARTBEAT_EVERY) {
       net.schedule(
         t,
@@ -372,13 +390,17 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
         up(node, () => node.sync.tick()),
       );
     }
-    if (i === leaver) net.schedule(320 + r() * 100, () => membership(node, 'leave'));
+    if (i === leaver)
+      net.schedule(
+        320 + r() * 100,
+        ready(node, () => membership(node, 'leave')),
+      );
     const count = 2 + Math.floor(r() * 12);
     for (let k = 0; k < count; k++) {
       net.schedule(
         from + r() * (i === late ? 120 : 300),
         afterCatchUp(
-          up(node, () => {
+          ready(node, () => {
             const c = node.workload.next(BASE_TIME + Math.floor(net.now));
             void ask(node, 'submit', node.pipeline.submit(c.market, c.owner, c.body)).then((o) => {
               if (o?.ok && c.body.kind === C.CMD_PLACE)
