@@ -14,14 +14,30 @@ export class MemoryFileSystem implements FileSystem {
     this.writeDelay = options.writeDelay ?? (() => 0);
   }
 
+  /** Appends on their way to the disk, oldest first. */
+  private readonly writing: { path: string; bytes: Uint8Array }[] = [];
+
   /**
-   * What a crash leaves on the disk: a file system of its own holding what is written now.
-   * Writes still on their way land in this one, which the restarted node no longer reads.
+   * What a crash leaves on the disk: a file system of its own holding what is written now and,
+   * with `torn`, a part of the oldest append still on its way to each file (the fraction it
+   * gives: none, some records, a record cut anywhere). Writes still on their way land in this
+   * one, which the restarted node no longer reads.
    */
-  afterCrash(): MemoryFileSystem {
+  afterCrash(torn?: () => number): MemoryFileSystem {
     const fs = new MemoryFileSystem({ writeDelay: this.writeDelay });
     for (const [path, bytes] of this.files) fs.files.set(path, bytes.slice());
     for (const dir of this.dirs) fs.dirs.add(dir);
+    const cut = new Set<string>();
+    for (const w of torn ? this.writing : []) {
+      if (cut.has(w.path)) continue;
+      cut.add(w.path);
+      const part = w.bytes.subarray(0, Math.floor(torn!() * w.bytes.length));
+      const old = fs.files.get(w.path) ?? new Uint8Array(0);
+      const next = new Uint8Array(old.length + part.length);
+      next.set(old);
+      next.set(part, old.length);
+      fs.files.set(w.path, next);
+    }
     return fs;
   }
 
@@ -56,10 +72,14 @@ export class MemoryFileSystem implements FileSystem {
     if (!this.files.has(path)) this.files.set(path, new Uint8Array(0));
     const files = this.files;
     const delay = this.writeDelay;
+    const writing = this.writing;
     return {
       durableWrites: true,
       async write(bytes: Uint8Array) {
+        const w = { path, bytes };
+        writing.push(w);
         for (let turns = delay(); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
+        writing.splice(writing.indexOf(w), 1);
         const old = files.get(path) ?? new Uint8Array(0);
         const next = new Uint8Array(old.length + bytes.length);
         next.set(old);

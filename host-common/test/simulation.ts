@@ -8,8 +8,9 @@
 // HEARTBEAT_EVERY ms while commands flow; on some seeds one node leaves its markets midway, and
 // on some one node comes late: it subscribes and heartbeats while sync brings it the past, then
 // joins and trades once it has caught up (its join must sort after everything final elsewhere);
-// on some one node (the late one or the leaver too) crashes (its transport cut, its disk keeping
-// what was written, what was on its way lost) and restarts from its disk as node.ts does:
+// on some a node crashes, once or twice (the late one or the leaver too, while it catches up
+// after a restart too): its transport cut, its disk keeping what was written (and on some seeds
+// a torn part of the write on its way), the rest lost; it restarts from its disk as node.ts does:
 // recovery, the pipeline resuming from the recovered tail, heartbeats while it catches up from
 // a peer, then its join (nothing, for a member by its log) and its commands again.
 // The event loop turns 0–2 times between two virtual events: a node's own batch is signed, written
@@ -281,13 +282,14 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
   // set); a crash leaves the ones in between to chance
   let submitted = 0;
   let acked = 0;
-  const ask = <T>(node: SimNode, what: string, p: Promise<T>): Promise<T | undefined> => {
+  // (`counts`: false for a join that logs nothing when the node is a member by its log)
+  const ask = <T>(node: SimNode, what: string, p: Promise<T>, counts = true): Promise<T | undefined> => {
     submitted++;
     const incarnation = node.incarnation;
     return p.then(
       (x) => {
         if (node.incarnation !== incarnation) return undefined;
-        acked++;
+        if (counts) acked++;
         return x;
       },
       (err) => {
@@ -307,44 +309,51 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     }
   };
   const leaver = r() < 0.25 ? Math.floor(r() * n) : -1;
-  // on some seeds one node crashes, and restarts from its disk
+  // a restart from the disk, as node.ts starts: heartbeats while it catches up from a peer, then
+  // its join (a member by its log logs nothing; one that had left, or whose join the crash lost,
+  // logs a join now), then commands again
+  const restart = async (node: SimNode) => {
+    await boot(node, true);
+    node.watch.reconnect(markets.list.flatMap((_, m) => node.state.recentTrades(m, 1_000_000)));
+    for (const m of MARKETS) node.transport.subscribe(marketTopic(m));
+    await node.transport.start();
+    node.down = false;
+    node.starting = true;
+    for (const m of MARKETS) node.pipeline.watch(m);
+    node.pipeline.heartbeat();
+    const incarnation = node.incarnation;
+    void (async () => {
+      while (!(await node.sync.catchUp(MARKETS.map(marketTopic), 0).catch(() => false))) {
+        await new Promise<void>((resolve) => net.schedule(net.now + HEARTBEAT_EVERY, resolve));
+        if (node.incarnation !== incarnation) return;
+        node.pipeline.heartbeat();
+      }
+      if (node.incarnation !== incarnation) return; // crashed again while it caught up
+      joined.add(node);
+      for (const m of MARKETS) void ask(node, 'join', node.pipeline.join(m), false);
+      node.starting = false;
+    })();
+  };
+  // on some seeds one or two crashes (the same node twice, maybe while it catches up): the
+  // transport cut, the disk as written, a restart from it a while later
   const c = rng(seed * 97);
-  const crashed = c() < 0.3 ? Math.floor(c() * n) : -1;
-  if (crashed >= 0) {
-    const node = nodes[crashed];
-    const crashAt = 60 + c() * 260;
-    net.schedule(crashAt, async () => {
+  let crashes = 0;
+  const planned = c() < 0.3 ? 1 + Math.floor(c() * 2) : 0;
+  // on half of those seeds a crash tears the log's write on its way (recovery cuts it off)
+  const tearing = c() < 0.5;
+  for (let k = 0; k < planned; k++) {
+    const node = nodes[Math.floor(c() * n)];
+    const downFor = 5 + c() * 120;
+    net.schedule(60 + c() * 260, async () => {
+      if (node.down) return; // down already: no second crash
+      crashes++;
       node.down = true;
+      node.starting = false;
       await node.transport.stop();
       node.incarnation++;
-      node.fs = node.fs.afterCrash();
+      node.fs = node.fs.afterCrash(tearing ? c : undefined);
       retired.push({ engine: node.engine, pipeline: node.pipeline });
-    });
-    net.schedule(crashAt + 5 + c() * 120, async () => {
-      await boot(node, true);
-      node.watch.reconnect(markets.list.flatMap((_, m) => node.state.recentTrades(m, 1_000_000)));
-      for (const m of MARKETS) node.transport.subscribe(marketTopic(m));
-      await node.transport.start();
-      node.down = false;
-      node.starting = true;
-      // as node.ts starts: heartbeats while it catches up from a peer, then it joins (a member by
-      // its log logs nothing; one that had left, or whose join the crash lost, logs a join now)
-      for (const m of MARKETS) node.pipeline.watch(m);
-      node.pipeline.heartbeat();
-      const incarnation = node.incarnation;
-      void (async () => {
-        while (!(await node.sync.catchUp(MARKETS.map(marketTopic), 0).catch(() => false))) {
-          await new Promise<void>((resolve) => net.schedule(net.now + HEARTBEAT_EVERY, resolve));
-          if (node.incarnation !== incarnation) return;
-          node.pipeline.heartbeat();
-        }
-        joined.add(node);
-        for (const m of MARKETS) {
-          submitted++;
-          node.pipeline.join(m).catch((err) => failures.push(`join failed: ${(err as Error).message}`));
-        }
-        node.starting = false;
-      })();
+      net.schedule(net.now + downFor, () => restart(node));
     });
   }
   /** Runs `f` on the node while it is up (a crashed node hears no timer). */
@@ -509,7 +518,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     if (got !== want) failures.push(`node ${i} differs from the total order: ${firstDifference(got, want)}`);
   }
   // what a node acknowledged is in the set; what it had not when it crashed may or may not be
-  if (crashed < 0 ? all.length !== submitted : all.length < acked || all.length > submitted)
+  if (crashes === 0 ? all.length !== submitted : all.length < acked || all.length > submitted)
     failures.push(`${submitted} envelopes asked for, ${acked} acknowledged, ${all.length} seen`);
   // a trade pushed final stays as it was, through a crash and restart too
   for (const [i, node] of nodes.entries()) {
@@ -531,7 +540,7 @@ export async function simulate(seed: number, module: WebAssembly.Module, markets
     seed,
     nodes: n,
     envelopes: all.length,
-    restarts: crashed >= 0 ? 1 : 0,
+    restarts: crashes,
     rollbacks: nodes.reduce((sum, x) => sum + x.pipeline.applier.stats.rollbacks, 0),
     holdsReleased: nodes.reduce((sum, x) => sum + x.pipeline.holdsReleased, 0),
     messages: net.stats.sent,
