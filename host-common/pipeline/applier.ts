@@ -21,8 +21,8 @@
 // that would reach them is refused (it would break the promise that a final trade stays).
 //
 // After a restart the applier resumes from what recovery applied last (`resume`, store/
-// recovery.ts): the state before those envelopes is its first mark, and they are its applied
-// ones. What peers sent before a crash and this node lacked sorts among them, and rolls back to
+// recovery.ts): the marks recovery took among those envelopes are its first marks (the oldest
+// before them), and they are its applied ones. What peers sent before a crash and this node lacked sorts among them, and rolls back to
 // its place; one that sorts before even the state the applier began with cannot be placed in
 // memory and stops the pipeline (RollbackTooDeepError), never applied out of the total order.
 //
@@ -60,11 +60,11 @@ export interface ApplierOptions {
   /** Milliseconds, for balanceMarks; performance.now() by default. */
   clock?: () => number;
   /**
-   * A restart's tail (store/recovery.ts): the state before it, and its envelopes, applied since.
-   * They are kept as applied here, with that state as the first mark, so an envelope arriving
-   * after the restart that sorts among them rolls back as it would have before.
+   * A restart's tail (store/recovery.ts): marks of the state within it (the first before it), and
+   * its envelopes, applied since. They are kept as applied here, with those marks, so an envelope
+   * arriving after the restart that sorts among them rolls back as it would have before.
    */
-  resume?: { mark: StateMark; applied: Envelope[] };
+  resume?: { marks: { at: number; mark: StateMark }[]; applied: Envelope[] };
 }
 
 export interface RollbackStats {
@@ -152,15 +152,15 @@ export class Applier {
     this.balanceMarks = options.balanceMarks ?? false;
     this.clock = options.clock ?? (() => performance.now());
     const resume = this.markEvery > 0 ? options.resume : undefined;
-    this.startKey = resume ? resume.mark.last : this.state.last;
+    this.startKey = resume ? resume.marks[0].mark.last : this.state.last;
     if (this.markEvery > 0) {
       this.state.enableRollback();
       if (resume) {
-        this.marks.push({ at: 0, state: resume.mark });
+        for (const { at, mark } of resume.marks) this.marks.push({ at, state: mark });
         this.applied = resume.applied.slice();
         this.total = this.applied.length;
       }
-      if (this.total > 0 || !resume) this.takeMark();
+      if (!resume || this.total > this.marks[this.marks.length - 1].at) this.takeMark();
     }
   }
 

@@ -13,8 +13,8 @@
 //
 // A node with peers may have to roll back what it recovered: envelopes its peers sent before
 // a crash arrive after the restart and sort among the last ones it applied. With
-// `rollbackTail`, the newest envelopes are applied after a mark of the state, and both go to
-// the pipeline (`tail`), whose applier starts from them as if it had applied them itself. A
+// `rollbackTail`, the newest envelopes are applied with a mark of the state every few hundred,
+// and all go to the pipeline (`tail`), whose applier starts from them as if it had applied them. A
 // snapshot that leaves fewer records after it (one written on shutdown, say) is passed over for
 // an older one, or the whole log: a late envelope must not sort before the state restored.
 
@@ -45,11 +45,14 @@ export interface Recovered {
 }
 
 export interface RecoveredTail {
-  /** The state before the tail. */
-  mark: StateMark;
+  /** Marks of the state within the tail, oldest first: `at` envelopes of it applied (the first at 0, before it). */
+  marks: { at: number; mark: StateMark }[];
   /** The tail, in the total order. */
   applied: Envelope[];
 }
+
+/** Envelopes of the tail between two of its marks, by default: a late one replays at most this many. */
+const TAIL_MARK_EVERY = 512;
 
 const REPLAY_BATCH = 1024;
 
@@ -64,9 +67,12 @@ export async function recover(options: {
    * a node with peers, whose recovered state may still be rolled back. 0 (the default): none.
    */
   rollbackTail?: number;
+  /** Envelopes of the tail between two of its marks (TAIL_MARK_EVERY by default). */
+  tailMarkEvery?: number;
 }): Promise<Recovered> {
   const { fs, dataDir, state, logger } = options;
   const keep = options.rollbackTail ?? 0;
+  const markEvery = Math.max(1, options.tailMarkEvery ?? TAIL_MARK_EVERY);
   const started = performance.now();
   const empty = state.checkpoint(); // the state before anything: where a rebuild from the whole log starts
   const wal = await Wal.open({ fs, dir: `${dataDir}/wal`, logger });
@@ -95,10 +101,10 @@ export async function recover(options: {
     // 2. else sort them all after the snapshot; 3. else rebuild from the whole log.
     const base = snap ? snap.bytes : empty;
     let from = snap?.seq ?? 0;
-    let result = await replay(state, wal, from, dataDir, REPLAY_BATCH, keep);
+    let result = await replay(state, wal, from, dataDir, REPLAY_BATCH, keep, markEvery);
     if (result === null) {
       state.restore(base);
-      result = await replay(state, wal, from, dataDir, Number.POSITIVE_INFINITY, keep);
+      result = await replay(state, wal, from, dataDir, Number.POSITIVE_INFINITY, keep, markEvery);
     }
     if (result === null) {
       if (wal.firstSeq > 1) {
@@ -109,7 +115,7 @@ export async function recover(options: {
       logger.warn('recovery: records sort before the snapshot; rebuilding from the whole log', { file: snap?.file });
       state.restore(empty);
       from = 0;
-      result = await replay(state, wal, 0, dataDir, Number.POSITIVE_INFINITY, keep);
+      result = await replay(state, wal, 0, dataDir, Number.POSITIVE_INFINITY, keep, markEvery);
       if (result === null) throw new Error('cannot recover: the log does not sort into one order'); // cannot happen from empty
     }
     const { replayed, orderer, held, tail } = result;
@@ -143,6 +149,7 @@ async function replay(
   dataDir: string,
   window: number,
   keep: number,
+  markEvery: number,
 ): Promise<{
   replayed: number;
   orderer: Orderer;
@@ -184,7 +191,12 @@ async function replay(
   if (!applySorted(Math.max(0, buffer.length - keep))) return null;
   const applied = buffer.slice(); // sorted by applySorted
   state.enableRollback();
-  const mark = state.mark();
-  if (!applySorted(buffer.length)) return null; // cannot happen: it sorts after what was applied
-  return { replayed, orderer, held, tail: { mark, applied } };
+  const marks: RecoveredTail['marks'] = [];
+  for (let at = 0; at < applied.length; at += markEvery) {
+    marks.push({ at, mark: state.mark() });
+    for (let i = at; i < Math.min(applied.length, at + markEvery); i += REPLAY_BATCH)
+      state.apply(applied.slice(i, Math.min(applied.length, at + markEvery, i + REPLAY_BATCH)));
+  }
+  replayed += applied.length;
+  return { replayed, orderer, held, tail: { marks, applied } };
 }

@@ -93,7 +93,7 @@ async function boot(tail = 256) {
   const engine = Engine.create(wasm, { markets: markets.size });
   const state = new NodeState({ engine, markets });
   const logger = memoryLogger();
-  const rec = await recover({ fs: nodeFileSystem, dataDir: dir, state, logger, rollbackTail: tail });
+  const rec = await recover({ fs: nodeFileSystem, dataDir: dir, state, logger, rollbackTail: tail, tailMarkEvery: 16 });
   const transport = new MemoryNetwork(1).transport('node');
   await transport.start();
   const pipeline = new Pipeline({
