@@ -55,8 +55,9 @@ const SYNC_TICK_MS = 250;
 /** How long a graceful stop waits for its leave envelopes to be logged and gossiped. */
 const LEAVE_WAIT_MS = 2000;
 /**
- * The newest envelopes a restart applies after an in-memory mark: what peers sent before a
- * crash and this node lacks sorts among the last ones it applied, and rolls back to there.
+ * The newest envelopes a restart applies with in-memory marks among them (store/recovery.ts):
+ * what peers sent before a crash and this node lacks sorts among the last ones it applied, and
+ * rolls back to its place there.
  */
 const RECOVERY_TAIL = 4096;
 

@@ -22,9 +22,10 @@
 //
 // After a restart the applier resumes from what recovery applied last (`resume`, store/
 // recovery.ts): the marks recovery took among those envelopes are its first marks (the oldest
-// before them), and they are its applied ones. What peers sent before a crash and this node lacked sorts among them, and rolls back to
-// its place; one that sorts before even the state the applier began with cannot be placed in
-// memory and stops the pipeline (RollbackTooDeepError), never applied out of the total order.
+// before them), and they are its applied ones. What peers sent before a crash and this node
+// lacked sorts among them, and rolls back to its place; one that sorts before even the state the
+// applier began with cannot be placed in memory and stops the pipeline (RollbackTooDeepError),
+// never applied out of the total order.
 //
 // On a node alone (markEvery 0) nothing can sort before what is applied: no marks, no undo
 // records, and every trade is final at once.

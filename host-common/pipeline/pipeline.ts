@@ -111,7 +111,7 @@ export interface PipelineOptions {
   /** The orderer and held envelopes (with their WAL seqs) as recovery left them; a fresh orderer at the state's frontier by default. */
   orderer?: Orderer;
   held?: Map<Envelope, number>;
-  /** The newest envelopes recovery applied after a mark (store/recovery.ts `tail`): rollbacks reach among them. */
+  /** The newest envelopes recovery applied with marks among them (store/recovery.ts `tail`): rollbacks reach there. */
   resume?: RecoveredTail | null;
   /** Runs `fn` after `ms` (the hold's cap, HOLD_MS); setTimeout by default, the simulation's virtual clock there. */
   after?: (ms: number, fn: () => void) => void;

@@ -14,9 +14,9 @@
 // A node with peers may have to roll back what it recovered: envelopes its peers sent before
 // a crash arrive after the restart and sort among the last ones it applied. With
 // `rollbackTail`, the newest envelopes are applied with a mark of the state every few hundred,
-// and all go to the pipeline (`tail`), whose applier starts from them as if it had applied them. A
-// snapshot that leaves fewer records after it (one written on shutdown, say) is passed over for
-// an older one, or the whole log: a late envelope must not sort before the state restored.
+// and all go to the pipeline (`tail`), whose applier starts from them as if it had applied them.
+// A snapshot that leaves fewer records after it (one written on shutdown, say) is passed over
+// for an older one, or the whole log: a late envelope must not sort before the state restored.
 
 import { Orderer, compareEnvelopes, compareToKey } from '../pipeline/orderer.ts';
 import type { FileSystem, Logger } from '../ports.ts';
@@ -37,9 +37,9 @@ export interface Recovered {
   /** The WAL seq of each held envelope (a checkpoint must not claim it). */
   held: Map<Envelope, number>;
   /**
-   * With `rollbackTail`: the newest envelopes of the total order, applied after a mark of the
-   * state, so that one arriving after the restart that sorts among them can roll back to it
-   * (Applier's `resume`); null when there was nothing to apply.
+   * With `rollbackTail`: the newest envelopes of the total order, applied with marks of the
+   * state among them, so that one arriving after the restart that sorts among them can roll
+   * back to its place (Applier's `resume`); null when there was nothing to apply.
    */
   tail: RecoveredTail | null;
 }
@@ -63,7 +63,7 @@ export async function recover(options: {
   logger: Logger;
   keepSnapshots?: number;
   /**
-   * How many of the newest envelopes to apply with rollback enabled, after a mark (`tail`):
+   * How many of the newest envelopes to apply with rollback enabled, with marks (`tail`):
    * a node with peers, whose recovered state may still be rolled back. 0 (the default): none.
    */
   rollbackTail?: number;
@@ -140,7 +140,7 @@ export async function recover(options: {
  * through the orderer, what it delivers sorted `window` at a time (everything at once when
  * Infinity). Null, having applied part, when a delivered envelope sorts before what is
  * already applied: the caller starts again from its base with a larger window. The last
- * `keep` envelopes are applied after a mark of the state (rollback enabled), the tail.
+ * `keep` envelopes are applied with rollback enabled and a mark every `markEvery`: the tail.
  */
 async function replay(
   state: NodeState,

@@ -78,7 +78,7 @@ const HEARTBEAT_EVERY = 30;
 const SYNC_GRACE = 60;
 /** Rounds of heartbeats and sync after the last command before a run counts as not converging. */
 const MAX_SYNC_ROUNDS = 20;
-/** The envelopes a restart applies after a mark (node.ts RECOVERY_TAIL). */
+/** The envelopes a restart applies with marks among them (node.ts RECOVERY_TAIL). */
 const RECOVERY_TAIL = 4096;
 
 /** One node: its parts change with each restart (a crash keeps the key, the disk and the subscriber). */
