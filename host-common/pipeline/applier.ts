@@ -34,6 +34,7 @@ import type { AppliedKey } from '../state/checkpoint.ts';
 import type { Applied, NodeState, StateMark, StateObserver } from '../state/node-state.ts';
 import type { OrderRecord } from '../state/order-table.ts';
 import type { TradeRecord } from '../state/trades.ts';
+import type { RecoveredTail } from '../store/recovery.ts';
 import type { Envelope } from '../wire/envelope.ts';
 import { compareEnvelopes, compareToKey } from './orderer.ts';
 
@@ -65,7 +66,7 @@ export interface ApplierOptions {
    * its envelopes, applied since. They are kept as applied here, with those marks, so an envelope
    * arriving after the restart that sorts among them rolls back as it would have before.
    */
-  resume?: { marks: { at: number; mark: StateMark }[]; applied: Envelope[] };
+  resume?: RecoveredTail;
 }
 
 export interface RollbackStats {
